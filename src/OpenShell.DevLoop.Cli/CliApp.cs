@@ -1,0 +1,31 @@
+using System.CommandLine;
+using OpenShell.DevLoop.Cli.Commands;
+
+namespace OpenShell.DevLoop.Cli;
+
+/// <summary>The <c>openshell-dev</c> command tree. Each concern adds its commands from its own file.</summary>
+internal static class CliApp
+{
+    /// <summary>Options every command accepts.</summary>
+    internal static readonly Option<bool> OfflineOption = new("--offline")
+    {
+        Description = "Use the offline stand-in images built by eng/offline-images.sh (the AppHost's Offline environment).",
+        Recursive = true,
+    };
+
+    public static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("openshell-dev: OpenShell's inner dev loop (plan, build and deploy only what changed).");
+        root.Options.Add(OfflineOption);
+        root.Subcommands.Add(ConfigCommand.Create(stdout));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = Build(stdout, stderr);
+        var parse = root.Parse(args);
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        return await parse.InvokeAsync(config).ConfigureAwait(false);
+    }
+}

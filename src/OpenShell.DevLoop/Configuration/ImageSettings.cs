@@ -1,0 +1,17 @@
+namespace OpenShell.DevLoop.Configuration;
+
+/// <summary>
+/// Every container image the dev host runs or builds on. Public defaults; the Offline profile
+/// points at the stand-ins built by <c>eng/offline-images.sh</c>.
+/// </summary>
+public sealed class ImageSettings
+{
+    /// <summary>The local registry's image (<c>registry:2</c>).</summary>
+    public string Registry { get; set; } = "docker.io/library/registry:2";
+
+    /// <summary>The k3s image the cluster image is built on.</summary>
+    public string K3s { get; set; } = "docker.io/rancher/k3s:v1.35.2-k3s1";
+
+    /// <summary>The base image of the gateway (self-contained .NET needs only runtime-deps).</summary>
+    public string RuntimeDeps { get; set; } = "mcr.microsoft.com/dotnet/runtime-deps:10.0-bookworm-slim";
+}

@@ -1,0 +1,65 @@
+using Docker.DotNet.Models;
+using OpenShell.DevLoop.Registry;
+
+namespace OpenShell.DevLoop.Tests.Registry;
+
+public sealed class RegistryContainerCheckTests
+{
+    private static ContainerInspectResponse Container(string? hostIp, string? hostPort, params string[] env) => new()
+    {
+        Config = new Config { Env = env },
+        HostConfig = new HostConfig
+        {
+            PortBindings = hostPort is null
+                ? new Dictionary<string, IList<PortBinding>>()
+                : new Dictionary<string, IList<PortBinding>> { ["5000/tcp"] = [new PortBinding { HostIP = hostIp, HostPort = hostPort }] },
+        },
+    };
+
+    [Fact]
+    public void Keeps_a_loopback_registry_on_the_wanted_port()
+    {
+        var verdict = RegistryContainerCheck.Judge(Container("127.0.0.1", "5000"), 5000);
+
+        Assert.False(verdict.Replace);
+    }
+
+    [Fact]
+    public void Replaces_a_pull_through_proxy()
+    {
+        var verdict = RegistryContainerCheck.Judge(Container("127.0.0.1", "5000", "REGISTRY_PROXY_REMOTEURL=https://registry-1.docker.io"), 5000);
+
+        Assert.True(verdict.Replace);
+        Assert.Contains("pull-through proxy", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replaces_an_unpublished_registry()
+    {
+        var verdict = RegistryContainerCheck.Judge(Container(null, null), 5000);
+
+        Assert.True(verdict.Replace);
+        Assert.Contains("not published", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replaces_the_wrong_port()
+    {
+        var verdict = RegistryContainerCheck.Judge(Container("127.0.0.1", "5001"), 5000);
+
+        Assert.True(verdict.Replace);
+        Assert.Contains("127.0.0.1:5001", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0.0.0.0")]
+    [InlineData("192.168.1.4")]
+    public void Replaces_a_registry_published_beyond_loopback(string hostIp)
+    {
+        var verdict = RegistryContainerCheck.Judge(Container(hostIp, "5000"), 5000);
+
+        Assert.True(verdict.Replace);
+        Assert.Contains("every network interface", verdict.Reason, StringComparison.Ordinal);
+    }
+}

@@ -16,6 +16,9 @@ public static class RegistryContainerCheck
 {
     private const string ContainerPort = "5000/tcp";
 
+    // Set by Aspire's orchestrator on containers it created; without it the orchestrator cannot adopt the container.
+    private const string OrchestratorLabel = "com.microsoft.developer.usvc-dev.lifecycle-key";
+
     /// <summary>Judges an existing container against the wanted host port.</summary>
     public static RegistryContainerVerdict Judge(ContainerInspectResponse container, int hostPort)
     {
@@ -43,6 +46,11 @@ public static class RegistryContainerCheck
         if (bindings.Any(b => !IsLoopback(b.HostIP)))
         {
             return new(true, "it is published on every network interface; the dev registry listens on 127.0.0.1 only");
+        }
+
+        if (container.Config?.Labels is not { } labels || !labels.ContainsKey(OrchestratorLabel))
+        {
+            return new(true, "it was created outside the dev host (for example by OpenShell's scripts); pushed images are kept in its volume only if it used the same one");
         }
 
         return new(false, "its configuration matches");

@@ -184,24 +184,23 @@ internal sealed partial class RepositoryWatcher : IDisposable
         watcher.IncludeSubdirectories = true;
         watcher.InternalBufferSize = BufferSize;
         watcher.NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size;
-        FileSystemEventHandler onChange = (_, e) => Enqueue(fromGitDirectory, e.FullPath);
-        watcher.Changed += onChange;
-        watcher.Created += onChange;
-        watcher.Deleted += onChange;
+        watcher.Changed += (_, e) => Enqueue(fromGitDirectory, e.FullPath, mayBeNew: false);
+        watcher.Created += (_, e) => Enqueue(fromGitDirectory, e.FullPath, mayBeNew: true);
+        watcher.Deleted += (_, e) => Enqueue(fromGitDirectory, e.FullPath, mayBeNew: false);
         watcher.Renamed += (_, e) =>
         {
-            Enqueue(fromGitDirectory, e.OldFullPath);
-            Enqueue(fromGitDirectory, e.FullPath);
+            Enqueue(fromGitDirectory, e.OldFullPath, mayBeNew: false);
+            Enqueue(fromGitDirectory, e.FullPath, mayBeNew: true);
         };
         watcher.Error += (sender, e) => OnWatcherError((FileSystemWatcher)sender, e.GetException());
         return watcher;
     }
 
     // Runs on the watcher's thread: no I/O here, just queue.
-    private void Enqueue(bool fromGitDirectory, string fullPath)
+    private void Enqueue(bool fromGitDirectory, string fullPath, bool mayBeNew)
     {
         Interlocked.Increment(ref _eventsReceived);
-        _events.Writer.TryWrite(new RawEvent(fromGitDirectory, fullPath));
+        _events.Writer.TryWrite(new RawEvent(fromGitDirectory, fullPath, mayBeNew));
     }
 
     private void OnWatcherError(FileSystemWatcher failed, Exception error)
@@ -310,6 +309,10 @@ internal sealed partial class RepositoryWatcher : IDisposable
                         case WatchedPathKind.GitOperation:
                             gitActivity = true;
                             break;
+                        case WatchedPathKind.WorkingTree when raw.MayBeNew && Directory.Exists(raw.FullPath):
+                            // Files written into a new folder before inotify watched it raise no event of their own.
+                            AddFilesUnder(raw.FullPath, paths);
+                            break;
                         case WatchedPathKind.WorkingTree when !_options.IsExcluded(relative):
                             paths.Add(relative);
                             break;
@@ -339,10 +342,41 @@ internal sealed partial class RepositoryWatcher : IDisposable
         }
     }
 
+    private void AddFilesUnder(string folder, HashSet<string> paths)
+    {
+        try
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(folder))
+            {
+                var relative = ToRelative(_root, entry);
+                if (WatchedPaths.ClassifyTreePath(relative) != WatchedPathKind.WorkingTree || _options.IsExcluded(relative))
+                {
+                    continue;
+                }
+
+                if (Directory.Exists(entry))
+                {
+                    AddFilesUnder(entry, paths);
+                }
+                else
+                {
+                    paths.Add(relative);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Gone again, or unreadable: the folder's own events tell the rest.
+        }
+    }
+
+    private static string ToRelative(string basePath, string fullPath) =>
+        Path.GetRelativePath(basePath, fullPath).Replace(Path.DirectorySeparatorChar, '/');
+
     private WatchedPathKind Classify(RawEvent raw, out string relative)
     {
         var basePath = raw.FromGitDirectory ? _gitDirectory : _root;
-        relative = Path.GetRelativePath(basePath, raw.FullPath).Replace(Path.DirectorySeparatorChar, '/');
+        relative = ToRelative(basePath, raw.FullPath);
         return raw.FromGitDirectory ? WatchedPaths.ClassifyGitPath(relative) : WatchedPaths.ClassifyTreePath(relative);
     }
 
@@ -359,7 +393,7 @@ internal sealed partial class RepositoryWatcher : IDisposable
         }
     }
 
-    private readonly record struct RawEvent(bool FromGitDirectory, string FullPath);
+    private readonly record struct RawEvent(bool FromGitDirectory, string FullPath, bool MayBeNew);
 
     private static partial class Log
     {

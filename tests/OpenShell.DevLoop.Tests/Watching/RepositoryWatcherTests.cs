@@ -84,7 +84,7 @@ public sealed class RepositoryWatcherTests : IAsyncLifetime
         await _repo.GitAsync("checkout", "-q", "-b", "feature");
 
         await _sink.WaitForGitActivityAsync();
-        Assert.DoesNotContain(_sink.AllPaths, p => p.StartsWith(".git", StringComparison.Ordinal));
+        Assert.DoesNotContain(_sink.AllPaths, p => p == ".git" || p.StartsWith(".git/", StringComparison.Ordinal));
     }
 
     [Fact]

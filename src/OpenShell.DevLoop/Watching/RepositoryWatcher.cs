@@ -299,37 +299,20 @@ internal sealed partial class RepositoryWatcher : IDisposable
         {
             while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
-                // Everything queued so far is one batch: one git call, one signal.
-                var paths = new HashSet<string>(StringComparer.Ordinal);
-                var gitActivity = false;
-                while (reader.TryRead(out var raw))
+                try
                 {
-                    switch (Classify(raw, out var relative))
-                    {
-                        case WatchedPathKind.GitOperation:
-                            gitActivity = true;
-                            break;
-                        case WatchedPathKind.WorkingTree when raw.MayBeNew && Directory.Exists(raw.FullPath):
-                            // Files written into a new folder before inotify watched it raise no event of their own.
-                            AddFilesUnder(raw.FullPath, paths);
-                            break;
-                        case WatchedPathKind.WorkingTree when !_options.IsExcluded(relative):
-                            paths.Add(relative);
-                            break;
-                        default:
-                            break;
-                    }
+                    await ProcessBatchAsync(reader, ct).ConfigureAwait(false);
                 }
-
-                if (paths.Count > 0)
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
-                    await RemoveGitIgnoredAsync(paths, ct).ConfigureAwait(false);
+                    throw;
                 }
-
-                if (paths.Count > 0 || gitActivity)
+#pragma warning disable CA1031 // A bad batch must not end the watch: report it and rescan instead.
+                catch (Exception ex)
+#pragma warning restore CA1031
                 {
-                    Interlocked.Increment(ref _signalsSent);
-                    _sink.OnTreeChanged(new TreeChange(paths, gitActivity));
+                    Log.BatchFailed(_logger, ex);
+                    _sink.OnTreeChanged(TreeChange.FullRescan);
                 }
             }
         }
@@ -339,6 +322,76 @@ internal sealed partial class RepositoryWatcher : IDisposable
         catch (ObjectDisposedException)
         {
             // Disposed while waiting.
+        }
+    }
+
+    private async Task ProcessBatchAsync(ChannelReader<RawEvent> reader, CancellationToken ct)
+    {
+        // Everything queued so far is one batch: one signal, at most two git calls.
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var newFolders = new List<string>();
+        var gitActivity = false;
+        while (reader.TryRead(out var raw))
+        {
+            switch (Classify(raw, out var relative))
+            {
+                case WatchedPathKind.GitOperation:
+                    gitActivity = true;
+                    break;
+                case WatchedPathKind.WorkingTree when !_options.IsExcluded(relative):
+                    paths.Add(relative);
+                    if (raw.MayBeNew && Directory.Exists(raw.FullPath))
+                    {
+                        newFolders.Add(relative);
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (paths.Count > 0)
+        {
+            await RemoveGitIgnoredAsync(paths, ct).ConfigureAwait(false);
+        }
+
+        if (newFolders.Count > 0)
+        {
+            await AddFilesOfNewFoldersAsync(newFolders, paths, ct).ConfigureAwait(false);
+        }
+
+        if (paths.Count > 0 || gitActivity)
+        {
+            Interlocked.Increment(ref _signalsSent);
+            _sink.OnTreeChanged(new TreeChange(paths, gitActivity));
+        }
+    }
+
+    // Files written into a new folder before inotify watched it raise no event of their own: list them.
+    private async Task AddFilesOfNewFoldersAsync(List<string> newFolders, HashSet<string> paths, CancellationToken ct)
+    {
+        var listed = new List<string>();
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        newFolders.Sort(StringComparer.Ordinal);
+        foreach (var folder in newFolders)
+        {
+            // Ignored folders stay unlisted; a folder under one listed already is covered by it.
+            if (!paths.Contains(folder) || listed.Any(l => folder.StartsWith(l + "/", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            listed.Add(folder);
+            paths.Remove(folder);
+            AddFilesUnder(Path.Combine(_root, folder), found);
+        }
+
+        found.ExceptWith(paths);
+        if (found.Count > 0)
+        {
+            await RemoveGitIgnoredAsync(found, ct).ConfigureAwait(false);
+            paths.UnionWith(found);
         }
     }
 
@@ -402,6 +455,9 @@ internal sealed partial class RepositoryWatcher : IDisposable
 
         [LoggerMessage(2, LogLevel.Information, "Watching {Root} again")]
         public static partial void WatchRestored(ILogger logger, string root);
+
+        [LoggerMessage(4, LogLevel.Error, "Handling file events failed; rescanning the whole tree")]
+        public static partial void BatchFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(3, LogLevel.Warning, "Could not ask git which files it ignores, counting every changed path: {Reason}")]
         public static partial void IgnoreCheckFailed(ILogger logger, string reason);

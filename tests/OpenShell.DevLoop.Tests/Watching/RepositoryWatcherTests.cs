@@ -77,6 +77,25 @@ public sealed class RepositoryWatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reports_the_files_of_a_folder_moved_into_the_tree()
+    {
+        using var outside = new OpenShell.Testing.TempDirectory("openshell-watch-outside");
+        var folder = outside.Combine("Moved");
+        Directory.CreateDirectory(Path.Combine(folder, "Nested"));
+        File.WriteAllText(Path.Combine(folder, "A.cs"), "a");
+        File.WriteAllText(Path.Combine(folder, "Nested", "B.cs"), "b");
+        File.WriteAllText(Path.Combine(folder, "trace.log"), "ignored by git");
+        using var watcher = Start();
+
+        // One rename event for the folder; inotify says nothing about what is inside.
+        Directory.Move(folder, Path.Combine(_repo.Root, "src", "Moved"));
+
+        await _sink.WaitForPathAsync("src/Moved/Nested/B.cs");
+        Assert.Contains("src/Moved/A.cs", _sink.AllPaths);
+        Assert.DoesNotContain("src/Moved/trace.log", _sink.AllPaths);
+    }
+
+    [Fact]
     public async Task Reports_git_activity_separately_from_paths()
     {
         using var watcher = Start();

@@ -2,8 +2,8 @@ using OpenShell.DevLoop.Watching;
 
 namespace OpenShell.DevLoop.Tests.Watching;
 
-/// <summary>Records what a repository watcher reports.</summary>
-internal sealed class RecordingSink : ITreeChangeSink
+/// <summary>Records what a repository watcher reports, after passing it on to <paramref name="next"/> if given.</summary>
+internal sealed class RecordingSink(ITreeChangeSink? next = null) : ITreeChangeSink
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly Lock _gate = new();
@@ -45,11 +45,23 @@ internal sealed class RecordingSink : ITreeChangeSink
         }
     }
 
-    public void OnTreeChanged(TreeChange change) => Record(change);
+    public void OnTreeChanged(TreeChange change)
+    {
+        next?.OnTreeChanged(change);
+        Record(change);
+    }
 
-    public void OnWatchLost(string reason) => Record(new Lost(reason));
+    public void OnWatchLost(string reason)
+    {
+        next?.OnWatchLost(reason);
+        Record(new Lost(reason));
+    }
 
-    public void OnWatchRestored() => Record(new Restored());
+    public void OnWatchRestored()
+    {
+        next?.OnWatchRestored();
+        Record(new Restored());
+    }
 
     public Task WaitForPathAsync(string path) => WaitAsync(e => e is TreeChange c && c.Paths.Contains(path));
 

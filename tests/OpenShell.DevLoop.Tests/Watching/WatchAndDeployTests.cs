@@ -1,21 +1,27 @@
-using System.Collections.Concurrent;
 using OpenShell.DevLoop.Watching;
 
 namespace OpenShell.DevLoop.Tests.Watching;
 
-/// <summary>The watcher and the deploy loop together, on real git repositories with real time (short settings).</summary>
+/// <summary>
+/// The watcher and the deploy loop together on real git repositories. Events are real (inotify); the loop's
+/// clock is manual, so a slow or busy machine cannot split or merge deploys. A sentinel file written last
+/// shows that every earlier event has reached the loop: events are handled in order.
+/// </summary>
 public sealed class WatchAndDeployTests : IAsyncLifetime
 {
-    private static readonly DeployLoopOptions Options = new() { QuietPeriod = TimeSpan.FromMilliseconds(300), MaxWait = TimeSpan.FromSeconds(2) };
+    private const string Sentinel = "sentinel.txt";
+    private static readonly TimeSpan Quiet = DeployLoopOptions.DefaultQuietPeriod;
 
-    // Long enough for any straggling event to have produced a second deploy; the counts are what is asserted.
-    private static readonly TimeSpan Settle = Options.QuietPeriod * 6;
-
-    private readonly ConcurrentQueue<Observation> _observations = new();
-    private readonly SemaphoreSlim _deployed = new(0);
+    private readonly ManualTimeProvider _time = new();
+    private readonly ScriptedDeploy _deploy;
     private TempGitRepository _repo = null!;
     private DeployLoop? _loop;
+    private RecordingSink? _seen;
     private RepositoryWatcher? _watcher;
+
+    public WatchAndDeployTests() => _deploy = new ScriptedDeploy { CompleteImmediately = true, OnCall = Observe };
+
+    private List<Observation> Observations { get; } = [];
 
     public async Task InitializeAsync() => _repo = await TempGitRepository.CreateAsync();
 
@@ -28,39 +34,43 @@ public sealed class WatchAndDeployTests : IAsyncLifetime
         }
 
         _repo.Dispose();
-        _deployed.Dispose();
     }
 
-    private void Start(DeployLoopOptions? options = null)
+    private void Start()
     {
-        _loop = new DeployLoop(DeployAsync, options ?? Options, new GitOperationProbe(_repo.GitDirectory));
-        _watcher = new RepositoryWatcher(new RepositoryWatcherOptions { RepositoryRoot = _repo.Root }, _loop);
+        _loop = new DeployLoop(_deploy.InvokeAsync, new DeployLoopOptions(), new GitOperationProbe(_repo.GitDirectory), _time);
+        _seen = new RecordingSink(_loop);
+        _watcher = new RepositoryWatcher(new RepositoryWatcherOptions { RepositoryRoot = _repo.Root }, _seen);
         _watcher.Start();
     }
 
     // Looks at the repository the moment the deploy starts, as the planner would.
-    private Task<DeployOutcome> DeployAsync(DeployTrigger trigger, CancellationToken ct)
+    private void Observe(DeployTrigger trigger)
     {
-        _observations.Enqueue(new Observation(
-            trigger,
-            File.ReadAllText(Path.Combine(_repo.GitDirectory, "HEAD")).Trim(),
-            File.Exists(Path.Combine(_repo.GitDirectory, "index.lock")),
-            Directory.Exists(Path.Combine(_repo.GitDirectory, "rebase-merge")) || Directory.Exists(Path.Combine(_repo.GitDirectory, "rebase-apply")),
-            Directory.Exists(Path.Combine(_repo.Root, "many")) ? Directory.GetFiles(Path.Combine(_repo.Root, "many")).Length : 0));
-        _deployed.Release();
-        return Task.FromResult(DeployOutcome.Success());
+        var many = Path.Combine(_repo.Root, "many");
+        lock (Observations)
+        {
+            Observations.Add(new Observation(
+                trigger,
+                File.ReadAllText(Path.Combine(_repo.GitDirectory, "HEAD")).Trim(),
+                new GitOperationProbe(_repo.GitDirectory).IsBusy(out _),
+                Directory.Exists(many) ? Directory.GetFiles(many).Length : 0));
+        }
     }
 
-    private async Task<Observation> NextDeployAsync()
+    // Writes the sentinel, waits until the loop has it (and so everything before it), then lets the quiet period pass.
+    private async Task<Observation> SettleAndDeployAsync()
     {
-        Assert.True(await _deployed.WaitAsync(TimeSpan.FromSeconds(30)), "no deploy started");
-        return _observations.Last();
-    }
-
-    private async Task AssertNoFurtherDeployAsync(int expected)
-    {
-        await Task.Delay(Settle);
-        Assert.Equal(expected, _loop!.DeploysStarted);
+        _repo.Write(Sentinel, Guid.NewGuid().ToString());
+        await _seen!.WaitForPathAsync(Sentinel);
+        _time.Advance(Quiet);
+        await _deploy.NextAsync();
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, _loop!.DeploysStarted);
+        lock (Observations)
+        {
+            return Assert.Single(Observations);
+        }
     }
 
     [Fact]
@@ -71,7 +81,7 @@ public sealed class WatchAndDeployTests : IAsyncLifetime
         await _repo.GitAsync("checkout", "-q", "-b", "wide");
         for (var i = 0; i < 500; i++)
         {
-            _repo.Write($"many/File{i:D4}.cs", $"class File{i} {{}}");
+            _repo.Write($"many/File{i:D3}.cs", $"class File{i} {{}}");
         }
 
         await _repo.CommitAllAsync("many files");
@@ -80,44 +90,56 @@ public sealed class WatchAndDeployTests : IAsyncLifetime
 
         await _repo.GitAsync("checkout", "-q", "wide");
 
-        var deploy = await NextDeployAsync();
+        var deploy = await SettleAndDeployAsync();
         Assert.Equal("ref: refs/heads/wide", deploy.Head);
-        Assert.False(deploy.IndexLocked);
+        Assert.False(deploy.GitBusy);
         Assert.Equal(500, deploy.FilesUnderMany);
         Assert.Equal(DeployTriggerKind.GitOperation, deploy.Trigger.Kind);
-        await AssertNoFurtherDeployAsync(1);
+        Assert.Equal(500, deploy.Trigger.Paths.Count(p => p.StartsWith("many/", StringComparison.Ordinal)));
     }
 
     [Fact]
-    public async Task A_rebase_gives_one_deploy_after_git_finishes()
+    public async Task A_rebase_stopped_by_a_conflict_holds_the_deploy_until_git_is_done()
     {
         _repo.Write("README.md", "base");
         await _repo.CommitAllAsync("base");
         await _repo.GitAsync("checkout", "-q", "-b", "feature");
-        for (var commit = 0; commit < 4; commit++)
+        for (var i = 0; i < 100; i++)
         {
-            for (var i = 0; i < 100; i++)
-            {
-                _repo.Write($"many/File{i:D3}.cs", $"// feature commit {commit}");
-            }
-
-            await _repo.CommitAllAsync($"feature {commit}");
+            _repo.Write($"many/File{i:D3}.cs", "// feature");
         }
 
+        await _repo.CommitAllAsync("feature files");
+        _repo.Write("README.md", "feature");
+        await _repo.CommitAllAsync("feature readme");
         await _repo.GitAsync("checkout", "-q", "main");
-        _repo.Write("README.md", "moved on");
-        await _repo.CommitAllAsync("main moves on");
+        _repo.Write("README.md", "main");
+        await _repo.CommitAllAsync("main readme");
         await _repo.GitAsync("checkout", "-q", "feature");
         Start();
 
-        await _repo.GitAsync("rebase", "-q", "main");
+        // The second commit conflicts: git stops with rebase-merge/ in place.
+        var stopped = await OpenShell.Testing.TestProcess.RunAsync(
+            "git", ["-c", "user.name=T", "-c", "user.email=t@openshell.invalid", "rebase", "-q", "main"], _repo.Root);
+        Assert.NotEqual(0, stopped.ExitCode);
+        Assert.True(Directory.Exists(Path.Combine(_repo.GitDirectory, "rebase-merge")), stopped.Stderr);
 
-        var deploy = await NextDeployAsync();
+        // Still reported changes, far beyond the maximum wait, while the rebase is in progress: no deploy.
+        _repo.Write("README.md", "resolved");
+        await _seen!.WaitForPathAsync("README.md");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(0, _loop!.DeploysStarted);
+        Assert.Equal(DeployLoopState.WaitingForGit, _loop.Status.State);
+        Assert.Contains("rebase", _loop.Status.Reason, StringComparison.Ordinal);
+
+        await _repo.GitAsync("add", "README.md");
+        await _repo.GitAsync("rebase", "--continue");
+
+        var deploy = await SettleAndDeployAsync();
         Assert.Equal("ref: refs/heads/feature", deploy.Head);
-        Assert.False(deploy.IndexLocked);
-        Assert.False(deploy.RebaseInProgress);
+        Assert.False(deploy.GitBusy);
         Assert.Equal(100, deploy.FilesUnderMany);
-        await AssertNoFurtherDeployAsync(1);
+        Assert.Contains("README.md", deploy.Trigger.Paths);
     }
 
     [Fact]
@@ -125,40 +147,40 @@ public sealed class WatchAndDeployTests : IAsyncLifetime
     {
         _repo.Write("README.md");
         await _repo.CommitAllAsync("initial");
-        // Coalescing is under test here, not the maximum wait: a slow disk must not split the burst.
-        Start(Options with { MaxWait = TimeSpan.FromSeconds(60) });
+        Start();
 
         for (var i = 0; i < 1000; i++)
         {
             _repo.Write($"burst/File{i:D4}.cs", "x");
         }
 
-        var deploy = await NextDeployAsync();
+        var deploy = await SettleAndDeployAsync();
         Assert.Equal(1000, deploy.Trigger.Paths.Count(p => p.StartsWith("burst/File", StringComparison.Ordinal)));
-        await AssertNoFurtherDeployAsync(1);
         Assert.True(_watcher!.EventsReceived >= 1000, $"{_watcher.EventsReceived} raw events");
+        Assert.True(deploy.Trigger.EventCount <= _watcher.SignalsSent);
     }
 
     [Fact]
-    public async Task Our_outputs_and_ignored_files_never_deploy()
+    public async Task Our_outputs_and_ignored_files_never_reach_a_deploy()
     {
         _repo.Write(".gitignore", "*.tmp\n");
         _repo.Write("src/App/App.csproj", "<Project />");
         await _repo.CommitAllAsync("initial");
         Start();
 
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < 20; i++)
         {
             _repo.Write($"src/App/bin/Debug/File{i}.dll");
             _repo.Write($"src/App/obj/File{i}.json");
             _repo.Write($".cache/File{i}");
+            _repo.Write($"deploy/docker/.build/File{i}");
             _repo.Write($"scratch{i}.tmp");
         }
 
-        await AssertNoFurtherDeployAsync(0);
-        Assert.True(_watcher!.EventsReceived >= 200, $"{_watcher.EventsReceived} raw events");
-        Assert.Equal(0, _watcher.SignalsSent);
+        var deploy = await SettleAndDeployAsync();
+        Assert.Equal([Sentinel], deploy.Trigger.Paths);
+        Assert.True(_watcher!.EventsReceived >= 100, $"{_watcher.EventsReceived} raw events");
     }
 
-    private sealed record Observation(DeployTrigger Trigger, string Head, bool IndexLocked, bool RebaseInProgress, int FilesUnderMany);
+    private sealed record Observation(DeployTrigger Trigger, string Head, bool GitBusy, int FilesUnderMany);
 }

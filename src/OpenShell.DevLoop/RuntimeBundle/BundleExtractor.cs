@@ -529,10 +529,11 @@ internal sealed class BundleExtractor
             }
         }
 
-        // Deepest first, so a read-only parent does not stop its children from being set; setuid/setgid dropped.
+        // Deepest first, so a read-only parent does not stop its children from being set. Only permission bits
+        // are kept (no setuid, setgid or sticky), and the owner keeps full access so the tree can be replaced.
         foreach (var (path, mode) in _directoryModes.OrderByDescending(d => d.Path.Length))
         {
-            File.SetUnixFileMode(TargetPath(path), (UnixFileMode)((mode & 0x3FF) | 0x1C0));
+            File.SetUnixFileMode(TargetPath(path), (UnixFileMode)((mode & 0x1FF) | 0x1C0));
         }
     }
 

@@ -1,19 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace OpenShell.DevLoop.RuntimeBundle;
 
 /// <summary>Reads and writes manifest.json, turning every malformed field into a message that names it.</summary>
 internal static class BundleManifestJson
 {
-    private static readonly JsonSerializerOptions WriteOptions = new()
-    {
-        WriteIndented = true,
-        TypeInfoResolver = ManifestJsonContext.Default,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public static byte[] Serialize(BundleManifest manifest)
     {
         var dto = new ManifestDto
@@ -31,7 +23,7 @@ internal static class BundleManifestJson
                 Target = f.Target,
             })],
         };
-        return JsonSerializer.SerializeToUtf8Bytes(dto, typeof(ManifestDto), WriteOptions);
+        return JsonSerializer.SerializeToUtf8Bytes(dto, ManifestJsonContext.Default.ManifestDto);
     }
 
     /// <summary>Parses and validates the manifest's own shape; the payload is checked against it elsewhere.</summary>
@@ -40,7 +32,7 @@ internal static class BundleManifestJson
         ManifestDto? dto;
         try
         {
-            dto = (ManifestDto?)JsonSerializer.Deserialize(json, typeof(ManifestDto), ManifestJsonContext.Default);
+            dto = JsonSerializer.Deserialize(json, ManifestJsonContext.Default.ManifestDto);
         }
         catch (JsonException ex)
         {

@@ -93,7 +93,7 @@ public static partial class RuntimeBundlePacker
             var gzip = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true);
             await using (gzip.ConfigureAwait(false))
             {
-                var writer = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true);
+                var writer = new TarWriter(gzip, TarEntryFormat.Gnu, leaveOpen: true);
                 await using (writer.ConfigureAwait(false))
                 {
                     await writer.WriteEntryAsync(Entry(TarEntryType.Directory, bundleDirectory + "/", 0x1ED), ct).ConfigureAwait(false);
@@ -133,10 +133,11 @@ public static partial class RuntimeBundlePacker
         }
     }
 
-    private static PaxTarEntry Entry(TarEntryType type, string name, int mode)
+    private static GnuTarEntry Entry(TarEntryType type, string name, int mode)
     {
-        // Only mtime is recorded: atime/ctime would differ between runs.
-        var entry = new PaxTarEntry(type, name, new Dictionary<string, string>())
+        // GNU format: no PAX headers (whose names carry a process id), long names via ././@LongLink. Access and
+        // change times stay unset: they would differ between runs, and readers take those fields for a path prefix.
+        var entry = new GnuTarEntry(type, name)
         {
             ModificationTime = EntryTime,
             Mode = (UnixFileMode)(mode & ModeMask),

@@ -65,9 +65,13 @@ internal sealed class BundleExtractor
         {
             using var hashing = new HashingReadStream(file);
             var reader = await OpenAsync(hashing, ct).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+            try
             {
                 await ReadEntriesAsync(reader, hashing, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await DisposeReaderAsync(reader).ConfigureAwait(false);
             }
 
             // Drain what the reader left (end-of-archive blocks, gzip trailer) so the tarball hash covers every byte.
@@ -107,6 +111,18 @@ internal sealed class BundleExtractor
         }
 
         return reader;
+    }
+
+    /// <summary>Disposing reads on to the end of the current entry; on a broken archive that fails again, and the first error is the one to report.</summary>
+    private static async Task DisposeReaderAsync(IAsyncReader reader)
+    {
+        try
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsArchiveFailure(ex))
+        {
+        }
     }
 
     private async Task ReadEntriesAsync(IAsyncReader reader, HashingReadStream source, CancellationToken ct)
@@ -328,48 +344,26 @@ internal sealed class BundleExtractor
         long size = 0;
         try
         {
-            Stream input;
-            try
-            {
-                input = await reader.OpenEntryStreamAsync(ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsArchiveFailure(ex))
-            {
-                throw Corrupt(rawName, ex);
-            }
-
+            var input = await reader.OpenEntryStreamAsync(ct).ConfigureAwait(false);
             await using (input.ConfigureAwait(false))
             {
-                while (true)
+                int read;
+                while ((read = await input.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct).ConfigureAwait(false)) > 0)
                 {
-                    int read;
-                    try
-                    {
-                        read = await input.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (IsArchiveFailure(ex))
-                    {
-                        throw Corrupt(rawName, ex);
-                    }
-
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
                     size += read;
                     hash.AppendData(buffer, 0, read);
-                    if (manifestBuffer is not null)
-                    {
-                        manifestBuffer.Write(buffer, 0, read);
-                    }
-
+                    manifestBuffer?.Write(buffer, 0, read);
                     if (output is not null)
                     {
-                        await output.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                        await WriteAsync(output, buffer, read, rawName, ct).ConfigureAwait(false);
                     }
                 }
             }
+        }
+        catch (Exception ex) when (IsArchiveFailure(ex))
+        {
+            // Also covers the entry stream's disposal, which reads on to the end of the entry.
+            throw Corrupt(rawName, ex);
         }
         finally
         {
@@ -395,6 +389,18 @@ internal sealed class BundleExtractor
         }
 
         _entries[relative] = new SeenEntry(TarEntryKind.RegularFile, size, Convert.ToHexStringLower(hash.GetHashAndReset()), null, mode);
+    }
+
+    private static async Task WriteAsync(FileStream output, byte[] buffer, int count, string rawName, CancellationToken ct)
+    {
+        try
+        {
+            await output.WriteAsync(buffer.AsMemory(0, count), ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RuntimeBundleException(BundleRule.StagingFailed, rawName, $"cannot write '{output.Name}' ({ex.Message}); the previous staged bundle is unchanged", ex);
+        }
     }
 
     private BundleManifest Validate()

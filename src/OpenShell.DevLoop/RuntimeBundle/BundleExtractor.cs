@@ -15,7 +15,6 @@ namespace OpenShell.DevLoop.RuntimeBundle;
 internal sealed class BundleExtractor
 {
     private const int CopyBufferSize = 256 * 1024;
-    private const long ProgressInterval = 8L * 1024 * 1024;
 
     // The native zlib in the runtime is several times faster than a managed inflater.
     private static readonly CompressionProviderRegistry Providers =
@@ -34,7 +33,6 @@ internal sealed class BundleExtractor
     private byte[]? _manifestBytes;
     private int _entryCount;
     private long _payloadBytes;
-    private long _lastReported;
 
     /// <param name="writeRoot">The scratch folder to write into, or null to verify without writing anything.</param>
     public BundleExtractor(string tarballPath, string? expectedArchitecture, BundleLimits limits, string? writeRoot, IProgress<BundleProgress>? progress)
@@ -242,11 +240,7 @@ internal sealed class BundleExtractor
                 break;
         }
 
-        if (source.BytesRead - _lastReported >= ProgressInterval || kind != TarEntryKind.RegularFile)
-        {
-            _lastReported = source.BytesRead;
-            _progress?.Report(new BundleProgress(BundleOperation.Extract, rawName, source.BytesRead, source.Length));
-        }
+        _progress?.Report(new BundleProgress(BundleOperation.Extract, rawName, source.BytesRead, source.Length));
     }
 
     private void CheckPlacement(string rawName, string relative, TarEntryKind kind)

@@ -10,7 +10,7 @@ namespace OpenShell.DevLoop.RuntimeBundle;
 /// <summary>
 /// The single streaming pass behind verify and stage: reads the tarball forward-only, checks every entry as it
 /// comes, hashes payload files (writing them under a scratch folder when staging) and checks the manifest at the
-/// end, whether it came first or last. Memory holds only one copy buffer, the manifest and a record per entry.
+/// end, whether it came first or last. Memory holds two copy buffers, the manifest and a record per entry.
 /// </summary>
 internal sealed class BundleExtractor
 {
@@ -125,7 +125,7 @@ internal sealed class BundleExtractor
 
     private async Task ReadEntriesAsync(IAsyncReader reader, HashingReadStream source, CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        var buffers = new[] { ArrayPool<byte>.Shared.Rent(CopyBufferSize), ArrayPool<byte>.Shared.Rent(CopyBufferSize) };
         try
         {
             while (true)
@@ -146,12 +146,13 @@ internal sealed class BundleExtractor
                     break;
                 }
 
-                await ProcessEntryAsync(reader, buffer, source, ct).ConfigureAwait(false);
+                await ProcessEntryAsync(reader, buffers, source, ct).ConfigureAwait(false);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
 
         if (_bundleDirectory is null)
@@ -160,7 +161,7 @@ internal sealed class BundleExtractor
         }
     }
 
-    private async Task ProcessEntryAsync(IAsyncReader reader, byte[] buffer, HashingReadStream source, CancellationToken ct)
+    private async Task ProcessEntryAsync(IAsyncReader reader, byte[][] buffers, HashingReadStream source, CancellationToken ct)
     {
         var entry = reader.Entry;
         var rawName = entry.Key ?? string.Empty;
@@ -236,7 +237,7 @@ internal sealed class BundleExtractor
                 AddHardLink(rawName, relative, entry.LinkTarget ?? string.Empty);
                 break;
             default:
-                await CopyFileAsync(reader, rawName, relative, ModeOf(entry), buffer, ct).ConfigureAwait(false);
+                await CopyFileAsync(reader, rawName, relative, ModeOf(entry), buffers, ct).ConfigureAwait(false);
                 break;
         }
 
@@ -311,7 +312,7 @@ internal sealed class BundleExtractor
         }
     }
 
-    private async Task CopyFileAsync(IAsyncReader reader, string rawName, string relative, int mode, byte[] buffer, CancellationToken ct)
+    private async Task CopyFileAsync(IAsyncReader reader, string rawName, string relative, int mode, byte[][] buffers, CancellationToken ct)
     {
         var isManifest = relative == BundleManifest.FileName;
         if (isManifest && reader.Entry.Size > _limits.MaxManifestBytes)
@@ -335,23 +336,29 @@ internal sealed class BundleExtractor
             });
         }
 
+        // Two buffers in turn: while one chunk is hashed and written on a worker, the next one is inflated, the way
+        // `gzip -d | tar -x` splits the work over two cores.
         long size = 0;
+        var pending = Task.CompletedTask;
         try
         {
             var input = await reader.OpenEntryStreamAsync(ct).ConfigureAwait(false);
             await using (input.ConfigureAwait(false))
             {
+                var turn = 0;
                 int read;
-                while ((read = await input.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct).ConfigureAwait(false)) > 0)
+                while ((read = await input.ReadAsync(buffers[turn].AsMemory(0, CopyBufferSize), ct).ConfigureAwait(false)) > 0)
                 {
                     size += read;
-                    hash.AppendData(buffer, 0, read);
-                    manifestBuffer?.Write(buffer, 0, read);
-                    if (output is not null)
-                    {
-                        await WriteAsync(output, buffer, read, rawName, ct).ConfigureAwait(false);
-                    }
+                    var chunk = buffers[turn];
+                    manifestBuffer?.Write(chunk, 0, read);
+                    await pending.ConfigureAwait(false);
+                    var count = read;
+                    pending = Task.Run(() => Consume(hash, output, chunk, count, rawName), ct);
+                    turn ^= 1;
                 }
+
+                await pending.ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (IsArchiveFailure(ex))
@@ -361,6 +368,7 @@ internal sealed class BundleExtractor
         }
         finally
         {
+            await DrainQuietly(pending).ConfigureAwait(false);
             if (output is not null)
             {
                 await output.DisposeAsync().ConfigureAwait(false);
@@ -385,15 +393,33 @@ internal sealed class BundleExtractor
         _entries[relative] = new SeenEntry(TarEntryKind.RegularFile, size, Convert.ToHexStringLower(hash.GetHashAndReset()), null, mode);
     }
 
-    private static async Task WriteAsync(FileStream output, byte[] buffer, int count, string rawName, CancellationToken ct)
+    private static void Consume(IncrementalHash hash, FileStream? output, byte[] chunk, int count, string rawName)
     {
+        hash.AppendData(chunk, 0, count);
+        if (output is null)
+        {
+            return;
+        }
+
         try
         {
-            await output.WriteAsync(buffer.AsMemory(0, count), ct).ConfigureAwait(false);
+            output.Write(chunk, 0, count);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new RuntimeBundleException(BundleRule.StagingFailed, rawName, $"cannot write '{output.Name}' ({ex.Message}); the previous staged bundle is unchanged", ex);
+        }
+    }
+
+    /// <summary>Waits for an in-flight chunk before its file and hash are disposed; its error, if any, was already observed or is superseded.</summary>
+    private static async Task DrainQuietly(Task pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RuntimeBundleException or OperationCanceledException or IOException)
+        {
         }
     }
 

@@ -248,7 +248,7 @@ internal sealed class BundleExtractor
     {
         if (_entries.TryGetValue(relative, out var existing))
         {
-            // A directory entry repeated after its children were written is harmless; any other repeat is not.
+            // A directory may follow its children (until then it was only implied); a path seen twice is refused.
             throw new RuntimeBundleException(BundleRule.DuplicateEntry, rawName, $"appears more than once in the archive (first as {TarEntryKinds.Describe(existing.Kind)})");
         }
 
@@ -281,7 +281,7 @@ internal sealed class BundleExtractor
     {
         if (BundlePaths.ResolveLinkTarget(relative, target) is null)
         {
-            throw new RuntimeBundleException(BundleRule.LinkEscapes, rawName, $"is a symlink to '{target}', which points outside the bundle directory; links must be relative and stay inside it");
+            throw new RuntimeBundleException(BundleRule.LinkEscapes, rawName, $"is a symlink to '{target}', which points outside the bundle directory; links must be relative, stay inside it and use '..' only at the start");
         }
 
         _entries[relative] = new SeenEntry(TarEntryKind.SymbolicLink, 0, null, target, mode);

@@ -93,6 +93,14 @@ public sealed class HostileBundleTests
             BundleRule.UnsafePath,
             $"{Top}/usr/share/evil"),
         ["symlink escaping with dot-dot"] = new(b => b.Extra.Add(TestBundle.Link(TarEntryType.SymbolicLink, $"{Top}/usr/lib/evil", "../../../../etc/shadow")), BundleRule.LinkEscapes, $"{Top}/usr/lib/evil"),
+        ["symlink climbing through another symlink"] = new(
+            b =>
+            {
+                b.Extra.Add(TestBundle.Link(TarEntryType.SymbolicLink, $"{Top}/usr/lib/root", "../.."));
+                b.Extra.Add(TestBundle.Link(TarEntryType.SymbolicLink, $"{Top}/usr/lib/evil", "root/../escape"));
+            },
+            BundleRule.LinkEscapes,
+            $"{Top}/usr/lib/evil"),
         ["symlink to an absolute path"] = new(b => b.Extra.Add(TestBundle.Link(TarEntryType.SymbolicLink, $"{Top}/usr/lib/evil", "/etc/shadow")), BundleRule.LinkEscapes, "/etc/shadow"),
         ["hardlink to an absolute path"] = new(b => b.Extra.Add(TestBundle.Link(TarEntryType.HardLink, $"{Top}/usr/bin/evil", "/etc/shadow")), BundleRule.LinkEscapes, $"{Top}/usr/bin/evil"),
         ["hardlink escaping with dot-dot"] = new(b => b.Extra.Add(TestBundle.Link(TarEntryType.HardLink, $"{Top}/usr/bin/evil", $"{Top}/../../etc/shadow")), BundleRule.LinkEscapes, $"{Top}/usr/bin/evil"),

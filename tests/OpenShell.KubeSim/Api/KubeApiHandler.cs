@@ -97,7 +97,16 @@ internal sealed class KubeApiHandler(ObjectStore store, KubeSimFaults faults, st
     {
         var segments = path.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
         var method = context.Request.Method;
-        if (segments.Length >= 1 && segments[0] == "api")
+        if (segments.Length >= 2 && segments[0] == "openapi" && segments[1] == "v3" && method == "GET")
+        {
+            var document = segments.Length == 2 ? OpenApiDocuments.Root() : OpenApiDocuments.GroupVersion(string.Join('/', segments[2..]));
+            if (document is not null)
+            {
+                await WriteJsonAsync(context, 200, document);
+                return;
+            }
+        }
+        else if (segments.Length >= 1 && segments[0] == "api")
         {
             if (segments.Length == 1)
             {
@@ -479,9 +488,16 @@ internal sealed class KubeApiHandler(ObjectStore store, KubeSimFaults faults, st
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext context)
     {
+        var contentType = context.Request.ContentType ?? "";
+        if (contentType.StartsWith(ProtobufBody.MediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            return ProtobufBody.Decode(buffer.ToArray());
+        }
+
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(context.RequestAborted);
-        var contentType = context.Request.ContentType ?? "";
         var node = contentType.Contains("yaml", StringComparison.OrdinalIgnoreCase) ? Yaml.ReadDocuments(text).FirstOrDefault() : JsonNode.Parse(text);
         return node as JsonObject ?? throw KubeApiException.BadRequest("the request body must be a JSON object");
     }

@@ -73,9 +73,17 @@ public sealed class RegistryContainerCheckTests
     [Fact]
     public void Replaces_a_container_the_orchestrator_did_not_create()
     {
-        var verdict = RegistryContainerCheck.Judge(Container("127.0.0.1", "5000", managed: false), 5000);
+        var verdict = RegistryContainerCheck.Judge(Container("127.0.0.1", "5000", managed: false), 5000, requireOrchestrator: true);
 
         Assert.True(verdict.Replace);
         Assert.Contains("created outside the dev host", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_command_line_keeps_its_own_loopback_registry()
+    {
+        var verdict = RegistryContainerCheck.Judge(Container("127.0.0.1", "5000", managed: false), 5000);
+
+        Assert.False(verdict.Replace);
     }
 }

@@ -22,6 +22,7 @@ public sealed class SupervisorBinaryFixture : IAsyncLifetime
         var rid = RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
         var output = System.IO.Path.Combine(AppContext.BaseDirectory, "supervisor", rid);
         var project = System.IO.Path.Combine(RepositoryPaths.Root, "src", "OpenShell.Sandbox", "OpenShell.Sandbox.csproj");
+        using var publishLock = await OpenShell.Server.Tests.Hosting.PublishLock.AcquireAsync();
         var clock = Stopwatch.StartNew();
         (await TestProcess.RunAsync("dotnet", ["publish", project, "-c", "Release", "-r", rid, "-o", output, "-nologo", "-v", "q"], RepositoryPaths.Root, timeout: TimeSpan.FromMinutes(9)))
             .EnsureSuccess("dotnet publish of openshell-sandbox");

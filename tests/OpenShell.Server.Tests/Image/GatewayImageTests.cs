@@ -17,11 +17,17 @@ public sealed class GatewayImageTests
     {
         using var context = new TempDirectory("gateway-image");
         var publish = context.Combine("publish");
-        (await TestProcess.RunAsync(
-            "dotnet",
-            ["publish", Path.Combine(RepositoryPaths.Root, "src", "OpenShell.Server", "OpenShell.Server.csproj"), "-c", "Release", "-r", "linux-x64", "-o", publish, "-nologo", "-v", "q"],
-            RepositoryPaths.Root,
-            timeout: TimeSpan.FromMinutes(9))).EnsureSuccess("dotnet publish of openshell-server");
+        using (await OpenShell.Server.Tests.Hosting.PublishLock.AcquireAsync())
+        {
+            var project = Path.Combine(RepositoryPaths.Root, "src", "OpenShell.Server", "OpenShell.Server.csproj");
+            var outcome = await TestProcess.RunAsync(
+                "dotnet",
+                ["publish", project, "-c", "Release", "-r", "linux-x64", "-o", publish, "-nologo", "-v", "q"],
+                RepositoryPaths.Root,
+                timeout: TimeSpan.FromMinutes(9));
+            outcome.EnsureSuccess("dotnet publish of openshell-server");
+        }
+
         File.Copy(Path.Combine(RepositoryPaths.Root, "deploy", "docker", "Dockerfile.gateway"), context.Combine("Dockerfile"));
 
         var suffix = Guid.NewGuid().ToString("N")[..12];

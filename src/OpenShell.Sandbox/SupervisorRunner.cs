@@ -11,6 +11,9 @@ internal sealed class SupervisorRunner(SupervisorSettings settings, TextWriter l
     /// <summary>Exit code when registration fails (EX_UNAVAILABLE).</summary>
     internal const int RegistrationFailedExitCode = 69;
 
+    /// <summary>Exit code when the workload cannot be started (as a shell reports a missing command).</summary>
+    internal const int CommandNotFoundExitCode = 127;
+
     internal static string Version { get; } =
         typeof(SupervisorRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
@@ -67,8 +70,26 @@ internal sealed class SupervisorRunner(SupervisorSettings settings, TextWriter l
 
         Write($"registered sandbox '{settings.SandboxId}' with {settings.GatewayEndpoint} (supervisor {Version}, sha256 {digest})");
 
-        using var child = Workload.Start(settings.Command);
+        Workload child;
+        try
+        {
+            child = Workload.Start(settings.Command);
+        }
+        catch (SupervisorUsageException ex)
+        {
+            // Registered but nothing to run: tell the gateway, as a shell would for a missing command.
+            Write($"error: {ex.Message}");
+            await ReportExitAsync(client, CommandNotFoundExitCode, 0).ConfigureAwait(false);
+            return CommandNotFoundExitCode;
+        }
+
+        using var started = child;
         Volatile.Write(ref workload, child);
+        if (stopping.IsCancellationRequested)
+        {
+            // A signal that arrived between registration and the start belongs to the workload.
+            child.Signal(NativeMethods.SigTerm);
+        }
 
         using var heartbeatStop = new CancellationTokenSource();
         var interval = TimeSpan.FromSeconds(Math.Max(1, registered.HeartbeatIntervalSeconds));
@@ -80,6 +101,12 @@ internal sealed class SupervisorRunner(SupervisorSettings settings, TextWriter l
 
         var signal = Volatile.Read(ref forwarded) is var sent && sent != 0 && exitCode == 128 + sent ? sent : 0;
         Write($"workload exited with code {exitCode}");
+        await ReportExitAsync(client, exitCode, signal).ConfigureAwait(false);
+        return exitCode;
+    }
+
+    private async Task ReportExitAsync(Supervisor.SupervisorClient client, int exitCode, int signal)
+    {
         try
         {
             await client.ReportExitAsync(
@@ -92,8 +119,6 @@ internal sealed class SupervisorRunner(SupervisorSettings settings, TextWriter l
             // The exit code still reaches Kubernetes through the pod's status.
             Write($"warning: could not report the exit to the gateway: {ex.StatusCode}");
         }
-
-        return exitCode;
     }
 
     private async Task HeartbeatAsync(Supervisor.SupervisorClient client, TimeSpan interval, CancellationToken ct)

@@ -108,6 +108,16 @@ public sealed class SupervisorAgainstGatewayTests(SupervisorBinaryFixture superv
     }
 
     [Fact]
+    public async Task A_workload_that_cannot_start_is_reported_as_127()
+    {
+        using var process = SupervisorProcess.Start(supervisor.Path, Environment("nocmd-box"), "/no/such/program");
+
+        Assert.Equal(127, await process.WaitAsync(s_timeout));
+        Assert.Contains("cannot start the workload '/no/such/program'", process.Stderr, StringComparison.Ordinal);
+        Assert.Equal(127, _gateway.Registry.Find("nocmd-box")?.ExitCode);
+    }
+
+    [Fact]
     public async Task Missing_environment_is_a_usage_error()
     {
         using var process = SupervisorProcess.Start(supervisor.Path, new Dictionary<string, string>(), "true");

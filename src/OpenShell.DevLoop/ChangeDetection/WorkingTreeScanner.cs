@@ -1,0 +1,206 @@
+using OpenShell.DevLoop.Git;
+
+namespace OpenShell.DevLoop.ChangeDetection;
+
+/// <summary>
+/// Takes the content identity of every component input without re-reading unchanged files: a file whose
+/// stat data matches git's index (and is not "racily clean") keeps the index's blob id; only modified and
+/// untracked files are hashed, and their ids are cached by stat data for the next scan. Not thread-safe.
+/// </summary>
+internal sealed class WorkingTreeScanner(IGitCli git)
+{
+    // File systems stamp times from a coarse clock; a file written this close to its hashing may carry
+    // the same mtime as before its last write, so its cached id is not trusted.
+    private static readonly TimeSpan s_racyWindow = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, CachedBlob> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>Scans the working tree of <paramref name="repository"/> for the inputs <paramref name="matcher"/> knows.</summary>
+    public async Task<WorkingTreeSnapshot> ScanAsync(GitRepository repository, ComponentMatcher matcher, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(matcher);
+
+        // The git processes run while the index is read and the files are checked.
+        var untrackedTask = git.ListUntrackedAsync(repository, ct);
+        var stagedTask = git.ListStagedAsync(repository, ct);
+
+        var index = GitIndex.Read(repository);
+        var masks = matcher.Classify(index.Entries.Select(e => e.Path));
+        var files = new List<InputFile>(index.Entries.Count);
+        var changes = new List<ChangedPath>();
+        var hashed = 0;
+        string? previous = null;
+        foreach (var entry in index.Entries)
+        {
+            // A conflicted path has up to three entries; the working tree file is what counts.
+            if (entry.Path == previous)
+            {
+                continue;
+            }
+
+            previous = entry.Path;
+            if (masks[entry.Path] == 0)
+            {
+                continue;
+            }
+
+            ct.ThrowIfCancellationRequested();
+            var blob = CurrentBlob(repository.Root, entry, index.LastWriteUtc, ref hashed);
+            if (blob is null)
+            {
+                changes.Add(new ChangedPath(entry.Path, ChangeKind.Deleted));
+                continue;
+            }
+
+            files.Add(new InputFile(entry.Path, blob));
+            if (entry.Stage != 0)
+            {
+                changes.Add(new ChangedPath(entry.Path, ChangeKind.Conflicted));
+            }
+            else if (entry.IntentToAdd)
+            {
+                changes.Add(new ChangedPath(entry.Path, ChangeKind.Added));
+            }
+            else if (blob != entry.ObjectId)
+            {
+                changes.Add(new ChangedPath(entry.Path, ChangeKind.Modified));
+            }
+        }
+
+        var untracked = await untrackedTask.ConfigureAwait(false);
+        masks = matcher.Classify(untracked);
+        foreach (var path in untracked)
+        {
+            changes.Add(new ChangedPath(path, ChangeKind.Untracked));
+            if (masks[path] != 0 && HashUntracked(repository.Root, path, ref hashed) is { } blob)
+            {
+                files.Add(new InputFile(path, blob));
+            }
+        }
+
+        var staged = await stagedTask.ConfigureAwait(false);
+        if (staged is null)
+        {
+            // No commit yet: everything in the index is staged as new.
+            changes.AddRange(index.Entries.Select(e => new ChangedPath(e.Path, ChangeKind.Added)));
+        }
+        else
+        {
+            changes.AddRange(staged.Select(s => new ChangedPath(s.Path, s.Status switch
+            {
+                'A' => ChangeKind.Added,
+                'D' => ChangeKind.Deleted,
+                'U' => ChangeKind.Conflicted,
+                _ => ChangeKind.Modified,
+            })));
+        }
+
+        files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+
+        // The working tree's view of a path comes first and wins over the staged one.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var changeSet = changes.Where(c => seen.Add(c.Path)).OrderBy(c => c.Path, StringComparer.Ordinal).ToList();
+        return new WorkingTreeSnapshot(files, changeSet, hashed);
+    }
+
+    // The blob id of a tracked path as it is in the working tree, or null when it is gone.
+    private string? CurrentBlob(string root, GitIndexEntry entry, DateTime indexWrittenUtc, ref int hashed)
+    {
+        if (entry.IsGitlink || entry.SkipWorktree || entry.AssumeUnchanged)
+        {
+            return entry.ObjectId;
+        }
+
+        var info = new FileInfo(Path.Combine(root, entry.Path));
+        if (info.LinkTarget is { } target)
+        {
+            return GitBlobId.OfSymlink(target);
+        }
+
+        if (!info.Exists)
+        {
+            return null;
+        }
+
+        if (entry.Stage == 0 && !entry.IntentToAdd && StatMatches(entry, info, indexWrittenUtc))
+        {
+            return entry.ObjectId;
+        }
+
+        return HashWithCache(entry.Path, info, ref hashed);
+    }
+
+    private string? HashUntracked(string root, string path, ref int hashed)
+    {
+        var info = new FileInfo(Path.Combine(root, path));
+        if (info.LinkTarget is { } target)
+        {
+            return GitBlobId.OfSymlink(target);
+        }
+
+        return info.Exists ? HashWithCache(path, info, ref hashed) : null;
+    }
+
+    private string? HashWithCache(string path, FileInfo info, ref int hashed)
+    {
+        var mtime = info.LastWriteTimeUtc;
+        var size = info.Length;
+        if (_cache.TryGetValue(path, out var cached) && cached.Size == size && cached.MtimeUtc == mtime && mtime < cached.HashedAtUtc - s_racyWindow)
+        {
+            return cached.BlobId;
+        }
+
+        var hashedAt = DateTime.UtcNow;
+        string blob;
+        try
+        {
+            blob = GitBlobId.OfFile(info.FullName);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            _cache.Remove(path);
+            return null;
+        }
+
+        hashed++;
+        info.Refresh();
+        if (info.Exists && info.Length == size && info.LastWriteTimeUtc == mtime)
+        {
+            _cache[path] = new CachedBlob(size, mtime, hashedAt, blob);
+        }
+        else
+        {
+            // It changed while it was read: do not remember an id that may belong to neither version.
+            _cache.Remove(path);
+        }
+
+        return blob;
+    }
+
+    // git's own test for "unchanged" (size and mtime), plus its racy-clean rule: a file modified no
+    // earlier than the index was written may have changed within the same timestamp.
+    private static bool StatMatches(GitIndexEntry entry, FileInfo info, DateTime indexWrittenUtc)
+    {
+        if ((uint)info.Length != entry.Size)
+        {
+            return false;
+        }
+
+        var mtime = info.LastWriteTimeUtc;
+        if (mtime >= indexWrittenUtc)
+        {
+            return false;
+        }
+
+        var sinceEpoch = mtime.Ticks - DateTime.UnixEpoch.Ticks;
+        if ((uint)(sinceEpoch / TimeSpan.TicksPerSecond) != entry.MtimeSeconds)
+        {
+            return false;
+        }
+
+        return entry.MtimeNanoseconds == 0 || sinceEpoch % TimeSpan.TicksPerSecond == entry.MtimeNanoseconds / 100;
+    }
+
+    private sealed record CachedBlob(long Size, DateTime MtimeUtc, DateTime HashedAtUtc, string BlobId);
+}

@@ -13,7 +13,7 @@ public static class ClusterContainerSpecFactory
         ArgumentException.ThrowIfNullOrEmpty(clusterName);
         var cluster = settings.Cluster;
         var registry = RegistryWiring.From(cluster, settings.Registry);
-        var name = ClusterNaming.ContainerName(clusterName);
+        var name = ClusterName.ContainerName(clusterName);
 
         var environment = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {

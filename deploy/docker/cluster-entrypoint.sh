@@ -12,12 +12,16 @@ K3S_BIN="${OPENSHELL_K3S_BIN:-/bin/k3s}"
 log() { printf 'cluster-entrypoint: %s\n' "$*" >&2; }
 fail() { log "error: $*"; exit 1; }
 
-# A YAML double-quoted scalar: backslashes and quotes escaped; line breaks refused (they cannot be meant).
-yaml_quote() {
-  case "$1" in
+# Line breaks cannot be meant in these values and would break the YAML: refuse them (in the main shell, so it exits).
+require_single_line() {
+  case "$2" in
     *'
-'*) fail "$2 contains a line break; set it to a single-line value" ;;
+'*) fail "$1 contains a line break; set it to a single-line value" ;;
   esac
+}
+
+# A YAML double-quoted scalar: backslashes and quotes escaped.
+yaml_quote() {
   printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"
 }
 
@@ -32,6 +36,10 @@ write_registries() {
   host="${REGISTRY_HOST:-}"
   [ -n "$host" ] || { log "REGISTRY_HOST is not set: no registry mirror written"; return 0; }
   endpoint="${REGISTRY_ENDPOINT:-$host}"
+  require_single_line REGISTRY_HOST "$host"
+  require_single_line REGISTRY_ENDPOINT "$endpoint"
+  require_single_line REGISTRY_USERNAME "${REGISTRY_USERNAME:-}"
+  require_single_line REGISTRY_PASSWORD "${REGISTRY_PASSWORD:-}"
   if is_true "${REGISTRY_INSECURE:-false}"; then scheme=http; else scheme=https; fi
   case "$endpoint" in
     http://*|https://*) url="$endpoint"; endpoint="${endpoint#*://}" ;;
@@ -42,16 +50,16 @@ write_registries() {
   tmp="$K3S_CONFIG_DIR/.registries.yaml.$$"
   {
     printf 'mirrors:\n'
-    printf '  %s:\n' "$(yaml_quote "$host" REGISTRY_HOST)"
+    printf '  %s:\n' "$(yaml_quote "$host")"
     printf '    endpoint:\n'
-    printf '      - %s\n' "$(yaml_quote "$url" REGISTRY_ENDPOINT)"
+    printf '      - %s\n' "$(yaml_quote "$url")"
     if [ -n "${REGISTRY_USERNAME:-}" ] || is_true "${REGISTRY_INSECURE:-false}"; then
       printf 'configs:\n'
-      printf '  %s:\n' "$(yaml_quote "$endpoint" REGISTRY_ENDPOINT)"
+      printf '  %s:\n' "$(yaml_quote "$endpoint")"
       if [ -n "${REGISTRY_USERNAME:-}" ]; then
         printf '    auth:\n'
-        printf '      username: %s\n' "$(yaml_quote "$REGISTRY_USERNAME" REGISTRY_USERNAME)"
-        printf '      password: %s\n' "$(yaml_quote "${REGISTRY_PASSWORD:-}" REGISTRY_PASSWORD)"
+        printf '      username: %s\n' "$(yaml_quote "$REGISTRY_USERNAME")"
+        printf '      password: %s\n' "$(yaml_quote "${REGISTRY_PASSWORD:-}")"
       fi
       if is_true "${REGISTRY_INSECURE:-false}"; then
         printf '    tls:\n'

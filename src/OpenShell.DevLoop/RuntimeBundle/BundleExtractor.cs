@@ -1,0 +1,559 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using SharpCompress.Common;
+using SharpCompress.Providers;
+using SharpCompress.Providers.System;
+using SharpCompress.Readers;
+
+namespace OpenShell.DevLoop.RuntimeBundle;
+
+/// <summary>
+/// The single streaming pass behind verify and stage: reads the tarball forward-only, checks every entry as it
+/// comes, hashes payload files (writing them under a scratch folder when staging) and checks the manifest at the
+/// end, whether it came first or last. Memory holds only one copy buffer, the manifest and a record per entry.
+/// </summary>
+internal sealed class BundleExtractor
+{
+    private const int CopyBufferSize = 256 * 1024;
+    private const long ProgressInterval = 8L * 1024 * 1024;
+
+    // The native zlib in the runtime is several times faster than a managed inflater.
+    private static readonly CompressionProviderRegistry Providers =
+        CompressionProviderRegistry.Default.With(new SystemGZipCompressionProvider());
+
+    private readonly string _tarballPath;
+    private readonly string? _expectedArchitecture;
+    private readonly BundleLimits _limits;
+    private readonly string? _writeRoot;
+    private readonly IProgress<BundleProgress>? _progress;
+
+    private readonly Dictionary<string, SeenEntry> _entries = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _impliedDirectories = new(StringComparer.Ordinal);
+    private readonly List<(string Path, int Mode)> _directoryModes = [];
+    private string? _bundleDirectory;
+    private byte[]? _manifestBytes;
+    private int _entryCount;
+    private long _payloadBytes;
+    private long _lastReported;
+
+    /// <param name="writeRoot">The scratch folder to write into, or null to verify without writing anything.</param>
+    public BundleExtractor(string tarballPath, string? expectedArchitecture, BundleLimits limits, string? writeRoot, IProgress<BundleProgress>? progress)
+    {
+        _tarballPath = tarballPath;
+        _expectedArchitecture = expectedArchitecture;
+        _limits = limits;
+        _writeRoot = writeRoot;
+        _progress = progress;
+    }
+
+    public async Task<VerifiedBundle> RunAsync(CancellationToken ct)
+    {
+        if (!File.Exists(_tarballPath))
+        {
+            throw new RuntimeBundleException(BundleRule.NotATarball, null, $"the tarball '{_tarballPath}' does not exist");
+        }
+
+        var file = new FileStream(_tarballPath, new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.Read,
+            BufferSize = 0,
+            Options = FileOptions.SequentialScan,
+        });
+        await using (file.ConfigureAwait(false))
+        {
+            using var hashing = new HashingReadStream(file);
+            var reader = await OpenAsync(hashing, ct).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await ReadEntriesAsync(reader, hashing, ct).ConfigureAwait(false);
+            }
+
+            // Drain what the reader left (end-of-archive blocks, gzip trailer) so the tarball hash covers every byte.
+            await hashing.DrainAsync(ct).ConfigureAwait(false);
+            var manifest = Validate();
+            if (_writeRoot is not null)
+            {
+                FinishTree();
+            }
+
+            _progress?.Report(new BundleProgress(BundleOperation.Extract, null, hashing.BytesRead, file.Length));
+            return new VerifiedBundle
+            {
+                Manifest = manifest,
+                BundleDirectoryName = _bundleDirectory!,
+                TarballSha256 = hashing.HashHex(),
+            };
+        }
+    }
+
+    private async Task<IAsyncReader> OpenAsync(Stream stream, CancellationToken ct)
+    {
+        IAsyncReader reader;
+        try
+        {
+            reader = await ReaderFactory.OpenAsyncReader(stream, new ReaderOptions { LeaveStreamOpen = true, Providers = Providers }, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsArchiveFailure(ex))
+        {
+            throw new RuntimeBundleException(BundleRule.NotATarball, null, $"'{_tarballPath}' is not a tar archive (plain, gzip or another compression SharpCompress reads): {ex.Message}", ex);
+        }
+
+        if (reader.Type != ArchiveType.Tar)
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            throw new RuntimeBundleException(BundleRule.NotATarball, null, $"'{_tarballPath}' is a {reader.Type} archive, not a tarball: pack the bundle with 'openshell-dev bundle pack'");
+        }
+
+        return reader;
+    }
+
+    private async Task ReadEntriesAsync(IAsyncReader reader, HashingReadStream source, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                bool more;
+                try
+                {
+                    more = await reader.MoveToNextEntryAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsArchiveFailure(ex))
+                {
+                    throw Corrupt(null, ex);
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                await ProcessEntryAsync(reader, buffer, source, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (_bundleDirectory is null)
+        {
+            throw new RuntimeBundleException(BundleRule.TopLevelLayout, null, "the archive is empty: it must hold one bundle directory with manifest.json and the payload");
+        }
+    }
+
+    private async Task ProcessEntryAsync(IAsyncReader reader, byte[] buffer, HashingReadStream source, CancellationToken ct)
+    {
+        var entry = reader.Entry;
+        var rawName = entry.Key ?? string.Empty;
+        if (++_entryCount > _limits.MaxEntries)
+        {
+            throw new RuntimeBundleException(BundleRule.EntryCountExceeded, rawName, $"the archive holds more than {_limits.MaxEntries} entries (the limit; raise BundleLimits.MaxEntries if this bundle is trusted)");
+        }
+
+        if (BundlePaths.WhyUnsafe(rawName) is { } unsafeReason)
+        {
+            throw new RuntimeBundleException(BundleRule.UnsafePath, rawName, $"{unsafeReason}; every entry must be a relative path inside the bundle directory");
+        }
+
+        var kind = TarEntryKinds.Get(entry);
+        if (kind is not (TarEntryKind.RegularFile or TarEntryKind.Directory or TarEntryKind.SymbolicLink or TarEntryKind.HardLink))
+        {
+            throw new RuntimeBundleException(BundleRule.UnsupportedEntryType, rawName, $"is {TarEntryKinds.Describe(kind)}; a bundle may hold only regular files, directories and links");
+        }
+
+        var name = BundlePaths.StripDotPrefix(rawName.TrimEnd('/'));
+        if (name is null)
+        {
+            if (kind == TarEntryKind.Directory)
+            {
+                return;
+            }
+
+            throw new RuntimeBundleException(BundleRule.UnsafePath, rawName, "names the archive root but is not a directory");
+        }
+
+        var slash = name.IndexOf('/', StringComparison.Ordinal);
+        var top = slash < 0 ? name : name[..slash];
+        if (_bundleDirectory is null)
+        {
+            _bundleDirectory = top;
+        }
+        else if (!string.Equals(top, _bundleDirectory, StringComparison.Ordinal))
+        {
+            throw new RuntimeBundleException(BundleRule.TopLevelLayout, rawName, $"sits outside the bundle directory '{_bundleDirectory}': the archive must hold exactly one top-level directory");
+        }
+
+        if (slash < 0)
+        {
+            if (kind == TarEntryKind.Directory)
+            {
+                return;
+            }
+
+            throw new RuntimeBundleException(BundleRule.TopLevelLayout, rawName, $"is {TarEntryKinds.Describe(kind)} at the top level of the archive: everything must sit inside one bundle directory");
+        }
+
+        var relative = name[(slash + 1)..];
+        CheckPlacement(rawName, relative, kind);
+
+        _payloadBytes += Math.Max(0, entry.Size);
+        CheckSizeLimit(rawName);
+
+        switch (kind)
+        {
+            case TarEntryKind.Directory:
+                _entries[relative] = new SeenEntry(TarEntryKind.Directory, 0, null, null, ModeOf(entry));
+                if (_writeRoot is not null)
+                {
+                    Directory.CreateDirectory(TargetPath(relative));
+                    _directoryModes.Add((relative, ModeOf(entry)));
+                }
+
+                break;
+            case TarEntryKind.SymbolicLink:
+                AddSymlink(rawName, relative, entry.LinkTarget ?? string.Empty, ModeOf(entry));
+                break;
+            case TarEntryKind.HardLink:
+                AddHardLink(rawName, relative, entry.LinkTarget ?? string.Empty);
+                break;
+            default:
+                await CopyFileAsync(reader, rawName, relative, ModeOf(entry), buffer, ct).ConfigureAwait(false);
+                break;
+        }
+
+        if (source.BytesRead - _lastReported >= ProgressInterval || kind != TarEntryKind.RegularFile)
+        {
+            _lastReported = source.BytesRead;
+            _progress?.Report(new BundleProgress(BundleOperation.Extract, rawName, source.BytesRead, source.Length));
+        }
+    }
+
+    private void CheckPlacement(string rawName, string relative, TarEntryKind kind)
+    {
+        if (_entries.TryGetValue(relative, out var existing))
+        {
+            // A directory entry repeated after its children were written is harmless; any other repeat is not.
+            throw new RuntimeBundleException(BundleRule.DuplicateEntry, rawName, $"appears more than once in the archive (first as {TarEntryKinds.Describe(existing.Kind)})");
+        }
+
+        if (kind != TarEntryKind.Directory && _impliedDirectories.Contains(relative))
+        {
+            throw new RuntimeBundleException(BundleRule.DuplicateEntry, rawName, $"is {TarEntryKinds.Describe(kind)} but an earlier entry already uses this path as a directory");
+        }
+
+        for (var cut = relative.LastIndexOf('/'); cut > 0; cut = relative.LastIndexOf('/', cut - 1))
+        {
+            var ancestor = relative[..cut];
+            if (_entries.TryGetValue(ancestor, out var parent) && parent.Kind != TarEntryKind.Directory)
+            {
+                throw new RuntimeBundleException(BundleRule.UnsafePath, rawName, $"lies under '{ancestor}', which is {TarEntryKinds.Describe(parent.Kind)}: writing through it could land outside the bundle directory");
+            }
+
+            if (!_impliedDirectories.Add(ancestor))
+            {
+                break;
+            }
+        }
+
+        if (relative == BundleManifest.FileName && kind != TarEntryKind.RegularFile)
+        {
+            throw new RuntimeBundleException(BundleRule.ManifestInvalid, rawName, $"is {TarEntryKinds.Describe(kind)}; manifest.json must be a regular file");
+        }
+    }
+
+    private void AddSymlink(string rawName, string relative, string target, int mode)
+    {
+        if (BundlePaths.ResolveLinkTarget(relative, target) is null)
+        {
+            throw new RuntimeBundleException(BundleRule.LinkEscapes, rawName, $"is a symlink to '{target}', which points outside the bundle directory; links must be relative and stay inside it");
+        }
+
+        _entries[relative] = new SeenEntry(TarEntryKind.SymbolicLink, 0, null, target, mode);
+    }
+
+    private void AddHardLink(string rawName, string relative, string target)
+    {
+        var targetName = BundlePaths.StripDotPrefix(target.TrimEnd('/'));
+        var prefix = _bundleDirectory + "/";
+        if (targetName is null || BundlePaths.WhyUnsafe(target) is not null || !targetName.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            throw new RuntimeBundleException(BundleRule.LinkEscapes, rawName, $"is a hardlink to '{target}', which is outside the bundle directory '{_bundleDirectory}'");
+        }
+
+        var targetRelative = targetName[prefix.Length..];
+        if (!_entries.TryGetValue(targetRelative, out var linked) || linked.Kind != TarEntryKind.RegularFile)
+        {
+            throw new RuntimeBundleException(BundleRule.LinkEscapes, rawName, $"is a hardlink to '{target}', which is not an earlier regular file of the bundle");
+        }
+
+        _payloadBytes += linked.Size;
+        CheckSizeLimit(rawName);
+        _entries[relative] = linked;
+        if (_writeRoot is not null)
+        {
+            // A copy rather than a link: the staged tree must not share inodes with anything else.
+            File.Copy(TargetPath(targetRelative), TargetPath(relative));
+        }
+    }
+
+    private async Task CopyFileAsync(IAsyncReader reader, string rawName, string relative, int mode, byte[] buffer, CancellationToken ct)
+    {
+        var isManifest = relative == BundleManifest.FileName;
+        if (isManifest && reader.Entry.Size > _limits.MaxManifestBytes)
+        {
+            throw new RuntimeBundleException(BundleRule.ManifestInvalid, rawName, $"is {reader.Entry.Size} bytes, over the {_limits.MaxManifestBytes}-byte limit for a manifest");
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var manifestBuffer = isManifest ? new MemoryStream() : null;
+        FileStream? output = null;
+        if (_writeRoot is not null)
+        {
+            var path = TargetPath(relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            output = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                BufferSize = 0,
+                PreallocationSize = Math.Max(0, reader.Entry.Size),
+            });
+        }
+
+        long size = 0;
+        try
+        {
+            Stream input;
+            try
+            {
+                input = await reader.OpenEntryStreamAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsArchiveFailure(ex))
+            {
+                throw Corrupt(rawName, ex);
+            }
+
+            await using (input.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    int read;
+                    try
+                    {
+                        read = await input.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (IsArchiveFailure(ex))
+                    {
+                        throw Corrupt(rawName, ex);
+                    }
+
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    size += read;
+                    hash.AppendData(buffer, 0, read);
+                    if (manifestBuffer is not null)
+                    {
+                        manifestBuffer.Write(buffer, 0, read);
+                    }
+
+                    if (output is not null)
+                    {
+                        await output.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (output is not null)
+            {
+                await output.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (size != reader.Entry.Size)
+        {
+            throw Corrupt(rawName, new EndOfStreamException($"the entry holds {size} of its {reader.Entry.Size} bytes"));
+        }
+
+        if (output is not null)
+        {
+            File.SetUnixFileMode(output.Name, (UnixFileMode)(mode & 0x1FF));
+        }
+
+        if (manifestBuffer is not null)
+        {
+            _manifestBytes = manifestBuffer.ToArray();
+        }
+
+        _entries[relative] = new SeenEntry(TarEntryKind.RegularFile, size, Convert.ToHexStringLower(hash.GetHashAndReset()), null, mode);
+    }
+
+    private BundleManifest Validate()
+    {
+        var manifestEntry = $"{_bundleDirectory}/{BundleManifest.FileName}";
+        if (_manifestBytes is null)
+        {
+            throw new RuntimeBundleException(BundleRule.ManifestMissing, manifestEntry, "is missing: the bundle directory must hold manifest.json next to the payload");
+        }
+
+        var manifest = BundleManifestJson.Parse(_manifestBytes, manifestEntry);
+        if (_expectedArchitecture is not null && manifest.Architecture != _expectedArchitecture)
+        {
+            throw new RuntimeBundleException(
+                BundleRule.ArchitectureMismatch,
+                manifestEntry,
+                $"declares architecture {manifest.Architecture}, but {_expectedArchitecture} was asked for: use the {_expectedArchitecture} bundle (OPENSHELL_RUNTIME_BUNDLE_TARBALL_{_expectedArchitecture.ToUpperInvariant()}) or ask for {manifest.Architecture}");
+        }
+
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in manifest.Files)
+        {
+            declared.Add(file.Path);
+            var entryName = $"{_bundleDirectory}/{file.Path}";
+            if (!_entries.TryGetValue(file.Path, out var seen) || seen.Kind == TarEntryKind.Directory)
+            {
+                throw new RuntimeBundleException(BundleRule.DeclaredFileMissing, entryName, "is declared in manifest.json but is not in the archive");
+            }
+
+            if (file.IsSymlink)
+            {
+                if (seen.Kind != TarEntryKind.SymbolicLink || !string.Equals(seen.LinkTarget, file.Target, StringComparison.Ordinal))
+                {
+                    var actual = seen.Kind == TarEntryKind.SymbolicLink ? $"a symlink to '{seen.LinkTarget}'" : TarEntryKinds.Describe(seen.Kind);
+                    throw new RuntimeBundleException(BundleRule.EntryMismatch, entryName, $"is declared as a symlink to '{file.Target}' but the archive holds {actual}");
+                }
+
+                continue;
+            }
+
+            if (seen.Kind != TarEntryKind.RegularFile)
+            {
+                throw new RuntimeBundleException(BundleRule.EntryMismatch, entryName, $"is declared as a regular file but the archive holds {TarEntryKinds.Describe(seen.Kind)}");
+            }
+
+            if (seen.Size != file.Size)
+            {
+                throw new RuntimeBundleException(BundleRule.SizeMismatch, entryName, $"is {seen.Size} bytes but manifest.json declares {file.Size}");
+            }
+
+            if (!string.Equals(seen.Sha256, file.Sha256, StringComparison.Ordinal))
+            {
+                throw new RuntimeBundleException(BundleRule.ChecksumMismatch, entryName, $"has sha256 {seen.Sha256} but manifest.json declares {file.Sha256}");
+            }
+
+            if (file.Mode is not null && BundleManifestJson.ParseMode(file.Mode) != (seen.Mode & 0xFFF))
+            {
+                throw new RuntimeBundleException(BundleRule.EntryMismatch, entryName, $"has mode {BundleManifestJson.FormatMode(seen.Mode)} but manifest.json declares {file.Mode}");
+            }
+        }
+
+        foreach (var (path, seen) in _entries)
+        {
+            if (seen.Kind != TarEntryKind.Directory && path != BundleManifest.FileName && !declared.Contains(path))
+            {
+                throw new RuntimeBundleException(BundleRule.UndeclaredFile, $"{_bundleDirectory}/{path}", $"is {TarEntryKinds.Describe(seen.Kind)} in the payload that manifest.json does not declare");
+            }
+        }
+
+        CheckRequiredPaths();
+        return manifest;
+    }
+
+    private void CheckRequiredPaths()
+    {
+        foreach (var binary in RequiredPayload.Binaries)
+        {
+            if (!ResolvesToFile(binary))
+            {
+                throw new RuntimeBundleException(BundleRule.RequiredPathMissing, $"{_bundleDirectory}/{binary}", "is required by the cluster image but the payload has no such file");
+            }
+        }
+
+        if (!_impliedDirectories.Contains(RequiredPayload.ConfigDirectory)
+            && !(_entries.TryGetValue(RequiredPayload.ConfigDirectory, out var config) && config.Kind == TarEntryKind.Directory))
+        {
+            throw new RuntimeBundleException(BundleRule.RequiredPathMissing, $"{_bundleDirectory}/{RequiredPayload.ConfigDirectory}/", "is required by the cluster image but the payload has no such directory");
+        }
+
+        if (!_entries.Keys.Any(p => RequiredPayload.IsContainerLibrary(p) && ResolvesToFile(p)))
+        {
+            throw new RuntimeBundleException(BundleRule.RequiredPathMissing, $"{_bundleDirectory}/{RequiredPayload.LibraryPattern}", "matches nothing: the cluster image needs at least one libnvidia-container shared library");
+        }
+    }
+
+    /// <summary>True when the path is a regular file, or a chain of in-bundle symlinks ending at one.</summary>
+    private bool ResolvesToFile(string path)
+    {
+        for (var hops = 0; hops < 16; hops++)
+        {
+            if (!_entries.TryGetValue(path, out var entry))
+            {
+                return false;
+            }
+
+            if (entry.Kind == TarEntryKind.RegularFile)
+            {
+                return true;
+            }
+
+            if (entry.Kind != TarEntryKind.SymbolicLink || BundlePaths.ResolveLinkTarget(path, entry.LinkTarget!) is not { } next)
+            {
+                return false;
+            }
+
+            path = next;
+        }
+
+        return false;
+    }
+
+    /// <summary>Creates the symlinks and applies directory modes once every file is in place.</summary>
+    private void FinishTree()
+    {
+        foreach (var (path, seen) in _entries)
+        {
+            if (seen.Kind == TarEntryKind.SymbolicLink)
+            {
+                var linkPath = TargetPath(path);
+                Directory.CreateDirectory(Path.GetDirectoryName(linkPath)!);
+                File.CreateSymbolicLink(linkPath, seen.LinkTarget!);
+            }
+        }
+
+        // Deepest first, so a read-only parent does not stop its children from being set. Only permission bits
+        // are kept (no setuid, setgid or sticky), and the owner keeps full access so the tree can be replaced.
+        foreach (var (path, mode) in _directoryModes.OrderByDescending(d => d.Path.Length))
+        {
+            File.SetUnixFileMode(TargetPath(path), (UnixFileMode)((mode & 0x1FF) | 0x1C0));
+        }
+    }
+
+    private void CheckSizeLimit(string rawName)
+    {
+        if (_payloadBytes > _limits.MaxPayloadBytes)
+        {
+            throw new RuntimeBundleException(BundleRule.SizeLimitExceeded, rawName, $"brings the payload over the {_limits.MaxPayloadBytes}-byte limit (raise BundleLimits.MaxPayloadBytes if this bundle is trusted)");
+        }
+    }
+
+    private string TargetPath(string relative) => Path.Combine(_writeRoot!, _bundleDirectory!, relative);
+
+    private static int ModeOf(IEntry entry) => entry is SharpCompress.Common.Tar.TarEntry tar ? (int)(tar.Mode & 0xFFF) : 0x1A4;
+
+    private RuntimeBundleException Corrupt(string? entry, Exception inner)
+        => new(BundleRule.CorruptArchive, entry, $"the archive '{Path.GetFileName(_tarballPath)}' is truncated or corrupt ({inner.Message}); download it again", inner);
+
+    private static bool IsArchiveFailure(Exception ex)
+        => ex is SharpCompressException or InvalidDataException or EndOfStreamException or InvalidOperationException or ArgumentException or FormatException or OverflowException or NotSupportedException or IOException;
+
+    private sealed record SeenEntry(TarEntryKind Kind, long Size, string? Sha256, string? LinkTarget, int Mode);
+}

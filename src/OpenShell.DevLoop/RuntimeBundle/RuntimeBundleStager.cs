@@ -1,0 +1,130 @@
+namespace OpenShell.DevLoop.RuntimeBundle;
+
+/// <summary>
+/// Verifies a bundle tarball and stages its payload at <c>&lt;destinationRoot&gt;/&lt;arch&gt;/&lt;bundle-dir&gt;</c>
+/// in one streaming pass, swapping it in only once everything checked out.
+/// </summary>
+public static class RuntimeBundleStager
+{
+    /// <summary>Where the cluster image build reads staged bundles from, relative to the repository root.</summary>
+    public const string DefaultDestinationRoot = "deploy/docker/.build/runtime-bundle";
+
+    private const string ScratchPrefix = ".staging-";
+
+    /// <summary>
+    /// Extracts into a scratch folder next to the destination while hashing, validates, then renames the result
+    /// into place. On any failure the previously staged bundle is untouched and the scratch folder is removed.
+    /// </summary>
+    /// <param name="tarballPath">The bundle tarball.</param>
+    /// <param name="architecture">The architecture to stage (amd64, arm64 or an alias); the manifest must match.</param>
+    /// <param name="destinationRoot">The staging root, usually <see cref="DefaultDestinationRoot"/>.</param>
+    /// <param name="limits">Size and entry-count limits; <see cref="BundleLimits.Default"/> when null.</param>
+    /// <param name="progress">Receives progress while the tarball is read.</param>
+    /// <param name="ct">Cancels staging (nothing is left behind).</param>
+    /// <exception cref="RuntimeBundleException">The bundle breaks a rule, or the staged tree could not be written.</exception>
+    public static async Task<StagedBundle> StageAsync(
+        string tarballPath,
+        string architecture,
+        string destinationRoot,
+        BundleLimits? limits = null,
+        IProgress<BundleProgress>? progress = null,
+        CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tarballPath);
+        ArgumentException.ThrowIfNullOrEmpty(destinationRoot);
+        var arch = BundleArchitecture.Normalize(architecture);
+        var archDirectory = Path.GetFullPath(Path.Combine(destinationRoot, arch));
+        var scratch = Path.Combine(archDirectory, ScratchPrefix + Guid.NewGuid().ToString("N"));
+        try
+        {
+            try
+            {
+                Directory.CreateDirectory(scratch);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new RuntimeBundleException(BundleRule.StagingFailed, null, $"cannot create '{scratch}' ({ex.Message}): check the destination is writable", ex);
+            }
+
+            VerifiedBundle verified;
+            try
+            {
+                verified = await new BundleExtractor(tarballPath, arch, limits ?? BundleLimits.Default, scratch, progress).RunAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new RuntimeBundleException(BundleRule.StagingFailed, null, $"writing the staged bundle under '{archDirectory}' failed ({ex.Message}); the previous staged bundle is unchanged", ex);
+            }
+
+            var final = Path.Combine(archDirectory, verified.BundleDirectoryName);
+            SwapIn(Path.Combine(scratch, verified.BundleDirectoryName), final, Path.Combine(scratch, "previous"));
+            RemoveOtherBundles(archDirectory, verified.BundleDirectoryName);
+            return new StagedBundle { Manifest = verified.Manifest, BundleDirectory = final, TarballSha256 = verified.TarballSha256 };
+        }
+        finally
+        {
+            DeleteQuietly(scratch);
+        }
+    }
+
+    /// <summary>Moves the new tree into place; the old one moves aside first and comes back if the move fails.</summary>
+    private static void SwapIn(string staged, string final, string aside)
+    {
+        var hadPrevious = Directory.Exists(final) || File.Exists(final);
+        try
+        {
+            if (hadPrevious)
+            {
+                Directory.Move(final, aside);
+            }
+
+            Directory.Move(staged, final);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (hadPrevious && !Directory.Exists(final) && Directory.Exists(aside))
+            {
+                Directory.Move(aside, final);
+            }
+
+            throw new RuntimeBundleException(BundleRule.StagingFailed, null, $"cannot move the staged bundle into '{final}' ({ex.Message}); the previous staged bundle is unchanged", ex);
+        }
+    }
+
+    /// <summary>Removes bundles of other versions staged for the same architecture, so the build sees exactly one.</summary>
+    private static void RemoveOtherBundles(string archDirectory, string keep)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(archDirectory))
+        {
+            var name = Path.GetFileName(directory);
+            if (name != keep && !name.StartsWith('.') && File.Exists(Path.Combine(directory, BundleManifest.FileName)))
+            {
+                DeleteQuietly(directory);
+            }
+        }
+    }
+
+    internal static void DeleteQuietly(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                MakeWritable(path);
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover scratch folder has a dot-name and is never read as a bundle.
+        }
+    }
+
+    private static void MakeWritable(string root)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+        {
+            File.SetUnixFileMode(directory, File.GetUnixFileMode(directory) | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}

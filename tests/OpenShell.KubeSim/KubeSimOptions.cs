@@ -1,0 +1,35 @@
+namespace OpenShell.KubeSim;
+
+/// <summary>How a <see cref="KubeSimServer"/> listens, where it writes its kubeconfig and how fast its controllers act.</summary>
+public sealed class KubeSimOptions
+{
+    /// <summary>The HTTPS port; 0 picks a free port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>The address to bind (use 0.0.0.0 in a container).</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Where to write the kubeconfig; null writes a temp file that is deleted on dispose.</summary>
+    public string? KubeconfigPath { get; set; }
+
+    /// <summary>How long a StatefulSet rollout takes before it converges.</summary>
+    public TimeSpan RolloutDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a created pod stays Pending before it runs.</summary>
+    public TimeSpan PodStartDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a Job (including a HelmChart's <c>helm-install-*</c> Job) runs before it completes.</summary>
+    public TimeSpan HelmJobDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A k3s auto-deploy folder whose <c>*.yaml</c> files are applied at start and on change; null = none.</summary>
+    public string? ManifestsDirectory { get; set; }
+
+    /// <summary>Extra subject alternative names for the serving certificate besides localhost and 127.0.0.1.</summary>
+    public IList<string> TlsSubjectAlternativeNames { get; } = [];
+
+    /// <summary>The server URL written into the kubeconfig; null = https://127.0.0.1:PORT.</summary>
+    internal string? KubeconfigServer { get; set; }
+
+    /// <summary>Writes request and controller logs to the console (standalone mode).</summary>
+    internal bool ConsoleLogging { get; set; }
+}

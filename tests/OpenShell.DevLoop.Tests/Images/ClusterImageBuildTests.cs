@@ -53,7 +53,7 @@ public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutpu
     {
         { "missing", "missing-bundle" },
         { "wrong-architecture", "arm64" },
-        { "corrupt", "" },
+        { "corrupt", "truncated or corrupt" },
     };
 
     [RequiresDockerTheory]

@@ -67,7 +67,7 @@ public sealed class ClusterLifecycleTests(ClusterImageFixture image, ITestOutput
                 var namespaces = await kube.CoreV1.ListNamespaceAsync();
                 Assert.Contains(namespaces.Items, n => n.Metadata.Name == "openshell");
                 var statefulSet = await kube.AppsV1.ReadNamespacedStatefulSetAsync("openshell", "openshell");
-                Assert.Equal($"127.0.0.1:{registryPort}/openshell/gateway:dev", statefulSet.Spec.Template.Spec.Containers[0].Image);
+                Assert.Equal($"127.0.0.1:{registryPort}/openshell/gateway:{tag}", statefulSet.Spec.Template.Spec.Containers[0].Image);
             }
 
             var container = await docker.Containers.InspectContainerAsync(created.ContainerId);

@@ -61,7 +61,7 @@ public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutpu
     public async Task A_bad_bundle_is_refused_before_anything_is_built(string kind, string expected)
     {
         using var temp = new TempDirectory("bad-bundle");
-        var architecture = await ClusterArchitecture.ReadAsync(image.Docker, ClusterImageFixture.BaseImage);
+        var architecture = image.Result!.Architecture;
         string tarball;
         switch (kind)
         {
@@ -85,6 +85,7 @@ public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutpu
 
         var error = await Assert.ThrowsAsync<RuntimeBundleException>(() => ClusterImageBuild.RunAsync(image.Docker, new ClusterImageBuildRequest(RepositoryPaths.Root, tag, ClusterImageFixture.BaseImage)
         {
+            Architecture = architecture,
             BundleTarball = tarball,
             SupervisorBinary = image.SupervisorBinary,
             WorkDirectory = work,

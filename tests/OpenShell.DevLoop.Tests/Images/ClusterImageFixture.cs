@@ -42,7 +42,11 @@ public sealed class ClusterImageFixture : IAsyncLifetime
         // A stable output folder keeps repeated publishes incremental.
         var publishDirectory = Path.Combine(Path.GetTempPath(), "openshell-test-supervisor", architecture);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        SupervisorBinary = await SupervisorPublisher.PublishAsync(RepositoryPaths.Root, architecture, publishDirectory, NullLogger.Instance);
+        using (await AcquirePublishLockAsync())
+        {
+            SupervisorBinary = await SupervisorPublisher.PublishAsync(RepositoryPaths.Root, architecture, publishDirectory, NullLogger.Instance);
+        }
+
         PublishTime = watch.Elapsed;
         var bundle = await SyntheticBundle.PackAsync(Temp, architecture);
         watch.Restart();
@@ -53,6 +57,26 @@ public sealed class ClusterImageFixture : IAsyncLifetime
             WorkDirectory = Temp.Combine("work"),
         }, NullLogger.Instance);
         BuildTime = watch.Elapsed;
+    }
+
+    /// <summary>
+    /// The lock the payload tests take around their publishes (same file, same protocol): publishes of the gateway and
+    /// the supervisor share OpenShell.Core's Release output and collide when they run at once.
+    /// </summary>
+    private static async Task<IDisposable> AcquirePublishLockAsync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "openshell-test-publish.lock");
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(500);
+            }
+        }
     }
 
     /// <summary>Builds the simulator image with eng/offline-images.sh when it is missing.</summary>

@@ -1,6 +1,8 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
+using OpenShell.Core;
 
 namespace OpenShell.Sandbox;
 
@@ -19,9 +21,23 @@ internal static class GatewayChannel
 
         if (settings.GatewayEndpoint.Scheme == Uri.UriSchemeHttps)
         {
-            var clientCertificate = X509Certificate2.CreateFromPemFile(settings.ClientCertificatePath!, settings.ClientKeyPath!);
+            X509Certificate2 clientCertificate;
             var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(settings.CertificateAuthorityPath!);
+            try
+            {
+                clientCertificate = X509Certificate2.CreateFromPemFile(settings.ClientCertificatePath!, settings.ClientKeyPath!);
+                roots.ImportFromPemFile(settings.CertificateAuthorityPath!);
+            }
+            catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+            {
+                throw new SupervisorUsageException(
+                    $"cannot load the TLS files ({SupervisorEnvironment.ClientCertificate}={settings.ClientCertificatePath}, {SupervisorEnvironment.ClientKey}={settings.ClientKeyPath}, {SupervisorEnvironment.CertificateAuthority}={settings.CertificateAuthorityPath}): {ex.Message}");
+            }
+
+            if (roots.Count == 0)
+            {
+                throw new SupervisorUsageException($"{SupervisorEnvironment.CertificateAuthority}={settings.CertificateAuthorityPath} holds no certificate");
+            }
             handler.SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = [clientCertificate],

@@ -1,4 +1,3 @@
-using OpenShell.Core;
 using OpenShell.Sandbox;
 
 const string Usage = """
@@ -37,10 +36,5 @@ try
 catch (SupervisorUsageException ex)
 {
     Console.Error.WriteLine($"openshell-sandbox: error: {ex.Message}");
-    return 2;
-}
-catch (System.Security.Cryptography.CryptographicException ex)
-{
-    Console.Error.WriteLine($"openshell-sandbox: error: cannot read the TLS files ({SupervisorEnvironment.ClientCertificate}, {SupervisorEnvironment.ClientKey}, {SupervisorEnvironment.CertificateAuthority}): {ex.Message}");
     return 2;
 }

@@ -31,7 +31,7 @@ internal sealed class GatewayCertificates
         {
             server = X509Certificate2.CreateFromPemFile(options.TlsCertificatePath!, options.TlsKeyPath!);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             throw new GatewayConfigurationException($"--tls-cert {options.TlsCertificatePath} / --tls-key {options.TlsKeyPath}: not a PEM certificate and matching private key ({ex.Message})");
         }

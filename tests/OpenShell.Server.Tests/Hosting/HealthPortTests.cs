@@ -1,0 +1,41 @@
+using System.Net;
+
+namespace OpenShell.Server.Tests.Hosting;
+
+/// <summary>The plain health port: probes only.</summary>
+public sealed class HealthPortTests : IAsyncLifetime
+{
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    public static TheoryData<string, HttpStatusCode> Paths => new()
+    {
+        { "/healthz", HttpStatusCode.OK },
+        // Not ready: this gateway has no Kubernetes configuration.
+        { "/readyz", HttpStatusCode.ServiceUnavailable },
+        // The gateway's own endpoints are not served without TLS.
+        { "/", HttpStatusCode.NotFound },
+        { "/openshell.v1.Gateway/GetVersion", HttpStatusCode.NotFound },
+    };
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public async Task Health_port_serves_only_the_probes(string path, HttpStatusCode expected)
+    {
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(new Uri(_gateway.HealthEndpoint, path));
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Probe_mode_succeeds_against_a_live_gateway_and_fails_without_one()
+    {
+        using var stderr = new StringWriter();
+        Assert.Equal(0, await OpenShell.Server.Hosting.HealthProbe.RunAsync(_gateway.Options.HealthPort, stderr));
+        Assert.Equal(1, await OpenShell.Server.Hosting.HealthProbe.RunAsync(TestGateway.FreePort(), stderr));
+        Assert.Contains("did not answer", stderr.ToString(), StringComparison.Ordinal);
+    }
+}

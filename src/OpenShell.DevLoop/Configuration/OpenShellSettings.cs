@@ -20,15 +20,27 @@ public sealed class OpenShellSettings
     /// <summary>The local registry.</summary>
     public RegistrySettings Registry { get; set; } = new();
 
+    /// <summary>The single-container k3s cluster.</summary>
+    public ClusterSettings Cluster { get; set; } = new();
+
     /// <summary>True when running against the offline stand-in images.</summary>
     public bool IsOffline => string.Equals(Profile, "Offline", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Reads the <c>OpenShell</c> section, keeping defaults for anything not set.</summary>
-    public static OpenShellSettings From(IConfiguration configuration)
+    /// <summary>
+    /// Reads the <c>OpenShell</c> section, keeping defaults for anything not set, then applies the upstream
+    /// variables of the process environment (see <see cref="UpstreamVariables"/>).
+    /// </summary>
+    public static OpenShellSettings From(IConfiguration configuration) =>
+        From(configuration, UpstreamVariables.ProcessEnvironment());
+
+    /// <summary>Reads the <c>OpenShell</c> section, then applies the upstream variables found in <paramref name="environment"/>.</summary>
+    public static OpenShellSettings From(IConfiguration configuration, IReadOnlyDictionary<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
         var settings = new OpenShellSettings();
         configuration.GetSection(SectionName).Bind(settings);
+        UpstreamVariables.Apply(settings.Cluster, environment);
         settings.Validate();
         return settings;
     }
@@ -39,6 +51,24 @@ public sealed class OpenShellSettings
         {
             throw new InvalidOperationException(
                 $"OpenShell:Registry:HostPort is {Registry.HostPort}; set it to a free TCP port between 1 and 65535.");
+        }
+
+        if (Cluster.GatewayPort is < 1 or > 65535)
+        {
+            throw new InvalidOperationException(
+                $"OpenShell:Cluster:GatewayPort is {Cluster.GatewayPort}; set it to a free TCP port between 1 and 65535, or leave it unset to pick one.");
+        }
+
+        if (Cluster.GatewayNodePort is < 30000 or > 32767)
+        {
+            throw new InvalidOperationException(
+                $"OpenShell:Cluster:GatewayNodePort is {Cluster.GatewayNodePort}; a NodePort must be between 30000 and 32767.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Cluster.ImageTag) || Cluster.ImageTag.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-')))
+        {
+            throw new InvalidOperationException(
+                $"OpenShell:Cluster:ImageTag (IMAGE_TAG) '{Cluster.ImageTag}' is not a valid image tag; use letters, digits, '_', '.' and '-'.");
         }
 
         foreach (var (key, value) in new[] { ("Registry", Images.Registry), ("K3s", Images.K3s), ("RuntimeDeps", Images.RuntimeDeps) })

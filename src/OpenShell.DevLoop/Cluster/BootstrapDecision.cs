@@ -1,0 +1,33 @@
+using Docker.DotNet.Models;
+
+namespace OpenShell.DevLoop.Cluster;
+
+/// <summary>The bootstrap decision and why it was taken.</summary>
+/// <param name="Action">What to do.</param>
+/// <param name="Reason">Why, in words for the log.</param>
+public sealed record BootstrapDecision(BootstrapAction Action, string Reason)
+{
+    /// <summary>Decides from the container found under the cluster's name (null when there is none), as upstream does.</summary>
+    public static BootstrapDecision Decide(string containerName, ContainerInspectResponse? container)
+    {
+        if (container is null)
+        {
+            return new(BootstrapAction.Create, $"no container named {containerName} exists");
+        }
+
+        var state = container.State;
+        var health = state?.Health?.Status;
+        if (string.Equals(health, "healthy", StringComparison.Ordinal) && state is { Running: true })
+        {
+            return new(BootstrapAction.Reuse, $"container {containerName} is running and healthy");
+        }
+
+        var status = state?.Status ?? "unknown";
+        var why = health switch
+        {
+            null or "" => $"it has no health status (state '{status}'): it was not made from a cluster image with a health check",
+            _ => $"its health is '{health}' (state '{status}')",
+        };
+        return new(BootstrapAction.Recreate, $"container {containerName} is not healthy: {why}; it is removed with its volume and bootstrapped again");
+    }
+}

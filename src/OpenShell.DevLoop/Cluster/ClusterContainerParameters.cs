@@ -1,0 +1,38 @@
+using System.Globalization;
+using Docker.DotNet.Models;
+
+namespace OpenShell.DevLoop.Cluster;
+
+/// <summary>Maps a <see cref="ClusterContainerSpec"/> onto the engine's create parameters.</summary>
+internal static class ClusterContainerParameters
+{
+    public static CreateContainerParameters From(ClusterContainerSpec spec)
+    {
+        var api = $"{ClusterContainerSpec.ApiPort.ToString(CultureInfo.InvariantCulture)}/tcp";
+        var gateway = $"{spec.GatewayNodePort.ToString(CultureInfo.InvariantCulture)}/tcp";
+        return new CreateContainerParameters
+        {
+            Name = spec.ContainerName,
+            Image = spec.Image,
+            Cmd = [.. spec.Arguments],
+            Env = [.. spec.Environment.Select(kv => $"{kv.Key}={kv.Value}")],
+            Labels = new Dictionary<string, string> { [ClusterContainerSpec.ClusterLabel] = spec.ClusterName },
+            ExposedPorts = new Dictionary<string, EmptyStruct> { [api] = default, [gateway] = default },
+            HostConfig = new HostConfig
+            {
+                Privileged = spec.Privileged,
+                CgroupnsMode = spec.Privileged ? "host" : null,
+                // Both on loopback only; the API on a port the engine picks, the gateway on the remembered one.
+                PortBindings = new Dictionary<string, IList<PortBinding>>
+                {
+                    [api] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "" }],
+                    [gateway] = [new PortBinding { HostIP = "127.0.0.1", HostPort = spec.GatewayHostPort.ToString(CultureInfo.InvariantCulture) }],
+                },
+                Mounts = [new Mount { Type = "volume", Source = spec.VolumeName, Target = ClusterContainerSpec.DataPath }],
+                NetworkMode = spec.Network,
+                RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
+                Init = true,
+            },
+        };
+    }
+}

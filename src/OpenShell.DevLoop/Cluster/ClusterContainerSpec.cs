@@ -1,0 +1,40 @@
+namespace OpenShell.DevLoop.Cluster;
+
+/// <summary>
+/// Everything needed to run a cluster node container, shared by the AppHost resource and <c>openshell-dev cluster up</c>.
+/// Free of Docker and Aspire types so either can map it.
+/// </summary>
+/// <param name="ClusterName">The normalised cluster name.</param>
+/// <param name="ContainerName">The container name (<c>openshell-cluster-&lt;name&gt;</c>).</param>
+/// <param name="VolumeName">The volume mounted at <see cref="DataPath"/> (same name as the container).</param>
+/// <param name="Image">The cluster image.</param>
+/// <param name="Network">The network shared with the registry container.</param>
+/// <param name="Privileged">Run privileged with the host cgroup namespace.</param>
+/// <param name="GatewayHostPort">The 127.0.0.1 port the gateway NodePort is published on.</param>
+/// <param name="GatewayNodePort">The gateway's NodePort in the cluster.</param>
+/// <param name="Environment">The container environment (may hold registry credentials: never log values).</param>
+/// <param name="Arguments">The arguments passed to the entrypoint (k3s's <c>server ...</c>).</param>
+public sealed record ClusterContainerSpec(
+    string ClusterName,
+    string ContainerName,
+    string VolumeName,
+    string Image,
+    string Network,
+    bool Privileged,
+    int GatewayHostPort,
+    int GatewayNodePort,
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyList<string> Arguments)
+{
+    /// <summary>Where k3s keeps its state.</summary>
+    public const string DataPath = "/var/lib/rancher/k3s";
+
+    /// <summary>The Kubernetes API port inside the container (published on a free 127.0.0.1 port).</summary>
+    public const int ApiPort = 6443;
+
+    /// <summary>The kubeconfig k3s writes inside the container.</summary>
+    public const string KubeconfigPath = "/etc/rancher/k3s/k3s.yaml";
+
+    /// <summary>A label on every container the dev host creates, with the cluster name as value.</summary>
+    public const string ClusterLabel = "dev.openshell.cluster";
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using OpenShell.DevLoop.Configuration;
+
+namespace OpenShell.DevLoop.Cluster;
+
+/// <summary>Builds the <see cref="ClusterContainerSpec"/> from the settings.</summary>
+public static class ClusterContainerSpecFactory
+{
+    /// <summary>Creates the spec for <paramref name="clusterName"/> with the gateway published on <paramref name="gatewayHostPort"/>.</summary>
+    public static ClusterContainerSpec Create(OpenShellSettings settings, string clusterName, int gatewayHostPort)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(clusterName);
+        var cluster = settings.Cluster;
+        var registry = RegistryWiring.From(cluster, settings.Registry);
+        var name = ClusterName.ContainerName(clusterName);
+
+        var environment = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["REGISTRY_HOST"] = registry.Host,
+            ["REGISTRY_ENDPOINT"] = registry.Endpoint,
+            ["REGISTRY_INSECURE"] = registry.Insecure ? "true" : "false",
+            ["IMAGE_REPO_BASE"] = cluster.ImageRepoBase,
+            ["IMAGE_TAG"] = cluster.ImageTag,
+            ["GATEWAY_NODE_PORT"] = cluster.GatewayNodePort.ToString(CultureInfo.InvariantCulture),
+            ["GPU_ENABLED"] = cluster.Gpu ? "true" : "false",
+        };
+        if (!string.IsNullOrEmpty(cluster.RegistryUsername))
+        {
+            environment["REGISTRY_USERNAME"] = cluster.RegistryUsername;
+            environment["REGISTRY_PASSWORD"] = cluster.RegistryPassword ?? "";
+        }
+
+        string[] arguments =
+        [
+            "server",
+            "--disable=traefik",
+            "--tls-san=127.0.0.1",
+            "--tls-san=localhost",
+            $"--https-listen-port={ClusterContainerSpec.ApiPort.ToString(CultureInfo.InvariantCulture)}",
+        ];
+
+        return new ClusterContainerSpec(
+            clusterName,
+            name,
+            name,
+            cluster.Image,
+            cluster.Network,
+            cluster.Privileged,
+            gatewayHostPort,
+            cluster.GatewayNodePort,
+            environment,
+            arguments);
+    }
+}

@@ -1,0 +1,265 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using k8s;
+using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Pki;
+using OpenShell.DevLoop.Registry;
+
+namespace OpenShell.DevLoop.Cluster;
+
+/// <summary>
+/// Bootstraps, reuses, inspects and removes the cluster node container, as upstream's <c>mise run cluster</c> does:
+/// no container → create; not healthy → recreate with a fresh volume; healthy → reuse. Each decision is logged with
+/// its reason; after a bootstrap the fast-deploy state file is removed.
+/// </summary>
+public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSettings settings, ClusterPaths paths, ILogger logger)
+{
+    private static readonly TimeSpan s_pollInterval = TimeSpan.FromSeconds(1);
+
+    // Why the API was not reachable yet, for the timeout message.
+    private string? _lastWaitError;
+
+    /// <summary>The container name of this cluster.</summary>
+    public string ContainerName => ClusterName.ContainerName(paths.ClusterName);
+
+    /// <summary>The node container, or null when there is none.</summary>
+    public async Task<ContainerInspectResponse?> InspectAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            return await docker.Containers.InspectContainerAsync(ContainerName, ct).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Decides what <see cref="UpAsync"/> would do.</summary>
+    public async Task<BootstrapDecision> DecideAsync(CancellationToken ct = default) =>
+        BootstrapDecision.Decide(ContainerName, await InspectAsync(ct).ConfigureAwait(false));
+
+    /// <summary>
+    /// Brings the cluster up. <paramref name="buildImage"/> builds the cluster image before a bootstrap (skipped when
+    /// <c>SkipImageBuild</c> is set; the image must then exist).
+    /// </summary>
+    public async Task<ClusterUpResult> UpAsync(Func<CancellationToken, Task>? buildImage, string? stateFileOverride = null, CancellationToken ct = default)
+    {
+        var decision = await DecideAsync(ct).ConfigureAwait(false);
+        LogDecision(logger, decision.Action, decision.Reason);
+        var gatewayPort = await GatewayPortStore.ResolveAsync(paths.EnvFile, paths.ClusterName, settings.Cluster.GatewayPort, ct).ConfigureAwait(false);
+
+        if (decision.Action == BootstrapAction.Reuse)
+        {
+            var existing = (await InspectAsync(ct).ConfigureAwait(false))!;
+            var reusedApiPort = KubeconfigExtractor.ApiHostPort(existing);
+            await KubeconfigExtractor.ExtractAsync(docker, existing.ID, reusedApiPort, paths.Kubeconfig, ct).ConfigureAwait(false);
+            await EnsureSecretsAsync(ct).ConfigureAwait(false);
+            return new ClusterUpResult(decision, existing.ID, paths.Kubeconfig, reusedApiPort, gatewayPort);
+        }
+
+        if (decision.Action == BootstrapAction.Recreate)
+        {
+            await RemoveAsync(removeVolume: true, ct).ConfigureAwait(false);
+        }
+
+        var spec = ClusterContainerSpecFactory.Create(settings, paths.ClusterName, gatewayPort);
+        await LocalRegistryContainer.EnsureAsync(docker, settings, spec.Network, logger, ct).ConfigureAwait(false);
+        if (!settings.Cluster.SkipImageBuild && buildImage is not null)
+        {
+            await buildImage(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await EnsureImagePresentAsync(spec.Image, ct).ConfigureAwait(false);
+        }
+
+        await docker.Volumes.CreateAsync(new VolumesCreateParameters
+        {
+            Name = spec.VolumeName,
+            Labels = new Dictionary<string, string> { [ClusterContainerSpec.ClusterLabel] = spec.ClusterName },
+        }, ct).ConfigureAwait(false);
+        var created = await docker.Containers.CreateContainerAsync(ClusterContainerParameters.From(spec), ct).ConfigureAwait(false);
+        await docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), ct).ConfigureAwait(false);
+        LogStarted(logger, spec.ContainerName, spec.Image, spec.Privileged);
+
+        var container = await docker.Containers.InspectContainerAsync(created.ID, ct).ConfigureAwait(false);
+        var apiPort = KubeconfigExtractor.ApiHostPort(container);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(settings.Cluster.HealthTimeoutSeconds));
+        try
+        {
+            await WaitForKubeconfigAsync(created.ID, apiPort, timeout.Token).ConfigureAwait(false);
+            await EnsureSecretsAsync(timeout.Token).ConfigureAwait(false);
+            await WaitHealthyAsync(created.ID, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            var status = await StatusAsync(ct).ConfigureAwait(false);
+            var logs = await ContainerLogs.TailAsync(docker, created.ID, 30, ct).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"Cluster {spec.ContainerName} did not become healthy within {settings.Cluster.HealthTimeoutSeconds} s (health: {status.Health ?? "none"}; last check: {status.LastHealthOutput?.Trim() ?? "none"}" +
+                (_lastWaitError is null ? ").\n" : $"; API not reachable: {_lastWaitError}).\n") +
+                $"Last log lines:\n{logs}\nInspect it with 'docker logs {spec.ContainerName}', or raise OpenShell:Cluster:HealthTimeoutSeconds.");
+        }
+
+        var stateFile = paths.StateFile(stateFileOverride);
+        if (File.Exists(stateFile))
+        {
+            File.Delete(stateFile);
+            LogStateRemoved(logger, stateFile);
+        }
+
+        return new ClusterUpResult(decision, created.ID, paths.Kubeconfig, apiPort, gatewayPort);
+    }
+
+    /// <summary>Removes the node container, and its volume when asked. Returns false when there was nothing to remove.</summary>
+    public async Task<bool> RemoveAsync(bool removeVolume, CancellationToken ct = default)
+    {
+        var removed = false;
+        try
+        {
+            await docker.Containers.RemoveContainerAsync(ContainerName, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, ct).ConfigureAwait(false);
+            removed = true;
+            LogRemoved(logger, ContainerName);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+        }
+
+        if (removeVolume)
+        {
+            try
+            {
+                await docker.Volumes.RemoveAsync(ContainerName, force: true, ct).ConfigureAwait(false);
+                removed = true;
+                LogVolumeRemoved(logger, ContainerName);
+            }
+            catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>The node's state as the engine reports it.</summary>
+    public async Task<ClusterStatus> StatusAsync(CancellationToken ct = default)
+    {
+        var container = await InspectAsync(ct).ConfigureAwait(false);
+        if (container is null)
+        {
+            return new ClusterStatus(ContainerName, false, null, null, null, null, null);
+        }
+
+        int? apiPort = null;
+        try
+        {
+            apiPort = KubeconfigExtractor.ApiHostPort(container);
+        }
+        catch (InvalidOperationException)
+        {
+            // Not running: no published port.
+        }
+
+        var lastCheck = container.State?.Health?.Log is { Count: > 0 } log ? log[^1].Output : null;
+        return new ClusterStatus(ContainerName, true, container.State?.Status, container.State?.Health?.Status, container.Config?.Image, apiPort, lastCheck);
+    }
+
+    /// <summary>A client for the cluster's API through the kubeconfig written by <see cref="UpAsync"/>.</summary>
+    public IKubernetes CreateKubernetesClient() =>
+        new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
+
+    private async Task EnsureSecretsAsync(CancellationToken ct)
+    {
+        using var kube = CreateKubernetesClient();
+        await ClusterSecrets.EnsureAsync(kube, paths.PkiDirectory, logger, ct).ConfigureAwait(false);
+    }
+
+    private async Task EnsureImagePresentAsync(string image, CancellationToken ct)
+    {
+        try
+        {
+            await docker.Images.InspectImageAsync(image, ct).ConfigureAwait(false);
+        }
+        catch (DockerImageNotFoundException ex)
+        {
+            throw new InvalidOperationException(
+                $"The cluster image {image} is not present and its build is skipped (SKIP_CLUSTER_IMAGE_BUILD); run 'openshell-dev cluster build-image' or unset SKIP_CLUSTER_IMAGE_BUILD.", ex);
+        }
+    }
+
+    private async Task WaitForKubeconfigAsync(string containerId, int apiPort, CancellationToken ct)
+    {
+        while (true)
+        {
+            await ThrowIfExitedAsync(containerId, ct).ConfigureAwait(false);
+            try
+            {
+                await KubeconfigExtractor.ExtractAsync(docker, containerId, apiPort, paths.Kubeconfig, ct).ConfigureAwait(false);
+                using var kube = CreateKubernetesClient();
+                await kube.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: ct).ConfigureAwait(false);
+                LogApiReady(logger, apiPort, paths.Kubeconfig);
+                _lastWaitError = null;
+                return;
+            }
+            catch (Exception ex) when (ex is KubeconfigNotReadyException or HttpRequestException or k8s.Autorest.HttpOperationException or IOException
+                || (ex is TaskCanceledException && !ct.IsCancellationRequested))
+            {
+                _lastWaitError = ex.Message;
+                await Task.Delay(s_pollInterval, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WaitHealthyAsync(string containerId, CancellationToken ct)
+    {
+        while (true)
+        {
+            var container = await ThrowIfExitedAsync(containerId, ct).ConfigureAwait(false);
+            if (container.State?.Health?.Status == "healthy")
+            {
+                LogHealthy(logger, ContainerName);
+                return;
+            }
+
+            await Task.Delay(s_pollInterval, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ContainerInspectResponse> ThrowIfExitedAsync(string containerId, CancellationToken ct)
+    {
+        var container = await docker.Containers.InspectContainerAsync(containerId, ct).ConfigureAwait(false);
+        if (container.State is { Running: false } state && state.Status is "exited" or "dead")
+        {
+            var logs = await ContainerLogs.TailAsync(docker, containerId, 30, ct).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"Cluster container {ContainerName} exited with code {state.ExitCode}{(string.IsNullOrEmpty(state.Error) ? "" : $" ({state.Error})")}. Last log lines:\n{logs}");
+        }
+
+        return container;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap decision: {Action}: {Reason}")]
+    private static partial void LogDecision(ILogger logger, BootstrapAction action, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Started {Container} from {Image} (privileged: {Privileged})")]
+    private static partial void LogStarted(ILogger logger, string container, string image, bool privileged);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes API ready on 127.0.0.1:{Port}; kubeconfig {Path}")]
+    private static partial void LogApiReady(ILogger logger, int port, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Container} is healthy")]
+    private static partial void LogHealthy(ILogger logger, string container);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed container {Container}")]
+    private static partial void LogRemoved(ILogger logger, string container);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed volume {Volume}")]
+    private static partial void LogVolumeRemoved(ILogger logger, string volume);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the fast-deploy state file {Path}: the next deploy recomputes from scratch")]
+    private static partial void LogStateRemoved(ILogger logger, string path);
+}

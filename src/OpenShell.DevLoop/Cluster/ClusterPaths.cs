@@ -1,0 +1,23 @@
+namespace OpenShell.DevLoop.Cluster;
+
+/// <summary>The files a cluster keeps in the repository (all under <c>.cache/</c> except <c>.env</c>).</summary>
+/// <param name="RepositoryRoot">The repository root.</param>
+/// <param name="ClusterName">The normalised cluster name.</param>
+public sealed record ClusterPaths(string RepositoryRoot, string ClusterName)
+{
+    /// <summary>The cache folder (git-ignored).</summary>
+    public string CacheDirectory => Path.Combine(RepositoryRoot, ".cache");
+
+    /// <summary>The kubeconfig pointing at the node's API on 127.0.0.1.</summary>
+    public string Kubeconfig => Path.Combine(CacheDirectory, $"kubeconfig-{ClusterName}.yaml");
+
+    /// <summary>The client certificate, key and CA for local tools.</summary>
+    public string PkiDirectory => Path.Combine(CacheDirectory, "pki", ClusterName);
+
+    /// <summary>The <c>.env</c> file holding <c>GATEWAY_PORT</c> and <c>OPENSHELL_GATEWAY</c>.</summary>
+    public string EnvFile => Path.Combine(RepositoryRoot, ".env");
+
+    /// <summary>The fast-deploy state file (<c>DEPLOY_FAST_STATE_FILE</c>, relative to the root, or the default).</summary>
+    public string StateFile(string? overridePath) =>
+        State.DeployStateStore.ForRepository(RepositoryRoot, overridePath).Path;
+}

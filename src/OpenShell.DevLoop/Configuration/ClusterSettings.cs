@@ -1,0 +1,51 @@
+namespace OpenShell.DevLoop.Configuration;
+
+/// <summary>
+/// The single-container k3s cluster: section <c>OpenShell:Cluster</c>, also fed by the upstream variables
+/// (<c>CLUSTER_NAME</c>, <c>IMAGE_TAG</c>, <c>GATEWAY_PORT</c>, <c>CLUSTER_GPU</c>, <c>SKIP_CLUSTER_IMAGE_BUILD</c>,
+/// <c>IMAGE_REPO_BASE</c>, <c>OPENSHELL_REGISTRY</c>), see <see cref="UpstreamVariables"/>.
+/// </summary>
+public sealed class ClusterSettings
+{
+    /// <summary>The cluster name; empty means the repository folder's name, normalised.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The repository of the cluster image built from the working tree.</summary>
+    public string ImageRepository { get; set; } = "openshell/cluster";
+
+    /// <summary>The tag of the cluster image and of the gateway image (<c>IMAGE_TAG</c>).</summary>
+    public string ImageTag { get; set; } = "dev";
+
+    /// <summary>Where gateway images are pushed and pulled from (<c>IMAGE_REPO_BASE</c> / <c>OPENSHELL_REGISTRY</c>).</summary>
+    public string ImageRepoBase { get; set; } = "127.0.0.1:5000/openshell";
+
+    /// <summary>Run the node privileged with the host cgroup namespace (real k3s needs it; some engines refuse it).</summary>
+    public bool Privileged { get; set; } = true;
+
+    /// <summary>Enable the GPU runtime in the node (<c>CLUSTER_GPU=1</c>).</summary>
+    public bool Gpu { get; set; }
+
+    /// <summary>The host port of the gateway (<c>GATEWAY_PORT</c>); unset means one chosen once and kept in <c>.env</c>.</summary>
+    public int? GatewayPort { get; set; }
+
+    /// <summary>The gateway's NodePort inside the cluster, published on <see cref="GatewayPort"/>.</summary>
+    public int GatewayNodePort { get; set; } = 30051;
+
+    /// <summary>Use an existing cluster image instead of building one (<c>SKIP_CLUSTER_IMAGE_BUILD=1</c>).</summary>
+    public bool SkipImageBuild { get; set; }
+
+    /// <summary>The container network shared by the cluster and the registry.</summary>
+    public string Network { get; set; } = "openshell-dev";
+
+    /// <summary>Optional registry user name the node pulls with (<c>REGISTRY_USERNAME</c>).</summary>
+    public string? RegistryUsername { get; set; }
+
+    /// <summary>Optional registry password the node pulls with (<c>REGISTRY_PASSWORD</c>); never logged.</summary>
+    public string? RegistryPassword { get; set; }
+
+    /// <summary>How long to wait for the node to report healthy.</summary>
+    public int HealthTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>The full cluster image reference.</summary>
+    public string Image => $"{ImageRepository}:{ImageTag}";
+}

@@ -1,0 +1,23 @@
+namespace OpenShell.DevLoop.Images;
+
+/// <summary>What to build the cluster image from.</summary>
+/// <param name="RepositoryRoot">The repository (its <c>deploy/</c> and <c>src/OpenShell.Sandbox</c> are used).</param>
+/// <param name="Tag">The image to produce, e.g. <c>openshell/cluster:dev</c>.</param>
+/// <param name="BaseImage">The k3s image to build on (<c>K3S_IMAGE</c>).</param>
+public sealed record ClusterImageBuildRequest(string RepositoryRoot, string Tag, string BaseImage)
+{
+    /// <summary>The target architecture; null reads it from the base image.</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>The runtime bundle tarball; null resolves it from <c>OPENSHELL_RUNTIME_BUNDLE_TARBALL[_ARCH]</c> or the URL variables.</summary>
+    public string? BundleTarball { get; init; }
+
+    /// <summary>A prebuilt supervisor binary for the architecture; null publishes <c>src/OpenShell.Sandbox</c>.</summary>
+    public string? SupervisorBinary { get; init; }
+
+    /// <summary>Where staged and packaged inputs go; null means <c>deploy/docker/.build</c>.</summary>
+    public string? WorkDirectory { get; init; }
+
+    /// <summary>The effective work folder.</summary>
+    public string EffectiveWorkDirectory => WorkDirectory ?? Path.Combine(RepositoryRoot, "deploy", "docker", ".build");
+}

@@ -1,0 +1,146 @@
+using System.Text;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+
+namespace OpenShell.DevLoop.Images;
+
+/// <summary>
+/// Builds the cluster image through the Docker engine API with the legacy builder: the context is assembled as a tar
+/// stream (see deploy/docker/Dockerfile.cluster for its layout) and the build output is streamed to the log.
+/// </summary>
+public static partial class ClusterImageBuilder
+{
+    /// <summary>The Dockerfile, relative to the deploy folder.</summary>
+    public const string DockerfilePath = "docker/Dockerfile.cluster";
+
+    /// <summary>Where the chart lands in the image.</summary>
+    public const string ChartImagePath = "/opt/openshell/charts/openshell-0.1.0.tgz";
+
+    /// <summary>Where the supervisor lands in the image.</summary>
+    public const string SupervisorImagePath = "/opt/openshell/bin/openshell-sandbox";
+
+    /// <summary>Writes the build context for <paramref name="inputs"/> to <paramref name="output"/>.</summary>
+    public static async Task WriteContextAsync(ClusterImageInputs inputs, Stream output, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var deploy = inputs.DeployDirectory;
+        var dockerfile = Path.Combine(deploy, DockerfilePath);
+        if (!File.Exists(dockerfile))
+        {
+            throw new ClusterImageBuildException($"{dockerfile} is missing; run the build from an OpenShell checkout.");
+        }
+
+        if (!File.Exists(inputs.SupervisorBinary))
+        {
+            throw new ClusterImageBuildException($"The supervisor binary {inputs.SupervisorBinary} does not exist; publish src/OpenShell.Sandbox first.");
+        }
+
+        await using var context = new BuildContextWriter(output);
+        await context.AddFileAsync("Dockerfile", dockerfile, BuildContextWriter.Regular, ct).ConfigureAwait(false);
+        await context.AddFileAsync("cluster-entrypoint.sh", Path.Combine(deploy, "docker", "cluster-entrypoint.sh"), BuildContextWriter.Executable, ct).ConfigureAwait(false);
+        await context.AddFileAsync("cluster-healthcheck.sh", Path.Combine(deploy, "docker", "cluster-healthcheck.sh"), BuildContextWriter.Executable, ct).ConfigureAwait(false);
+        await context.AddFileAsync("bin/openshell-sandbox", inputs.SupervisorBinary, BuildContextWriter.Executable, ct).ConfigureAwait(false);
+        await context.AddFileAsync($"charts/{inputs.Chart.FileName}", inputs.Chart.Path, BuildContextWriter.Regular, ct).ConfigureAwait(false);
+        await context.AddBytesAsync($"charts/{inputs.Chart.FileName}.sha256", Encoding.ASCII.GetBytes($"{inputs.Chart.Sha256}  {inputs.Chart.FileName}\n"), BuildContextWriter.Regular, ct).ConfigureAwait(false);
+        await AddYamlFolderAsync(context, "manifests", Path.Combine(deploy, "kube", "manifests"), ct).ConfigureAwait(false);
+        await AddYamlFolderAsync(context, "gpu-manifests", Path.Combine(deploy, "kube", "gpu-manifests"), ct).ConfigureAwait(false);
+        // The bundle's manifest.json describes the payload; only the install-root payload goes into the image.
+        await context.AddTreeAsync("runtime-bundle", inputs.RuntimeBundleDirectory, new HashSet<string>(StringComparer.Ordinal) { "manifest.json" }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Builds and tags <paramref name="tag"/> from <paramref name="inputs"/> on <paramref name="baseImage"/>.</summary>
+    /// <exception cref="ClusterImageBuildException">The engine reported a build error.</exception>
+    public static async Task BuildAsync(IDockerClient docker, ClusterImageInputs inputs, string tag, string baseImage, ILogger logger, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(docker);
+        ArgumentNullException.ThrowIfNull(logger);
+        var contextFile = Path.Combine(Path.GetTempPath(), $"openshell-cluster-context-{Guid.NewGuid():N}.tar");
+        try
+        {
+            await using (var file = new FileStream(contextFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await WriteContextAsync(inputs, file, ct).ConfigureAwait(false);
+            }
+
+            LogBuilding(logger, tag, baseImage, new FileInfo(contextFile).Length / 1024);
+            var progress = new BuildProgress(logger);
+            await using var context = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            await docker.Images.BuildImageFromDockerfileAsync(
+                new ImageBuildParameters
+                {
+                    Dockerfile = "Dockerfile",
+                    Tags = [tag],
+                    BuildArgs = new Dictionary<string, string> { ["K3S_IMAGE"] = baseImage },
+                    Remove = true,
+                    ForceRemove = true,
+                    Labels = new Dictionary<string, string> { ["dev.openshell.chart-sha256"] = inputs.Chart.Sha256 },
+                },
+                context,
+                authConfigs: null,
+                headers: null,
+                progress,
+                ct).ConfigureAwait(false);
+
+            if (progress.Error is { } error)
+            {
+                throw new ClusterImageBuildException($"Building {tag} failed: {error}");
+            }
+
+            LogBuilt(logger, tag);
+        }
+        finally
+        {
+            File.Delete(contextFile);
+        }
+    }
+
+    private static async Task AddYamlFolderAsync(BuildContextWriter context, string prefix, string directory, CancellationToken ct)
+    {
+        await context.AddDirectoryAsync(prefix, ct).ConfigureAwait(false);
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.GetFiles(directory, "*.yaml").Order(StringComparer.Ordinal))
+        {
+            await context.AddFileAsync($"{prefix}/{Path.GetFileName(file)}", file, BuildContextWriter.Regular, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Relays build output line by line and remembers the first error (the engine reports errors in-band).</summary>
+    private sealed class BuildProgress(ILogger logger) : IProgress<JSONMessage>
+    {
+        public string? Error { get; private set; }
+
+        public void Report(JSONMessage value)
+        {
+            var error = value.Error?.Message ?? value.ErrorMessage;
+            if (!string.IsNullOrEmpty(error))
+            {
+                Error ??= error.Trim();
+                LogBuildError(logger, error.Trim());
+                return;
+            }
+
+            var text = value.Stream ?? value.Status;
+            if (!string.IsNullOrWhiteSpace(text))
+            {
+                LogBuildOutput(logger, text.TrimEnd());
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Building cluster image {Tag} on {BaseImage} (context {SizeKiB} KiB)")]
+    private static partial void LogBuilding(ILogger logger, string tag, string baseImage, long sizeKiB);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Built cluster image {Tag}")]
+    private static partial void LogBuilt(ILogger logger, string tag);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
+    private static partial void LogBuildOutput(ILogger logger, string line);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "build: {Error}")]
+    private static partial void LogBuildError(ILogger logger, string error);
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Docker;
+
+namespace OpenShell.DevLoop.Registry;
+
+/// <summary>
+/// Creates or reuses the local registry container for the command line, with the same spec as the AppHost's
+/// registry resource (image from settings, 127.0.0.1 binding, data volume), attached to the cluster's network.
+/// </summary>
+public static partial class LocalRegistryContainer
+{
+    private const string DataPath = "/var/lib/registry";
+
+    /// <summary>Ensures the registry runs, is on <paramref name="network"/>, and answers <c>/v2/</c>.</summary>
+    public static async Task EnsureAsync(IDockerClient docker, OpenShellSettings settings, string network, ILogger logger, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(docker);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(logger);
+        var registry = settings.Registry;
+        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry.ContainerName, registry.HostPort, ct).ConfigureAwait(false);
+        if (verdict is { Replace: true })
+        {
+            LogReplaced(logger, registry.ContainerName, verdict.Reason);
+        }
+
+        await ContainerNetwork.EnsureAsync(docker, network, ct).ConfigureAwait(false);
+        var port = registry.HostPort.ToString(CultureInfo.InvariantCulture);
+        if (verdict is null || verdict.Replace)
+        {
+            var image = ImageReference.Parse(settings.Images.Registry).ToString();
+            await docker.Containers.CreateContainerAsync(new CreateContainerParameters
+            {
+                Name = registry.ContainerName,
+                Image = image,
+                ExposedPorts = new Dictionary<string, EmptyStruct> { ["5000/tcp"] = default },
+                HostConfig = new HostConfig
+                {
+                    PortBindings = new Dictionary<string, IList<PortBinding>> { ["5000/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = port }] },
+                    Mounts = [new Mount { Type = "volume", Source = registry.VolumeName, Target = DataPath }],
+                    RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.Always },
+                    NetworkMode = network,
+                },
+            }, ct).ConfigureAwait(false);
+            LogCreated(logger, registry.ContainerName, image, port);
+        }
+
+        var inspect = await docker.Containers.InspectContainerAsync(registry.ContainerName, ct).ConfigureAwait(false);
+        if (inspect.NetworkSettings?.Networks is not { } networks || !networks.ContainsKey(network))
+        {
+            await docker.Networks.ConnectNetworkAsync(network, new NetworkConnectParameters { Container = inspect.ID }, ct).ConfigureAwait(false);
+        }
+
+        if (inspect.State is not { Running: true })
+        {
+            await docker.Containers.StartContainerAsync(inspect.ID, new ContainerStartParameters(), ct).ConfigureAwait(false);
+        }
+
+        await WaitReadyAsync(docker, inspect.ID, registry.HostPort, ct).ConfigureAwait(false);
+    }
+
+    private static async Task WaitReadyAsync(IDockerClient docker, string containerId, int hostPort, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var url = new Uri($"http://127.0.0.1:{hostPort.ToString(CultureInfo.InvariantCulture)}/v2/");
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url, ct).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        }
+
+        var logs = await ContainerLogs.TailAsync(docker, containerId, 20, ct).ConfigureAwait(false);
+        throw new InvalidOperationException(
+            $"The local registry does not answer {url} after 20 s. Its last log lines:\n{logs}\nCheck that port {hostPort} is free (OpenShell:Registry:HostPort) and the registry image works.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replaced the existing container {Container}: {Reason}")]
+    private static partial void LogReplaced(ILogger logger, string container, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created registry container {Container} from {Image} on 127.0.0.1:{Port}")]
+    private static partial void LogCreated(ILogger logger, string container, string image, string port);
+}

@@ -1,0 +1,105 @@
+using Docker.DotNet;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenShell.DevLoop.Images;
+using OpenShell.DevLoop.RuntimeBundle;
+using OpenShell.Testing;
+using Xunit.Abstractions;
+
+namespace OpenShell.DevLoop.Tests.Images;
+
+[Collection(ClusterImageCollection.Name)]
+public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutputHelper output)
+{
+    [RequiresDocker]
+    public async Task Image_carries_supervisor_bundle_chart_and_manifests()
+    {
+        output.WriteLine($"supervisor publish took {image.PublishTime.TotalSeconds:F1}s, cluster image build took {image.BuildTime.TotalSeconds:F1}s");
+        var script = string.Join(" && ", [
+            "stat -c '%a %n' /opt/openshell/bin/openshell-sandbox",
+            "/opt/openshell/bin/openshell-sandbox --version",
+            .. SyntheticBundle.Binaries.Select(b => $"test -x /usr/bin/{b} && echo found:{b}"),
+            "test -f /etc/nvidia-container-runtime/config.toml && echo found:config",
+            "readlink /usr/lib/*-linux-gnu/libnvidia-container.so.1",
+            "sha256sum /opt/openshell/charts/openshell-0.1.0.tgz",
+            "ls /opt/openshell/manifests /opt/openshell/gpu-manifests",
+            "test -x /usr/local/bin/cluster-entrypoint.sh && test -x /usr/local/bin/cluster-healthcheck.sh && echo scripts-ok",
+            "test ! -e /manifest.json && echo no-bundle-manifest",
+        ]);
+
+        var (exit, text) = await ContainerRun.ShAsync(image.Docker, image.Tag, script);
+
+        Assert.True(exit == 0, text);
+        Assert.Contains("755 /opt/openshell/bin/openshell-sandbox", text, StringComparison.Ordinal);
+        Assert.Contains("0.1.0", text, StringComparison.Ordinal);
+        foreach (var binary in SyntheticBundle.Binaries)
+        {
+            Assert.Contains($"found:{binary}", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("found:config", text, StringComparison.Ordinal);
+        Assert.Contains("libnvidia-container.so.1.17.8", text, StringComparison.Ordinal);
+        Assert.Contains($"{image.Result!.ChartSha256}  /opt/openshell/charts/openshell-0.1.0.tgz", text, StringComparison.Ordinal);
+        Assert.Contains("openshell-helmchart.yaml", text, StringComparison.Ordinal);
+        Assert.Contains("openshell-gpu-runtimeclass.yaml", text, StringComparison.Ordinal);
+        Assert.Contains("scripts-ok", text, StringComparison.Ordinal);
+        Assert.Contains("no-bundle-manifest", text, StringComparison.Ordinal);
+
+        var inspect = await image.Docker.Images.InspectImageAsync(image.Tag);
+        Assert.Equal(["/usr/local/bin/cluster-entrypoint.sh"], inspect.Config.Entrypoint);
+        Assert.Contains("/usr/local/bin/cluster-healthcheck.sh", inspect.Config.Healthcheck.Test);
+    }
+
+    public static TheoryData<string, string> BadBundles => new()
+    {
+        { "missing", "missing-bundle" },
+        { "wrong-architecture", "arm64" },
+        { "corrupt", "truncated or corrupt" },
+    };
+
+    [RequiresDockerTheory]
+    [MemberData(nameof(BadBundles))]
+    public async Task A_bad_bundle_is_refused_before_anything_is_built(string kind, string expected)
+    {
+        using var temp = new TempDirectory("bad-bundle");
+        var architecture = image.Result!.Architecture;
+        string tarball;
+        switch (kind)
+        {
+            case "missing":
+                tarball = temp.Combine("missing-bundle.tar.gz");
+                break;
+            case "wrong-architecture":
+                tarball = await SyntheticBundle.PackAsync(temp, architecture == "amd64" ? "arm64" : "amd64");
+                expected = architecture == "amd64" ? "arm64" : "amd64";
+                break;
+            default:
+                var good = await SyntheticBundle.PackAsync(temp, architecture);
+                var bytes = await File.ReadAllBytesAsync(good);
+                tarball = temp.Combine("corrupt.tar.gz");
+                await File.WriteAllBytesAsync(tarball, bytes[..(bytes.Length / 2)]);
+                break;
+        }
+
+        var tag = $"openshell-test/cluster:refused-{Guid.NewGuid():N}";
+        var work = temp.Combine("work");
+
+        var error = await Assert.ThrowsAsync<RuntimeBundleException>(() => ClusterImageBuild.RunAsync(image.Docker, new ClusterImageBuildRequest(RepositoryPaths.Root, tag, ClusterImageFixture.BaseImage)
+        {
+            Architecture = architecture,
+            BundleTarball = tarball,
+            SupervisorBinary = image.SupervisorBinary,
+            WorkDirectory = work,
+        }, NullLogger.Instance));
+
+        output.WriteLine(error.Message);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(work, "charts")), "a chart was packaged");
+        await Assert.ThrowsAsync<DockerImageNotFoundException>(() => image.Docker.Images.InspectImageAsync(tag));
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterImageCollection : ICollectionFixture<ClusterImageFixture>
+{
+    public const string Name = "cluster image";
+}

@@ -19,6 +19,7 @@ internal static class CliApp
         root.Options.Add(OfflineOption);
         root.Subcommands.Add(ConfigCommand.Create(stdout));
         root.Subcommands.Add(BundleCommand.Create(stdout, stderr));
+        PlanningCommands.Register(root, stdout, stderr);
         return root;
     }
 

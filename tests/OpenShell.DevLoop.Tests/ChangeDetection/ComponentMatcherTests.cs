@@ -1,0 +1,38 @@
+using OpenShell.DevLoop.ChangeDetection;
+using OpenShell.DevLoop.Components;
+using OpenShell.Testing;
+
+namespace OpenShell.DevLoop.Tests.ChangeDetection;
+
+public sealed class ComponentMatcherTests
+{
+    private static readonly ComponentMatcher s_matcher = new(ComponentCatalog.Load(RepositoryPaths.Root));
+
+    // Bits: 1 = gateway, 2 = supervisor, 4 = chart.
+    [Theory]
+    [InlineData("src/OpenShell.Server/Program.cs", 1ul)]
+    [InlineData("src/OpenShell.Server/Sub/Dir/File.cs", 1ul)]
+    [InlineData("deploy/docker/Dockerfile.gateway", 1ul)]
+    [InlineData("src/OpenShell.Sandbox/Program.cs", 2ul)]
+    [InlineData("src/OpenShell.Core/X.cs", 3ul)]
+    [InlineData("global.json", 3ul)]
+    [InlineData("NuGet.config", 3ul)]
+    [InlineData("deploy/helm/openshell/templates/statefulset.yaml", 4ul)]
+    [InlineData("src/OpenShell.Server/bin/Debug/x.dll", 0ul)]
+    [InlineData("src/OpenShell.Core/obj/x.json", 0ul)]
+    [InlineData("README.md", 0ul)]
+    [InlineData("src/OpenShell.ServerTools/x.cs", 0ul)]
+    [InlineData("sub/global.json", 0ul)]
+    [InlineData("deploy/helm/other/values.yaml", 0ul)]
+    public void Classifies_paths_by_the_catalog_globs(string path, ulong mask) =>
+        Assert.Equal(mask, s_matcher.MaskOf(path));
+
+    [Fact]
+    public void Names_the_glob_that_matched()
+    {
+        var globs = s_matcher.MatchingGlobs(0, ["src/OpenShell.Core/A.cs", "deploy/docker/Dockerfile.gateway"]);
+
+        Assert.Equal("src/OpenShell.Core/**", globs["src/OpenShell.Core/A.cs"]);
+        Assert.Equal("deploy/docker/Dockerfile.gateway", globs["deploy/docker/Dockerfile.gateway"]);
+    }
+}

@@ -48,10 +48,10 @@ internal static class DeployCommand
             var request = DeployRequest.FromEnvironment(root, targets, hooks.GetVariable);
             request = request with { PlanSettings = request.PlanSettings with { ClusterName = settings.Cluster.Name ?? request.PlanSettings.ClusterName } };
             var clusterName = ClusterName.Resolve(request.PlanSettings.ClusterName, root);
-            var logger = new TextWriterLogger(stdout, verbose ? LogLevel.Debug : LogLevel.None);
+            var logger = new WriterLogger(stdout, verbose ? LogLevel.Debug : LogLevel.None);
             using var docker = DockerEngine.CreateClient();
 
-            var lifecycle = new ClusterLifecycle(docker, settings, new ClusterPaths(root, clusterName), new TextWriterLogger(stdout, LogLevel.Information));
+            var lifecycle = new ClusterLifecycle(docker, settings, new ClusterPaths(root, clusterName), new WriterLogger(stdout));
             var decision = await lifecycle.DecideAsync(ct).ConfigureAwait(false);
             if (decision.Action != BootstrapAction.Reuse)
             {

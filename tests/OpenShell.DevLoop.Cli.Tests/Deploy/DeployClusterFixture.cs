@@ -129,7 +129,17 @@ public sealed class DeployClusterFixture : IAsyncLifetime
         var supervisor = await SupervisorPublisher.PublishAsync(Root, architecture, Path.Combine(Root, ".cache", "deploy", "supervisor", architecture), NullLogger.Instance);
         var chart = await ChartPackager.PackAsync(Path.Combine(Root, "deploy", "helm", "openshell"), _temp.Combine("chart"));
         Directory.CreateDirectory(_temp.Combine("bundle"));
-        await ClusterImageBuilder.BuildAsync(Docker, new ClusterImageInputs(Path.Combine(Root, "deploy"), _temp.Combine("bundle"), chart, supervisor), ClusterImage, BaseImage, NullLogger.Instance);
+        var inputs = new ClusterImageInputs(Path.Combine(Root, "deploy"), _temp.Combine("bundle"), chart, supervisor);
+        try
+        {
+            await ClusterImageBuilder.BuildAsync(Docker, inputs, ClusterImage, BaseImage, NullLogger.Instance);
+        }
+        catch (ClusterImageBuildException ex) when (ex.Message.Contains("layer does not exist", StringComparison.Ordinal))
+        {
+            // The engine is shared: the base image can be rebuilt by someone else while this build reads it. Once more.
+            await EnsureBaseImageAsync();
+            await ClusterImageBuilder.BuildAsync(Docker, inputs, ClusterImage, BaseImage, NullLogger.Instance);
+        }
 
         Prime = await DeployAsync();
     }

@@ -33,7 +33,7 @@ public static class GatewayPublisher
 
         var rid = ClusterArchitecture.RuntimeIdentifier(architecture);
         await DotnetPublish.RunAsync(repositoryRoot,
-            [project, "-c", "Release", "-r", rid, "--self-contained", "-o", outputDirectory, "-p:PublishSingleFile=false", "-p:DebugType=none",
+            [project, "-c", "Release", "-r", rid, "--self-contained", "-o", outputDirectory, "-p:PublishSingleFile=false",
              "--nologo", "-v", "quiet", "-clp:NoSummary"],
             logger, ct).ConfigureAwait(false);
         if (!File.Exists(Path.Combine(outputDirectory, BinaryName)))

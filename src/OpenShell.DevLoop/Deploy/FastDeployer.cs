@@ -44,6 +44,9 @@ public sealed partial class FastDeployer
     private readonly DeployPlanner _planner;
     private readonly ILogger _logger;
 
+    // The gateway and the supervisor share projects (OpenShell.Core): two publishes at once would write the same outputs.
+    private readonly SemaphoreSlim _publishGate = new(1, 1);
+
     /// <summary>Creates a deployer that talks to the engine through <paramref name="docker"/>.</summary>
     public FastDeployer(IDockerClient docker, OpenShellSettings settings, ILogger logger, DeployPlanner? planner = null)
     {
@@ -199,7 +202,7 @@ public sealed partial class FastDeployer
             {
                 var output = GatewayPublisher.DefaultOutputDirectory(root, architecture);
                 run.Progress(DeployStep.Builds, $"dotnet publish {GatewayPublisher.ProjectPath} for linux/{architecture}");
-                await GatewayPublisher.PublishAsync(root, architecture, output, _logger, ct).ConfigureAwait(false);
+                await PublishExclusiveAsync(() => GatewayPublisher.PublishAsync(root, architecture, output, _logger, ct), ct).ConfigureAwait(false);
                 run.Progress(DeployStep.Builds, $"building image {tag} on {_settings.Images.RuntimeDeps}");
                 await GatewayImageBuilder.BuildAsync(_docker, root, output, tag, _settings.Images.RuntimeDeps, _logger, ct).ConfigureAwait(false);
                 return (true, $"built {tag}");
@@ -288,13 +291,26 @@ public sealed partial class FastDeployer
         {
             var output = Path.Combine(root, ".cache", "deploy", "supervisor", architecture);
             run.Progress(DeployStep.Supervisor, $"dotnet publish {SupervisorPublisher.ProjectPath} for linux/{architecture}");
-            var binary = await SupervisorPublisher.PublishAsync(root, architecture, output, _logger, ct).ConfigureAwait(false);
+            var binary = await PublishExclusiveAsync(() => SupervisorPublisher.PublishAsync(root, architecture, output, _logger, ct), ct).ConfigureAwait(false);
             run.Progress(DeployStep.Supervisor, $"copying {SupervisorPublisher.BinaryName} into the cluster node");
             var sha = await SupervisorDeployer.DeployAsync(_docker, containerId, binary, ct).ConfigureAwait(false);
             run.Line(DeployStep.Supervisor, SupervisorUpdatedLine);
             run.Line(DeployStep.Supervisor, SupervisorPodsLine);
             return (sha, $"{SupervisorDeployer.NodePath} sha256 {sha}");
         });
+
+    private async Task<string> PublishExclusiveAsync(Func<Task<string>> publish, CancellationToken ct)
+    {
+        await _publishGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await publish().ConfigureAwait(false);
+        }
+        finally
+        {
+            _publishGate.Release();
+        }
+    }
 
     private async Task<ContainerInspectResponse> RequireHealthyClusterAsync(DeployPlan plan, CancellationToken ct)
     {
@@ -319,11 +335,9 @@ public sealed partial class FastDeployer
 
     private async Task<IKubernetes> CreateKubernetesClientAsync(string root, string clusterName, ContainerInspectResponse container, CancellationToken ct)
     {
+        // Read afresh each time: a recreated container publishes its API on another port.
         var paths = new ClusterPaths(root, clusterName);
-        if (!File.Exists(paths.Kubeconfig))
-        {
-            await KubeconfigExtractor.ExtractAsync(_docker, container.ID, KubeconfigExtractor.ApiHostPort(container), paths.Kubeconfig, ct).ConfigureAwait(false);
-        }
+        await KubeconfigExtractor.ExtractAsync(_docker, container.ID, KubeconfigExtractor.ApiHostPort(container), paths.Kubeconfig, ct).ConfigureAwait(false);
 
         return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
     }

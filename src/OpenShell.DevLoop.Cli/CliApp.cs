@@ -19,8 +19,10 @@ internal static class CliApp
         root.Options.Add(OfflineOption);
         root.Subcommands.Add(ConfigCommand.Create(stdout));
         root.Subcommands.Add(BundleCommand.Create(stdout, stderr));
+        PlanningCommands.Register(root, stdout, stderr);
         root.Subcommands.Add(ClusterCommand.Create(stdout, stderr));
         PlanningCommands.Register(root, stdout, stderr);
+        root.Subcommands.Add(DeployCommand.Create(stdout, stderr));
         return root;
     }
 

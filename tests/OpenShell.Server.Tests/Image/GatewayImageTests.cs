@@ -28,7 +28,6 @@ public sealed class GatewayImageTests
             outcome.EnsureSuccess("dotnet publish of openshell-server");
         }
 
-        File.Copy(Path.Combine(RepositoryPaths.Root, "deploy", "docker", "Dockerfile.gateway"), context.Combine("Dockerfile"));
 
         var suffix = Guid.NewGuid().ToString("N")[..12];
         var tag = $"openshell-test/gateway:{suffix}";
@@ -36,7 +35,7 @@ public sealed class GatewayImageTests
         string? containerId = null;
         try
         {
-            await BuildAsync(docker, context.Path, tag);
+            await BuildAsync(docker, publish, tag);
 
             var image = await docker.Images.InspectImageAsync(tag);
             Assert.Equal("10001:10001", image.Config.User);
@@ -98,16 +97,11 @@ public sealed class GatewayImageTests
         }
     }
 
-    private static async Task BuildAsync(DockerClient docker, string contextDirectory, string tag)
+    private static async Task BuildAsync(DockerClient docker, string publishDirectory, string tag)
     {
+        // The same context the dev loop sends: Dockerfile, runtime/ and app/ layers.
         using var tar = new MemoryStream();
-        await using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            foreach (var file in Directory.EnumerateFiles(contextDirectory, "*", SearchOption.AllDirectories))
-            {
-                await writer.WriteEntryAsync(file, Path.GetRelativePath(contextDirectory, file).Replace('\\', '/'));
-            }
-        }
+        await OpenShell.DevLoop.Builders.GatewayImageBuilder.WriteContextAsync(RepositoryPaths.Root, publishDirectory, tar);
 
         tar.Position = 0;
         var errors = new List<string>();

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace OpenShell.DevLoop.Builders;
+
+/// <summary>Runs <c>dotnet publish</c> with its output relayed to the log and the last lines kept for the error message.</summary>
+internal static partial class DotnetPublish
+{
+    /// <summary>Runs <c>dotnet publish</c> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>.</summary>
+    /// <exception cref="InvalidOperationException">The publish failed; the message holds its last output lines.</exception>
+    public static async Task RunAsync(string workingDirectory, IReadOnlyList<string> arguments, ILogger logger, CancellationToken ct = default)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        start.ArgumentList.Add("publish");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The build server is reused across publishes: a warm publish is then mostly an up-to-date check.
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        var tail = new Queue<string>();
+        void Collect(string? line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                return;
+            }
+
+            lock (tail)
+            {
+                tail.Enqueue(line);
+                if (tail.Count > 30)
+                {
+                    tail.Dequeue();
+                }
+            }
+
+            LogOutput(logger, line);
+        }
+
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        if (process.ExitCode != 0)
+        {
+            string lines;
+            lock (tail)
+            {
+                lines = string.Join('\n', tail);
+            }
+
+            throw new InvalidOperationException($"dotnet publish {string.Join(' ', arguments.Take(1))} failed (exit {process.ExitCode}):\n{lines}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "dotnet publish: {Line}")]
+    private static partial void LogOutput(ILogger logger, string line);
+}

@@ -1,0 +1,11 @@
+namespace OpenShell.DevLoop.Builders;
+
+/// <summary>A gateway image pushed to the registry.</summary>
+/// <param name="Tag">The tagged reference pushed, e.g. <c>127.0.0.1:5000/openshell/gateway:dev</c>.</param>
+/// <param name="Repository">The repository without tag, e.g. <c>127.0.0.1:5000/openshell/gateway</c>.</param>
+/// <param name="Digest">The manifest digest the registry stores (<c>sha256:…</c>).</param>
+public sealed record GatewayImage(string Tag, string Repository, string Digest)
+{
+    /// <summary>The digest-pinned reference (<c>repository@sha256:…</c>).</summary>
+    public string Pinned => $"{Repository}@{Digest}";
+}

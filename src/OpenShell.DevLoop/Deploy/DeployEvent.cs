@@ -1,0 +1,8 @@
+namespace OpenShell.DevLoop.Deploy;
+
+/// <summary>One thing that happened during a deploy, for a console or a dashboard.</summary>
+/// <param name="Step">The step it belongs to.</param>
+/// <param name="Kind">What it reports.</param>
+/// <param name="Message">Words for a person (for <see cref="DeployEventKind.Line"/>, the exact upstream line).</param>
+/// <param name="Elapsed">The step's duration, on <see cref="DeployEventKind.Succeeded"/> and <see cref="DeployEventKind.Failed"/>.</param>
+public sealed record DeployEvent(DeployStep Step, DeployEventKind Kind, string Message, TimeSpan? Elapsed = null);

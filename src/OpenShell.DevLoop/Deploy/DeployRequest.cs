@@ -1,0 +1,29 @@
+using OpenShell.DevLoop.Planning;
+
+namespace OpenShell.DevLoop.Deploy;
+
+/// <summary>What to deploy.</summary>
+/// <param name="RepositoryRoot">Any folder inside the working tree.</param>
+/// <param name="Targets">Explicit targets (<c>gateway</c>, <c>supervisor</c>/<c>sandbox</c>, <c>chart</c>/<c>helm</c>, <c>all</c>); empty = change detection.</param>
+/// <param name="PlanSettings">Upstream's planning variables (<c>CLUSTER_NAME</c>, <c>DEPLOY_FAST_MODE</c>, ...).</param>
+public sealed record DeployRequest(string RepositoryRoot, IReadOnlyList<string> Targets, PlanSettings PlanSettings)
+{
+    /// <summary>Wait for k3s's helm job even when the gateway did not change (<c>DEPLOY_FAST_HELM_WAIT=1</c>).</summary>
+    public bool HelmWait { get; init; }
+
+    /// <summary>How long a second deploy of the same checkout waits for the first before failing.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long to wait for the helm job and for the gateway rollout, each.</summary>
+    public TimeSpan RolloutTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>An automatic deploy of <paramref name="repositoryRoot"/> with settings from the environment.</summary>
+    public static DeployRequest FromEnvironment(string repositoryRoot, IReadOnlyList<string>? targets = null, Func<string, string?>? getVariable = null)
+    {
+        getVariable ??= Environment.GetEnvironmentVariable;
+        return new DeployRequest(repositoryRoot, targets ?? [], PlanSettings.FromEnvironment(getVariable))
+        {
+            HelmWait = getVariable("DEPLOY_FAST_HELM_WAIT") is "1" or "true",
+        };
+    }
+}

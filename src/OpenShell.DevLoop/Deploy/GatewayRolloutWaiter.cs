@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace OpenShell.DevLoop.Deploy;
+
+/// <summary>
+/// Waits for the gateway StatefulSet (<c>openshell/openshell</c>) to run the expected image: the pod template names it, the
+/// controller observed that generation, and every replica is updated and ready. On timeout the error carries the pod's
+/// events and last log lines.
+/// </summary>
+internal static class GatewayRolloutWaiter
+{
+    public const string Namespace = "openshell";
+    public const string Name = "openshell";
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The image of the StatefulSet's gateway container, or null when the StatefulSet does not exist.</summary>
+    public static async Task<string?> ReadImageAsync(IKubernetes kube, CancellationToken ct = default)
+    {
+        var sts = await ReadAsync(kube, ct).ConfigureAwait(false);
+        return ContainerImage(sts);
+    }
+
+    /// <summary>Waits until the StatefulSet runs <paramref name="expectedImage"/> on every ready replica.</summary>
+    /// <exception cref="DeployException">The rollout did not converge within <paramref name="timeout"/>.</exception>
+    public static async Task WaitAsync(IKubernetes kube, string expectedImage, TimeSpan timeout, Action<string> onProgress, CancellationToken ct = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        string? lastStatus = null;
+        try
+        {
+            while (true)
+            {
+                var sts = await ReadAsync(kube, deadline.Token).ConfigureAwait(false);
+                var status = Describe(sts, expectedImage, out var done);
+                if (done)
+                {
+                    onProgress(status);
+                    return;
+                }
+
+                if (status != lastStatus)
+                {
+                    lastStatus = status;
+                    onProgress(status);
+                }
+
+                await Task.Delay(s_poll, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            var diagnosis = await DiagnoseAsync(kube, ct).ConfigureAwait(false);
+            throw new DeployException(DeployStep.GatewayRollout,
+                $"The gateway StatefulSet {Namespace}/{Name} did not roll out {expectedImage} within {timeout.TotalSeconds:F0} s (last: {lastStatus ?? "not seen"}).\n{diagnosis}" +
+                $"Check the pod with 'kubectl -n {Namespace} describe pod {Name}-0', fix the cause and deploy again.");
+        }
+    }
+
+    internal static string Describe(V1StatefulSet? sts, string expectedImage, out bool done)
+    {
+        done = false;
+        if (sts is null)
+        {
+            return $"waiting for StatefulSet {Namespace}/{Name} to be created";
+        }
+
+        var image = ContainerImage(sts);
+        if (image != expectedImage)
+        {
+            return $"waiting for the StatefulSet to take image {expectedImage} (it has {image ?? "none"})";
+        }
+
+        var replicas = sts.Spec?.Replicas ?? 1;
+        var status = sts.Status;
+        var generation = sts.Metadata?.Generation ?? 0;
+        var observed = status?.ObservedGeneration ?? 0;
+        var updated = status?.UpdatedReplicas ?? 0;
+        var ready = status?.ReadyReplicas ?? 0;
+        var sameRevision = status?.UpdateRevision is null || status.UpdateRevision == status.CurrentRevision;
+        done = observed >= generation && updated >= replicas && ready >= replicas && sameRevision;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"rollout: generation {observed}/{generation}, updated {updated}/{replicas}, ready {ready}/{replicas}{(sameRevision ? "" : ", old revision still running")}");
+    }
+
+    private static string? ContainerImage(V1StatefulSet? sts) =>
+        sts?.Spec?.Template?.Spec?.Containers is { Count: > 0 } containers
+            ? (containers.FirstOrDefault(c => c.Name == Name) ?? containers[0]).Image
+            : null;
+
+    private static async Task<V1StatefulSet?> ReadAsync(IKubernetes kube, CancellationToken ct)
+    {
+        try
+        {
+            return await kube.AppsV1.ReadNamespacedStatefulSetAsync(Name, Namespace, cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<string> DiagnoseAsync(IKubernetes kube, CancellationToken ct)
+    {
+        var pod = $"{Name}-0";
+        var text = new StringBuilder();
+        try
+        {
+            var events = await kube.CoreV1.ListNamespacedEventAsync(Namespace, fieldSelector: $"involvedObject.name={pod}", cancellationToken: ct).ConfigureAwait(false);
+            text.Append(CultureInfo.InvariantCulture, $"Events of pod {pod}:\n");
+            foreach (var item in events.Items.TakeLast(10))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  {item.Type} {item.Reason}: {item.Message}\n");
+            }
+
+            if (events.Items.Count == 0)
+            {
+                text.Append("  (none)\n");
+            }
+        }
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Events of pod {pod} unavailable ({ex.Message}).\n");
+        }
+
+        try
+        {
+            using var log = await kube.CoreV1.ReadNamespacedPodLogAsync(pod, Namespace, tailLines: 20, cancellationToken: ct).ConfigureAwait(false);
+            using var reader = new StreamReader(log);
+            text.Append(CultureInfo.InvariantCulture, $"Last log lines of pod {pod}:\n{(await reader.ReadToEndAsync(ct).ConfigureAwait(false)).TrimEnd()}\n");
+        }
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Logs of pod {pod} unavailable ({ex.Message}).\n");
+        }
+
+        return text.ToString();
+    }
+}

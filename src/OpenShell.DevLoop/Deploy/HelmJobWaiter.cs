@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text;
+using k8s;
+
+namespace OpenShell.DevLoop.Deploy;
+
+/// <summary>Waits for k3s's helm job that the HelmChart update started (a job other than the one that ran before).</summary>
+internal static class HelmJobWaiter
+{
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Waits until a helm job newer than <paramref name="previousJobUid"/> succeeded.</summary>
+    /// <exception cref="DeployException">The job failed or did not finish within <paramref name="timeout"/>.</exception>
+    public static async Task WaitAsync(IKubernetes kube, string? previousJobUid, TimeSpan timeout, Action<string> onProgress, CancellationToken ct = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        string? lastStatus = null;
+        try
+        {
+            while (true)
+            {
+                var chart = await HelmChartDeployer.ReadAsync(kube, deadline.Token).ConfigureAwait(false);
+                var jobName = HelmChartDeployer.JobName(chart);
+                var job = await HelmChartDeployer.ReadJobAsync(kube, jobName, deadline.Token).ConfigureAwait(false);
+                string status;
+                if (job is null || job.Metadata?.Uid == previousJobUid)
+                {
+                    status = $"waiting for the helm job {jobName} to start";
+                }
+                else if (job.Status?.Succeeded is > 0)
+                {
+                    onProgress($"helm job {jobName} succeeded");
+                    return;
+                }
+                else if (job.Status?.Conditions?.FirstOrDefault(c => c.Type == "Failed" && c.Status == "True") is { } failed)
+                {
+                    throw new DeployException(DeployStep.HelmUpgrade,
+                        $"The helm job {HelmChartDeployer.Namespace}/{jobName} failed ({failed.Reason}: {failed.Message}). Its pod's log says why: 'kubectl -n {HelmChartDeployer.Namespace} logs job/{jobName}'. Fix the chart or values and deploy again.");
+                }
+                else
+                {
+                    status = $"helm job {jobName}: active {job.Status?.Active ?? 0}, failed attempts {job.Status?.Failed ?? 0}";
+                }
+
+                if (status != lastStatus)
+                {
+                    lastStatus = status;
+                    onProgress(status);
+                }
+
+                await Task.Delay(s_poll, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            var text = new StringBuilder($"The helm job did not finish within {timeout.TotalSeconds:F0} s (last: {lastStatus ?? "nothing seen"}). ");
+            text.Append(CultureInfo.InvariantCulture, $"Inspect it with 'kubectl -n {HelmChartDeployer.Namespace} describe job helm-install-{HelmChartDeployer.Name}', or set DEPLOY_FAST_HELM_WAIT=0 to skip the wait when the gateway did not change.");
+            throw new DeployException(DeployStep.HelmUpgrade, text.ToString());
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using OpenShell.DevLoop.Pki;
+using YamlDotNet.RepresentationModel;
+
+namespace OpenShell.DevLoop.Deploy;
+
+/// <summary>
+/// Edits the HelmChart's <c>valuesContent</c> YAML in place: the image (repository, digest, pull policy), the gRPC
+/// endpoint, the TLS and SSH secret names and the chart checksum are set; everything else (the host gateway IP, the
+/// node port, ...) is kept as the cluster rendered it. The same input always gives the same text.
+/// </summary>
+internal static class HelmValuesEditor
+{
+    /// <summary>The values text with <paramref name="values"/> applied.</summary>
+    public static string Apply(string? valuesContent, GatewayValues values)
+    {
+        var root = Parse(valuesContent);
+        Set(root, ["chartChecksum"], values.ChartChecksum, quoted: true);
+        Set(root, ["image", "repository"], values.ImageRepository);
+        if (values.ImageDigest is { } digest)
+        {
+            Set(root, ["image", "digest"], digest, quoted: true);
+        }
+
+        Set(root, ["image", "pullPolicy"], GatewayValues.PullPolicy);
+        Set(root, ["server", "grpcEndpoint"], GatewayValues.GrpcEndpoint);
+        Set(root, ["tls", "serverSecretName"], ClusterSecretNames.ServerTls);
+        Set(root, ["tls", "clientCaSecretName"], ClusterSecretNames.ServerClientCa);
+        Set(root, ["tls", "clientSecretName"], ClusterSecretNames.ClientTls);
+        Set(root, ["ssh", "handshakeSecretName"], ClusterSecretNames.SshHandshake);
+        return Save(root);
+    }
+
+    /// <summary>The scalar at <paramref name="path"/>, or null.</summary>
+    public static string? Read(string? valuesContent, params string[] path)
+    {
+        YamlNode node = Parse(valuesContent);
+        foreach (var key in path)
+        {
+            if (node is not YamlMappingNode mapping || !mapping.Children.TryGetValue(new YamlScalarNode(key), out var child))
+            {
+                return null;
+            }
+
+            node = child;
+        }
+
+        return node is YamlScalarNode { Value: { Length: > 0 } value } ? value : null;
+    }
+
+    private static YamlMappingNode Parse(string? valuesContent)
+    {
+        if (string.IsNullOrWhiteSpace(valuesContent))
+        {
+            return new YamlMappingNode();
+        }
+
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(valuesContent));
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new DeployException(DeployStep.HelmUpgrade,
+                $"The valuesContent of HelmChart kube-system/openshell is not valid YAML ({ex.Message}); fix it with 'kubectl -n kube-system edit helmchart openshell' or recreate the cluster.", ex);
+        }
+
+        return stream.Documents.Count == 0 ? new YamlMappingNode()
+            : stream.Documents[0].RootNode as YamlMappingNode
+              ?? throw new DeployException(DeployStep.HelmUpgrade, "The valuesContent of HelmChart kube-system/openshell is not a YAML mapping; recreate the cluster.");
+    }
+
+    private static void Set(YamlMappingNode root, string[] path, string value, bool quoted = false)
+    {
+        var node = root;
+        foreach (var key in path[..^1])
+        {
+            var name = new YamlScalarNode(key);
+            if (!node.Children.TryGetValue(name, out var child) || child is not YamlMappingNode mapping)
+            {
+                mapping = new YamlMappingNode();
+                node.Children[name] = mapping;
+            }
+
+            node = mapping;
+        }
+
+        node.Children[new YamlScalarNode(path[^1])] = new YamlScalarNode(value)
+        {
+            Style = quoted ? YamlDotNet.Core.ScalarStyle.DoubleQuoted : YamlDotNet.Core.ScalarStyle.Any,
+        };
+    }
+
+    private static string Save(YamlMappingNode root)
+    {
+        var stream = new YamlStream(new YamlDocument(root));
+        using var writer = new StringWriter { NewLine = "\n" };
+        stream.Save(writer, assignAnchors: false);
+        var text = writer.ToString().TrimEnd();
+        // The emitter closes the document with "..."; a values file has no use for it.
+        if (text.EndsWith("\n...", StringComparison.Ordinal))
+        {
+            text = text[..^4].TrimEnd();
+        }
+
+        return text + "\n";
+    }
+}

@@ -20,6 +20,7 @@ internal static class CliApp
         root.Subcommands.Add(ConfigCommand.Create(stdout));
         root.Subcommands.Add(BundleCommand.Create(stdout, stderr));
         PlanningCommands.Register(root, stdout, stderr);
+        root.Subcommands.Add(ClusterCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -18,6 +18,9 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 {
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromSeconds(1);
 
+    // Why the API was not reachable yet, for the timeout message.
+    private string? _lastWaitError;
+
     /// <summary>The container name of this cluster.</summary>
     public string ContainerName => ClusterName.ContainerName(paths.ClusterName);
 
@@ -97,7 +100,8 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             var status = await StatusAsync(ct).ConfigureAwait(false);
             var logs = await ContainerLogs.TailAsync(docker, created.ID, 30, ct).ConfigureAwait(false);
             throw new InvalidOperationException(
-                $"Cluster {spec.ContainerName} did not become healthy within {settings.Cluster.HealthTimeoutSeconds} s (health: {status.Health ?? "none"}; last check: {status.LastHealthOutput?.Trim() ?? "none"}).\n" +
+                $"Cluster {spec.ContainerName} did not become healthy within {settings.Cluster.HealthTimeoutSeconds} s (health: {status.Health ?? "none"}; last check: {status.LastHealthOutput?.Trim() ?? "none"}" +
+                (_lastWaitError is null ? ").\n" : $"; API not reachable: {_lastWaitError}).\n") +
                 $"Last log lines:\n{logs}\nInspect it with 'docker logs {spec.ContainerName}', or raise OpenShell:Cluster:HealthTimeoutSeconds.");
         }
 
@@ -198,11 +202,13 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
                 using var kube = CreateKubernetesClient();
                 await kube.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: ct).ConfigureAwait(false);
                 LogApiReady(logger, apiPort, paths.Kubeconfig);
+                _lastWaitError = null;
                 return;
             }
             catch (Exception ex) when (ex is KubeconfigNotReadyException or HttpRequestException or k8s.Autorest.HttpOperationException or IOException
                 || (ex is TaskCanceledException && !ct.IsCancellationRequested))
             {
+                _lastWaitError = ex.Message;
                 await Task.Delay(s_pollInterval, ct).ConfigureAwait(false);
             }
         }

@@ -91,8 +91,15 @@ public static class KubeconfigExtractor
             throw new KubeconfigNotReadyException($"{ClusterContainerSpec.KubeconfigPath} does not exist yet in container {containerId}.", ex);
         }
 
-        await using var stream = archive.Stream;
-        await using var reader = new TarReader(stream);
+        // Buffer the (small) archive first: the engine's chunked stream does not support the tar reader's reads.
+        using var buffer = new MemoryStream();
+        await using (var stream = archive.Stream)
+        {
+            await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+        }
+
+        buffer.Position = 0;
+        await using var reader = new TarReader(buffer);
         while (await reader.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false) is { } entry)
         {
             if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is not null)

@@ -28,6 +28,8 @@ public sealed class ClusterImageFixture : IAsyncLifetime
 
     public TimeSpan BuildTime { get; private set; }
 
+    public TimeSpan PublishTime { get; private set; }
+
     public async Task InitializeAsync()
     {
         if (DockerGate.SkipReason is not null)
@@ -37,9 +39,13 @@ public sealed class ClusterImageFixture : IAsyncLifetime
 
         await EnsureBaseImageAsync(Docker);
         var architecture = await ClusterArchitecture.ReadAsync(Docker, BaseImage);
-        SupervisorBinary = await SupervisorPublisher.PublishAsync(RepositoryPaths.Root, architecture, Temp.Combine("supervisor"), NullLogger.Instance);
-        var bundle = await SyntheticBundle.PackAsync(Temp, architecture);
+        // A stable output folder keeps repeated publishes incremental.
+        var publishDirectory = Path.Combine(Path.GetTempPath(), "openshell-test-supervisor", architecture);
         var watch = System.Diagnostics.Stopwatch.StartNew();
+        SupervisorBinary = await SupervisorPublisher.PublishAsync(RepositoryPaths.Root, architecture, publishDirectory, NullLogger.Instance);
+        PublishTime = watch.Elapsed;
+        var bundle = await SyntheticBundle.PackAsync(Temp, architecture);
+        watch.Restart();
         Result = await ClusterImageBuild.RunAsync(Docker, new ClusterImageBuildRequest(RepositoryPaths.Root, Tag, BaseImage)
         {
             BundleTarball = bundle,

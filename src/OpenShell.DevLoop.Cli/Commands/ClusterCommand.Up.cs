@@ -1,0 +1,104 @@
+using System.CommandLine;
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Images;
+
+namespace OpenShell.DevLoop.Cli.Commands;
+
+internal static partial class ClusterCommand
+{
+    private static Command CreateUp(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("up", "Bootstrap the cluster (no container, or not healthy) or reuse it (healthy); prints the decision and the kubeconfig path.");
+        command.SetAction((parse, ct) => RunAsync(stderr, async () =>
+        {
+            var context = Resolve(parse);
+            using var docker = DockerEngine.CreateClient();
+            var logger = new WriterLogger(stderr);
+            var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, logger);
+            var result = await lifecycle.UpAsync(
+                async token => await ClusterImageBuild.RunAsync(docker, BuildRequest(context, null, null), logger, token).ConfigureAwait(false),
+                Environment.GetEnvironmentVariable(State.DeployStateStore.PathVariable),
+                ct).ConfigureAwait(false);
+            await stdout.WriteLineAsync($"decision: {result.Decision.Action.ToString().ToLowerInvariant()} ({result.Decision.Reason})").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"api: https://127.0.0.1:{result.ApiHostPort}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"gateway: 127.0.0.1:{result.GatewayHostPort}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"kubeconfig: {result.KubeconfigPath}").ConfigureAwait(false);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateDown(TextWriter stdout, TextWriter stderr)
+    {
+        var volumes = new Option<bool>("--volumes") { Description = "Also remove the cluster's volume (all cluster state)." };
+        var command = new Command("down", "Remove the cluster container (and with --volumes its volume).");
+        command.Options.Add(volumes);
+        command.SetAction((parse, ct) => RunAsync(stderr, async () =>
+        {
+            var context = Resolve(parse);
+            using var docker = DockerEngine.CreateClient();
+            var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, new WriterLogger(stderr));
+            var removed = await lifecycle.RemoveAsync(parse.GetValue(volumes), ct).ConfigureAwait(false);
+            await stdout.WriteLineAsync(removed ? $"removed {lifecycle.ContainerName}" : $"{lifecycle.ContainerName} does not exist").ConfigureAwait(false);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateStatus(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("status", "Print the cluster container's state, health and ports; exit code 0 only when it is healthy.");
+        command.SetAction((parse, ct) => RunAsync(stderr, async () =>
+        {
+            var context = Resolve(parse);
+            using var docker = DockerEngine.CreateClient();
+            var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, new WriterLogger(stderr));
+            var status = await lifecycle.StatusAsync(ct).ConfigureAwait(false);
+            await stdout.WriteLineAsync($"container: {status.ContainerName}").ConfigureAwait(false);
+            if (!status.Exists)
+            {
+                await stdout.WriteLineAsync("state: absent (run 'openshell-dev cluster up')").ConfigureAwait(false);
+                return 3;
+            }
+
+            await stdout.WriteLineAsync($"state: {status.State}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"health: {status.Health ?? "none"}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"image: {status.Image}").ConfigureAwait(false);
+            if (status.ApiHostPort is { } port)
+            {
+                await stdout.WriteLineAsync($"api: https://127.0.0.1:{port}").ConfigureAwait(false);
+            }
+
+            if (!string.IsNullOrWhiteSpace(status.LastHealthOutput))
+            {
+                await stdout.WriteLineAsync($"last health check: {status.LastHealthOutput.Trim().Replace('\n', ' ')}").ConfigureAwait(false);
+            }
+
+            return status.Health == "healthy" ? 0 : 3;
+        }));
+        return command;
+    }
+
+    private static Command CreateKubeconfig(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("kubeconfig", "Refresh the kubeconfig from the running node and print its path.");
+        command.SetAction((parse, ct) => RunAsync(stderr, async () =>
+        {
+            var context = Resolve(parse);
+            using var docker = DockerEngine.CreateClient();
+            var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, new WriterLogger(stderr));
+            var container = await lifecycle.InspectAsync(ct).ConfigureAwait(false);
+            if (container is not { State.Running: true })
+            {
+                await stderr.WriteLineAsync($"error: {lifecycle.ContainerName} is not running; start it with 'openshell-dev cluster up'.").ConfigureAwait(false);
+                return 1;
+            }
+
+            var path = await KubeconfigExtractor.ExtractAsync(docker, container.ID, KubeconfigExtractor.ApiHostPort(container), context.Paths.Kubeconfig, ct).ConfigureAwait(false);
+            await stdout.WriteLineAsync(path).ConfigureAwait(false);
+            return 0;
+        }));
+        return command;
+    }
+}

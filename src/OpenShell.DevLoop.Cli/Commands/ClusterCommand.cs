@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Docker.DotNet;
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Git;
+using OpenShell.DevLoop.Images;
+using OpenShell.DevLoop.RuntimeBundle;
+
+namespace OpenShell.DevLoop.Cli.Commands;
+
+/// <summary><c>openshell-dev cluster</c>: build the cluster image, bring the node up or down, report its state.</summary>
+internal static partial class ClusterCommand
+{
+    private static readonly Option<string?> s_repoOption = new("--repo")
+    {
+        Description = "The repository root (default: the git working tree around the current folder).",
+        Recursive = true,
+    };
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("cluster", "The single-container k3s cluster: build its image, bootstrap or reuse it, remove it, report its state.");
+        command.Options.Add(s_repoOption);
+        command.Subcommands.Add(CreateBuildImage(stdout, stderr));
+        command.Subcommands.Add(CreateUp(stdout, stderr));
+        command.Subcommands.Add(CreateDown(stdout, stderr));
+        command.Subcommands.Add(CreateStatus(stdout, stderr));
+        command.Subcommands.Add(CreateKubeconfig(stdout, stderr));
+        return command;
+    }
+
+    /// <summary>The resolved settings, repository and cluster name every subcommand works with.</summary>
+    private sealed record Context(OpenShellSettings Settings, string RepositoryRoot, ClusterPaths Paths);
+
+    private static Context Resolve(ParseResult parse)
+    {
+        var settings = CliSettings.Load(parse.GetValue(CliApp.OfflineOption));
+        var root = parse.GetValue(s_repoOption) is { Length: > 0 } repo
+            ? Path.GetFullPath(repo)
+            : GitRepository.Discover(Environment.CurrentDirectory).Root;
+        var name = ClusterName.Resolve(settings.Cluster.Name, root);
+        return new Context(settings, root, new ClusterPaths(root, name));
+    }
+
+    /// <summary>Runs a subcommand: known failures become one message on stderr and exit code 1.</summary>
+    private static async Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RuntimeBundleException or ClusterImageBuildException or InvalidOperationException or GitException or ArgumentException)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or System.Net.Sockets.SocketException)
+        {
+            await stderr.WriteLineAsync($"error: the Docker engine at {DockerEngine.Endpoint} failed: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static ClusterImageBuildRequest BuildRequest(Context context, string? architecture, string? bundle) =>
+        new(context.RepositoryRoot, context.Settings.Cluster.Image, context.Settings.Images.K3s)
+        {
+            Architecture = architecture,
+            BundleTarball = bundle,
+        };
+}

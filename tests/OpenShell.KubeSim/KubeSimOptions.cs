@@ -30,6 +30,9 @@ public sealed class KubeSimOptions
     /// <summary>The server URL written into the kubeconfig; null = https://127.0.0.1:PORT.</summary>
     internal string? KubeconfigServer { get; set; }
 
+    /// <summary>How many changes are kept for watches that resume from a resourceVersion (older ones get 410 Expired).</summary>
+    internal int WatchHistoryLimit { get; set; } = Store.ObjectStore.DefaultHistoryLimit;
+
     /// <summary>Writes request and controller logs to the console (standalone mode).</summary>
     internal bool ConsoleLogging { get; set; }
 }

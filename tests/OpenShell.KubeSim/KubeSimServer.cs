@@ -66,7 +66,7 @@ public sealed class KubeSimServer : IAsyncDisposable
 
         var certificates = SimulatorCertificates.Create(options.TlsSubjectAlternativeNames);
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        var store = new ObjectStore();
+        var store = new ObjectStore(options.WatchHistoryLimit);
         var faults = new KubeSimFaults();
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions

@@ -18,6 +18,11 @@ internal static class Program
             return 2;
         }
 
+        if (SimulatorCommandLine.IsK3sServer(args) && options.ManifestsDirectory is { } manifests)
+        {
+            Directory.CreateDirectory(manifests); // k3s creates its auto-deploy folder too
+        }
+
         options.ConsoleLogging = true;
         await using var server = await KubeSimServer.StartAsync(options);
         Console.WriteLine($"Kubernetes API simulator listening on {server.Url} (kubeconfig: {server.KubeconfigPath})");

@@ -18,6 +18,9 @@ internal static partial class GatewayImageBuilder
     /// <summary>The Dockerfile, relative to the repository root.</summary>
     public const string DockerfilePath = "deploy/docker/Dockerfile.gateway";
 
+    /// <summary>The image label naming the repository the image is pushed to (finds the images of one registry, e.g. to clean up).</summary>
+    public const string RepositoryLabel = "dev.openshell.repository";
+
     private static readonly string[] s_manifestTypes =
     [
         "application/vnd.docker.distribution.manifest.v2+json",
@@ -77,6 +80,7 @@ internal static partial class GatewayImageBuilder
                     BuildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
                     Remove = true,
                     ForceRemove = true,
+                    Labels = new Dictionary<string, string> { [RepositoryLabel] = RepositoryOf(tag) },
                 },
                 context,
                 authConfigs: null,
@@ -94,12 +98,18 @@ internal static partial class GatewayImageBuilder
         }
     }
 
+    private static string RepositoryOf(string tag)
+    {
+        var reference = ImageReference.Parse(tag);
+        return (reference.Registry is null ? "" : reference.Registry + "/") + reference.Repository;
+    }
+
     /// <summary>Pushes <paramref name="tag"/> and returns the manifest digest the registry reports.</summary>
     /// <exception cref="InvalidOperationException">The push failed or no digest could be learned.</exception>
     public static async Task<GatewayImage> PushAsync(IDockerClient docker, string tag, ILogger logger, Action<string>? onProgress, CancellationToken ct = default)
     {
         var reference = ImageReference.Parse(tag);
-        var repository = (reference.Registry is null ? "" : reference.Registry + "/") + reference.Repository;
+        var repository = RepositoryOf(tag);
         var progress = new EngineProgress(logger, onProgress);
         await docker.Images.PushImageAsync(repository, new ImagePushParameters { Tag = reference.Tag }, new AuthConfig(), progress, ct).ConfigureAwait(false);
         if (progress.Error is { } error)

@@ -225,8 +225,10 @@ internal sealed class KubeApiHandler(ObjectStore store, KubeSimFaults faults, st
                 return;
             case "DELETE" when name is not null:
             {
+                // Like the API server: pods, services and namespaces answer with the deleted object, other kinds with a Status.
                 var deleted = store.Delete(kind, ns, name);
-                await WriteJsonAsync(context, 200, SuccessStatus(kind, name, Json.Str(deleted["metadata"]?["uid"])));
+                var returnsObject = kind == ResourceCatalog.Pods || kind == ResourceCatalog.Services || kind == ResourceCatalog.Namespaces;
+                await WriteJsonAsync(context, 200, returnsObject ? deleted : SuccessStatus(kind, name, Json.Str(deleted["metadata"]?["uid"])));
                 return;
             }
 

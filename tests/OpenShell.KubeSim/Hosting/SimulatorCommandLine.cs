@@ -17,10 +17,13 @@ internal static class SimulatorCommandLine
     public const string K3sKubeconfig = "/etc/rancher/k3s/k3s.yaml";
     public const string K3sManifests = "/var/lib/rancher/k3s/server/manifests";
 
+    /// <summary>True for k3s's <c>server [flags]</c> form.</summary>
+    public static bool IsK3sServer(IReadOnlyList<string> args) => args.Count > 0 && args[0] == "server";
+
     public static KubeSimOptions Parse(IReadOnlyList<string> args)
     {
-        var k3s = args.Count > 0 && args[0] == "server";
-        var options = new KubeSimOptions { Port = k3s ? 6443 : 6443 };
+        var k3s = IsK3sServer(args);
+        var options = new KubeSimOptions { Port = 6443 };
         if (k3s)
         {
             options.BindAddress = "0.0.0.0";
@@ -84,11 +87,6 @@ internal static class SimulatorCommandLine
 
                     break; // k3s accepts many flags the simulator has no use for.
             }
-        }
-
-        if (k3s && options.ManifestsDirectory is { } manifests)
-        {
-            Directory.CreateDirectory(manifests);
         }
 
         return options;

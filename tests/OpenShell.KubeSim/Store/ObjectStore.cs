@@ -9,9 +9,9 @@ namespace OpenShell.KubeSim.Store;
 /// The in-memory object store: objects keyed by (group, version, resource, namespace, name), one resourceVersion
 /// counter for everything, and a bounded history of changes so watches can resume from a resourceVersion.
 /// </summary>
-internal sealed class ObjectStore
+internal sealed class ObjectStore(int historyLimit = ObjectStore.DefaultHistoryLimit)
 {
-    private const int HistoryLimit = 20_000;
+    public const int DefaultHistoryLimit = 20_000;
 
     private readonly object _gate = new();
     private readonly Dictionary<ObjectKey, JsonObject> _objects = [];
@@ -271,9 +271,9 @@ internal sealed class ObjectStore
     private void Publish(StoredEvent change)
     {
         _history.Add(change);
-        if (_history.Count > HistoryLimit * 2)
+        if (_history.Count > historyLimit * 2)
         {
-            _history.RemoveRange(0, HistoryLimit);
+            _history.RemoveRange(0, historyLimit);
             _historyStart = _history[0].Revision;
         }
 

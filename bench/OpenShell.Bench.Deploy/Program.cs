@@ -1,0 +1,224 @@
+// Edit-to-effect times of the fast deploy on the offline stack: a throw-away clone of the repository, a registry on a
+// free 127.0.0.1 port and a cluster from the k3s simulator image. Five edits each:
+//   supervisor edit -> new binary verified in the node (and the part that is not dotnet publish)
+//   gateway edit    -> new digest pinned in the HelmChart and rolled out (and image build + push alone)
+//   no-op deploy    -> in-process and as an `openshell-dev deploy` process
+// Run: dotnet run -c Release --project bench/OpenShell.Bench.Deploy [-- --edits N]
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenShell.Bench.Deploy;
+using OpenShell.DevLoop.Builders;
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Images;
+
+var edits = args is ["--edits", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 5;
+var source = FindRepositoryRoot();
+var id = Guid.NewGuid().ToString("N")[..10];
+var work = Path.Combine(Path.GetTempPath(), $"openshell-bench-deploy-{id}");
+var root = Path.Combine(work, $"osbench-{id}");
+var clusterName = $"osbench-{id}";
+var port = FreePort();
+const string BaseImage = "openshell-offline/k3s-sim:latest";
+var overrides = new Dictionary<string, string?>
+{
+    ["OpenShell:Registry:HostPort"] = port.ToString(CultureInfo.InvariantCulture),
+    ["OpenShell:Registry:ContainerName"] = $"openshell-bench-registry-{id}",
+    ["OpenShell:Registry:VolumeName"] = $"openshell-bench-registry-{id}",
+    ["OpenShell:Cluster:Network"] = $"openshell-bench-{id}",
+    ["OpenShell:Cluster:ImageRepository"] = $"openshell-bench/cluster-{id}",
+    ["OpenShell:Cluster:ImageTag"] = "dev",
+    ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{port}/openshell",
+    ["OpenShell:Cluster:SkipImageBuild"] = "true",
+};
+var settings = OpenShellSettings.From(SettingsFiles.Load(AppContext.BaseDirectory, offline: true, overrides), new Dictionary<string, string?>());
+using var docker = DockerEngine.CreateClient();
+var lifecycle = new ClusterLifecycle(docker, settings, new ClusterPaths(root, clusterName), NullLogger.Instance);
+
+try
+{
+    Console.WriteLine($"Preparing: clone, cluster image, bootstrap and a priming deploy (cluster {clusterName}, registry 127.0.0.1:{port})...");
+    Directory.CreateDirectory(work);
+    await Run("git", ["clone", "--quiet", "--no-hardlinks", source, root], source);
+    var architecture = await ClusterArchitecture.ReadAsync(docker, BaseImage);
+    var supervisorDir = Path.Combine(root, ".cache", "deploy", "supervisor", architecture);
+    var supervisor = await SupervisorPublisher.PublishAsync(root, architecture, supervisorDir, NullLogger.Instance);
+    var chart = await ChartPackager.PackAsync(Path.Combine(root, "deploy", "helm", "openshell"), Path.Combine(work, "chart"));
+    Directory.CreateDirectory(Path.Combine(work, "bundle"));
+    await ClusterImageBuilder.BuildAsync(docker, new ClusterImageInputs(Path.Combine(root, "deploy"), Path.Combine(work, "bundle"), chart, supervisor), settings.Cluster.Image, BaseImage, NullLogger.Instance);
+    await lifecycle.UpAsync(null, null);
+    var deployer = new FastDeployer(docker, settings, NullLogger.Instance);
+    await deployer.DeployAsync(DeployRequest.FromEnvironment(root, [], _ => null));
+    Console.WriteLine("Ready.\n");
+
+    var supervisorTotal = new List<double>();
+    var supervisorNonPublish = new List<double>();
+    for (var i = 0; i < edits; i++)
+    {
+        var program = Path.Combine(root, "src", "OpenShell.Sandbox", "Program.cs");
+        var text = await File.ReadAllTextAsync(program);
+        await File.WriteAllTextAsync(program, text.Replace("exits with its code.", $"exits with its code. {Guid.NewGuid():N}", StringComparison.Ordinal));
+        var events = new TimedEvents();
+        var watch = Stopwatch.StartNew();
+        var result = await deployer.DeployAsync(DeployRequest.FromEnvironment(root, [], _ => null), events);
+        var elapsed = watch.Elapsed.TotalSeconds;
+        var onNode = await SupervisorDeployer.ReadNodeSha256Async(docker, (await docker.Containers.InspectContainerAsync(ClusterName.ContainerName(clusterName))).ID);
+        Check(result.SupervisorSha256 is not null && onNode == result.SupervisorSha256, "the node does not hold the new supervisor");
+        var publish = events.Between(DeployStep.Supervisor, "dotnet publish", "copying");
+        supervisorTotal.Add(elapsed);
+        supervisorNonPublish.Add(elapsed - publish);
+        Console.WriteLine(FormattableString.Invariant($"supervisor edit {i + 1}: {elapsed:F2}s edit-to-verified (publish {publish:F2}s, rest {elapsed - publish:F2}s)"));
+    }
+
+    var gatewayTotal = new List<double>();
+    var imageOnly = new List<double>();
+    string? lastDigest = null;
+    for (var i = 0; i < edits; i++)
+    {
+        await File.WriteAllTextAsync(Path.Combine(root, "src", "OpenShell.Server", "BenchProbe.cs"),
+            $"namespace OpenShell.Server;\n\ninternal static class BenchProbe\n{{\n    internal const string Value = \"{Guid.NewGuid():N}\";\n}}\n");
+        var events = new TimedEvents();
+        var watch = Stopwatch.StartNew();
+        var result = await deployer.DeployAsync(DeployRequest.FromEnvironment(root, [], _ => null), events);
+        var elapsed = watch.Elapsed.TotalSeconds;
+        Check(result.GatewayDigest is not null && result.GatewayDigest != lastDigest && result.GatewayImage!.EndsWith(result.GatewayDigest, StringComparison.Ordinal), "no new digest in the HelmChart");
+        lastDigest = result.GatewayDigest;
+        var image = events.Between(DeployStep.Builds, "building image", null) + events.Duration(DeployStep.ImagePush);
+        gatewayTotal.Add(elapsed);
+        imageOnly.Add(image);
+        Console.WriteLine(FormattableString.Invariant($"gateway edit {i + 1}: {elapsed:F2}s edit-to-rolled-out (image build + push {image:F2}s, digest {result.GatewayDigest![..19]})"));
+    }
+
+    var noop = new List<double>();
+    for (var i = 0; i < edits; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        var result = await deployer.DeployAsync(DeployRequest.FromEnvironment(root, [], _ => null));
+        noop.Add(watch.Elapsed.TotalSeconds);
+        Check(result.NothingToDo, "the no-op deploy planned work");
+    }
+
+    var noopProcess = new List<double>();
+    var cli = Path.Combine(AppContext.BaseDirectory, "openshell-dev.dll");
+    var environment = overrides.ToDictionary(kv => "OpenShell__" + kv.Key["OpenShell:".Length..].Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+    for (var i = 0; i < edits; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        var output = await Run("dotnet", [cli, "deploy", "--offline", "-C", root], root, environment);
+        noopProcess.Add(watch.Elapsed.TotalSeconds);
+        Check(output.Contains("No new local changes since last deploy.", StringComparison.Ordinal), "the openshell-dev no-op printed: " + output);
+    }
+
+    Console.WriteLine();
+    Console.WriteLine(FormattableString.Invariant($"Results over {edits} edits each (p50 / min / max, seconds):"));
+    Report("supervisor edit -> verified in node", supervisorTotal, "goal p50 <= 10");
+    Report("  of which not dotnet publish", supervisorNonPublish, "goal <= 1");
+    Report("gateway edit -> digest in HelmChart, rolled out", gatewayTotal, "goal p50 <= 30");
+    Report("  image build + push (unchanged base)", imageOnly, "goal <= 3");
+    Report("no-op deploy (in-process)", noop, "goal <= 1");
+    Report("no-op `openshell-dev deploy` (process)", noopProcess, "goal <= 1");
+    return 0;
+}
+finally
+{
+    await lifecycle.RemoveAsync(removeVolume: true);
+    await Ignore(() => docker.Containers.RemoveContainerAsync($"openshell-bench-registry-{id}", new ContainerRemoveParameters { Force = true, RemoveVolumes = true }));
+    await Ignore(() => docker.Volumes.RemoveAsync($"openshell-bench-registry-{id}", force: true));
+    await Ignore(() => docker.Networks.DeleteNetworkAsync($"openshell-bench-{id}"));
+    var images = await docker.Images.ListImagesAsync(new ImagesListParameters
+    {
+        All = true,
+        Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{GatewayImageBuilder.RepositoryLabel}=127.0.0.1:{port}/openshell/gateway"] = true } },
+    });
+    foreach (var image in images)
+    {
+        await Ignore(() => docker.Images.DeleteImageAsync(image.ID, new ImageDeleteParameters { Force = true }));
+    }
+
+    await Ignore(() => docker.Images.DeleteImageAsync(settings.Cluster.Image, new ImageDeleteParameters { Force = true }));
+    try
+    {
+        Directory.Delete(work, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+}
+
+static void Report(string what, List<double> values, string goal)
+{
+    var sorted = values.Order().ToList();
+    var p50 = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    Console.WriteLine(FormattableString.Invariant($"  {what,-48} {p50,7:F2} / {sorted[0]:F2} / {sorted[^1]:F2}   ({goal})"));
+}
+
+static void Check(bool condition, string what)
+{
+    if (!condition)
+    {
+        throw new InvalidOperationException("benchmark check failed: " + what);
+    }
+}
+
+static async Task Ignore(Func<Task> action)
+{
+    try
+    {
+        await action();
+    }
+    catch (Exception ex) when (ex is DockerApiException or HttpRequestException)
+    {
+    }
+}
+
+static async Task<string> Run(string file, string[] arguments, string directory, IDictionary<string, string?>? environment = null)
+{
+    var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+    foreach (var argument in arguments)
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+    {
+        start.Environment[key] = value;
+    }
+
+    using var process = Process.Start(start)!;
+    var stdout = process.StandardOutput.ReadToEndAsync();
+    var stderr = process.StandardError.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}: {await stderr}");
+    }
+
+    return await stdout;
+}
+
+static string FindRepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "OpenShell.sln")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("Run the benchmark from inside the repository (OpenShell.sln not found above the program).");
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}

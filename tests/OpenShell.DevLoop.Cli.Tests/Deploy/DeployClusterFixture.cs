@@ -1,0 +1,199 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using k8s;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenShell.DevLoop.Builders;
+using OpenShell.DevLoop.Cli.Commands;
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Images;
+using OpenShell.Testing;
+
+namespace OpenShell.DevLoop.Cli.Tests.Deploy;
+
+/// <summary>
+/// One throw-away clone of the repository and one cluster (the k3s simulator image), with its own registry on a free
+/// 127.0.0.1 port, bootstrapped and primed by a first <c>openshell-dev deploy --offline</c>. Every name is unique, and
+/// containers, volumes, network and images are removed at the end.
+/// </summary>
+public sealed class DeployClusterFixture : IAsyncLifetime
+{
+    public const string BaseImage = "openshell-offline/k3s-sim:latest";
+
+    private readonly TempDirectory _temp = new("deploy");
+
+    public string Id { get; } = Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>The clone's root; its folder name gives the cluster name.</summary>
+    public string Root => _temp.Combine($"osdeploy-{Id}");
+
+    public string ClusterName => $"osdeploy-{Id}";
+
+    public string ContainerName => Cluster.ClusterName.ContainerName(ClusterName);
+
+    public int RegistryPort { get; private set; }
+
+    public string RegistryName => $"openshell-test-registry-{Id}";
+
+    public string GatewayRepository => $"127.0.0.1:{RegistryPort}/openshell/gateway";
+
+    public string ClusterImage => $"openshell-test/cluster-{Id}:dev";
+
+    public DockerClient Docker { get; } = DockerEngine.CreateClient();
+
+    public (int ExitCode, string Stdout, string Stderr) Prime { get; private set; }
+
+    public OpenShellSettings LoadSettings(bool offline)
+    {
+        var overrides = new Dictionary<string, string?>
+        {
+            ["OpenShell:Registry:HostPort"] = RegistryPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["OpenShell:Registry:ContainerName"] = RegistryName,
+            ["OpenShell:Registry:VolumeName"] = RegistryName,
+            ["OpenShell:Cluster:Network"] = $"openshell-test-{Id}",
+            ["OpenShell:Cluster:ImageRepository"] = $"openshell-test/cluster-{Id}",
+            ["OpenShell:Cluster:ImageTag"] = "dev",
+            ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{RegistryPort}/openshell",
+            ["OpenShell:Cluster:SkipImageBuild"] = "true",
+            ["OpenShell:Cluster:HealthTimeoutSeconds"] = "240",
+        };
+        return OpenShellSettings.From(SettingsFiles.Load(AppContext.BaseDirectory, offline, overrides), new Dictionary<string, string?>());
+    }
+
+    /// <summary>Runs <c>openshell-dev deploy ARGS --offline -C ROOT</c> in-process with <paramref name="variables"/> as its environment.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> DeployAsync(IReadOnlyDictionary<string, string>? variables = null, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var hooks = new DeployCommandHooks(LoadSettings, name => variables is not null && variables.TryGetValue(name, out var value) ? value : null);
+        var root = new RootCommand();
+        root.Options.Add(CliApp.OfflineOption);
+        root.Subcommands.Add(DeployCommand.Create(stdout, stderr, hooks));
+        var exit = await root.Parse(["deploy", .. args, "--offline", "-C", Root]).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>A deployer for API-level tests, with the fixture's settings.</summary>
+    public FastDeployer CreateDeployer() => new(Docker, LoadSettings(offline: true), NullLogger.Instance);
+
+    public IKubernetes CreateKubernetesClient() =>
+        new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(new ClusterPaths(Root, ClusterName).Kubeconfig));
+
+    public async Task<JsonObject> ReadHelmChartAsync()
+    {
+        using var kube = CreateKubernetesClient();
+        return await HelmChartDeployer.ReadAsync(kube);
+    }
+
+    public async Task<string> ContainerIdAsync() => (await Docker.Containers.InspectContainerAsync(ContainerName)).ID;
+
+    public async Task<string?> NodeSupervisorSha256Async() => await SupervisorDeployer.ReadNodeSha256Async(Docker, await ContainerIdAsync());
+
+    public string StatePath => Path.Combine(Root, ".cache", "cluster-deploy-fast.state");
+
+    public string Edit(string relativePath, string oldText, string newText)
+    {
+        var path = Path.Combine(Root, relativePath);
+        var text = File.ReadAllText(path);
+        Assert.Contains(oldText, text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace(oldText, newText, StringComparison.Ordinal));
+        return path;
+    }
+
+    public void Write(string relativePath, string content) => File.WriteAllText(Path.Combine(Root, relativePath), content);
+
+    public async Task RevertAsync(params string[] relativePaths)
+    {
+        (await TestProcess.RunAsync("git", ["checkout", "--", .. relativePaths], Root)).EnsureSuccess("git checkout");
+    }
+
+    public async Task InitializeAsync()
+    {
+        if (DockerGate.SkipReason is not null)
+        {
+            return;
+        }
+
+        await EnsureBaseImageAsync();
+        (await TestProcess.RunAsync("git", ["clone", "--quiet", "--no-hardlinks", RepositoryPaths.Root, Root], timeout: TimeSpan.FromMinutes(2))).EnsureSuccess("git clone");
+        RegistryPort = FreePort();
+
+        // The cluster image carries the clone's supervisor and chart, as a bootstrap from this tree would.
+        var architecture = await ClusterArchitecture.ReadAsync(Docker, BaseImage);
+        var supervisor = await SupervisorPublisher.PublishAsync(Root, architecture, Path.Combine(Root, ".cache", "deploy", "supervisor", architecture), NullLogger.Instance);
+        var chart = await ChartPackager.PackAsync(Path.Combine(Root, "deploy", "helm", "openshell"), _temp.Combine("chart"));
+        Directory.CreateDirectory(_temp.Combine("bundle"));
+        await ClusterImageBuilder.BuildAsync(Docker, new ClusterImageInputs(Path.Combine(Root, "deploy"), _temp.Combine("bundle"), chart, supervisor), ClusterImage, BaseImage, NullLogger.Instance);
+
+        Prime = await DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (DockerGate.SkipReason is null && RegistryPort != 0)
+        {
+            var lifecycle = new ClusterLifecycle(Docker, LoadSettings(offline: true), new ClusterPaths(Root, ClusterName), NullLogger.Instance);
+            await Ignore(() => lifecycle.RemoveAsync(removeVolume: true));
+            await Ignore(() => Docker.Containers.RemoveContainerAsync(RegistryName, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }));
+            await Ignore(() => Docker.Volumes.RemoveAsync(RegistryName, force: true));
+            await Ignore(() => Docker.Networks.DeleteNetworkAsync($"openshell-test-{Id}"));
+            var images = await Docker.Images.ListImagesAsync(new ImagesListParameters
+            {
+                All = true,
+                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{GatewayImageBuilder.RepositoryLabel}={GatewayRepository}"] = true } },
+            });
+            foreach (var image in images)
+            {
+                await Ignore(() => Docker.Images.DeleteImageAsync(image.ID, new ImageDeleteParameters { Force = true }));
+            }
+
+            await Ignore(() => Docker.Images.DeleteImageAsync(ClusterImage, new ImageDeleteParameters { Force = true }));
+        }
+
+        Docker.Dispose();
+        _temp.Dispose();
+    }
+
+    private static async Task Ignore(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException)
+        {
+        }
+    }
+
+    private async Task EnsureBaseImageAsync()
+    {
+        try
+        {
+            await Docker.Images.InspectImageAsync(BaseImage);
+        }
+        catch (DockerImageNotFoundException)
+        {
+            (await TestProcess.RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "eng", "offline-images.sh")], RepositoryPaths.Root, timeout: TimeSpan.FromMinutes(15)))
+                .EnsureSuccess("eng/offline-images.sh");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DeployClusterCollection : ICollectionFixture<DeployClusterFixture>
+{
+    public const string Name = "deploy cluster";
+}

@@ -1,0 +1,349 @@
+using System.Security.Cryptography;
+using OpenShell.DevLoop.Builders;
+using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Docker;
+using OpenShell.Testing;
+using Xunit.Abstractions;
+using static OpenShell.DevLoop.Deploy.FastDeployer;
+
+namespace OpenShell.DevLoop.Cli.Tests.Deploy;
+
+/// <summary>
+/// OpenShell's fast-deploy harness scenarios through <c>openshell-dev deploy</c> on one shared cluster. Each automatic
+/// deploy records the state, so every scenario starts from "deployed = working tree" and asserts the plan, the lines
+/// and the effect in the registry, the HelmChart and the node.
+/// </summary>
+[Collection(DeployClusterCollection.Name)]
+public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutputHelper output)
+{
+    private const string SupervisorSource = "src/OpenShell.Sandbox/Program.cs";
+    private const string SupervisorMarker = "exits with its code.";
+
+    [RequiresDocker]
+    public async Task Prime_bootstraps_the_cluster_and_deploys_everything_pinned_by_digest()
+    {
+        var (exit, stdout, stderr) = cluster.Prime;
+        output.WriteLine(stdout);
+        DeployAssert.Succeeded(cluster.Prime);
+        Assert.Contains($"Bootstrapping cluster {cluster.ClusterName}", stdout, StringComparison.Ordinal);
+        DeployAssert.Plan(stdout, 1, 1, 1);
+        DeployAssert.Has(stdout, PushLine, HelmLine, SupervisorUpdatedLine, CompleteLine);
+        foreach (var label in new[] { "Change detection", "Builds", "Supervisor build + deploy", "Image push", "Helm upgrade", "Total deploy" })
+        {
+            DeployAssert.Timing(stdout, label);
+        }
+
+        await AssertGatewayPinnedAsync();
+        Assert.True(File.Exists(cluster.StatePath), stderr);
+        Assert.Equal(0, exit);
+    }
+
+    [RequiresDocker]
+    public async Task Noop_does_nothing_and_touches_nothing()
+    {
+        var before = await cluster.ReadHelmChartAsync();
+        var state = await File.ReadAllTextAsync(cluster.StatePath);
+
+        var run = await cluster.DeployAsync();
+
+        DeployAssert.Succeeded(run);
+        DeployAssert.Plan(run.Stdout, 0, 0, 0);
+        DeployAssert.Has(run.Stdout, "No new local changes since last deploy.");
+        DeployAssert.HasNot(run.Stdout, PushLine, HelmLine, SupervisorUpdatedLine);
+        Assert.Equal(ResourceVersion(before), ResourceVersion(await cluster.ReadHelmChartAsync()));
+        Assert.Equal(state, await File.ReadAllTextAsync(cluster.StatePath));
+    }
+
+    [RequiresDocker]
+    public async Task Unrelated_edit_plans_nothing()
+    {
+        File.AppendAllText(Path.Combine(cluster.Root, "README.md"), $"\nunrelated {Guid.NewGuid():N}\n");
+        try
+        {
+            var run = await cluster.DeployAsync();
+
+            DeployAssert.Succeeded(run);
+            DeployAssert.Plan(run.Stdout, 0, 0, 0);
+            DeployAssert.Has(run.Stdout, "No new local changes since last deploy.");
+        }
+        finally
+        {
+            await cluster.RevertAsync("README.md");
+        }
+    }
+
+    [RequiresDocker]
+    public async Task Gateway_edit_pushes_a_new_digest_that_the_HelmChart_pins_and_the_StatefulSet_runs()
+    {
+        var before = await AssertGatewayPinnedAsync();
+        cluster.Write("src/OpenShell.Server/DeployProbe.cs", Probe("OpenShell.Server"));
+
+        var run = await cluster.DeployAsync();
+        output.WriteLine(run.Stdout);
+
+        DeployAssert.Succeeded(run);
+        DeployAssert.Plan(run.Stdout, 1, 0, 1);
+        DeployAssert.Has(run.Stdout, PushLine, HelmLine, RestartLine, CompleteLine);
+        DeployAssert.HasNot(run.Stdout, SupervisorUpdatedLine);
+        DeployAssert.Timing(run.Stdout, "Gateway rollout");
+        var after = await AssertGatewayPinnedAsync();
+        Assert.NotEqual(before, after);
+    }
+
+    [RequiresDocker]
+    public async Task Supervisor_edit_swaps_the_binary_on_the_node_and_leaves_the_HelmChart_alone()
+    {
+        var helmBefore = ResourceVersion(await cluster.ReadHelmChartAsync());
+        var shaBefore = await cluster.NodeSupervisorSha256Async();
+        cluster.Edit(SupervisorSource, SupervisorMarker, $"{SupervisorMarker} ({Guid.NewGuid():N})");
+
+        var run = await cluster.DeployAsync();
+        output.WriteLine(run.Stdout);
+
+        DeployAssert.Succeeded(run);
+        DeployAssert.Plan(run.Stdout, 0, 1, 0);
+        DeployAssert.Has(run.Stdout, SupervisorUpdatedLine, CompleteLine);
+        DeployAssert.HasNot(run.Stdout, PushLine, HelmLine, RestartLine);
+        var shaAfter = await cluster.NodeSupervisorSha256Async();
+        Assert.NotEqual(shaBefore, shaAfter);
+        Assert.Equal(await LocalSupervisorSha256Async(), shaAfter);
+        Assert.Equal(helmBefore, ResourceVersion(await cluster.ReadHelmChartAsync()));
+    }
+
+    [RequiresDocker]
+    public async Task Shared_edit_rebuilds_both_and_upgrades_the_chart()
+    {
+        var digestBefore = await AssertGatewayPinnedAsync();
+        cluster.Write("src/OpenShell.Core/DeployProbe.cs", Probe("OpenShell.Core"));
+
+        var run = await cluster.DeployAsync();
+        output.WriteLine(run.Stdout);
+
+        DeployAssert.Succeeded(run);
+        DeployAssert.Plan(run.Stdout, 1, 1, 1);
+        DeployAssert.Has(run.Stdout, PushLine, HelmLine, SupervisorUpdatedLine, RestartLine, CompleteLine);
+        Assert.NotEqual(digestBefore, await AssertGatewayPinnedAsync());
+        Assert.Equal(await LocalSupervisorSha256Async(), await cluster.NodeSupervisorSha256Async());
+    }
+
+    [RequiresDocker]
+    public async Task Chart_edit_updates_the_HelmChart_content_and_keeps_the_image()
+    {
+        var before = await cluster.ReadHelmChartAsync();
+        var digestBefore = await AssertGatewayPinnedAsync();
+        File.AppendAllText(Path.Combine(cluster.Root, "deploy/helm/openshell/values.yaml"), $"# chart edit {Guid.NewGuid():N}\n");
+
+        var run = await cluster.DeployAsync();
+
+        DeployAssert.Succeeded(run);
+        DeployAssert.Plan(run.Stdout, 0, 0, 1);
+        DeployAssert.Has(run.Stdout, HelmLine, CompleteLine);
+        DeployAssert.HasNot(run.Stdout, PushLine, RestartLine, SupervisorUpdatedLine);
+        var after = await cluster.ReadHelmChartAsync();
+        Assert.NotEqual(ResourceVersion(before), ResourceVersion(after));
+        var packaged = await Images.ChartPackager.PackAsync(Path.Combine(cluster.Root, "deploy/helm/openshell"), Path.Combine(cluster.Root, ".cache", "test-chart"));
+        Assert.Equal(Convert.ToBase64String(await File.ReadAllBytesAsync(packaged.Path)), after["spec"]!["chartContent"]!.GetValue<string>());
+        Assert.Equal(packaged.Sha256, HelmValuesEditor.Read(Values(after), "chartChecksum"));
+        Assert.Equal(digestBefore, await AssertGatewayPinnedAsync());
+    }
+
+    public static TheoryData<string, int, int, int> ExplicitTargets => new()
+    {
+        { "gateway", 1, 0, 1 },
+        { "supervisor", 0, 1, 0 },
+        { "chart", 0, 0, 1 },
+        { "all", 1, 1, 1 },
+    };
+
+    [RequiresDockerTheory]
+    [MemberData(nameof(ExplicitTargets))]
+    public async Task Explicit_targets_rebuild_what_is_named_and_an_unchanged_rebuild_rolls_nothing(string target, int gateway, int supervisor, int helm)
+    {
+        var helmBefore = ResourceVersion(await cluster.ReadHelmChartAsync());
+        var digestBefore = await AssertGatewayPinnedAsync();
+        var state = await File.ReadAllTextAsync(cluster.StatePath);
+
+        var run = await cluster.DeployAsync(null, target);
+        output.WriteLine(run.Stdout);
+
+        DeployAssert.Succeeded(run);
+        DeployAssert.Plan(run.Stdout, gateway, supervisor, helm);
+        DeployAssert.Has(run.Stdout, CompleteLine);
+        if (gateway == 1)
+        {
+            DeployAssert.Has(run.Stdout, PushLine);
+        }
+
+        if (supervisor == 1)
+        {
+            DeployAssert.Has(run.Stdout, SupervisorUpdatedLine);
+            Assert.Equal(await LocalSupervisorSha256Async(), await cluster.NodeSupervisorSha256Async());
+        }
+
+        if (helm == 1)
+        {
+            DeployAssert.Has(run.Stdout, HelmLine);
+        }
+
+        // Nothing changed in the sources: the same digest is pushed, the HelmChart is not touched, nothing rolls.
+        DeployAssert.HasNot(run.Stdout, RestartLine);
+        Assert.Equal(digestBefore, await AssertGatewayPinnedAsync());
+        Assert.Equal(helmBefore, ResourceVersion(await cluster.ReadHelmChartAsync()));
+        Assert.Equal(state, await File.ReadAllTextAsync(cluster.StatePath));
+    }
+
+    [RequiresDocker]
+    public async Task A_changed_container_id_redeploys_gateway_and_chart_only()
+    {
+        var state = await File.ReadAllTextAsync(cluster.StatePath);
+        var realId = await cluster.ContainerIdAsync();
+        await File.WriteAllTextAsync(cluster.StatePath, state.Replace($"container_id={realId}", $"container_id={new string('0', 64)}", StringComparison.Ordinal));
+
+        var run = await cluster.DeployAsync();
+        output.WriteLine(run.Stdout);
+
+        DeployAssert.Succeeded(run);
+        DeployAssert.Plan(run.Stdout, 1, 0, 1);
+        DeployAssert.Has(run.Stdout, PushLine, HelmLine, CompleteLine);
+        Assert.Contains($"container_id={realId}\n", await File.ReadAllTextAsync(cluster.StatePath), StringComparison.Ordinal);
+        await AssertGatewayPinnedAsync();
+    }
+
+    [RequiresDocker]
+    public async Task A_failed_build_leaves_the_state_and_the_node_binary_untouched()
+    {
+        var state = await File.ReadAllBytesAsync(cluster.StatePath);
+        var shaBefore = await cluster.NodeSupervisorSha256Async();
+        cluster.Edit(SupervisorSource, "if (args is [\"--help\"]", "this does not compile;\nif (args is [\"--help\"]");
+        try
+        {
+            var run = await cluster.DeployAsync();
+            output.WriteLine(run.Stdout + run.Stderr);
+
+            Assert.Equal(1, run.ExitCode);
+            DeployAssert.Plan(run.Stdout, 0, 1, 0);
+            Assert.Contains("Supervisor build + deploy failed", run.Stderr, StringComparison.Ordinal);
+            DeployAssert.HasNot(run.Stdout, SupervisorUpdatedLine, CompleteLine);
+            Assert.Equal(state, await File.ReadAllBytesAsync(cluster.StatePath));
+            Assert.Equal(shaBefore, await cluster.NodeSupervisorSha256Async());
+        }
+        finally
+        {
+            await cluster.RevertAsync(SupervisorSource);
+        }
+
+        // Back to the deployed source: nothing to do.
+        var again = await cluster.DeployAsync();
+        DeployAssert.Succeeded(again);
+        DeployAssert.Plan(again.Stdout, 0, 0, 0);
+    }
+
+    [RequiresDocker]
+    public async Task Supervisor_swaps_racing_a_reader_never_expose_a_broken_binary()
+    {
+        var containerId = await cluster.ContainerIdAsync();
+        var architecture = await Images.ClusterArchitecture.ReadAsync(cluster.Docker, DeployClusterFixture.BaseImage);
+        var published = Path.Combine(cluster.Root, ".cache", "deploy", "supervisor", architecture, SupervisorPublisher.BinaryName);
+        var padded = Path.Combine(cluster.Root, ".cache", "padded-supervisor");
+        File.Copy(published, padded, overwrite: true);
+        await using (var stream = new FileStream(padded, FileMode.Append))
+        {
+            stream.Write(RandomNumberGenerator.GetBytes(1 << 20));
+        }
+
+        // The reader execs the binary in a loop for a few seconds and reports any run that fails.
+        var reader = ContainerExec.RunAsync(cluster.Docker, containerId, ["sh", "-c",
+            "end=$(( $(date +%s) + 6 )); n=0; while [ $(date +%s) -lt $end ]; do out=$(/opt/openshell/bin/openshell-sandbox --version 2>&1) || echo \"BROKEN $? $out\"; n=$((n+1)); done; echo RUNS $n"]);
+        var swaps = 0;
+        while (!reader.IsCompleted)
+        {
+            await SupervisorDeployer.DeployAsync(cluster.Docker, containerId, swaps % 2 == 0 ? padded : published);
+            swaps++;
+        }
+
+        var (exit, stdout, stderr) = await reader;
+        output.WriteLine($"{swaps} swaps; reader: {stdout}{stderr}");
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("BROKEN", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"RUNS [1-9]\d*", stdout);
+        Assert.True(swaps >= 4, $"only {swaps} swaps happened while the reader ran");
+
+        // Leave the published binary in place, as the recorded state says.
+        await SupervisorDeployer.DeployAsync(cluster.Docker, containerId, published);
+        Assert.Equal(await LocalSupervisorSha256Async(), await cluster.NodeSupervisorSha256Async());
+    }
+
+    [RequiresDocker]
+    public async Task A_second_deploy_of_the_checkout_waits_for_the_first()
+    {
+        var events = new List<DeployEvent>();
+        var progress = new SyncProgress(e => { lock (events) { events.Add(e); } });
+        Task<DeployResult> second;
+        using (await DeployLock.AcquireAsync(cluster.Root, TimeSpan.FromSeconds(5), () => { }))
+        {
+            second = cluster.CreateDeployer().DeployAsync(DeployRequest.FromEnvironment(cluster.Root, [], _ => null), progress);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!HasWaitingLine(events) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(HasWaitingLine(events), "the second deploy did not say it waits");
+            await Task.Delay(500);
+            Assert.False(second.IsCompleted, "the second deploy ran while the first held the lock");
+        }
+
+        var result = await second;
+        Assert.True(result.NothingToDo);
+
+        // While held, a short timeout fails clearly.
+        using (await DeployLock.AcquireAsync(cluster.Root, TimeSpan.FromSeconds(5), () => { }))
+        {
+            var request = DeployRequest.FromEnvironment(cluster.Root, [], _ => null) with { LockTimeout = TimeSpan.FromMilliseconds(300) };
+            var failure = await Assert.ThrowsAsync<DeployException>(() => cluster.CreateDeployer().DeployAsync(request));
+            Assert.Contains("Another deploy of this checkout", failure.Message, StringComparison.Ordinal);
+        }
+    }
+
+    private static bool HasWaitingLine(List<DeployEvent> events)
+    {
+        lock (events)
+        {
+            return events.Any(e => e.Kind == DeployEventKind.Line && e.Message == DeployLock.WaitingMessage);
+        }
+    }
+
+    /// <summary>The registry's digest for the tag equals the HelmChart's pinned digest and the StatefulSet's image; returns it.</summary>
+    private async Task<string> AssertGatewayPinnedAsync()
+    {
+        var chart = await cluster.ReadHelmChartAsync();
+        var values = Values(chart);
+        var digest = HelmValuesEditor.Read(values, "image", "digest");
+        Assert.NotNull(digest);
+        Assert.Equal(cluster.GatewayRepository, HelmValuesEditor.Read(values, "image", "repository"));
+        var registryDigest = await GatewayImageBuilder.HeadDigestAsync(ImageReference.Parse($"{cluster.GatewayRepository}:dev"));
+        Assert.Equal(registryDigest, digest);
+        using var kube = cluster.CreateKubernetesClient();
+        Assert.Equal($"{cluster.GatewayRepository}@{digest}", await GatewayRolloutWaiter.ReadImageAsync(kube));
+        return digest;
+    }
+
+    private async Task<string> LocalSupervisorSha256Async()
+    {
+        var architecture = await Images.ClusterArchitecture.ReadAsync(cluster.Docker, DeployClusterFixture.BaseImage);
+        var binary = Path.Combine(cluster.Root, ".cache", "deploy", "supervisor", architecture, SupervisorPublisher.BinaryName);
+        return await SupervisorDeployer.HashFileAsync(binary, CancellationToken.None);
+    }
+
+    private static string Probe(string ns) =>
+        $"namespace {ns};\n\n/// <summary>An edit made by the deploy tests.</summary>\ninternal static class DeployProbe\n{{\n    internal const string Value = \"{Guid.NewGuid():N}\";\n}}\n";
+
+    private static string? Values(System.Text.Json.Nodes.JsonObject chart) => chart["spec"]?["valuesContent"]?.GetValue<string>();
+
+    private static string? ResourceVersion(System.Text.Json.Nodes.JsonObject chart) => chart["metadata"]?["resourceVersion"]?.GetValue<string>();
+
+    private sealed class SyncProgress(Action<DeployEvent> report) : IProgress<DeployEvent>
+    {
+        public void Report(DeployEvent value) => report(value);
+    }
+}

@@ -378,22 +378,20 @@ internal sealed partial class DevLoopCoordinator(
 
     internal void OnDeployEvent(DeployEvent e)
     {
+        // The watcher's console gets the whole deploy log from the deployer itself; each component's console gets
+        // the output of its own steps.
         var resource = ResourceFor(e.Step);
-        var target = (IResource?)resource ?? resources.Watcher;
-        if (target is null)
+        if (resource is not null)
         {
-            return;
-        }
-
-        var logger = Log(target);
-        switch (e.Kind)
-        {
-            case DeployEventKind.Failed:
+            var logger = Log(resource);
+            if (e.Kind == DeployEventKind.Failed)
+            {
                 logger.LogError("{Message}", e.Message);
-                break;
-            default:
+            }
+            else
+            {
                 logger.LogInformation("{Message}", e.Message);
-                break;
+            }
         }
 
         if (resource is not null && e.Kind == DeployEventKind.Started)

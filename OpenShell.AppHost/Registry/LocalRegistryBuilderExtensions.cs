@@ -62,7 +62,7 @@ public static class LocalRegistryBuilderExtensions
         }
 
         using var docker = DockerEngine.CreateClient();
-        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry.ContainerName, registry.HostPort, ct).ConfigureAwait(false);
+        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry.ContainerName, registry.HostPort, requireOrchestrator: true, ct).ConfigureAwait(false);
         if (verdict is { Replace: true })
         {
             logger.LogWarning("Replaced the existing container {Container}: {Reason}.", registry.ContainerName, verdict.Reason);

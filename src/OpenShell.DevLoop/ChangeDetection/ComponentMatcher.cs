@@ -15,6 +15,7 @@ internal sealed class ComponentMatcher
 
     private readonly IReadOnlyList<ComponentDefinition> _components;
     private readonly Matcher[] _componentMatchers;
+    private readonly (SimpleGlob[] Include, SimpleGlob[] Exclude)?[] _simple;
     private readonly Dictionary<string, ulong> _masks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>[] _globs;
     private readonly Matcher?[][] _globMatchers;
@@ -29,6 +30,7 @@ internal sealed class ComponentMatcher
         }
 
         _componentMatchers = [.. _components.Select(c => CreateMatcher(c.Include, c.Exclude))];
+        _simple = [.. _components.Select(TrySimple)];
         _globs = [.. _components.Select(_ => new Dictionary<string, string>(StringComparer.Ordinal))];
         _globMatchers = [.. _components.Select(c => new Matcher?[c.Include.Count])];
     }
@@ -53,6 +55,19 @@ internal sealed class ComponentMatcher
 
         for (var i = 0; i < _componentMatchers.Length; i++)
         {
+            if (_simple[i] is { } simple)
+            {
+                foreach (var path in unknown)
+                {
+                    if (simple.Include.Any(g => g.IsMatch(path)) && !simple.Exclude.Any(g => g.IsMatch(path)))
+                    {
+                        _masks[path] |= 1UL << i;
+                    }
+                }
+
+                continue;
+            }
+
             foreach (var match in _componentMatchers[i].Match(s_root, unknown.Select(p => Path.Combine(s_root, p))).Files)
             {
                 _masks[match.Path] |= 1UL << i;
@@ -89,6 +104,13 @@ internal sealed class ComponentMatcher
         }
 
         return known;
+    }
+
+    private static (SimpleGlob[] Include, SimpleGlob[] Exclude)? TrySimple(ComponentDefinition component)
+    {
+        var include = component.Include.Select(SimpleGlob.TryCreate).OfType<SimpleGlob>().ToArray();
+        var exclude = component.Exclude.Select(SimpleGlob.TryCreate).OfType<SimpleGlob>().ToArray();
+        return include.Length == component.Include.Count && exclude.Length == component.Exclude.Count ? (include, exclude) : null;
     }
 
     private static Matcher CreateMatcher(IEnumerable<string> include, IEnumerable<string> exclude)

@@ -13,6 +13,8 @@ internal sealed class WorkingTreeScanner(IGitCli git)
     // the same mtime as before its last write, so its cached id is not trusted.
     private static readonly TimeSpan s_racyWindow = TimeSpan.FromSeconds(2);
 
+    private const int ParallelThreshold = 512;
+
     private readonly Dictionary<string, CachedBlob> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Scans the working tree of <paramref name="repository"/> for the inputs <paramref name="matcher"/> knows.</summary>
@@ -27,26 +29,52 @@ internal sealed class WorkingTreeScanner(IGitCli git)
 
         var index = GitIndex.Read(repository);
         var masks = matcher.Classify(index.Entries.Select(e => e.Path));
-        var files = new List<InputFile>(index.Entries.Count);
-        var changes = new List<ChangedPath>();
-        var hashed = 0;
+
+        // A conflicted path has up to three entries; the working tree file is what counts.
+        var inputs = new List<GitIndexEntry>(index.Entries.Count);
         string? previous = null;
         foreach (var entry in index.Entries)
         {
-            // A conflicted path has up to three entries; the working tree file is what counts.
-            if (entry.Path == previous)
+            if (entry.Path != previous && masks[entry.Path] != 0)
             {
-                continue;
+                inputs.Add(entry);
             }
 
             previous = entry.Path;
-            if (masks[entry.Path] == 0)
-            {
-                continue;
-            }
+        }
 
-            ct.ThrowIfCancellationRequested();
-            var blob = CurrentBlob(repository.Root, entry, index.LastWriteUtc, ref hashed);
+        // Checking stat data is most of the work and touches no shared state: spread it over the cores.
+        var checks = new TrackedCheck[inputs.Count];
+        var indexWrittenUtc = index.LastWriteUtc;
+        if (inputs.Count >= ParallelThreshold)
+        {
+            Parallel.ForEach(
+                System.Collections.Concurrent.Partitioner.Create(0, inputs.Count, Math.Max(256, inputs.Count / (4 * Environment.ProcessorCount))),
+                new ParallelOptions { CancellationToken = ct },
+                range =>
+                {
+                    for (var i = range.Item1; i < range.Item2; i++)
+                    {
+                        checks[i] = Check(repository.Root, inputs[i], indexWrittenUtc);
+                    }
+                });
+        }
+        else
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                checks[i] = Check(repository.Root, inputs[i], indexWrittenUtc);
+            }
+        }
+
+        var files = new List<InputFile>(inputs.Count);
+        var changes = new List<ChangedPath>();
+        var hashed = 0;
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var entry = inputs[i];
+            var check = checks[i];
+            var blob = check.Info is { } info ? HashWithCache(entry.Path, info, ref hashed) : check.BlobId;
             if (blob is null)
             {
                 changes.Add(new ChangedPath(entry.Path, ChangeKind.Deleted));
@@ -104,37 +132,37 @@ internal sealed class WorkingTreeScanner(IGitCli git)
         return new WorkingTreeSnapshot(files, changeSet, hashed);
     }
 
-    // The blob id of a tracked path as it is in the working tree, or null when it is gone.
-    private string? CurrentBlob(string root, GitIndexEntry entry, DateTime indexWrittenUtc, ref int hashed)
+    // What the working tree says about a tracked path: its blob id (from the index when stat data
+    // shows it unchanged), null when it is gone, or the file to hash.
+    private static TrackedCheck Check(string root, GitIndexEntry entry, DateTime indexWrittenUtc)
     {
         if (entry.IsGitlink || entry.SkipWorktree || entry.AssumeUnchanged)
         {
-            return entry.ObjectId;
+            return new TrackedCheck(entry.ObjectId, null);
         }
 
         var info = new FileInfo(Path.Combine(root, entry.Path));
-        if (info.LinkTarget is { } target)
-        {
-            return GitBlobId.OfSymlink(target);
-        }
-
         if (!info.Exists)
         {
-            return null;
+            // A dangling symbolic link is still a tracked link.
+            return new TrackedCheck(entry.IsSymlink && info.LinkTarget is { } dangling ? GitBlobId.OfSymlink(dangling) : null, null);
         }
 
-        if (entry.Stage == 0 && !entry.IntentToAdd && StatMatches(entry, info, indexWrittenUtc))
+        // Only a symbolic link costs a readlink; git records its target text as the blob.
+        if ((info.Attributes & FileAttributes.ReparsePoint) != 0 && info.LinkTarget is { } target)
         {
-            return entry.ObjectId;
+            return new TrackedCheck(GitBlobId.OfSymlink(target), null);
         }
 
-        return HashWithCache(entry.Path, info, ref hashed);
+        return entry.Stage == 0 && !entry.IntentToAdd && StatMatches(entry, info, indexWrittenUtc)
+            ? new TrackedCheck(entry.ObjectId, null)
+            : new TrackedCheck(null, info);
     }
 
     private string? HashUntracked(string root, string path, ref int hashed)
     {
         var info = new FileInfo(Path.Combine(root, path));
-        if (info.LinkTarget is { } target)
+        if (info.Exists && (info.Attributes & FileAttributes.ReparsePoint) != 0 && info.LinkTarget is { } target)
         {
             return GitBlobId.OfSymlink(target);
         }
@@ -201,6 +229,9 @@ internal sealed class WorkingTreeScanner(IGitCli git)
 
         return entry.MtimeNanoseconds == 0 || sinceEpoch % TimeSpan.TicksPerSecond == entry.MtimeNanoseconds / 100;
     }
+
+    // Either a known blob id (null = deleted) or a file that must be hashed.
+    private readonly record struct TrackedCheck(string? BlobId, FileInfo? Info);
 
     private sealed record CachedBlob(long Size, DateTime MtimeUtc, DateTime HashedAtUtc, string BlobId);
 }

@@ -16,8 +16,14 @@ public static class RegistryContainerCheck
 {
     private const string ContainerPort = "5000/tcp";
 
-    /// <summary>Judges an existing container against the wanted host port.</summary>
-    public static RegistryContainerVerdict Judge(ContainerInspectResponse container, int hostPort)
+    // Set by Aspire's orchestrator on containers it created; without it the orchestrator cannot adopt the container.
+    private const string OrchestratorLabel = "com.microsoft.developer.usvc-dev.lifecycle-key";
+
+    /// <summary>
+    /// Judges an existing container against the wanted host port. With <paramref name="requireOrchestrator"/> (the
+    /// AppHost), a container Aspire's orchestrator did not create is replaced too, because the orchestrator cannot adopt it.
+    /// </summary>
+    public static RegistryContainerVerdict Judge(ContainerInspectResponse container, int hostPort, bool requireOrchestrator = false)
     {
         ArgumentNullException.ThrowIfNull(container);
 
@@ -45,6 +51,11 @@ public static class RegistryContainerCheck
             return new(true, "it is published on every network interface; the dev registry listens on 127.0.0.1 only");
         }
 
+        if (requireOrchestrator && (container.Config?.Labels is not { } labels || !labels.ContainsKey(OrchestratorLabel)))
+        {
+            return new(true, "it was created outside the dev host (for example by OpenShell's scripts); pushed images are kept in its volume only if it used the same one");
+        }
+
         return new(false, "its configuration matches");
     }
 
@@ -52,7 +63,7 @@ public static class RegistryContainerCheck
     /// Inspects the container with the given name and removes it when <see cref="Judge"/> says so.
     /// Returns the verdict, or null when no such container exists.
     /// </summary>
-    public static async Task<RegistryContainerVerdict?> EnsureUsableAsync(IDockerClient docker, string containerName, int hostPort, CancellationToken ct = default)
+    public static async Task<RegistryContainerVerdict?> EnsureUsableAsync(IDockerClient docker, string containerName, int hostPort, bool requireOrchestrator = false, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
         ContainerInspectResponse container;
@@ -65,7 +76,7 @@ public static class RegistryContainerCheck
             return null;
         }
 
-        var verdict = Judge(container, hostPort);
+        var verdict = Judge(container, hostPort, requireOrchestrator);
         if (verdict.Replace)
         {
             await docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }, ct).ConfigureAwait(false);

@@ -10,12 +10,11 @@ namespace OpenShell.DevLoop.RuntimeBundle;
 /// <summary>
 /// The single streaming pass behind verify and stage: reads the tarball forward-only, checks every entry as it
 /// comes, hashes payload files (writing them under a scratch folder when staging) and checks the manifest at the
-/// end, whether it came first or last. Memory holds only one copy buffer, the manifest and a record per entry.
+/// end, whether it came first or last. Memory holds two copy buffers, the manifest and a record per entry.
 /// </summary>
 internal sealed class BundleExtractor
 {
     private const int CopyBufferSize = 256 * 1024;
-    private const long ProgressInterval = 8L * 1024 * 1024;
 
     // The native zlib in the runtime is several times faster than a managed inflater.
     private static readonly CompressionProviderRegistry Providers =
@@ -34,7 +33,6 @@ internal sealed class BundleExtractor
     private byte[]? _manifestBytes;
     private int _entryCount;
     private long _payloadBytes;
-    private long _lastReported;
 
     /// <param name="writeRoot">The scratch folder to write into, or null to verify without writing anything.</param>
     public BundleExtractor(string tarballPath, string? expectedArchitecture, BundleLimits limits, string? writeRoot, IProgress<BundleProgress>? progress)
@@ -65,9 +63,13 @@ internal sealed class BundleExtractor
         {
             using var hashing = new HashingReadStream(file);
             var reader = await OpenAsync(hashing, ct).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+            try
             {
                 await ReadEntriesAsync(reader, hashing, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await DisposeReaderAsync(reader).ConfigureAwait(false);
             }
 
             // Drain what the reader left (end-of-archive blocks, gzip trailer) so the tarball hash covers every byte.
@@ -109,9 +111,21 @@ internal sealed class BundleExtractor
         return reader;
     }
 
+    /// <summary>Disposing reads on to the end of the current entry; on a broken archive that fails again, and the first error is the one to report.</summary>
+    private static async Task DisposeReaderAsync(IAsyncReader reader)
+    {
+        try
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsArchiveFailure(ex))
+        {
+        }
+    }
+
     private async Task ReadEntriesAsync(IAsyncReader reader, HashingReadStream source, CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        var buffers = new[] { ArrayPool<byte>.Shared.Rent(CopyBufferSize), ArrayPool<byte>.Shared.Rent(CopyBufferSize) };
         try
         {
             while (true)
@@ -132,12 +146,13 @@ internal sealed class BundleExtractor
                     break;
                 }
 
-                await ProcessEntryAsync(reader, buffer, source, ct).ConfigureAwait(false);
+                await ProcessEntryAsync(reader, buffers, source, ct).ConfigureAwait(false);
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
 
         if (_bundleDirectory is null)
@@ -146,7 +161,7 @@ internal sealed class BundleExtractor
         }
     }
 
-    private async Task ProcessEntryAsync(IAsyncReader reader, byte[] buffer, HashingReadStream source, CancellationToken ct)
+    private async Task ProcessEntryAsync(IAsyncReader reader, byte[][] buffers, HashingReadStream source, CancellationToken ct)
     {
         var entry = reader.Entry;
         var rawName = entry.Key ?? string.Empty;
@@ -222,22 +237,18 @@ internal sealed class BundleExtractor
                 AddHardLink(rawName, relative, entry.LinkTarget ?? string.Empty);
                 break;
             default:
-                await CopyFileAsync(reader, rawName, relative, ModeOf(entry), buffer, ct).ConfigureAwait(false);
+                await CopyFileAsync(reader, rawName, relative, ModeOf(entry), buffers, ct).ConfigureAwait(false);
                 break;
         }
 
-        if (source.BytesRead - _lastReported >= ProgressInterval || kind != TarEntryKind.RegularFile)
-        {
-            _lastReported = source.BytesRead;
-            _progress?.Report(new BundleProgress(BundleOperation.Extract, rawName, source.BytesRead, source.Length));
-        }
+        _progress?.Report(new BundleProgress(BundleOperation.Extract, rawName, source.BytesRead, source.Length));
     }
 
     private void CheckPlacement(string rawName, string relative, TarEntryKind kind)
     {
         if (_entries.TryGetValue(relative, out var existing))
         {
-            // A directory entry repeated after its children were written is harmless; any other repeat is not.
+            // A directory may follow its children (until then it was only implied); a path seen twice is refused.
             throw new RuntimeBundleException(BundleRule.DuplicateEntry, rawName, $"appears more than once in the archive (first as {TarEntryKinds.Describe(existing.Kind)})");
         }
 
@@ -270,7 +281,7 @@ internal sealed class BundleExtractor
     {
         if (BundlePaths.ResolveLinkTarget(relative, target) is null)
         {
-            throw new RuntimeBundleException(BundleRule.LinkEscapes, rawName, $"is a symlink to '{target}', which points outside the bundle directory; links must be relative and stay inside it");
+            throw new RuntimeBundleException(BundleRule.LinkEscapes, rawName, $"is a symlink to '{target}', which points outside the bundle directory; links must be relative, stay inside it and use '..' only at the start");
         }
 
         _entries[relative] = new SeenEntry(TarEntryKind.SymbolicLink, 0, null, target, mode);
@@ -301,7 +312,7 @@ internal sealed class BundleExtractor
         }
     }
 
-    private async Task CopyFileAsync(IAsyncReader reader, string rawName, string relative, int mode, byte[] buffer, CancellationToken ct)
+    private async Task CopyFileAsync(IAsyncReader reader, string rawName, string relative, int mode, byte[][] buffers, CancellationToken ct)
     {
         var isManifest = relative == BundleManifest.FileName;
         if (isManifest && reader.Entry.Size > _limits.MaxManifestBytes)
@@ -325,54 +336,39 @@ internal sealed class BundleExtractor
             });
         }
 
+        // Two buffers in turn: while one chunk is hashed and written on a worker, the next one is inflated, the way
+        // `gzip -d | tar -x` splits the work over two cores.
         long size = 0;
+        var pending = Task.CompletedTask;
         try
         {
-            Stream input;
-            try
-            {
-                input = await reader.OpenEntryStreamAsync(ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsArchiveFailure(ex))
-            {
-                throw Corrupt(rawName, ex);
-            }
-
+            var input = await reader.OpenEntryStreamAsync(ct).ConfigureAwait(false);
             await using (input.ConfigureAwait(false))
             {
-                while (true)
+                var turn = 0;
+                int read;
+                while ((read = await input.ReadAsync(buffers[turn].AsMemory(0, CopyBufferSize), ct).ConfigureAwait(false)) > 0)
                 {
-                    int read;
-                    try
-                    {
-                        read = await input.ReadAsync(buffer.AsMemory(0, CopyBufferSize), ct).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (IsArchiveFailure(ex))
-                    {
-                        throw Corrupt(rawName, ex);
-                    }
-
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
                     size += read;
-                    hash.AppendData(buffer, 0, read);
-                    if (manifestBuffer is not null)
-                    {
-                        manifestBuffer.Write(buffer, 0, read);
-                    }
-
-                    if (output is not null)
-                    {
-                        await output.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
-                    }
+                    var chunk = buffers[turn];
+                    manifestBuffer?.Write(chunk, 0, read);
+                    await pending.ConfigureAwait(false);
+                    var count = read;
+                    pending = Task.Run(() => Consume(hash, output, chunk, count, rawName), ct);
+                    turn ^= 1;
                 }
+
+                await pending.ConfigureAwait(false);
             }
+        }
+        catch (Exception ex) when (IsArchiveFailure(ex))
+        {
+            // Also covers the entry stream's disposal, which reads on to the end of the entry.
+            throw Corrupt(rawName, ex);
         }
         finally
         {
+            await DrainQuietly(pending).ConfigureAwait(false);
             if (output is not null)
             {
                 await output.DisposeAsync().ConfigureAwait(false);
@@ -395,6 +391,36 @@ internal sealed class BundleExtractor
         }
 
         _entries[relative] = new SeenEntry(TarEntryKind.RegularFile, size, Convert.ToHexStringLower(hash.GetHashAndReset()), null, mode);
+    }
+
+    private static void Consume(IncrementalHash hash, FileStream? output, byte[] chunk, int count, string rawName)
+    {
+        hash.AppendData(chunk, 0, count);
+        if (output is null)
+        {
+            return;
+        }
+
+        try
+        {
+            output.Write(chunk, 0, count);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RuntimeBundleException(BundleRule.StagingFailed, rawName, $"cannot write '{output.Name}' ({ex.Message}); the previous staged bundle is unchanged", ex);
+        }
+    }
+
+    /// <summary>Waits for an in-flight chunk before its file and hash are disposed; its error, if any, was already observed or is superseded.</summary>
+    private static async Task DrainQuietly(Task pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RuntimeBundleException or OperationCanceledException or IOException)
+        {
+        }
     }
 
     private BundleManifest Validate()

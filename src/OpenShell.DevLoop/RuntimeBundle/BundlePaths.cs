@@ -81,7 +81,8 @@ internal static class BundlePaths
 
     /// <summary>
     /// Resolves a symlink target relative to the link's folder (both relative to the bundle directory);
-    /// null when it is absolute or climbs out of the bundle directory.
+    /// null when it is absolute, climbs out of the bundle directory, or has a '..' after a name: the kernel
+    /// resolves "a/../x" through whatever "a" links to, so only leading '..' segments can be checked by text.
     /// </summary>
     public static string? ResolveLinkTarget(string linkPath, string target)
     {
@@ -92,6 +93,7 @@ internal static class BundlePaths
 
         var parts = new List<string>(linkPath.Split('/'));
         parts.RemoveAt(parts.Count - 1);
+        var climbing = true;
         foreach (var segment in target.Split('/'))
         {
             if (segment.Length == 0 || segment == ".")
@@ -101,7 +103,7 @@ internal static class BundlePaths
 
             if (segment == "..")
             {
-                if (parts.Count == 0)
+                if (!climbing || parts.Count == 0)
                 {
                     return null;
                 }
@@ -110,6 +112,7 @@ internal static class BundlePaths
                 continue;
             }
 
+            climbing = false;
             parts.Add(segment);
         }
 

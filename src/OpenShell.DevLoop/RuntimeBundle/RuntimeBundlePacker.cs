@@ -161,7 +161,6 @@ public static partial class RuntimeBundlePacker
                 throw new RuntimeBundleException(BundleRule.InvalidInstallRoot, relative, "is reserved: the packer writes manifest.json itself; remove it from the install root");
             }
 
-            var mode = (int)File.GetUnixFileMode(info.FullName) & ModeMask;
             if (info.LinkTarget is { } target)
             {
                 if (BundlePaths.ResolveLinkTarget(relative, target) is null)
@@ -169,10 +168,11 @@ public static partial class RuntimeBundlePacker
                     throw new RuntimeBundleException(BundleRule.LinkEscapes, relative, $"is a symlink to '{target}', outside the install root; make it relative and inside the install root");
                 }
 
-                items.Add(new InstallRootItem(relative, info.FullName, false, target, mode));
+                items.Add(new InstallRootItem(relative, info.FullName, false, target, ModeMask));
             }
             else
             {
+                var mode = (int)info.UnixFileMode & ModeMask;
                 items.Add(new InstallRootItem(relative, info.FullName, info is DirectoryInfo, null, mode));
             }
         }

@@ -376,14 +376,14 @@ internal sealed partial class RepositoryWatcher : IDisposable
         newFolders.Sort(StringComparer.Ordinal);
         foreach (var folder in newFolders)
         {
-            // Ignored folders stay unlisted; a folder under one listed already is covered by it.
-            if (!paths.Contains(folder) || listed.Any(l => folder.StartsWith(l + "/", StringComparison.Ordinal)))
+            // A folder is not a change in itself: its files are. Ignored folders were removed already and stay
+            // unlisted; a folder under one listed already is covered by it.
+            if (!paths.Remove(folder) || listed.Any(l => folder.StartsWith(l + "/", StringComparison.Ordinal)))
             {
                 continue;
             }
 
             listed.Add(folder);
-            paths.Remove(folder);
             AddFilesUnder(Path.Combine(_root, folder), found);
         }
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.DependencyInjection;
 using OpenShell.DevLoop.Docker;
 using OpenShell.Testing;
 
@@ -82,6 +83,69 @@ public sealed class RegistryFunctionalTests
         {
             await app.StopAsync(CancellationToken.None);
         }
+    }
+
+    [RequiresDocker]
+    public async Task A_pull_through_proxy_with_the_registry_name_is_replaced_and_the_log_says_why()
+    {
+        using var cts = new CancellationTokenSource(s_timeout);
+        var ct = cts.Token;
+        var port = FreeLoopbackPort();
+        var containerName = $"openshell-test-registry-{Guid.NewGuid().ToString("N")[..8]}";
+        using var docker = DockerEngine.CreateClient();
+        await docker.Containers.CreateContainerAsync(
+            new CreateContainerParameters
+            {
+                Name = containerName,
+                Image = "openshell-offline/registry:2",
+                Env = ["REGISTRY_PROXY_REMOTEURL=https://registry-1.docker.io"],
+            },
+            ct);
+
+        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenShell_AppHost>(
+            [
+                "--environment=Offline",
+                "--DcpPublisher:RandomizePorts=false",
+                $"--OpenShell:Registry:HostPort={port}",
+                $"--OpenShell:Registry:ContainerName={containerName}",
+                $"--OpenShell:Registry:VolumeName={containerName}-data",
+                "--OpenShell:Registry:Persistent=false",
+            ],
+            ct);
+        await using var app = await appHost.BuildAsync(ct);
+        await app.StartAsync(ct);
+        try
+        {
+            var healthy = await app.ResourceNotifications.WaitForResourceHealthyAsync("registry", ct);
+
+            var inspect = await docker.Containers.InspectContainerAsync(containerName, ct);
+            Assert.DoesNotContain(inspect.Config.Env, e => e.StartsWith("REGISTRY_PROXY_REMOTEURL=", StringComparison.Ordinal));
+            var logs = app.Services.GetRequiredService<ResourceLoggerService>();
+            using var logTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            logTimeout.CancelAfter(TimeSpan.FromSeconds(20));
+            var line = await WaitForLogLineAsync(logs, healthy.ResourceId, "Replaced the existing container", logTimeout.Token);
+            Assert.Contains("pull-through proxy", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<string> WaitForLogLineAsync(ResourceLoggerService logs, string resource, string needle, CancellationToken ct)
+    {
+        await foreach (var batch in logs.WatchAsync(resource).WithCancellation(ct))
+        {
+            foreach (var line in batch)
+            {
+                if (line.Content.Contains(needle, StringComparison.Ordinal))
+                {
+                    return line.Content;
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"'{needle}' never appeared in the {resource} log.");
     }
 
     /// <summary>Imports a one-file image, so the test needs nothing from any registry.</summary>

@@ -35,4 +35,19 @@ public sealed class ComponentMatcherTests
         Assert.Equal("src/OpenShell.Core/**", globs["src/OpenShell.Core/A.cs"]);
         Assert.Equal("deploy/docker/Dockerfile.gateway", globs["deploy/docker/Dockerfile.gateway"]);
     }
+
+    [Fact]
+    public void Other_glob_shapes_go_through_the_globbing_library()
+    {
+        var catalog = ComponentCatalog.Parse(
+            "{\"exclude\":[\"**/bin/**\"],\"components\":[{\"name\":\"docs\",\"kind\":\"image\",\"include\":[\"docs/**/*.md\"],\"exclude\":[\"docs/drafts/**\"]}]}",
+            "test.json");
+        var matcher = new ComponentMatcher(catalog);
+
+        Assert.Equal(1ul, matcher.MaskOf("docs/a/b.md"));
+        Assert.Equal(0ul, matcher.MaskOf("docs/a/b.txt"));
+        Assert.Equal(0ul, matcher.MaskOf("docs/drafts/b.md"));
+        Assert.Equal(0ul, matcher.MaskOf("docs/bin/b.md"));
+        Assert.Equal("docs/**/*.md", matcher.MatchingGlobs(0, ["docs/a/b.md"])["docs/a/b.md"]);
+    }
 }

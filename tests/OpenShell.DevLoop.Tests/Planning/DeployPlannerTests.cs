@@ -469,4 +469,24 @@ public sealed class DeployPlannerTests
         Assert.Equal(secondFresh["gateway"].Fingerprint, second["gateway"].Fingerprint);
         AssertPlan(third, 0, 0, 0);
     }
+
+    [Fact]
+    public async Task A_large_tree_is_checked_in_parallel_and_still_finds_the_one_edit()
+    {
+        using var f = await PlannerFixture.CreateAsync();
+        for (var i = 0; i < 700; i++)
+        {
+            f.Repository.Write($"src/OpenShell.Sandbox/Area{i % 7}/File{i}.cs", $"// file {i}\n");
+        }
+
+        await f.Repository.CommitAllAsync("many files");
+        await f.RecordDeployAsync();
+        f.Repository.Append("src/OpenShell.Sandbox/Area3/File500.cs", "// edited");
+
+        var plan = await f.PlanAsync();
+
+        AssertPlan(plan, 0, 1, 0);
+        Assert.Equal("src/OpenShell.Sandbox/Area3/File500.cs", plan["supervisor"].Changes.Single().Path);
+        Assert.True(plan["supervisor"].InputCount > 700);
+    }
 }

@@ -5,9 +5,16 @@ namespace OpenShell.DevLoop.Tests.Registry;
 
 public sealed class RegistryContainerCheckTests
 {
-    private static ContainerInspectResponse Container(string? hostIp, string? hostPort, params string[] env) => new()
+    private static ContainerInspectResponse Container(string? hostIp, string? hostPort, params string[] env) =>
+        Container(hostIp, hostPort, managed: true, env);
+
+    private static ContainerInspectResponse Container(string? hostIp, string? hostPort, bool managed, params string[] env) => new()
     {
-        Config = new Config { Env = env },
+        Config = new Config
+        {
+            Env = env,
+            Labels = managed ? new Dictionary<string, string> { ["com.microsoft.developer.usvc-dev.lifecycle-key"] = "k" } : new Dictionary<string, string>(),
+        },
         HostConfig = new HostConfig
         {
             PortBindings = hostPort is null
@@ -61,5 +68,22 @@ public sealed class RegistryContainerCheckTests
 
         Assert.True(verdict.Replace);
         Assert.Contains("every network interface", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replaces_a_container_the_orchestrator_did_not_create()
+    {
+        var verdict = RegistryContainerCheck.Judge(Container("127.0.0.1", "5000", managed: false), 5000, requireOrchestrator: true);
+
+        Assert.True(verdict.Replace);
+        Assert.Contains("created outside the dev host", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_command_line_keeps_its_own_loopback_registry()
+    {
+        var verdict = RegistryContainerCheck.Judge(Container("127.0.0.1", "5000", managed: false), 5000);
+
+        Assert.False(verdict.Replace);
     }
 }

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using OpenShell.Bench.Planner;
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Planning;
+using OpenShell.DevLoop.State;
+
+// Usage: dotnet run -c Release --project bench/OpenShell.Bench.Planner [-- --files N --dirty N --iterations N --cli PATH]
+var options = Options.Parse(args);
+var repoRoot = FindRepositoryRoot();
+var componentsJson = File.ReadAllText(Path.Combine(repoRoot, "deploy", "dev", "components.json"));
+
+Console.WriteLine($"Synthetic repository: {options.Files} files, {options.Dirty} dirty ({options.Dirty * 3 / 4} modified, {options.Dirty - (options.Dirty * 3 / 4)} untracked)");
+var setup = Stopwatch.StartNew();
+using var repository = SyntheticRepository.Create(options.Files, componentsJson);
+var request = PlanRequest.Automatic(repository.Root);
+
+// Record a deploy of the clean tree, then dirty it: the plan must find the changes.
+var recorder = new DeployPlanner(new NoEngineLocator());
+var clean = await recorder.PlanAsync(request);
+await DeployStateStore.ForRepository(repository.Root, null).WriteAsync(clean.ToState(), clean.StateKeyOrder);
+Console.WriteLine($"  set up in {setup.Elapsed.TotalSeconds:F1} s at {repository.Root}");
+
+Report("in-process, clean tree, reused planner", await MeasureAsync(options.Iterations, recorder, request));
+
+repository.MakeDirty(options.Dirty * 3 / 4, options.Dirty - (options.Dirty * 3 / 4));
+var dirtyPlan = await recorder.PlanAsync(request);
+Console.WriteLine($"  dirty plan: gateway={Bit(dirtyPlan, "gateway")} supervisor={Bit(dirtyPlan, "supervisor")} chart={Bit(dirtyPlan, "chart")}, " +
+    $"{dirtyPlan.Components.Sum(c => c.Changes.Count)} changed inputs");
+
+Report("in-process, dirty tree, reused planner (watcher)", await MeasureAsync(options.Iterations, recorder, request));
+Report("in-process, dirty tree, new planner per plan", await MeasureAsync(options.Iterations, null, request));
+Report("in-process, dirty tree, reused planner + Docker lookup", await MeasureAsync(options.Iterations, new DeployPlanner(new DockerClusterContainerLocator()), request));
+
+Console.WriteLine("  stages, dirty tree:");
+foreach (var (stage, samples) in await StageTimings.MeasureAsync(repository.Root, options.Iterations))
+{
+    Report("  " + stage, samples);
+}
+
+if (options.Cli is { } cli)
+{
+    var (file, prefix) = cli.EndsWith(".dll", StringComparison.Ordinal) ? ("dotnet", new[] { cli }) : (cli, Array.Empty<string>());
+    var samples = new List<double>();
+    for (var i = 0; i < Math.Max(5, options.Iterations / 5); i++)
+    {
+        samples.Add(RunOnce(file, [.. prefix, "plan", "--repo", repository.Root]));
+    }
+
+    Report($"one-shot `{Path.GetFileName(cli)} plan`, dirty tree (wall)", samples);
+}
+else
+{
+    Console.WriteLine("  (pass --cli path/to/openshell-dev to time the one-shot command too)");
+}
+
+static async Task<List<double>> MeasureAsync(int iterations, DeployPlanner? planner, PlanRequest request)
+{
+    var samples = new List<double>(iterations);
+    var cpu = TimeSpan.Zero;
+    for (var i = 0; i < iterations + 3; i++)
+    {
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        await (planner ?? new DeployPlanner(new NoEngineLocator())).PlanAsync(request);
+        watch.Stop();
+        if (i >= 3)
+        {
+            samples.Add(watch.Elapsed.TotalMilliseconds);
+            cpu += Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        }
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    (this process's CPU time per plan: {cpu.TotalMilliseconds / iterations:F1} ms, git processes not included)"));
+    return samples;
+}
+
+static double RunOnce(string file, string[] arguments)
+{
+    var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var argument in arguments)
+    {
+        start.ArgumentList.Add(argument);
+    }
+
+    var watch = Stopwatch.StartNew();
+    using var process = Process.Start(start)!;
+    process.StandardOutput.ReadToEnd();
+    var stderr = process.StandardError.ReadToEnd();
+    process.WaitForExit();
+    watch.Stop();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"{file} exited {process.ExitCode}: {stderr}");
+    }
+
+    return watch.Elapsed.TotalMilliseconds;
+}
+
+static void Report(string label, List<double> samples)
+{
+    samples.Sort();
+    var median = samples[samples.Count / 2];
+    var p90 = samples[(int)(samples.Count * 0.9)];
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {label,-58} median {median,7:F1} ms   p90 {p90,7:F1} ms   min {samples[0],7:F1} ms   (n={samples.Count})"));
+}
+
+static int Bit(DeployPlan plan, string name) => plan[name].Rebuild ? 1 : 0;
+
+static string FindRepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "deploy", "dev", "components.json")))
+        {
+            return dir.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("deploy/dev/components.json not found above the benchmark's folder; run it from the repository.");
+}
+
+/// <summary>Command-line options.</summary>
+internal sealed record Options(int Files, int Dirty, int Iterations, string? Cli)
+{
+    public static Options Parse(string[] args)
+    {
+        var options = new Options(5000, 200, 50, null);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            options = args[i] switch
+            {
+                "--files" => options with { Files = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                "--dirty" => options with { Dirty = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                "--iterations" => options with { Iterations = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                "--cli" => options with { Cli = Path.GetFullPath(args[i + 1]) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; use --files, --dirty, --iterations or --cli."),
+            };
+        }
+
+        return options;
+    }
+}

@@ -22,7 +22,7 @@ public static partial class LocalRegistryContainer
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(logger);
         var registry = settings.Registry;
-        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry.ContainerName, registry.HostPort, ct).ConfigureAwait(false);
+        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry.ContainerName, registry.HostPort, ct: ct).ConfigureAwait(false);
         if (verdict is { Replace: true })
         {
             LogReplaced(logger, registry.ContainerName, verdict.Reason);

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Aspire.Hosting;
 using Docker.DotNet.Models;
 using OpenShell.DevLoop.Docker;
@@ -12,7 +9,8 @@ namespace OpenShell.AppHost.Tests.DevLoop;
 /// The whole AppHost on the offline stack (registry, simulator-based cluster), in a throw-away clone: everything comes
 /// up, edits reach only the components they feed, and every command works.
 /// </summary>
-public sealed class DevLoopFunctionalTests
+[Collection(OfflineStackCollection.Name)]
+public sealed class DevLoopFunctionalTests(OfflineStackFixture stack)
 {
     private const string SupervisorSource = "src/OpenShell.Sandbox/Program.cs";
     private const string ChartValues = "deploy/helm/openshell/values.yaml";
@@ -22,26 +20,10 @@ public sealed class DevLoopFunctionalTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         var ct = cts.Token;
-        using var checkout = await CheckoutCopy.CreateAsync(ct);
-        var name = "t" + Guid.NewGuid().ToString("N")[..8];
-        var registryPort = FreePort();
-        var registryName = $"openshell-test-registry-{name}";
+        var checkout = stack.Checkout;
+        var name = stack.Name;
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenShell_AppHost>(
-            [
-                "--environment=Offline",
-                "--DcpPublisher:RandomizePorts=false",
-                $"--OpenShell:DevHost:RepositoryRoot={checkout.Root}",
-                "--OpenShell:DevHost:QuietPeriodMs=300",
-                "--OpenShell:DevHost:MaxWaitMs=3000",
-                $"--OpenShell:Registry:HostPort={registryPort}",
-                $"--OpenShell:Registry:ContainerName={registryName}",
-                $"--OpenShell:Registry:VolumeName={registryName}-data",
-                "--OpenShell:Registry:Persistent=false",
-                $"--OpenShell:Cluster:Name={name}",
-                $"--OpenShell:Cluster:ImageTag={name}",
-                $"--OpenShell:Cluster:Network=openshell-test-{name}",
-                $"--OpenShell:Cluster:ImageRepoBase=127.0.0.1:{registryPort}/openshell",
-            ],
+            ["--environment=Offline", "--DcpPublisher:RandomizePorts=false", .. stack.Switches],
             ct);
         await using var app = await appHost.BuildAsync(ct);
         using var docker = DockerEngine.CreateClient();
@@ -105,7 +87,6 @@ public sealed class DevLoopFunctionalTests
         finally
         {
             await app.StopAsync(CancellationToken.None);
-            await CleanUpAsync(docker, containerName, name, registryPort);
         }
     }
 
@@ -130,34 +111,5 @@ public sealed class DevLoopFunctionalTests
         var (stdout, stderr) = await stream.ReadOutputToEndAsync(ct);
         Assert.True(stdout.Length > 64, $"sha256sum printed nothing: {stderr}");
         return stdout[..64];
-    }
-
-    private static async Task CleanUpAsync(Docker.DotNet.IDockerClient docker, string containerName, string name, int registryPort)
-    {
-        foreach (var action in new Func<Task>[]
-        {
-            () => docker.Containers.RemoveContainerAsync(containerName, new ContainerRemoveParameters { Force = true }),
-            () => docker.Volumes.RemoveAsync(containerName, force: true),
-            () => docker.Networks.DeleteNetworkAsync($"openshell-test-{name}"),
-            () => docker.Images.DeleteImageAsync($"openshell/cluster:{name}", new ImageDeleteParameters { Force = true }),
-            () => docker.Images.DeleteImageAsync($"127.0.0.1:{registryPort}/openshell/gateway:dev", new ImageDeleteParameters { Force = true }),
-        })
-        {
-            try
-            {
-                await action();
-            }
-            catch (Exception)
-            {
-                // Best effort: a failed test may not have created everything.
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

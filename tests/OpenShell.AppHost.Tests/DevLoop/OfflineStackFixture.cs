@@ -66,7 +66,8 @@ public sealed class OfflineStackFixture : IAsyncLifetime
             () => docker.Volumes.RemoveAsync(RegistryContainer + "-data", force: true),
             () => docker.Networks.DeleteNetworkAsync($"openshell-test-{Name}"),
             () => docker.Images.DeleteImageAsync($"openshell/cluster:{Name}", new ImageDeleteParameters { Force = true }),
-            () => docker.Images.DeleteImageAsync($"127.0.0.1:{RegistryPort}/openshell/gateway:dev", new ImageDeleteParameters { Force = true }),
+            // IMAGE_TAG (the cluster image tag setting) names the gateway image too.
+            () => docker.Images.DeleteImageAsync($"127.0.0.1:{RegistryPort}/openshell/gateway:{Name}", new ImageDeleteParameters { Force = true }),
         })
         {
             try

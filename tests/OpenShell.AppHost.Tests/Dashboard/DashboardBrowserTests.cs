@@ -1,28 +1,21 @@
 using Microsoft.Playwright;
+using OpenShell.AppHost.Tests.DevLoop;
 using OpenShell.Testing;
 
 namespace OpenShell.AppHost.Tests.Dashboard;
 
-/// <summary>The Aspire dashboard of a running AppHost, driven in a real headless Chromium.</summary>
-public sealed class DashboardBrowserTests
+/// <summary>The Aspire dashboard of the AppHost run as users run it, driven in a real headless Chromium.</summary>
+[Collection(OfflineStackCollection.Name)]
+public sealed class DashboardBrowserTests(OfflineStackFixture stack)
 {
     private const string Chromium = "/usr/bin/chromium";
 
     [RequiresDocker]
-    public async Task Dashboard_lists_every_resource_with_its_state()
+    public async Task Dashboard_shows_every_resource_with_its_state_and_runs_a_command()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium");
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        await using var appHost = await AppHostProcess.StartAsync(
-            "Offline",
-            [
-                $"--OpenShell:Registry:HostPort={FreePort()}",
-                $"--OpenShell:Registry:ContainerName=openshell-test-registry-{suffix}",
-                $"--OpenShell:Registry:VolumeName=openshell-test-registry-{suffix}-data",
-                "--OpenShell:Registry:Persistent=false",
-            ],
-            cts.Token);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(25));
+        await using var appHost = await AppHostProcess.StartAsync("Offline", stack.Switches, cts.Token);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -38,13 +31,19 @@ public sealed class DashboardBrowserTests
         try
         {
             await page.GotoAsync((await appHost.LoginUrl).ToString());
+            var slow = new LocatorAssertionsToContainTextOptions { Timeout = 20 * 60_000 };
+            foreach (var resource in new[] { "registry", "runtime-bundle", "cluster", "gateway", "supervisor", "chart" })
+            {
+                await Assertions.Expect(Row(page, resource)).ToContainTextAsync("Running", slow);
+            }
 
-            var row = page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "registry" });
-            await Assertions.Expect(row.First).ToContainTextAsync("Running", new LocatorAssertionsToContainTextOptions { Timeout = 120_000 });
+            var watcher = Row(page, "watcher");
+            await Assertions.Expect(watcher).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Up to date|Watching"), slow);
 
-            // A command from the resource's menu: open it and check the built-in ones are offered.
-            await row.First.GetByRole(AriaRole.Button).Last.ClickAsync();
-            await Assertions.Expect(page.GetByRole(AriaRole.Menuitem).Filter(new LocatorFilterOptions { HasText = "Restart" }).First).ToBeVisibleAsync();
+            // The watcher's "Pause watching" command from its menu: the state follows.
+            await watcher.GetByRole(AriaRole.Button).Last.ClickAsync();
+            await page.GetByRole(AriaRole.Menuitem).Filter(new LocatorFilterOptions { HasText = "Pause watching" }).First.ClickAsync();
+            await Assertions.Expect(Row(page, "watcher")).ToContainTextAsync("Paused", new LocatorAssertionsToContainTextOptions { Timeout = 60_000 });
         }
         finally
         {
@@ -52,10 +51,7 @@ public sealed class DashboardBrowserTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    // Only a resource's own row carries its name (sources and URLs of the others do not).
+    private static ILocator Row(IPage page, string resource) =>
+        page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = resource }).First;
 }

@@ -52,7 +52,7 @@ public sealed class RegistryFunctionalTests
                 repository,
                 new ImagePushParameters { Tag = "1" },
                 new AuthConfig(),
-                new Progress<JSONMessage>(m =>
+                new SyncProgress<JSONMessage>(m =>
                 {
                     if (m.Aux?.ExtensionData?.TryGetValue("Digest", out var d) == true)
                     {
@@ -82,6 +82,14 @@ public sealed class RegistryFunctionalTests
         finally
         {
             await app.StopAsync(CancellationToken.None);
+            try
+            {
+                await docker.Images.DeleteImageAsync($"127.0.0.1:{port}/openshell-test/hello:1", new ImageDeleteParameters { Force = true });
+            }
+            catch (Docker.DotNet.DockerImageNotFoundException)
+            {
+                // The test failed before importing it.
+            }
         }
     }
 
@@ -175,5 +183,11 @@ public sealed class RegistryFunctionalTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; posts to the thread pool and can run after the call returns).</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 }

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using Docker.DotNet.Models;
+using OpenShell.DevLoop.Docker;
+using OpenShell.Testing;
+
+namespace OpenShell.AppHost.Tests.DevLoop;
+
+/// <summary>
+/// One throw-away clone and one set of unique names (cluster, registry, network, image tag) shared by the tests that
+/// run the whole offline stack, so the second one reuses the cluster the first bootstrapped. Everything it names is
+/// removed at the end.
+/// </summary>
+public sealed class OfflineStackFixture : IAsyncLifetime
+{
+    private CheckoutCopy? _checkout;
+
+    public string Name { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
+
+    public int RegistryPort { get; } = FreePort();
+
+    public string ClusterContainer => $"openshell-cluster-{Name}";
+
+    public string RegistryContainer => $"openshell-test-registry-{Name}";
+
+    internal CheckoutCopy Checkout => _checkout ?? throw new InvalidOperationException("The fixture is not initialised.");
+
+    /// <summary>Configuration switches that point the AppHost at the clone and the unique names.</summary>
+    public string[] Switches =>
+    [
+        $"--OpenShell:DevHost:RepositoryRoot={Checkout.Root}",
+        "--OpenShell:DevHost:QuietPeriodMs=300",
+        "--OpenShell:DevHost:MaxWaitMs=3000",
+        $"--OpenShell:Registry:HostPort={RegistryPort}",
+        $"--OpenShell:Registry:ContainerName={RegistryContainer}",
+        $"--OpenShell:Registry:VolumeName={RegistryContainer}-data",
+        "--OpenShell:Registry:Persistent=false",
+        $"--OpenShell:Cluster:Name={Name}",
+        $"--OpenShell:Cluster:ImageTag={Name}",
+        $"--OpenShell:Cluster:Network=openshell-test-{Name}",
+        $"--OpenShell:Cluster:ImageRepoBase=127.0.0.1:{RegistryPort}/openshell",
+    ];
+
+    public async Task InitializeAsync()
+    {
+        if (DockerGate.SkipReason is null)
+        {
+            _checkout = await CheckoutCopy.CreateAsync(CancellationToken.None);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        _checkout?.Dispose();
+        if (DockerGate.SkipReason is not null)
+        {
+            return;
+        }
+
+        using var docker = DockerEngine.CreateClient();
+        foreach (var action in new Func<Task>[]
+        {
+            () => docker.Containers.RemoveContainerAsync(ClusterContainer, new ContainerRemoveParameters { Force = true }),
+            () => docker.Containers.RemoveContainerAsync(RegistryContainer, new ContainerRemoveParameters { Force = true }),
+            () => docker.Volumes.RemoveAsync(ClusterContainer, force: true),
+            () => docker.Volumes.RemoveAsync(RegistryContainer + "-data", force: true),
+            () => docker.Networks.DeleteNetworkAsync($"openshell-test-{Name}"),
+            () => docker.Images.DeleteImageAsync($"openshell/cluster:{Name}", new ImageDeleteParameters { Force = true }),
+            // IMAGE_TAG (the cluster image tag setting) names the gateway image too.
+            () => docker.Images.DeleteImageAsync($"127.0.0.1:{RegistryPort}/openshell/gateway:{Name}", new ImageDeleteParameters { Force = true }),
+        })
+        {
+            try
+            {
+                await action();
+            }
+            catch (Exception)
+            {
+                // Best effort: a failed test may not have created everything.
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class OfflineStackCollection : ICollectionFixture<OfflineStackFixture>
+{
+    public const string Name = "offline-stack";
+}

@@ -267,6 +267,8 @@ internal sealed partial class DevLoopCoordinator(
         var deployer = new FastDeployer(_docker, settings, watcherLog, _planner);
         var progress = new DeployProgressRouter(this);
         var request = DeployRequest.FromEnvironment(RepositoryRoot, targets);
+        // The cluster the dashboard shows, whatever named it (OpenShell:Cluster:Name, CLUSTER_NAME or the folder).
+        request = request with { PlanSettings = request.PlanSettings with { ClusterName = Paths.ClusterName } };
         try
         {
             var result = await deployer.DeployAsync(request, progress, ct);

@@ -6,13 +6,19 @@ internal static class Eventually
     public static async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        T last;
         while (true)
         {
-            last = await probe();
-            if (condition(last))
+            try
             {
-                return last;
+                last = await probe();
+                if (condition(last))
+                {
+                    return last;
+                }
+            }
+            catch (k8s.Autorest.HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // Controllers create objects asynchronously: not there yet is not a failure.
             }
 
             if (DateTime.UtcNow > deadline)

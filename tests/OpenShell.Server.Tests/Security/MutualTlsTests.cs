@@ -85,6 +85,8 @@ public sealed class MutualTlsTests : IAsyncLifetime
     {
         using var channel = _gateway.CreateChannel(_gateway.ForeignClient.Certificate);
         var error = await Assert.ThrowsAsync<RpcException>(async () => await new Gateway.GatewayClient(channel).GetVersionAsync(new GetVersionRequest()));
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        // With TLS 1.3 the server rejects the client certificate after the client considers the handshake done, so the
+        // failure surfaces either while connecting (Unavailable) or as the connection being reset (Internal).
+        Assert.True(error.StatusCode is StatusCode.Unavailable or StatusCode.Internal, $"expected the call to fail at the transport, got {error.StatusCode}: {error.Status.Detail}");
     }
 }

@@ -10,7 +10,7 @@ internal static class Eventually
         {
             try
             {
-                last = await probe();
+                var last = await probe();
                 if (condition(last))
                 {
                     return last;

@@ -52,7 +52,19 @@ try
     var supervisor = await SupervisorPublisher.PublishAsync(root, architecture, supervisorDir, NullLogger.Instance);
     var chart = await ChartPackager.PackAsync(Path.Combine(root, "deploy", "helm", "openshell"), Path.Combine(work, "chart"));
     Directory.CreateDirectory(Path.Combine(work, "bundle"));
-    await ClusterImageBuilder.BuildAsync(docker, new ClusterImageInputs(Path.Combine(root, "deploy"), Path.Combine(work, "bundle"), chart, supervisor), settings.Cluster.Image, BaseImage, NullLogger.Instance);
+    var inputs = new ClusterImageInputs(Path.Combine(root, "deploy"), Path.Combine(work, "bundle"), chart, supervisor);
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            await ClusterImageBuilder.BuildAsync(docker, inputs, settings.Cluster.Image, BaseImage, NullLogger.Instance);
+            break;
+        }
+        catch (ClusterImageBuildException ex) when (attempt < 3 && ex.Message.Contains("layer does not exist", StringComparison.Ordinal))
+        {
+            // Concurrent builds on a shared engine can race on identical layers; build again.
+        }
+    }
     await lifecycle.UpAsync(null, null);
     var deployer = new FastDeployer(docker, settings, NullLogger.Instance);
     await deployer.DeployAsync(DeployRequest.FromEnvironment(root, [], _ => null));

@@ -108,11 +108,6 @@ public sealed class DeployClusterFixture : IAsyncLifetime
 
     public void Write(string relativePath, string content) => File.WriteAllText(Path.Combine(Root, relativePath), content);
 
-    public async Task RevertAsync(params string[] relativePaths)
-    {
-        (await TestProcess.RunAsync("git", ["checkout", "--", .. relativePaths], Root)).EnsureSuccess("git checkout");
-    }
-
     public async Task InitializeAsync()
     {
         if (DockerGate.SkipReason is not null)

@@ -57,7 +57,9 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
     [RequiresDocker]
     public async Task Unrelated_edit_plans_nothing()
     {
-        File.AppendAllText(Path.Combine(cluster.Root, "README.md"), $"\nunrelated {Guid.NewGuid():N}\n");
+        var readme = Path.Combine(cluster.Root, "README.md");
+        var original = await File.ReadAllTextAsync(readme);
+        File.AppendAllText(readme, $"\nunrelated {Guid.NewGuid():N}\n");
         try
         {
             var run = await cluster.DeployAsync();
@@ -68,7 +70,7 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         }
         finally
         {
-            await cluster.RevertAsync("README.md");
+            await File.WriteAllTextAsync(readme, original);
         }
     }
 
@@ -214,6 +216,7 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
     {
         var state = await File.ReadAllBytesAsync(cluster.StatePath);
         var shaBefore = await cluster.NodeSupervisorSha256Async();
+        var deployedSource = await File.ReadAllTextAsync(Path.Combine(cluster.Root, SupervisorSource));
         cluster.Edit(SupervisorSource, "if (args is [\"--help\"]", "this does not compile;\nif (args is [\"--help\"]");
         try
         {
@@ -229,7 +232,8 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         }
         finally
         {
-            await cluster.RevertAsync(SupervisorSource);
+            // Back to the source that was deployed (earlier scenarios may have edited it since HEAD).
+            await File.WriteAllTextAsync(Path.Combine(cluster.Root, SupervisorSource), deployedSource);
         }
 
         // Back to the deployed source: nothing to do.

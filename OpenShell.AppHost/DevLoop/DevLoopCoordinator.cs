@@ -286,6 +286,11 @@ internal sealed partial class DevLoopCoordinator(
     {
         var now = DateTime.UtcNow.ToString("u", CultureInfo.InvariantCulture);
         var plan = result.Plan;
+        // What this deploy did not touch is read back from the cluster, so a reused cluster shows what it runs.
+        var observed = await ObserveClusterAsync();
+        var gatewayImage = result.GatewayImage ?? observed.GatewayImage;
+        var supervisorSha = result.SupervisorSha256 ?? observed.SupervisorSha256;
+        var chartChecksum = result.ChartChecksum ?? observed.ChartChecksum;
         foreach (var (resource, kind) in ComponentResources())
         {
             var component = plan.OfKind(kind).FirstOrDefault();
@@ -306,15 +311,15 @@ internal sealed partial class DevLoopCoordinator(
 
             switch (kind)
             {
-                case ComponentKind.Image when result.GatewayImage is not null:
-                    props.Add(new("gateway.image", result.GatewayImage));
+                case ComponentKind.Image when gatewayImage is not null:
+                    props.Add(new("gateway.image", gatewayImage));
                     break;
-                case ComponentKind.Binary when result.SupervisorSha256 is not null:
-                    props.Add(new("supervisor.sha256", result.SupervisorSha256));
+                case ComponentKind.Binary when supervisorSha is not null:
+                    props.Add(new("supervisor.sha256", supervisorSha));
                     props.Add(new("supervisor.path", SupervisorDeployer.NodePath));
                     break;
-                case ComponentKind.Helm when result.ChartChecksum is not null:
-                    props.Add(new("chart.checksum", result.ChartChecksum));
+                case ComponentKind.Helm when chartChecksum is not null:
+                    props.Add(new("chart.checksum", chartChecksum));
                     props.Add(new("chart.helmChartChanged", result.HelmChartChanged));
                     break;
             }
@@ -336,6 +341,28 @@ internal sealed partial class DevLoopCoordinator(
                     new("watcher.lastDeploy", now),
                 ]),
             });
+        }
+    }
+
+    private async Task<(string? GatewayImage, string? SupervisorSha256, string? ChartChecksum)> ObserveClusterAsync()
+    {
+        if (Cluster is not { } cluster)
+        {
+            return default;
+        }
+
+        try
+        {
+            var sha = await SupervisorDeployer.ReadNodeSha256Async(_docker, cluster.ContainerId);
+            using var kube = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(Paths.Kubeconfig));
+            var chart = await HelmChartDeployer.ReadAsync(kube);
+            var values = chart["spec"]?["valuesContent"]?.GetValue<string>();
+            return (HelmChartDeployer.ImageOf(values), sha, HelmValuesEditor.Read(values, "chartChecksum"));
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or k8s.Autorest.HttpOperationException or IOException or InvalidOperationException)
+        {
+            Log(resources.Watcher).LogWarning("Could not read the deployed state back from the cluster: {Message}", ex.Message);
+            return default;
         }
     }
 

@@ -14,7 +14,7 @@ public sealed class DashboardBrowserTests(OfflineStackFixture stack)
     public async Task Dashboard_shows_every_resource_with_its_state_and_runs_a_command()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium");
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(25));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(20));
         await using var appHost = await AppHostProcess.StartAsync("Offline", stack.Switches, cts.Token);
 
         using var playwright = await Playwright.CreateAsync();
@@ -31,7 +31,7 @@ public sealed class DashboardBrowserTests(OfflineStackFixture stack)
         try
         {
             await page.GotoAsync((await appHost.LoginUrl).ToString());
-            var slow = new LocatorAssertionsToContainTextOptions { Timeout = 20 * 60_000 };
+            var slow = new LocatorAssertionsToContainTextOptions { Timeout = 15 * 60_000 };
             foreach (var resource in new[] { "registry", "runtime-bundle", "cluster", "gateway", "supervisor", "chart" })
             {
                 await Assertions.Expect(Row(page, resource)).ToContainTextAsync("Running", slow);

@@ -18,7 +18,7 @@ public sealed class DevLoopFunctionalTests(OfflineStackFixture stack)
     [RequiresDocker]
     public async Task Offline_stack_comes_up_deploys_only_what_changed_and_obeys_its_commands()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(20));
         var ct = cts.Token;
         var checkout = stack.Checkout;
         var name = stack.Name;

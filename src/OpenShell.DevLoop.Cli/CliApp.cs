@@ -21,7 +21,6 @@ internal static class CliApp
         root.Subcommands.Add(BundleCommand.Create(stdout, stderr));
         PlanningCommands.Register(root, stdout, stderr);
         root.Subcommands.Add(ClusterCommand.Create(stdout, stderr));
-        PlanningCommands.Register(root, stdout, stderr);
         root.Subcommands.Add(DeployCommand.Create(stdout, stderr));
         return root;
     }

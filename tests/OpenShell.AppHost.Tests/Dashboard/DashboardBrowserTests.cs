@@ -15,6 +15,7 @@ public sealed class DashboardBrowserTests(OfflineStackFixture stack)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium");
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+        await stack.ReleaseRegistryAsync();
         await using var appHost = await AppHostProcess.StartAsync("Offline", stack.Switches, cts.Token);
 
         using var playwright = await Playwright.CreateAsync();

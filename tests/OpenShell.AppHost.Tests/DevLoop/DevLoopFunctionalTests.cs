@@ -21,6 +21,7 @@ public sealed class DevLoopFunctionalTests(OfflineStackFixture stack)
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(20));
         var ct = cts.Token;
         var checkout = stack.Checkout;
+        await stack.ReleaseRegistryAsync();
         var name = stack.Name;
         var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenShell_AppHost>(
             ["--environment=Offline", "--DcpPublisher:RandomizePorts=false", .. stack.Switches],

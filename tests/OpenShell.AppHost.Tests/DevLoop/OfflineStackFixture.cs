@@ -41,6 +41,23 @@ public sealed class OfflineStackFixture : IAsyncLifetime
         $"--OpenShell:Cluster:ImageRepoBase=127.0.0.1:{RegistryPort}/openshell",
     ];
 
+    /// <summary>
+    /// Removes the registry container a previous AppHost of this fixture left: Aspire removes session containers some
+    /// seconds after the AppHost stops, and a new one cannot start under the same name before that.
+    /// </summary>
+    public async Task ReleaseRegistryAsync()
+    {
+        using var docker = DockerEngine.CreateClient();
+        try
+        {
+            await docker.Containers.RemoveContainerAsync(RegistryContainer, new ContainerRemoveParameters { Force = true });
+        }
+        catch (Docker.DotNet.DockerContainerNotFoundException)
+        {
+            // Nothing left behind.
+        }
+    }
+
     public async Task InitializeAsync()
     {
         if (DockerGate.SkipReason is null)

@@ -27,66 +27,18 @@ public static partial class SupervisorPublisher
         }
 
         var rid = ClusterArchitecture.RuntimeIdentifier(architecture);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = repositoryRoot,
-        };
-        foreach (var arg in new[] { "publish", project, "-c", "Release", "-r", rid, "-o", outputDirectory, "--nologo", "-v", "quiet", "-clp:NoSummary" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
         LogPublishing(logger, rid, outputDirectory);
-        var tail = new Queue<string>();
-        void Collect(string? line)
-        {
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                return;
-            }
-
-            lock (tail)
-            {
-                tail.Enqueue(line);
-                if (tail.Count > 30)
-                {
-                    tail.Dequeue();
-                }
-            }
-
-            LogOutput(logger, line);
-        }
-
         var watch = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => Collect(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
+        await DotnetPublish.RunAsync(
+            repositoryRoot,
+            [project, "-c", "Release", "-r", rid, "-o", outputDirectory, "--nologo", "-v", "quiet", "-clp:NoSummary"],
+            logger,
+            ct).ConfigureAwait(false);
 
         var binary = Path.Combine(outputDirectory, BinaryName);
-        if (process.ExitCode != 0 || !File.Exists(binary))
+        if (!File.Exists(binary))
         {
-            string lines;
-            lock (tail)
-            {
-                lines = string.Join('\n', tail);
-            }
-
-            throw new InvalidOperationException($"dotnet publish {ProjectPath} -r {rid} failed (exit {process.ExitCode}):\n{lines}");
+            throw new InvalidOperationException($"dotnet publish {ProjectPath} -r {rid} succeeded but wrote no {BinaryName} into {outputDirectory}.");
         }
 
         LogPublished(logger, binary, watch.Elapsed.TotalSeconds);
@@ -95,9 +47,6 @@ public static partial class SupervisorPublisher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Publishing the supervisor for {Rid} into {Output}")]
     private static partial void LogPublishing(ILogger logger, string rid, string output);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "dotnet publish: {Line}")]
-    private static partial void LogOutput(ILogger logger, string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published {Binary} in {Seconds:F1}s")]
     private static partial void LogPublished(ILogger logger, string binary, double seconds);

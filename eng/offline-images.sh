@@ -39,13 +39,14 @@ export -f log fail image_exists build_image
 command -v docker >/dev/null 2>&1 || fail "the docker CLI is not installed (apt-get install docker.io)"
 docker info >/dev/null 2>&1 || fail "no Docker engine answers on ${DOCKER_HOST:-unix:///var/run/docker.sock}: start dockerd (or Docker Desktop) and retry"
 
-build_base() {
+# Each builder runs in a subshell so its EXIT trap cleans up its own temp folder, and nothing else.
+build_base() (
   if image_exists "$BASE_IMAGE"; then log "kept $BASE_IMAGE"; return; fi
   command -v debootstrap >/dev/null 2>&1 || fail "debootstrap is not installed (apt-get install debootstrap)"
   [ "$(id -u)" = "0" ] || fail "debootstrap needs root to build $BASE_IMAGE"
   local rootfs
   rootfs="$(mktemp -d)"
-  trap 'rm -rf "$rootfs"' RETURN
+  trap 'rm -rf "$rootfs" "$rootfs.log"' EXIT
   log "debootstrap bookworm (minbase) from $MIRROR ..."
   # The extra packages make the base equivalent to .NET's runtime-deps image, plus curl for health checks.
   debootstrap --variant=minbase \
@@ -59,19 +60,19 @@ build_base() {
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     - "$BASE_IMAGE" >/dev/null
   log "built $BASE_IMAGE"
-}
+)
 
-build_registry() {
+build_registry() (
   if image_exists "$REGISTRY_IMAGE"; then log "kept $REGISTRY_IMAGE"; return; fi
   local binary=/usr/bin/docker-registry
   [ -x "$binary" ] || fail "$binary is missing: apt-get install docker-registry (Debian's build of the registry v2 server)"
   local context
   context="$(mktemp -d)"
-  trap 'rm -rf "$context"' RETURN
+  trap 'rm -rf "$context"' EXIT
   cp "$REPO_ROOT/eng/offline-images/registry/"* "$context/"
   cp "$binary" "$context/registry"
   build_image "$REGISTRY_IMAGE" "$context" --build-arg "BASE_IMAGE=$BASE_IMAGE"
-}
+)
 
 build_base
 build_registry

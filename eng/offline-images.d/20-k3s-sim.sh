@@ -4,7 +4,7 @@
 #
 #   OPENSHELL_K3S_SIM_CACHE   where publishes and kubectl are cached (default: ~/.cache/openshell/k3s-sim)
 
-build_k3s_sim() {
+build_k3s_sim() (
   local tag="$PREFIX/k3s-sim:latest"
   if image_exists "$tag"; then log "kept $tag"; return; fi
   command -v dotnet >/dev/null 2>&1 || fail "the .NET SDK (dotnet) is needed to publish the simulator for $tag"
@@ -48,11 +48,11 @@ build_k3s_sim() {
 
   local context
   context="$(mktemp -d)"
+  trap 'rm -rf "$context"' EXIT
   cp -a "$publish" "$context/k3s-sim"
   cp "$kubectl" "$context/kubectl"
   cp "$REPO_ROOT/eng/offline-images/k3s-sim/"* "$context/"
   build_image "$tag" "$context" --build-arg "BASE_IMAGE=$BASE_IMAGE"
-  rm -rf "$context"
-}
+)
 
 build_k3s_sim

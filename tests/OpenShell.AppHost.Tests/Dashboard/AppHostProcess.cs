@@ -81,6 +81,9 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Whether the AppHost process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The dashboard's login URL (with its one-time token).</summary>
     public Task<Uri> LoginUrl => _loginUrl.Task;
 

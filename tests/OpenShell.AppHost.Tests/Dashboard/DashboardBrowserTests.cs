@@ -1,12 +1,14 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OpenShell.AppHost.Tests.DevLoop;
 using OpenShell.Testing;
+using Xunit.Abstractions;
 
 namespace OpenShell.AppHost.Tests.Dashboard;
 
 /// <summary>The Aspire dashboard of the AppHost run as users run it, driven in a real headless Chromium.</summary>
 [Collection(OfflineStackCollection.Name)]
-public sealed class DashboardBrowserTests(OfflineStackFixture stack)
+public sealed class DashboardBrowserTests(OfflineStackFixture stack, ITestOutputHelper output)
 {
     private const string Chromium = "/usr/bin/chromium";
 
@@ -29,30 +31,27 @@ public sealed class DashboardBrowserTests(OfflineStackFixture stack)
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
         var screenshot = Path.Combine(AppContext.BaseDirectory, "TestResults", "dashboard.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        var dashboard = new DashboardPage(page, appHost, output);
         try
         {
-            await page.GotoAsync((await appHost.LoginUrl).ToString());
-            var slow = new LocatorAssertionsToContainTextOptions { Timeout = 15 * 60_000 };
+            await dashboard.OpenAsync((await appHost.LoginUrl).ToString());
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(15);
             foreach (var resource in new[] { "registry", "runtime-bundle", "cluster", "gateway", "supervisor", "chart" })
             {
-                await Assertions.Expect(Row(page, resource)).ToContainTextAsync("Running", slow);
+                await dashboard.WaitForRowAsync(resource, new Regex("Running"), deadline);
             }
 
-            var watcher = Row(page, "watcher");
-            await Assertions.Expect(watcher).ToContainTextAsync(new System.Text.RegularExpressions.Regex("Up to date|Watching"), slow);
+            await dashboard.WaitForRowAsync("watcher", new Regex("Up to date|Watching"), deadline);
 
             // The watcher's "Pause watching" command from its menu: the state follows.
-            await watcher.GetByRole(AriaRole.Button).Last.ClickAsync();
+            await DashboardPage.Row(page, "watcher").GetByRole(AriaRole.Button).Last.ClickAsync();
             await page.GetByRole(AriaRole.Menuitem).Filter(new LocatorFilterOptions { HasText = "Pause watching" }).First.ClickAsync();
-            await Assertions.Expect(Row(page, "watcher")).ToContainTextAsync("Paused", new LocatorAssertionsToContainTextOptions { Timeout = 60_000 });
+            await dashboard.WaitForRowAsync("watcher", new Regex("Paused"), DateTime.UtcNow + TimeSpan.FromMinutes(1));
         }
         finally
         {
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+            output.WriteLine($"screenshot: {screenshot}");
         }
     }
-
-    // Only a resource's own row carries its name (sources and URLs of the others do not).
-    private static ILocator Row(IPage page, string resource) =>
-        page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = resource }).First;
 }

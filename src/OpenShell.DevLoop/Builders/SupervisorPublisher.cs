@@ -13,11 +13,19 @@ public static partial class SupervisorPublisher
     /// <summary>The published binary's name.</summary>
     public const string BinaryName = "openshell-sandbox";
 
+    /// <summary>The kept publish folder of a <paramref name="build"/> for <paramref name="architecture"/> under the repository's <c>.cache/</c>.</summary>
+    public static string DefaultOutputDirectory(string repositoryRoot, string architecture, SupervisorBuild build) =>
+        Path.Combine(repositoryRoot, ".cache", "deploy", build == SupervisorBuild.Dev ? "supervisor-dev" : "supervisor", architecture);
+
     /// <summary>
     /// Runs <c>dotnet publish -c Release -r linux-&lt;arch&gt;</c> into <paramref name="outputDirectory"/> and returns the
     /// binary's path. Output goes to the log; a failure throws with the last lines.
     /// </summary>
-    public static async Task<string> PublishAsync(string repositoryRoot, string architecture, string outputDirectory, ILogger logger, CancellationToken ct = default)
+    public static Task<string> PublishAsync(string repositoryRoot, string architecture, string outputDirectory, ILogger logger, CancellationToken ct = default) =>
+        PublishAsync(repositoryRoot, architecture, outputDirectory, SupervisorBuild.Release, logger, ct);
+
+    /// <summary>Publishes the given <paramref name="build"/> of the supervisor into <paramref name="outputDirectory"/> and returns the binary's path.</summary>
+    public static async Task<string> PublishAsync(string repositoryRoot, string architecture, string outputDirectory, SupervisorBuild build, ILogger logger, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(logger);
         var project = Path.Combine(repositoryRoot, ProjectPath);
@@ -27,13 +35,16 @@ public static partial class SupervisorPublisher
         }
 
         var rid = ClusterArchitecture.RuntimeIdentifier(architecture);
-        LogPublishing(logger, rid, outputDirectory);
+        LogPublishing(logger, build, rid, outputDirectory);
         var watch = Stopwatch.StartNew();
-        await DotnetPublish.RunAsync(
-            repositoryRoot,
-            [project, "-c", "Release", "-r", rid, "-o", outputDirectory, "--nologo", "-v", "quiet", "-clp:NoSummary"],
-            logger,
-            ct).ConfigureAwait(false);
+        List<string> arguments = [project, "-c", "Release", "-r", rid, "-o", outputDirectory, "--nologo", "-v", "quiet", "-clp:NoSummary"];
+        if (build == SupervisorBuild.Dev)
+        {
+            // Its own artifacts folder: the dev build's properties differ, and sharing obj/ would make each build undo the other's.
+            arguments.AddRange(["-p:OpenShellSupervisorBuild=Dev", "--artifacts-path", Path.Combine(outputDirectory, "..", "artifacts")]);
+        }
+
+        await DotnetPublish.RunAsync(repositoryRoot, arguments, logger, ct).ConfigureAwait(false);
 
         var binary = Path.Combine(outputDirectory, BinaryName);
         if (!File.Exists(binary))
@@ -45,8 +56,8 @@ public static partial class SupervisorPublisher
         return binary;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing the supervisor for {Rid} into {Output}")]
-    private static partial void LogPublishing(ILogger logger, string rid, string output);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing the supervisor ({Build} build) for {Rid} into {Output}")]
+    private static partial void LogPublishing(ILogger logger, SupervisorBuild build, string rid, string output);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published {Binary} in {Seconds:F1}s")]
     private static partial void LogPublished(ILogger logger, string binary, double seconds);

@@ -1,3 +1,4 @@
+using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Planning;
 
 namespace OpenShell.DevLoop.Deploy;
@@ -10,6 +11,12 @@ public sealed record DeployRequest(string RepositoryRoot, IReadOnlyList<string> 
 {
     /// <summary>Wait for k3s's helm job even when the gateway did not change (<c>DEPLOY_FAST_HELM_WAIT=1</c>).</summary>
     public bool HelmWait { get; init; }
+
+    /// <summary>
+    /// How the supervisor is built for the swap (<c>OPENSHELL_SUPERVISOR_BUILD=dev|release</c>): the quick dev build by
+    /// default; the cluster image always bakes the release build.
+    /// </summary>
+    public SupervisorBuild SupervisorBuild { get; init; } = SupervisorBuild.Dev;
 
     /// <summary>How long a second deploy of the same checkout waits for the first before failing.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(10);
@@ -24,6 +31,14 @@ public sealed record DeployRequest(string RepositoryRoot, IReadOnlyList<string> 
         return new DeployRequest(repositoryRoot, targets ?? [], PlanSettings.FromEnvironment(getVariable))
         {
             HelmWait = getVariable("DEPLOY_FAST_HELM_WAIT") is "1" or "true",
+            SupervisorBuild = ParseSupervisorBuild(getVariable("OPENSHELL_SUPERVISOR_BUILD")),
         };
     }
+
+    private static SupervisorBuild ParseSupervisorBuild(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "dev" => SupervisorBuild.Dev,
+        "release" => SupervisorBuild.Release,
+        _ => throw new InvalidOperationException($"OPENSHELL_SUPERVISOR_BUILD={value} is not a supervisor build; use 'dev' (quick, the default) or 'release' (NativeAOT, as in the cluster image)."),
+    };
 }

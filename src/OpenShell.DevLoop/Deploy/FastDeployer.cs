@@ -123,7 +123,7 @@ public sealed partial class FastDeployer
         // The supervisor does not depend on the gateway or the chart: it runs beside them.
         var supervisorTask = supervisor is null
             ? Task.FromResult<string?>(null)
-            : DeploySupervisorAsync(root, container.ID, architecture, run, ct);
+            : DeploySupervisorAsync(root, container.ID, architecture, request.SupervisorBuild, run, ct);
         if (supervisor is null)
         {
             run.Skip(DeployStep.Supervisor, "the supervisor is up to date");
@@ -286,12 +286,12 @@ public sealed partial class FastDeployer
         outcome.GatewayDone = true;
     }
 
-    private Task<string?> DeploySupervisorAsync(string root, string containerId, string architecture, DeployRun run, CancellationToken ct) =>
+    private Task<string?> DeploySupervisorAsync(string root, string containerId, string architecture, SupervisorBuild build, DeployRun run, CancellationToken ct) =>
         run.StepAsync<string?>(DeployStep.Supervisor, async () =>
         {
-            var output = Path.Combine(root, ".cache", "deploy", "supervisor", architecture);
-            run.Progress(DeployStep.Supervisor, $"dotnet publish {SupervisorPublisher.ProjectPath} for linux/{architecture}");
-            var binary = await PublishExclusiveAsync(() => SupervisorPublisher.PublishAsync(root, architecture, output, _logger, ct), ct).ConfigureAwait(false);
+            var output = SupervisorPublisher.DefaultOutputDirectory(root, architecture, build);
+            run.Progress(DeployStep.Supervisor, $"dotnet publish {SupervisorPublisher.ProjectPath} for linux/{architecture} ({build.ToString().ToLowerInvariant()} build)");
+            var binary = await PublishExclusiveAsync(() => SupervisorPublisher.PublishAsync(root, architecture, output, build, _logger, ct), ct).ConfigureAwait(false);
             run.Progress(DeployStep.Supervisor, $"copying {SupervisorPublisher.BinaryName} into the cluster node");
             var sha = await SupervisorDeployer.DeployAsync(_docker, containerId, binary, ct).ConfigureAwait(false);
             run.Line(DeployStep.Supervisor, SupervisorUpdatedLine);

@@ -97,7 +97,8 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
     {
         var helmBefore = ResourceVersion(await cluster.ReadHelmChartAsync());
         var shaBefore = await cluster.NodeSupervisorSha256Async();
-        cluster.Edit(SupervisorSource, SupervisorMarker, $"{SupervisorMarker} ({Guid.NewGuid():N})");
+        var edited = $"{SupervisorMarker} ({Guid.NewGuid():N})";
+        cluster.Edit(SupervisorSource, SupervisorMarker, edited);
 
         var run = await cluster.DeployAsync();
         output.WriteLine(run.Stdout);
@@ -110,6 +111,11 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         Assert.NotEqual(shaBefore, shaAfter);
         Assert.Equal(await LocalSupervisorSha256Async(), shaAfter);
         Assert.Equal(helmBefore, ResourceVersion(await cluster.ReadHelmChartAsync()));
+
+        // The swapped binary (the dev build) runs on the node on its own and is the edited code.
+        var (exit, help, _) = await ContainerExec.RunAsync(cluster.Docker, await cluster.ContainerIdAsync(), [SupervisorDeployer.NodePath, "--help"]);
+        Assert.Equal(0L, exit);
+        Assert.Contains(edited, help.ReplaceLineEndings(" "), StringComparison.Ordinal);
     }
 
     [RequiresDocker]
@@ -274,7 +280,7 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
 
         // Leave the published binary in place, as the recorded state says.
         await SupervisorDeployer.DeployAsync(cluster.Docker, containerId, published);
-        Assert.Equal(await LocalSupervisorSha256Async(), await cluster.NodeSupervisorSha256Async());
+        Assert.Equal(await SupervisorDeployer.HashFileAsync(published, CancellationToken.None), await cluster.NodeSupervisorSha256Async());
     }
 
     [RequiresDocker]
@@ -332,10 +338,11 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         return digest;
     }
 
+    // What the fast deploy published (its default, the dev build).
     private async Task<string> LocalSupervisorSha256Async()
     {
         var architecture = await Images.ClusterArchitecture.ReadAsync(cluster.Docker, DeployClusterFixture.BaseImage);
-        var binary = Path.Combine(cluster.Root, ".cache", "deploy", "supervisor", architecture, SupervisorPublisher.BinaryName);
+        var binary = Path.Combine(SupervisorPublisher.DefaultOutputDirectory(cluster.Root, architecture, SupervisorBuild.Dev), SupervisorPublisher.BinaryName);
         return await SupervisorDeployer.HashFileAsync(binary, CancellationToken.None);
     }
 

@@ -10,8 +10,10 @@ namespace OpenShell.DevLoop.ChangeDetection;
 internal sealed class WorkingTreeScanner(IGitCli git)
 {
     // File systems stamp times from a coarse clock; a file written this close to its hashing may carry
-    // the same mtime as before its last write, so its cached id is not trusted.
+    // the same mtime as before its last write, so its cached id is not trusted. Sub-second stamps come from
+    // the kernel's coarse clock (a few ms per tick); whole-second stamps may be up to 2 s coarse (FAT, HFS+).
     private static readonly TimeSpan s_racyWindow = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_racyWindowFine = TimeSpan.FromMilliseconds(100);
 
     private const int ParallelThreshold = 512;
 
@@ -174,7 +176,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
     {
         var mtime = info.LastWriteTimeUtc;
         var size = info.Length;
-        if (_cache.TryGetValue(path, out var cached) && cached.Size == size && cached.MtimeUtc == mtime && mtime < cached.HashedAtUtc - s_racyWindow)
+        if (_cache.TryGetValue(path, out var cached) && cached.Size == size && cached.MtimeUtc == mtime && mtime < cached.HashedAtUtc - RacyWindow(mtime))
         {
             return cached.BlobId;
         }
@@ -205,6 +207,10 @@ internal sealed class WorkingTreeScanner(IGitCli git)
 
         return blob;
     }
+
+    // A stamp with a sub-second part shows a file system with fine timestamps.
+    private static TimeSpan RacyWindow(DateTime mtime) =>
+        mtime.Ticks % TimeSpan.TicksPerSecond != 0 ? s_racyWindowFine : s_racyWindow;
 
     // git's own test for "unchanged" (size and mtime), plus its racy-clean rule: a file modified no
     // earlier than the index was written may have changed within the same timestamp.

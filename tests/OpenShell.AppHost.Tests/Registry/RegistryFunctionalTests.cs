@@ -82,6 +82,7 @@ public sealed class RegistryFunctionalTests
         finally
         {
             await app.StopAsync(CancellationToken.None);
+            await RemoveLeftoversAsync(docker, containerName);
             try
             {
                 await docker.Images.DeleteImageAsync($"127.0.0.1:{port}/openshell-test/hello:1", new ImageDeleteParameters { Force = true });
@@ -137,6 +138,7 @@ public sealed class RegistryFunctionalTests
         finally
         {
             await app.StopAsync(CancellationToken.None);
+            await RemoveLeftoversAsync(docker, containerName);
         }
     }
 
@@ -176,6 +178,28 @@ public sealed class RegistryFunctionalTests
             new AuthConfig(),
             new Progress<JSONMessage>(),
             ct);
+    }
+
+    // Aspire removes session containers some seconds after the stop, and never their named volume: leave nothing behind.
+    private static async Task RemoveLeftoversAsync(Docker.DotNet.DockerClient docker, string containerName)
+    {
+        try
+        {
+            await docker.Containers.RemoveContainerAsync(containerName, new ContainerRemoveParameters { Force = true });
+        }
+        catch (Docker.DotNet.DockerContainerNotFoundException)
+        {
+            // Already removed.
+        }
+
+        try
+        {
+            await docker.Volumes.RemoveAsync($"{containerName}-data", force: true);
+        }
+        catch (Docker.DotNet.DockerApiException)
+        {
+            // Never created (the test failed early).
+        }
     }
 
     private static int FreeLoopbackPort()

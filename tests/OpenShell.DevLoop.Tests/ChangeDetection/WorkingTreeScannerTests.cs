@@ -1,0 +1,67 @@
+using OpenShell.DevLoop.ChangeDetection;
+using OpenShell.DevLoop.Components;
+using OpenShell.DevLoop.Git;
+using OpenShell.Testing;
+
+namespace OpenShell.DevLoop.Tests.ChangeDetection;
+
+/// <summary>When the scanner trusts a cached blob id, and when it reads the file again.</summary>
+public sealed class WorkingTreeScannerTests
+{
+    private const string Probe = "src/OpenShell.Sandbox/Probe.cs";
+
+    [Fact]
+    public async Task A_file_with_fine_timestamps_is_read_once_then_served_from_the_cache()
+    {
+        using var repository = await GitTestRepository.CreateAsync();
+        repository.Write(Probe, "// probe\n");
+        File.SetLastWriteTimeUtc(Path.Combine(repository.Root, Probe), DateTime.UtcNow.AddMilliseconds(-1500).AddTicks(1234));
+        var (scanner, git, matcher) = Create(repository);
+
+        var first = await scanner.ScanAsync(git, matcher);
+        var second = await scanner.ScanAsync(git, matcher);
+
+        Assert.Equal(1, first.HashedFiles);
+        Assert.Equal(0, second.HashedFiles);
+        Assert.Equal(BlobOf(first), BlobOf(second));
+    }
+
+    [Fact]
+    public async Task A_whole_second_timestamp_may_be_coarse_so_a_recent_file_is_read_again()
+    {
+        using var repository = await GitTestRepository.CreateAsync();
+        repository.Write(Probe, "// probe\n");
+        var now = DateTime.UtcNow;
+        File.SetLastWriteTimeUtc(Path.Combine(repository.Root, Probe), new DateTime(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc).AddSeconds(-1));
+        var (scanner, git, matcher) = Create(repository);
+
+        await scanner.ScanAsync(git, matcher);
+        var second = await scanner.ScanAsync(git, matcher);
+
+        Assert.Equal(1, second.HashedFiles);
+    }
+
+    [Fact]
+    public async Task A_same_size_rewrite_within_the_clock_tick_is_not_missed()
+    {
+        using var repository = await GitTestRepository.CreateAsync();
+        var path = Path.Combine(repository.Root, Probe);
+        repository.Write(Probe, "// aaaa\n");
+        var (scanner, git, matcher) = Create(repository);
+        var before = BlobOf(await scanner.ScanAsync(git, matcher));
+
+        // A coarse clock can give the rewrite the same size and mtime as the version that was hashed.
+        var mtime = File.GetLastWriteTimeUtc(path);
+        repository.Write(Probe, "// bbbb\n");
+        File.SetLastWriteTimeUtc(path, mtime);
+        var after = await scanner.ScanAsync(git, matcher);
+
+        Assert.NotEqual(before, BlobOf(after));
+        Assert.Equal(GitBlobId.OfFile(path), BlobOf(after));
+    }
+
+    private static (WorkingTreeScanner Scanner, GitRepository Git, ComponentMatcher Matcher) Create(GitTestRepository repository) =>
+        (new WorkingTreeScanner(new GitCli()), GitRepository.Discover(repository.Root), new ComponentMatcher(ComponentCatalog.Load(repository.Root)));
+
+    private static string BlobOf(WorkingTreeSnapshot snapshot) => snapshot.Files.Single(f => f.Path == Probe).BlobId;
+}

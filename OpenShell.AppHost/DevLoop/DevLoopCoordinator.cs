@@ -316,6 +316,7 @@ internal sealed partial class DevLoopCoordinator(
                     break;
                 case ComponentKind.Binary when supervisorSha is not null:
                     props.Add(new("supervisor.sha256", supervisorSha));
+                    props.Add(new("supervisor.version", observed.SupervisorVersion ?? "unknown (the binary did not answer --version)"));
                     props.Add(new("supervisor.path", SupervisorDeployer.NodePath));
                     break;
                 case ComponentKind.Helm when chartChecksum is not null:
@@ -344,7 +345,7 @@ internal sealed partial class DevLoopCoordinator(
         }
     }
 
-    private async Task<(string? GatewayImage, string? SupervisorSha256, string? ChartChecksum)> ObserveClusterAsync()
+    private async Task<(string? GatewayImage, string? SupervisorSha256, string? SupervisorVersion, string? ChartChecksum)> ObserveClusterAsync()
     {
         if (Cluster is not { } cluster)
         {
@@ -354,10 +355,11 @@ internal sealed partial class DevLoopCoordinator(
         try
         {
             var sha = await SupervisorDeployer.ReadNodeSha256Async(_docker, cluster.ContainerId);
+            var version = sha is null ? null : await SupervisorDeployer.ReadNodeVersionAsync(_docker, cluster.ContainerId);
             using var kube = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(Paths.Kubeconfig));
             var chart = await HelmChartDeployer.ReadAsync(kube);
             var values = chart["spec"]?["valuesContent"]?.GetValue<string>();
-            return (HelmChartDeployer.ImageOf(values), sha, HelmValuesEditor.Read(values, "chartChecksum"));
+            return (HelmChartDeployer.ImageOf(values), sha, version, HelmValuesEditor.Read(values, "chartChecksum"));
         }
         catch (Exception ex) when (ex is DockerApiException or HttpRequestException or k8s.Autorest.HttpOperationException or IOException or InvalidOperationException)
         {

@@ -74,6 +74,13 @@ internal static class SupervisorDeployer
         return exit == 0 ? stdout.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() : null;
     }
 
+    /// <summary>What the binary on the node prints for <c>--version</c>, or null when it is missing or cannot run there.</summary>
+    public static async Task<string?> ReadNodeVersionAsync(IDockerClient docker, string containerId, CancellationToken ct = default)
+    {
+        var (exit, stdout, _) = await ContainerExec.RunAsync(docker, containerId, [NodePath, "--version"], ct).ConfigureAwait(false);
+        return exit == 0 && stdout.Trim() is { Length: > 0 } version ? version : null;
+    }
+
     internal static async Task<string> HashFileAsync(string path, CancellationToken ct)
     {
         await using var stream = File.OpenRead(path);

@@ -43,6 +43,18 @@ public sealed class DashboardBrowserTests(OfflineStackFixture stack, ITestOutput
 
             await dashboard.WaitForRowAsync("watcher", new Regex("Up to date|Watching"), deadline);
 
+            // The dashboard keeps custom properties behind "Show all properties" in a resource's details.
+            await DashboardPage.Row(page, "supervisor").GetByText("supervisor", new LocatorGetByTextOptions { Exact = true }).First.ClickAsync();
+            var viewOptions = page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "View options" });
+            await Assertions.Expect(viewOptions).ToHaveCountAsync(2);
+            await viewOptions.Last.ClickAsync();
+            await page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "Show all properties" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "supervisor.sha256" }).First)
+                .ToContainTextAsync(new Regex("[0-9a-f]{64}"));
+            await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "supervisor.version" }).First)
+                .ToContainTextAsync("0.1.0");
+            await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Close" }).ClickAsync();
+
             // The watcher's "Pause watching" command from its menu: the state follows.
             await DashboardPage.Row(page, "watcher").GetByRole(AriaRole.Button).Last.ClickAsync();
             await page.GetByRole(AriaRole.Menuitem).Filter(new LocatorFilterOptions { HasText = "Pause watching" }).First.ClickAsync();

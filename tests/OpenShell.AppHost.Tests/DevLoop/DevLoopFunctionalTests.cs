@@ -47,6 +47,7 @@ public sealed class DevLoopFunctionalTests(OfflineStackFixture stack)
             await notifications.WaitForResourceAsync("watcher", e => e.Snapshot.State?.Text is "Watching" or "Up to date", ct);
             var sha = Property(supervisor, "supervisor.sha256")!;
             Assert.Equal(sha, await NodeSha256Async(docker, containerName, ct));
+            Assert.Equal("0.1.0", Property(supervisor, "supervisor.version"));
 
             // A supervisor edit changes the binary in the node, and nothing else.
             checkout.Append(SupervisorSource, $"// edit {Guid.NewGuid():N}");

@@ -185,7 +185,7 @@ public sealed class RegistryFunctionalTests
     {
         try
         {
-            await docker.Containers.RemoveContainerAsync(containerName, new ContainerRemoveParameters { Force = true });
+            await docker.Containers.RemoveContainerAsync(containerName, new ContainerRemoveParameters { Force = true, RemoveVolumes = true });
         }
         catch (Docker.DotNet.DockerContainerNotFoundException)
         {

@@ -19,6 +19,9 @@ internal sealed class WorkingTreeScanner(IGitCli git)
 
     private readonly Dictionary<string, CachedBlob> _cache = new(StringComparer.Ordinal);
 
+    // The index and HEAD as last seen, and what was derived from them: the same bytes give the same answers.
+    private IndexView? _view;
+
     /// <summary>Scans the working tree of <paramref name="repository"/> for the inputs <paramref name="matcher"/> knows.</summary>
     public async Task<WorkingTreeSnapshot> ScanAsync(GitRepository repository, ComponentMatcher matcher, CancellationToken ct = default)
     {
@@ -27,27 +30,14 @@ internal sealed class WorkingTreeScanner(IGitCli git)
 
         // The git processes run while the index is read and the files are checked.
         var untrackedTask = git.ListUntrackedAsync(repository, ct);
-        var stagedTask = git.ListStagedAsync(repository, ct);
-
-        var index = GitIndex.Read(repository);
-        var masks = matcher.Classify(index.Entries.Select(e => e.Path));
-
-        // A conflicted path has up to three entries; the working tree file is what counts.
-        var inputs = new List<GitIndexEntry>(index.Entries.Count);
-        string? previous = null;
-        foreach (var entry in index.Entries)
-        {
-            if (entry.Path != previous && masks[entry.Path] != 0)
-            {
-                inputs.Add(entry);
-            }
-
-            previous = entry.Path;
-        }
+        var view = ReadIndex(repository, matcher);
+        var index = view.Index;
+        var inputs = view.Inputs;
+        var stagedTask = view.Staged is { } known ? Task.FromResult(known.Changes) : git.ListStagedAsync(repository, ct);
 
         // Checking stat data is most of the work and touches no shared state: spread it over the cores.
         var checks = new TrackedCheck[inputs.Count];
-        var indexWrittenUtc = index.LastWriteUtc;
+        var indexWrittenUtc = view.WrittenUtc;
         if (inputs.Count >= ParallelThreshold)
         {
             Parallel.ForEach(
@@ -99,7 +89,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
         }
 
         var untracked = await untrackedTask.ConfigureAwait(false);
-        masks = matcher.Classify(untracked);
+        var masks = matcher.Classify(untracked);
         foreach (var path in untracked)
         {
             changes.Add(new ChangedPath(path, ChangeKind.Untracked));
@@ -110,6 +100,10 @@ internal sealed class WorkingTreeScanner(IGitCli git)
         }
 
         var staged = await stagedTask.ConfigureAwait(false);
+        if (view.Staged is null && view.HeadState is not null)
+        {
+            _view = view with { Staged = new StagedList(staged) };
+        }
         if (staged is null)
         {
             // No commit yet: everything in the index is staged as new.
@@ -132,6 +126,49 @@ internal sealed class WorkingTreeScanner(IGitCli git)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var changeSet = changes.Where(c => seen.Add(c.Path)).OrderBy(c => c.Path, StringComparer.Ordinal).ToList();
         return new WorkingTreeSnapshot(files, changeSet, hashed);
+    }
+
+    // Parses the index and picks the component inputs, unless its bytes are those seen last time. The staged list
+    // (index against HEAD) is reused too while HEAD resolves through the same files.
+    private IndexView ReadIndex(GitRepository repository, ComponentMatcher matcher)
+    {
+        var info = new FileInfo(repository.IndexPath);
+        byte[] bytes;
+        try
+        {
+            bytes = info.Exists ? File.ReadAllBytes(info.FullName) : [];
+        }
+        catch (IOException ex)
+        {
+            throw new GitException($"git's index {info.FullName} cannot be read ({ex.Message}); is another git command rewriting it? Try again.", ex);
+        }
+
+        var written = info.Exists ? info.LastWriteTimeUtc : DateTime.MinValue;
+        var head = GitHead.ReadState(repository);
+        if (_view is { } last && ReferenceEquals(last.Matcher, matcher) && last.Root == repository.Root && bytes.AsSpan().SequenceEqual(last.Bytes))
+        {
+            _view = last with { WrittenUtc = written, HeadState = head, Staged = head is not null && head == last.HeadState ? last.Staged : null };
+            return _view;
+        }
+
+        var index = bytes.Length == 0 ? GitIndex.Empty : GitIndex.Parse(bytes, info.FullName, written);
+        var masks = matcher.Classify(index.Entries.Select(e => e.Path));
+
+        // A conflicted path has up to three entries; the working tree file is what counts.
+        var inputs = new List<GitIndexEntry>(index.Entries.Count);
+        string? previous = null;
+        foreach (var entry in index.Entries)
+        {
+            if (entry.Path != previous && masks[entry.Path] != 0)
+            {
+                inputs.Add(entry);
+            }
+
+            previous = entry.Path;
+        }
+
+        _view = new IndexView(repository.Root, bytes, written, head, matcher, index, inputs, null);
+        return _view;
     }
 
     // What the working tree says about a tracked path: its blob id (from the index when stat data
@@ -235,6 +272,12 @@ internal sealed class WorkingTreeScanner(IGitCli git)
 
         return entry.MtimeNanoseconds == 0 || sinceEpoch % TimeSpan.TicksPerSecond == entry.MtimeNanoseconds / 100;
     }
+
+    private sealed record IndexView(
+        string Root, byte[] Bytes, DateTime WrittenUtc, string? HeadState, ComponentMatcher Matcher, GitIndex Index, List<GitIndexEntry> Inputs, StagedList? Staged);
+
+    // null Changes: HEAD has no commit yet.
+    private sealed record StagedList(IReadOnlyList<StagedChange>? Changes);
 
     // Either a known blob id (null = deleted) or a file that must be hashed.
     private readonly record struct TrackedCheck(string? BlobId, FileInfo? Info);

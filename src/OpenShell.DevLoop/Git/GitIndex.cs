@@ -27,6 +27,9 @@ internal sealed class GitIndex
     /// <summary>When the index file was written: files modified at or after it are "racily clean" and must be re-hashed.</summary>
     public DateTime LastWriteUtc { get; }
 
+    /// <summary>The index of a repository that has none yet.</summary>
+    public static GitIndex Empty { get; } = new(2, [], DateTime.MinValue);
+
     /// <summary>Reads the index of <paramref name="repository"/>; a repository without one has no entries.</summary>
     public static GitIndex Read(GitRepository repository)
     {
@@ -35,7 +38,7 @@ internal sealed class GitIndex
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            return new GitIndex(2, [], DateTime.MinValue);
+            return Empty;
         }
 
         byte[] data;

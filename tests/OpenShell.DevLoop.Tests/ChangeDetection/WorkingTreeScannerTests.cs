@@ -60,6 +60,54 @@ public sealed class WorkingTreeScannerTests
         Assert.Equal(GitBlobId.OfFile(path), BlobOf(after));
     }
 
+    [Fact]
+    public async Task A_reused_scanner_sees_staging_commits_and_HEAD_moves_that_leave_the_index_alone()
+    {
+        using var repository = await GitTestRepository.CreateAsync();
+        repository.Write(Probe, "// probe\n");
+        var (scanner, git, matcher) = Create(repository);
+
+        Assert.Equal(ChangeKind.Untracked, KindOf(await scanner.ScanAsync(git, matcher)));
+        await repository.GitAsync("add", Probe);
+        Assert.Equal(ChangeKind.Added, KindOf(await scanner.ScanAsync(git, matcher)));
+        await repository.GitAsync("commit", "--quiet", "--no-verify", "-m", "probe");
+        Assert.Null(KindOf(await scanner.ScanAsync(git, matcher)));
+        await repository.GitAsync("commit", "--quiet", "--no-verify", "--allow-empty", "-m", "empty");
+        Assert.Null(KindOf(await scanner.ScanAsync(git, matcher)));
+
+        // A soft reset moves the branch and leaves the index file untouched: the probe is staged again.
+        var indexBefore = await File.ReadAllBytesAsync(Path.Combine(repository.Root, ".git", "index"));
+        await repository.GitAsync("reset", "--quiet", "--soft", "HEAD~2");
+        Assert.Equal(indexBefore, await File.ReadAllBytesAsync(Path.Combine(repository.Root, ".git", "index")));
+        Assert.Equal(ChangeKind.Added, KindOf(await scanner.ScanAsync(git, matcher)));
+
+        // So does a detached checkout of the probe's commit.
+        var probeCommit = (await repository.GitAsync("rev-parse", "HEAD@{1}")).Trim();
+        await repository.GitAsync("checkout", "--quiet", "--detach", probeCommit);
+        Assert.Null(KindOf(await scanner.ScanAsync(git, matcher)));
+    }
+
+    [Fact]
+    public async Task Packed_refs_count_as_HEAD_moves_too()
+    {
+        using var repository = await GitTestRepository.CreateAsync();
+        repository.Write(Probe, "// probe\n");
+        await repository.GitAsync("add", Probe);
+        var (scanner, git, matcher) = Create(repository);
+        Assert.Equal(ChangeKind.Added, KindOf(await scanner.ScanAsync(git, matcher)));
+
+        await repository.GitAsync("commit", "--quiet", "--no-verify", "-m", "probe");
+        await repository.GitAsync("pack-refs", "--all");
+        Assert.Null(KindOf(await scanner.ScanAsync(git, matcher)));
+        await repository.GitAsync("update-ref", "--no-deref", "HEAD", "HEAD~1");
+        await repository.GitAsync("pack-refs", "--all");
+
+        Assert.Equal(ChangeKind.Added, KindOf(await scanner.ScanAsync(git, matcher)));
+    }
+
+    private static ChangeKind? KindOf(WorkingTreeSnapshot snapshot) =>
+        snapshot.Changes.FirstOrDefault(c => c.Path == Probe) is { } change ? change.Kind : null;
+
     private static (WorkingTreeScanner Scanner, GitRepository Git, ComponentMatcher Matcher) Create(GitTestRepository repository) =>
         (new WorkingTreeScanner(new GitCli()), GitRepository.Discover(repository.Root), new ComponentMatcher(ComponentCatalog.Load(repository.Root)));
 

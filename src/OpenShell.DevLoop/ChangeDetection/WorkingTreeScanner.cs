@@ -132,18 +132,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
     // (index against HEAD) is reused too while HEAD resolves through the same files.
     private IndexView ReadIndex(GitRepository repository, ComponentMatcher matcher)
     {
-        var info = new FileInfo(repository.IndexPath);
-        byte[] bytes;
-        try
-        {
-            bytes = info.Exists ? File.ReadAllBytes(info.FullName) : [];
-        }
-        catch (IOException ex)
-        {
-            throw new GitException($"git's index {info.FullName} cannot be read ({ex.Message}); is another git command rewriting it? Try again.", ex);
-        }
-
-        var written = info.Exists ? info.LastWriteTimeUtc : DateTime.MinValue;
+        var (bytes, written) = GitIndex.ReadFile(repository);
         var head = GitHead.ReadState(repository);
         if (_view is { } last && ReferenceEquals(last.Matcher, matcher) && last.Root == repository.Root && bytes.AsSpan().SequenceEqual(last.Bytes))
         {
@@ -151,7 +140,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             return _view;
         }
 
-        var index = bytes.Length == 0 ? GitIndex.Empty : GitIndex.Parse(bytes, info.FullName, written);
+        var index = bytes.Length == 0 ? GitIndex.Empty : GitIndex.Parse(bytes, repository.IndexPath, written);
         var masks = matcher.Classify(index.Entries.Select(e => e.Path));
 
         // A conflicted path has up to three entries; the working tree file is what counts.

@@ -33,25 +33,28 @@ internal sealed class GitIndex
     /// <summary>Reads the index of <paramref name="repository"/>; a repository without one has no entries.</summary>
     public static GitIndex Read(GitRepository repository)
     {
+        var (bytes, written) = ReadFile(repository);
+        return bytes.Length == 0 ? Empty : Parse(bytes, repository.IndexPath, written);
+    }
+
+    /// <summary>The index file's bytes (empty when there is none) and when it was written.</summary>
+    public static (byte[] Bytes, DateTime LastWriteUtc) ReadFile(GitRepository repository)
+    {
         ArgumentNullException.ThrowIfNull(repository);
-        var path = repository.IndexPath;
-        var info = new FileInfo(path);
+        var info = new FileInfo(repository.IndexPath);
         if (!info.Exists)
         {
-            return Empty;
+            return ([], DateTime.MinValue);
         }
 
-        byte[] data;
         try
         {
-            data = File.ReadAllBytes(path);
+            return (File.ReadAllBytes(info.FullName), info.LastWriteTimeUtc);
         }
         catch (IOException ex)
         {
-            throw new GitException($"git's index {path} cannot be read ({ex.Message}); is another git command rewriting it? Try again.", ex);
+            throw new GitException($"git's index {info.FullName} cannot be read ({ex.Message}); is another git command rewriting it? Try again.", ex);
         }
-
-        return Parse(data, path, info.LastWriteTimeUtc);
     }
 
     /// <summary>Parses index bytes; <paramref name="source"/> names the file in errors.</summary>

@@ -34,8 +34,8 @@ public sealed class DashboardBrowserTests(OfflineStackFixture stack, ITestOutput
         var dashboard = new DashboardPage(page, appHost, output);
         try
         {
-            await dashboard.OpenAsync((await appHost.LoginUrl).ToString());
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(15);
+            await dashboard.OpenAsync((await appHost.LoginUrl).ToString(), deadline);
             foreach (var resource in new[] { "registry", "runtime-bundle", "cluster", "gateway", "supervisor", "chart" })
             {
                 await dashboard.WaitForRowAsync(resource, new Regex("Running"), deadline);

@@ -6,21 +6,37 @@ namespace OpenShell.AppHost.Tests.Dashboard;
 
 /// <summary>
 /// The dashboard's resources page in the browser. Waits in short rounds so that an AppHost that exited fails the test
-/// at once, and a page whose live connection dropped under load (it then stops updating) is reloaded.
+/// at once, and a page that stopped updating (a live connection dropped under load, or a first load answered before
+/// the dashboard served) is loaded again, as a user would.
 /// </summary>
 internal sealed class DashboardPage(IPage page, AppHostProcess appHost, ITestOutputHelper output)
 {
     private static readonly TimeSpan Round = TimeSpan.FromSeconds(20);
 
-    // Three rounds without progress: reload, as a user would.
-    private const int RoundsBeforeReload = 3;
+    // Rounds without progress before the page is loaded again.
+    private const int RoundsBeforeReload = 2;
 
-    private string _resourcesUrl = "";
+    private string _loginUrl = "";
 
-    public async Task OpenAsync(string loginUrl)
+    /// <summary>Logs in through <paramref name="loginUrl"/> and waits until the resources grid shows, loading again when it does not.</summary>
+    public async Task OpenAsync(string loginUrl, DateTime deadline)
     {
-        await page.GotoAsync(loginUrl);
-        _resourcesUrl = page.Url;
+        _loginUrl = loginUrl;
+        await WaitUntilServingAsync(loginUrl, deadline);
+        while (true)
+        {
+            await page.GotoAsync(loginUrl);
+            try
+            {
+                await Assertions.Expect(page.GetByRole(AriaRole.Columnheader).Filter(new LocatorFilterOptions { HasText = "State" }).First)
+                    .ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = (float)Round.TotalMilliseconds });
+                return;
+            }
+            catch (Exception e) when ((e is PlaywrightException or TimeoutException) && !appHost.HasExited && DateTime.UtcNow < deadline)
+            {
+                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} the resources grid did not show ({page.Url}: {Tail(await BodyTextAsync(), 3)}); loading again");
+            }
+        }
     }
 
     /// <summary>Waits until the resource's row contains <paramref name="text"/>, or fails with what the page showed.</summary>
@@ -34,23 +50,55 @@ internal sealed class DashboardPage(IPage page, AppHostProcess appHost, ITestOut
                 await Assertions.Expect(Row(page, resource)).ToContainTextAsync(text, new LocatorAssertionsToContainTextOptions { Timeout = (float)Round.TotalMilliseconds });
                 return;
             }
-            catch (PlaywrightException) when (!appHost.HasExited && DateTime.UtcNow < deadline)
+            catch (Exception e) when ((e is PlaywrightException or TimeoutException) && !appHost.HasExited && DateTime.UtcNow < deadline)
             {
                 rounds++;
                 output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {resource}: not yet /{text}/ (row: {await RowTextAsync(resource)})");
                 if (rounds % RoundsBeforeReload == 0)
                 {
-                    output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} reloading {_resourcesUrl}");
-                    await page.GotoAsync(_resourcesUrl);
+                    output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} loading the dashboard again");
+                    await OpenAsync(_loginUrl, deadline);
                 }
             }
-            catch (PlaywrightException e)
+            catch (Exception e) when (e is PlaywrightException or TimeoutException)
             {
-                var body = await BodyTextAsync();
                 throw new Xunit.Sdk.XunitException(
                     $"The dashboard never showed '{resource}' as /{text}/ ({(appHost.HasExited ? "the AppHost exited" : "timed out")}): {e.Message}\n" +
-                    $"--- page ({page.Url}) ---\n{body}\n--- AppHost output (last 80 lines) ---\n{Tail(appHost.Output, 80)}");
+                    $"--- page ({page.Url}) ---\n{Tail(await BodyTextAsync(), 60)}\n--- AppHost output (last 80 lines) ---\n{Tail(appHost.Output, 80)}");
             }
+        }
+    }
+
+    // The printed URL answers (through the orchestrator's proxy) before the dashboard behind it serves pages.
+    private async Task WaitUntilServingAsync(string loginUrl, DateTime deadline)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        while (true)
+        {
+            string status;
+            try
+            {
+                using var response = await http.GetAsync(new Uri(loginUrl));
+                var body = await response.Content.ReadAsStringAsync();
+                if (response.StatusCode == System.Net.HttpStatusCode.Redirect || (response.IsSuccessStatusCode && body.Length > 0))
+                {
+                    return;
+                }
+
+                status = $"{(int)response.StatusCode}, {body.Length} bytes";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                status = e.Message;
+            }
+
+            if (appHost.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"The dashboard at {loginUrl} never served a page (last: {status}).\n{Tail(appHost.Output, 80)}");
+            }
+
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} the dashboard does not serve yet ({status})");
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
     }
 
@@ -64,7 +112,7 @@ internal sealed class DashboardPage(IPage page, AppHostProcess appHost, ITestOut
         {
             return (await Row(page, resource).InnerTextAsync(new LocatorInnerTextOptions { Timeout = 2_000 })).ReplaceLineEndings(" ");
         }
-        catch (PlaywrightException)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
             return "absent";
         }
@@ -74,9 +122,9 @@ internal sealed class DashboardPage(IPage page, AppHostProcess appHost, ITestOut
     {
         try
         {
-            return Tail(await page.InnerTextAsync("body", new PageInnerTextOptions { Timeout = 5_000 }), 60);
+            return await page.InnerTextAsync("body", new PageInnerTextOptions { Timeout = 5_000 });
         }
-        catch (PlaywrightException e)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
             return $"(unreadable: {e.Message})";
         }

@@ -41,7 +41,9 @@ internal sealed class BundleHttpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: after Stop, the managed listener's Close binds the port again to find its endpoint, and fails
+        // with "Address already in use" when another process took the port meanwhile.
+        _listener.Close();
         try
         {
             await _loop;
@@ -49,8 +51,6 @@ internal sealed class BundleHttpServer : IAsyncDisposable
         catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
         {
         }
-
-        _listener.Close();
     }
 
     private static int FreePort()

@@ -280,7 +280,16 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
 
         // Leave the published binary in place, as the recorded state says.
         await SupervisorDeployer.DeployAsync(cluster.Docker, containerId, published);
-        Assert.Equal(await SupervisorDeployer.HashFileAsync(published, CancellationToken.None), await cluster.NodeSupervisorSha256Async());
+        var publishedSha = await SupervisorDeployer.HashFileAsync(published, CancellationToken.None);
+        Assert.Equal(publishedSha, await cluster.NodeSupervisorSha256Async());
+
+        // The link names the binary by its sha256; only it and the one before are kept, and no temporary file is left.
+        var (_, listing, _) = await ContainerExec.RunAsync(cluster.Docker, containerId, ["sh", "-c", $"cd {SupervisorDeployer.NodeDirectory} && readlink openshell-sandbox && ls -a"]);
+        var lines = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($".openshell-sandbox-{publishedSha}", lines[0]);
+        Assert.InRange(lines.Skip(1).Count(l => l.StartsWith(".openshell-sandbox-", StringComparison.Ordinal)), 1, 2);
+        Assert.Contains(lines[0], lines.Skip(1));
+        Assert.DoesNotContain(lines, l => l.EndsWith(".tmp", StringComparison.Ordinal));
     }
 
     [RequiresDocker]

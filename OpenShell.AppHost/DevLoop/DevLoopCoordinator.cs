@@ -34,6 +34,7 @@ internal sealed partial class DevLoopCoordinator(
     private ClusterUpResult? _cluster;
     private DeployLoop? _loop;
     private RepositoryWatcher? _watcher;
+    private (string Sha256, string? Version)? _supervisorVersion;
 
     public string RepositoryRoot => host.RepositoryRoot!;
 
@@ -355,7 +356,11 @@ internal sealed partial class DevLoopCoordinator(
         try
         {
             var sha = await SupervisorDeployer.ReadNodeSha256Async(_docker, cluster.ContainerId);
-            var version = sha is null ? null : await SupervisorDeployer.ReadNodeVersionAsync(_docker, cluster.ContainerId);
+            // The binary runs only when it changed: its sha256 names its version.
+            var version = sha is null ? null
+                : _supervisorVersion is { } known && known.Sha256 == sha ? known.Version
+                : await SupervisorDeployer.ReadNodeVersionAsync(_docker, cluster.ContainerId);
+            _supervisorVersion = sha is null ? null : (sha, version);
             using var kube = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(Paths.Kubeconfig));
             var chart = await HelmChartDeployer.ReadAsync(kube);
             var values = chart["spec"]?["valuesContent"]?.GetValue<string>();

@@ -13,21 +13,26 @@ internal static class CliApp
         Recursive = true,
     };
 
-    public static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    public static RootCommand Build(TextWriter stdout, TextWriter stderr, Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var root = new RootCommand("openshell-dev: OpenShell's inner dev loop (plan, build and deploy only what changed).");
         root.Options.Add(OfflineOption);
         root.Subcommands.Add(ConfigCommand.Create(stdout));
-        root.Subcommands.Add(BundleCommand.Create(stdout, stderr));
+        root.Subcommands.Add(BundleCommand.Create(stdout, stderr, environment));
         PlanningCommands.Register(root, stdout, stderr);
-        root.Subcommands.Add(ClusterCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ClusterCommand.Create(stdout, stderr, environment));
         root.Subcommands.Add(DeployCommand.Create(stdout, stderr));
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <param name="args">The command line.</param>
+    /// <param name="stdout">Where results go.</param>
+    /// <param name="stderr">Where errors and progress go.</param>
+    /// <param name="environment">Reads OpenShell's build variables (bundle, platform, verify-only); the process environment when null.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?>? environment = null)
     {
-        var root = Build(stdout, stderr);
+        var root = Build(stdout, stderr, environment);
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await parse.InvokeAsync(config).ConfigureAwait(false);

@@ -6,7 +6,7 @@ namespace OpenShell.DevLoop.Cli.Commands;
 /// <summary><c>bundle stage [TARBALL] --arch ARCH [--dest DIR]</c>.</summary>
 internal static partial class BundleCommand
 {
-    private static Command CreateStage(TextWriter stdout, TextWriter stderr)
+    private static Command CreateStage(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
         var tarball = new Argument<string?>("tarball")
         {
@@ -27,7 +27,7 @@ internal static partial class BundleCommand
         {
             var architecture = parse.GetValue(arch)!;
             var path = parse.GetValue(tarball)
-                ?? await RuntimeBundleSource.ResolveTarballAsync(architecture, progress: new ProgressPrinter(stderr), ct: ct).ConfigureAwait(false);
+                ?? await RuntimeBundleSource.ResolveTarballAsync(architecture, progress: new ProgressPrinter(stderr), environment: environment, ct: ct).ConfigureAwait(false);
             var staged = await RuntimeBundleStager.StageAsync(path, architecture, parse.GetValue(dest)!, progress: null, ct: ct).ConfigureAwait(false);
             await stdout.WriteLineAsync($"staged {staged.Manifest.Name} {staged.Manifest.Version} ({staged.Manifest.Architecture}) at {staged.BundleDirectory}").ConfigureAwait(false);
             return 0;

@@ -28,6 +28,9 @@ internal static partial class BundleCommand
         await stdout.WriteLineAsync($"name: {manifest.Name}").ConfigureAwait(false);
         await stdout.WriteLineAsync($"version: {manifest.Version}").ConfigureAwait(false);
         await stdout.WriteLineAsync($"architecture: {manifest.Architecture}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"created at: {manifest.CreatedAt}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"{BundleManifest.ToolkitComponent}: {manifest.Toolkit.Version} (commit {manifest.Toolkit.Commit})").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"{BundleManifest.LibraryComponent}: {manifest.Library.Version} (commit {manifest.Library.Commit})").ConfigureAwait(false);
         await stdout.WriteLineAsync(FormattableString.Invariant($"files: {manifest.Files.Count} ({manifest.RegularFileCount} regular, {manifest.Files.Count - manifest.RegularFileCount} symlinks)")).ConfigureAwait(false);
         await stdout.WriteLineAsync(FormattableString.Invariant($"size: {manifest.PayloadBytes} bytes ({FormatBytes(manifest.PayloadBytes)})")).ConfigureAwait(false);
         await stdout.WriteLineAsync($"tarball sha256: {sha256}").ConfigureAwait(false);

@@ -6,13 +6,13 @@ namespace OpenShell.DevLoop.Cli.Commands;
 /// <summary><c>openshell-dev bundle</c>: verify, stage, fetch and pack GPU runtime bundles.</summary>
 internal static partial class BundleCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
         var command = new Command("bundle", "GPU runtime bundle tarballs: verify, stage for the cluster image, fetch into the cache, pack.");
         command.Subcommands.Add(CreateVerify(stdout, stderr));
-        command.Subcommands.Add(CreateStage(stdout, stderr));
+        command.Subcommands.Add(CreateStage(stdout, stderr, environment));
         command.Subcommands.Add(CreateFetch(stdout, stderr));
-        command.Subcommands.Add(CreatePack(stdout, stderr));
+        command.Subcommands.Add(CreatePack(stdout, stderr, environment));
         return command;
     }
 
@@ -22,7 +22,7 @@ internal static partial class BundleCommand
         Required = required,
     };
 
-    /// <summary>Runs one subcommand, turning a bundle error into a message on stderr and exit code 1.</summary>
+    /// <summary>Runs one subcommand, turning a bundle error into its message on stderr (as OpenShell prints it) and exit code 1.</summary>
     private static async Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action)
     {
         try
@@ -31,7 +31,7 @@ internal static partial class BundleCommand
         }
         catch (RuntimeBundleException ex)
         {
-            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 1;
         }
     }

@@ -18,11 +18,11 @@ internal static partial class ClusterCommand
         Recursive = true,
     };
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
         var command = new Command("cluster", "The single-container k3s cluster: build its image, bootstrap or reuse it, remove it, report its state.");
         command.Options.Add(s_repoOption);
-        command.Subcommands.Add(CreateBuildImage(stdout, stderr));
+        command.Subcommands.Add(CreateBuildImage(stdout, stderr, environment));
         command.Subcommands.Add(CreateUp(stdout, stderr));
         command.Subcommands.Add(CreateDown(stdout, stderr));
         command.Subcommands.Add(CreateStatus(stdout, stderr));
@@ -43,14 +43,22 @@ internal static partial class ClusterCommand
         return new Context(settings, root, new ClusterPaths(root, name));
     }
 
-    /// <summary>Runs a subcommand: known failures become one message on stderr and exit code 1.</summary>
+    /// <summary>
+    /// Runs a subcommand: known failures become one message on stderr and exit code 1. A runtime bundle failure is
+    /// printed as it is (<c>runtime bundle validation failed: …</c>), the line OpenShell's build prints.
+    /// </summary>
     private static async Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action)
     {
         try
         {
             return await action().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RuntimeBundleException or ClusterImageBuildException or InvalidOperationException or GitException or ArgumentException)
+        catch (RuntimeBundleException ex)
+        {
+            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception ex) when (ex is ClusterImageBuildException or InvalidOperationException or GitException or ArgumentException)
         {
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 1;
@@ -62,10 +70,12 @@ internal static partial class ClusterCommand
         }
     }
 
-    private static ClusterImageBuildRequest BuildRequest(Context context, string? architecture, string? bundle) =>
+    private static ClusterImageBuildRequest BuildRequest(Context context, string? architecture, string? bundle, Func<string, string?>? environment = null) =>
         new(context.RepositoryRoot, context.Settings.Cluster.Image, context.Settings.Images.K3s)
         {
             Architecture = architecture,
+            Platform = environment?.Invoke(UpstreamVariables.DockerPlatform),
             BundleTarball = bundle,
+            Environment = environment,
         };
 }

@@ -41,6 +41,7 @@ public sealed class OpenShellSettings
         var settings = new OpenShellSettings();
         configuration.GetSection(SectionName).Bind(settings);
         UpstreamVariables.Apply(settings.Cluster, environment);
+        UpstreamVariables.Apply(settings.Images, environment);
         settings.Validate();
         return settings;
     }

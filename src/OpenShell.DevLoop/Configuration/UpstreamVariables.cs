@@ -21,7 +21,23 @@ public static class UpstreamVariables
         ("SKIP_CLUSTER_IMAGE_BUILD", "SkipImageBuild", (s, v) => s.SkipImageBuild = IsTrue(v)),
         ("REGISTRY_USERNAME", "RegistryUsername", (s, v) => s.RegistryUsername = v),
         ("REGISTRY_PASSWORD", "RegistryPassword", (s, v) => s.RegistryPassword = v),
+        // OpenShell's cluster image build names its image <IMAGE_REGISTRY>/cluster.
+        ("IMAGE_REGISTRY", "ImageRepository", (s, v) => s.ImageRepository = v.TrimEnd('/') + "/cluster"),
     ];
+
+    private static readonly (string Variable, string Key, Action<ImageSettings, string> Apply)[] s_imageMap =
+    [
+        // The tag of the default k3s image, as OpenShell's build passes it to Dockerfile.cluster.
+        ("K3S_VERSION", "K3s", (s, v) => s.K3s = $"{DefaultK3sRepository}:{ImageTag("K3S_VERSION", v)}"),
+    ];
+
+    /// <summary><c>DOCKER_PLATFORM</c>: the cluster image's target platform (<c>linux/amd64</c> or <c>linux/arm64</c>).</summary>
+    public const string DockerPlatform = "DOCKER_PLATFORM";
+
+    /// <summary><c>OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY</c>: <c>1</c> verifies and stages the runtime bundle, then stops.</summary>
+    public const string RuntimeBundleVerifyOnly = "OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY";
+
+    private static readonly string DefaultK3sRepository = new ImageSettings().K3s[..new ImageSettings().K3s.LastIndexOf(':')];
 
     /// <summary>The process environment as a dictionary.</summary>
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment()
@@ -49,6 +65,33 @@ public static class UpstreamVariables
             }
         }
     }
+
+    /// <summary>Applies the image variables (<c>K3S_VERSION</c>), unless <c>OpenShell__Images__&lt;key&gt;</c> is set too.</summary>
+    public static void Apply(ImageSettings settings, IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(environment);
+        foreach (var (variable, key, apply) in s_imageMap)
+        {
+            if (environment.TryGetValue(variable, out var value) && !string.IsNullOrWhiteSpace(value)
+                && !environment.ContainsKey($"OpenShell__Images__{key}"))
+            {
+                apply(settings, value.Trim());
+            }
+        }
+    }
+
+    /// <summary>True when <c>OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY</c> is exactly <c>1</c>, as OpenShell tests it.</summary>
+    public static bool IsVerifyOnly(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment(RuntimeBundleVerifyOnly) == "1";
+    }
+
+    private static string ImageTag(string variable, string value) =>
+        value.Length <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-') && value[0] is not ('.' or '-')
+            ? value
+            : throw new InvalidOperationException($"{variable}={value} is not a valid image tag; use letters, digits, '_', '.' and '-' (for example v1.35.2-k3s1).");
 
     private static bool IsTrue(string value) =>
         value is "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("yes", StringComparison.OrdinalIgnoreCase);

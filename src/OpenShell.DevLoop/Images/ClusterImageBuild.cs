@@ -12,24 +12,46 @@ namespace OpenShell.DevLoop.Images;
 /// </summary>
 public static partial class ClusterImageBuild
 {
+    /// <summary>
+    /// Resolves the target and the tarball, then verifies and stages the bundle under
+    /// <c>&lt;work&gt;/runtime-bundle/&lt;arch&gt;/&lt;bundle-dir&gt;</c>; no engine call (OpenShell's
+    /// <c>OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY=1</c> stops here).
+    /// </summary>
+    /// <exception cref="RuntimeBundleException">The platform, the variables or the bundle are refused.</exception>
+    public static async Task<StagedBundle> StageBundleAsync(ClusterImageBuildRequest request, ILogger logger, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(logger);
+
+        // Upstream's order: a named tarball that does not exist is reported before the platform is looked at.
+        if (request.BundleTarball is { } named && !File.Exists(named))
+        {
+            throw new RuntimeBundleException(BundleRule.TarballNotFound, named, $"tarball not found: {named}");
+        }
+
+        var architecture = BuildTarget.Resolve(request.Platform, request.Architecture);
+        LogArchitecture(logger, architecture, request.Platform is { Length: > 0 } ? "DOCKER_PLATFORM" : request.Architecture is null ? "the host" : "the request");
+
+        var tarball = request.BundleTarball
+            ?? await RuntimeBundleSource.ResolveTarballAsync(architecture, environment: request.Environment, ct: ct).ConfigureAwait(false);
+        var staged = await RuntimeBundleStager.StageAsync(tarball, architecture, Path.Combine(request.EffectiveWorkDirectory, "runtime-bundle"), ct: ct).ConfigureAwait(false);
+        LogStaged(logger, staged.BundleDirectory, staged.TarballSha256);
+        return staged;
+    }
+
     /// <summary>Runs the build.</summary>
     /// <exception cref="RuntimeBundleException">The bundle is missing or invalid (nothing was built).</exception>
-    /// <exception cref="ClusterImageBuildException">The image build failed.</exception>
+    /// <exception cref="ClusterImageBuildException">The target is not the engine's architecture, or the image build failed.</exception>
     public static async Task<ClusterImageBuildResult> RunAsync(IDockerClient docker, ClusterImageBuildRequest request, ILogger logger, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(logger);
 
-        var architecture = request.Architecture is { } requested
-            ? BundleArchitecture.Normalize(requested)
-            : await ClusterArchitecture.ReadAsync(docker, request.BaseImage, ct).ConfigureAwait(false);
-        LogArchitecture(logger, architecture, request.Architecture is null ? $"the base image {request.BaseImage}" : "the request");
-
-        var tarball = request.BundleTarball ?? await RuntimeBundleSource.ResolveTarballAsync(architecture, ct: ct).ConfigureAwait(false);
+        var staged = await StageBundleAsync(request, logger, ct).ConfigureAwait(false);
+        var architecture = staged.Manifest.Architecture;
+        await RequireEngineArchitectureAsync(docker, architecture, ct).ConfigureAwait(false);
         var work = request.EffectiveWorkDirectory;
-        var staged = await RuntimeBundleStager.StageAsync(tarball, architecture, Path.Combine(work, "runtime-bundle"), ct: ct).ConfigureAwait(false);
-        LogStaged(logger, staged.BundleDirectory, staged.TarballSha256);
 
         var chart = await ChartPackager.PackAsync(Path.Combine(request.RepositoryRoot, "deploy", "helm", "openshell"), Path.Combine(work, "charts"), ct).ConfigureAwait(false);
         LogChart(logger, chart.FileName, chart.Sha256);
@@ -40,6 +62,20 @@ public static partial class ClusterImageBuild
         var inputs = new ClusterImageInputs(Path.Combine(request.RepositoryRoot, "deploy"), staged.BundleDirectory, chart, supervisor);
         await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, logger, ct).ConfigureAwait(false);
         return new ClusterImageBuildResult(request.Tag, architecture, chart.Sha256, staged.BundleDirectory);
+    }
+
+    /// <summary>The legacy builder builds only for the engine's own architecture; another target needs a multi-architecture publish.</summary>
+    private static async Task RequireEngineArchitectureAsync(IDockerClient docker, string architecture, CancellationToken ct)
+    {
+        var version = await docker.System.GetVersionAsync(ct).ConfigureAwait(false);
+        var engine = BundleArchitecture.TryNormalize(version.Arch) ?? version.Arch;
+        if (engine != architecture)
+        {
+            throw new ClusterImageBuildException(
+                $"The cluster image for {architecture} cannot be built on this {engine} Docker engine: the engine builds only its own architecture. "
+                + $"Build it on an {architecture} machine, or publish per-architecture images (<tag>-amd64, <tag>-arm64) and one manifest list over them, "
+                + "as OpenShell's docker-publish-multiarch.sh does. OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY=1 still verifies and stages the bundle here.");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster architecture {Architecture} (from {Source})")]

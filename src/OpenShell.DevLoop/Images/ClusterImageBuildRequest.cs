@@ -6,11 +6,17 @@ namespace OpenShell.DevLoop.Images;
 /// <param name="BaseImage">The k3s image to build on (<c>K3S_IMAGE</c>).</param>
 public sealed record ClusterImageBuildRequest(string RepositoryRoot, string Tag, string BaseImage)
 {
-    /// <summary>The target architecture; null reads it from the base image.</summary>
+    /// <summary>The target architecture (<c>--arch</c>); with <see cref="Platform"/> unset and this null, the host's.</summary>
     public string? Architecture { get; init; }
+
+    /// <summary>The target platform as OpenShell's build script takes it (<c>DOCKER_PLATFORM</c>: <c>linux/amd64</c> or <c>linux/arm64</c>); wins over <see cref="Architecture"/>.</summary>
+    public string? Platform { get; init; }
 
     /// <summary>The runtime bundle tarball; null resolves it from <c>OPENSHELL_RUNTIME_BUNDLE_TARBALL[_ARCH]</c> or the URL variables.</summary>
     public string? BundleTarball { get; init; }
+
+    /// <summary>Reads the runtime bundle variables when <see cref="BundleTarball"/> is null; the process environment when null.</summary>
+    public Func<string, string?>? Environment { get; init; }
 
     /// <summary>A prebuilt supervisor binary for the architecture; null publishes <c>src/OpenShell.Sandbox</c>.</summary>
     public string? SupervisorBinary { get; init; }

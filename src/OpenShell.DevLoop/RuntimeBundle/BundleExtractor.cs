@@ -26,8 +26,7 @@ internal sealed class BundleExtractor
     private readonly string? _writeRoot;
     private readonly IProgress<BundleProgress>? _progress;
 
-    private readonly Dictionary<string, SeenEntry> _entries = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _impliedDirectories = new(StringComparer.Ordinal);
+    private readonly BundlePayload _payload = new();
     private readonly List<(string Path, int Mode)> _directoryModes = [];
     private string? _bundleDirectory;
     private byte[]? _manifestBytes;
@@ -48,7 +47,7 @@ internal sealed class BundleExtractor
     {
         if (!File.Exists(_tarballPath))
         {
-            throw new RuntimeBundleException(BundleRule.NotATarball, null, $"the tarball '{_tarballPath}' does not exist");
+            throw new RuntimeBundleException(BundleRule.TarballNotFound, _tarballPath, $"tarball not found: {_tarballPath}");
         }
 
         var file = new FileStream(_tarballPath, new FileStreamOptions
@@ -157,7 +156,7 @@ internal sealed class BundleExtractor
 
         if (_bundleDirectory is null)
         {
-            throw new RuntimeBundleException(BundleRule.TopLevelLayout, null, "the archive is empty: it must hold one bundle directory with manifest.json and the payload");
+            throw new RuntimeBundleException(BundleRule.TopLevelLayout, null, "expected a single top-level bundle directory");
         }
     }
 
@@ -167,7 +166,7 @@ internal sealed class BundleExtractor
         var rawName = entry.Key ?? string.Empty;
         if (++_entryCount > _limits.MaxEntries)
         {
-            throw new RuntimeBundleException(BundleRule.EntryCountExceeded, rawName, $"the archive holds more than {_limits.MaxEntries} entries (the limit; raise BundleLimits.MaxEntries if this bundle is trusted)");
+            throw new RuntimeBundleException(BundleRule.EntryCountExceeded, rawName, $"is past the limit of {_limits.MaxEntries} archive entries (raise BundleLimits.MaxEntries if this bundle is trusted)");
         }
 
         if (BundlePaths.WhyUnsafe(rawName) is { } unsafeReason)
@@ -200,7 +199,7 @@ internal sealed class BundleExtractor
         }
         else if (!string.Equals(top, _bundleDirectory, StringComparison.Ordinal))
         {
-            throw new RuntimeBundleException(BundleRule.TopLevelLayout, rawName, $"sits outside the bundle directory '{_bundleDirectory}': the archive must hold exactly one top-level directory");
+            throw new RuntimeBundleException(BundleRule.TopLevelLayout, rawName, "expected a single top-level bundle directory");
         }
 
         if (slash < 0)
@@ -210,7 +209,7 @@ internal sealed class BundleExtractor
                 return;
             }
 
-            throw new RuntimeBundleException(BundleRule.TopLevelLayout, rawName, $"is {TarEntryKinds.Describe(kind)} at the top level of the archive: everything must sit inside one bundle directory");
+            throw new RuntimeBundleException(BundleRule.TopLevelLayout, rawName, "expected a single top-level bundle directory");
         }
 
         var relative = name[(slash + 1)..];
@@ -222,7 +221,7 @@ internal sealed class BundleExtractor
         switch (kind)
         {
             case TarEntryKind.Directory:
-                _entries[relative] = new SeenEntry(TarEntryKind.Directory, 0, null, null, ModeOf(entry));
+                _payload.Add(relative, new PayloadEntry(TarEntryKind.Directory, 0, null, null, ModeOf(entry)));
                 if (_writeRoot is not null)
                 {
                     Directory.CreateDirectory(TargetPath(relative));
@@ -246,13 +245,13 @@ internal sealed class BundleExtractor
 
     private void CheckPlacement(string rawName, string relative, TarEntryKind kind)
     {
-        if (_entries.TryGetValue(relative, out var existing))
+        if (_payload.TryGet(relative, out var existing))
         {
             // A directory may follow its children (until then it was only implied); a path seen twice is refused.
             throw new RuntimeBundleException(BundleRule.DuplicateEntry, rawName, $"appears more than once in the archive (first as {TarEntryKinds.Describe(existing.Kind)})");
         }
 
-        if (kind != TarEntryKind.Directory && _impliedDirectories.Contains(relative))
+        if (kind != TarEntryKind.Directory && _payload.ImpliedDirectories.Contains(relative))
         {
             throw new RuntimeBundleException(BundleRule.DuplicateEntry, rawName, $"is {TarEntryKinds.Describe(kind)} but an earlier entry already uses this path as a directory");
         }
@@ -260,12 +259,12 @@ internal sealed class BundleExtractor
         for (var cut = relative.LastIndexOf('/'); cut > 0; cut = relative.LastIndexOf('/', cut - 1))
         {
             var ancestor = relative[..cut];
-            if (_entries.TryGetValue(ancestor, out var parent) && parent.Kind != TarEntryKind.Directory)
+            if (_payload.TryGet(ancestor, out var parent) && parent.Kind != TarEntryKind.Directory)
             {
                 throw new RuntimeBundleException(BundleRule.UnsafePath, rawName, $"lies under '{ancestor}', which is {TarEntryKinds.Describe(parent.Kind)}: writing through it could land outside the bundle directory");
             }
 
-            if (!_impliedDirectories.Add(ancestor))
+            if (!_payload.ImpliedDirectories.Add(ancestor))
             {
                 break;
             }
@@ -273,7 +272,7 @@ internal sealed class BundleExtractor
 
         if (relative == BundleManifest.FileName && kind != TarEntryKind.RegularFile)
         {
-            throw new RuntimeBundleException(BundleRule.ManifestInvalid, rawName, $"is {TarEntryKinds.Describe(kind)}; manifest.json must be a regular file");
+            throw new RuntimeBundleException(BundleRule.UnsupportedEntryType, rawName, $"is {TarEntryKinds.Describe(kind)}; manifest.json must be a regular file");
         }
     }
 
@@ -284,7 +283,7 @@ internal sealed class BundleExtractor
             throw new RuntimeBundleException(BundleRule.LinkEscapes, rawName, $"is a symlink to '{target}', which points outside the bundle directory; links must be relative, stay inside it and use '..' only at the start");
         }
 
-        _entries[relative] = new SeenEntry(TarEntryKind.SymbolicLink, 0, null, target, mode);
+        _payload.Add(relative, new PayloadEntry(TarEntryKind.SymbolicLink, 0, null, target, mode));
     }
 
     private void AddHardLink(string rawName, string relative, string target)
@@ -297,14 +296,14 @@ internal sealed class BundleExtractor
         }
 
         var targetRelative = targetName[prefix.Length..];
-        if (!_entries.TryGetValue(targetRelative, out var linked) || linked.Kind != TarEntryKind.RegularFile)
+        if (!_payload.TryGet(targetRelative, out var linked) || linked.Kind != TarEntryKind.RegularFile)
         {
             throw new RuntimeBundleException(BundleRule.LinkEscapes, rawName, $"is a hardlink to '{target}', which is not an earlier regular file of the bundle");
         }
 
         _payloadBytes += linked.Size;
         CheckSizeLimit(rawName);
-        _entries[relative] = linked;
+        _payload.Add(relative, linked);
         if (_writeRoot is not null)
         {
             // A copy rather than a link: the staged tree must not share inodes with anything else.
@@ -317,7 +316,7 @@ internal sealed class BundleExtractor
         var isManifest = relative == BundleManifest.FileName;
         if (isManifest && reader.Entry.Size > _limits.MaxManifestBytes)
         {
-            throw new RuntimeBundleException(BundleRule.ManifestInvalid, rawName, $"is {reader.Entry.Size} bytes, over the {_limits.MaxManifestBytes}-byte limit for a manifest");
+            throw new RuntimeBundleException(BundleRule.SizeLimitExceeded, rawName, $"is {reader.Entry.Size} bytes, over the {_limits.MaxManifestBytes}-byte limit for a manifest");
         }
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -390,7 +389,7 @@ internal sealed class BundleExtractor
             _manifestBytes = manifestBuffer.ToArray();
         }
 
-        _entries[relative] = new SeenEntry(TarEntryKind.RegularFile, size, Convert.ToHexStringLower(hash.GetHashAndReset()), null, mode);
+        _payload.Add(relative, new PayloadEntry(TarEntryKind.RegularFile, size, Convert.ToHexStringLower(hash.GetHashAndReset()), null, mode));
     }
 
     private static void Consume(IncrementalHash hash, FileStream? output, byte[] chunk, int count, string rawName)
@@ -407,7 +406,7 @@ internal sealed class BundleExtractor
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new RuntimeBundleException(BundleRule.StagingFailed, rawName, $"cannot write '{output.Name}' ({ex.Message}); the previous staged bundle is unchanged", ex);
+            throw new RuntimeBundleException(BundleRule.StagingFailed, rawName, $"cannot write '{output.Name}' ({ex.Message}); nothing is left staged for this architecture", ex);
         }
     }
 
@@ -425,127 +424,18 @@ internal sealed class BundleExtractor
 
     private BundleManifest Validate()
     {
-        var manifestEntry = $"{_bundleDirectory}/{BundleManifest.FileName}";
         if (_manifestBytes is null)
         {
-            throw new RuntimeBundleException(BundleRule.ManifestMissing, manifestEntry, "is missing: the bundle directory must hold manifest.json next to the payload");
+            throw new RuntimeBundleException(BundleRule.ManifestMissing, $"{_bundleDirectory}/{BundleManifest.FileName}", "missing bundle manifest.json");
         }
 
-        var manifest = BundleManifestJson.Parse(_manifestBytes, manifestEntry);
-        if (_expectedArchitecture is not null && manifest.Architecture != _expectedArchitecture)
-        {
-            throw new RuntimeBundleException(
-                BundleRule.ArchitectureMismatch,
-                manifestEntry,
-                $"declares architecture {manifest.Architecture}, but {_expectedArchitecture} was asked for: use the {_expectedArchitecture} bundle (OPENSHELL_RUNTIME_BUNDLE_TARBALL_{_expectedArchitecture.ToUpperInvariant()}) or ask for {manifest.Architecture}");
-        }
-
-        var declared = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in manifest.Files)
-        {
-            declared.Add(file.Path);
-            var entryName = $"{_bundleDirectory}/{file.Path}";
-            if (!_entries.TryGetValue(file.Path, out var seen) || seen.Kind == TarEntryKind.Directory)
-            {
-                throw new RuntimeBundleException(BundleRule.DeclaredFileMissing, entryName, "is declared in manifest.json but is not in the archive");
-            }
-
-            if (file.IsSymlink)
-            {
-                if (seen.Kind != TarEntryKind.SymbolicLink || !string.Equals(seen.LinkTarget, file.Target, StringComparison.Ordinal))
-                {
-                    var actual = seen.Kind == TarEntryKind.SymbolicLink ? $"a symlink to '{seen.LinkTarget}'" : TarEntryKinds.Describe(seen.Kind);
-                    throw new RuntimeBundleException(BundleRule.EntryMismatch, entryName, $"is declared as a symlink to '{file.Target}' but the archive holds {actual}");
-                }
-
-                continue;
-            }
-
-            if (seen.Kind != TarEntryKind.RegularFile)
-            {
-                throw new RuntimeBundleException(BundleRule.EntryMismatch, entryName, $"is declared as a regular file but the archive holds {TarEntryKinds.Describe(seen.Kind)}");
-            }
-
-            if (seen.Size != file.Size)
-            {
-                throw new RuntimeBundleException(BundleRule.SizeMismatch, entryName, $"is {seen.Size} bytes but manifest.json declares {file.Size}");
-            }
-
-            if (!string.Equals(seen.Sha256, file.Sha256, StringComparison.Ordinal))
-            {
-                throw new RuntimeBundleException(BundleRule.ChecksumMismatch, entryName, $"has sha256 {seen.Sha256} but manifest.json declares {file.Sha256}");
-            }
-
-            if (file.Mode is not null && BundleManifestJson.ParseMode(file.Mode) != (seen.Mode & 0xFFF))
-            {
-                throw new RuntimeBundleException(BundleRule.EntryMismatch, entryName, $"has mode {BundleManifestJson.FormatMode(seen.Mode)} but manifest.json declares {file.Mode}");
-            }
-        }
-
-        foreach (var (path, seen) in _entries)
-        {
-            if (seen.Kind != TarEntryKind.Directory && path != BundleManifest.FileName && !declared.Contains(path))
-            {
-                throw new RuntimeBundleException(BundleRule.UndeclaredFile, $"{_bundleDirectory}/{path}", $"is {TarEntryKinds.Describe(seen.Kind)} in the payload that manifest.json does not declare");
-            }
-        }
-
-        CheckRequiredPaths();
-        return manifest;
-    }
-
-    private void CheckRequiredPaths()
-    {
-        foreach (var binary in RequiredPayload.Binaries)
-        {
-            if (!ResolvesToFile(binary))
-            {
-                throw new RuntimeBundleException(BundleRule.RequiredPathMissing, $"{_bundleDirectory}/{binary}", "is required by the cluster image but the payload has no such file");
-            }
-        }
-
-        if (!_impliedDirectories.Contains(RequiredPayload.ConfigDirectory)
-            && !(_entries.TryGetValue(RequiredPayload.ConfigDirectory, out var config) && config.Kind == TarEntryKind.Directory))
-        {
-            throw new RuntimeBundleException(BundleRule.RequiredPathMissing, $"{_bundleDirectory}/{RequiredPayload.ConfigDirectory}/", "is required by the cluster image but the payload has no such directory");
-        }
-
-        if (!_entries.Keys.Any(p => RequiredPayload.IsContainerLibrary(p) && ResolvesToFile(p)))
-        {
-            throw new RuntimeBundleException(BundleRule.RequiredPathMissing, $"{_bundleDirectory}/{RequiredPayload.LibraryPattern}", "matches nothing: the cluster image needs at least one libnvidia-container shared library");
-        }
-    }
-
-    /// <summary>True when the path is a regular file, or a chain of in-bundle symlinks ending at one.</summary>
-    private bool ResolvesToFile(string path)
-    {
-        for (var hops = 0; hops < 16; hops++)
-        {
-            if (!_entries.TryGetValue(path, out var entry))
-            {
-                return false;
-            }
-
-            if (entry.Kind == TarEntryKind.RegularFile)
-            {
-                return true;
-            }
-
-            if (entry.Kind != TarEntryKind.SymbolicLink || BundlePaths.ResolveLinkTarget(path, entry.LinkTarget!) is not { } next)
-            {
-                return false;
-            }
-
-            path = next;
-        }
-
-        return false;
+        return BundleContract.Validate(_manifestBytes, _expectedArchitecture, _payload);
     }
 
     /// <summary>Creates the symlinks and applies directory modes once every file is in place.</summary>
     private void FinishTree()
     {
-        foreach (var (path, seen) in _entries)
+        foreach (var (path, seen) in _payload.Entries)
         {
             if (seen.Kind == TarEntryKind.SymbolicLink)
             {
@@ -576,10 +466,14 @@ internal sealed class BundleExtractor
     private static int ModeOf(IEntry entry) => entry is SharpCompress.Common.Tar.TarEntry tar ? (int)(tar.Mode & 0xFFF) : 0x1A4;
 
     private RuntimeBundleException Corrupt(string? entry, Exception inner)
-        => new(BundleRule.CorruptArchive, entry, $"the archive '{Path.GetFileName(_tarballPath)}' is truncated or corrupt ({inner.Message}); download it again", inner);
+        => new(
+            BundleRule.CorruptArchive,
+            entry,
+            entry is null
+                ? $"the archive '{Path.GetFileName(_tarballPath)}' is truncated or corrupt ({inner.Message}); download it again"
+                : $"is cut short or corrupt in the archive '{Path.GetFileName(_tarballPath)}' ({inner.Message}); download it again",
+            inner);
 
     private static bool IsArchiveFailure(Exception ex)
         => ex is SharpCompressException or InvalidDataException or EndOfStreamException or InvalidOperationException or ArgumentException or FormatException or OverflowException or NotSupportedException or IOException;
-
-    private sealed record SeenEntry(TarEntryKind Kind, long Size, string? Sha256, string? LinkTarget, int Mode);
 }

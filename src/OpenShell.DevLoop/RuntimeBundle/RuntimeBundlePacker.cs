@@ -17,7 +17,7 @@ public static partial class RuntimeBundlePacker
 
     private const int ModeMask = 0x1FF;
 
-    /// <summary>Packs <paramref name="installRoot"/> as the bundle <c>&lt;name&gt;-&lt;version&gt;-&lt;arch&gt;</c> into <paramref name="output"/> (gzip).</summary>
+    /// <summary>Packs <paramref name="installRoot"/> as the bundle <c>&lt;name&gt;_&lt;version&gt;_&lt;arch&gt;</c> into <paramref name="output"/> (gzip).</summary>
     /// <param name="installRoot">The folder holding the install-root payload.</param>
     /// <param name="architecture">amd64 or arm64 (aliases accepted).</param>
     /// <param name="output">The tarball to write; replaced atomically.</param>
@@ -25,13 +25,28 @@ public static partial class RuntimeBundlePacker
     /// <param name="version">The bundle version recorded in the manifest.</param>
     /// <param name="ct">Cancels packing; no partial output is left.</param>
     /// <exception cref="RuntimeBundleException">The install root cannot make a valid bundle.</exception>
-    public static async Task<PackedBundle> PackAsync(string installRoot, string architecture, string output, string name, string version, CancellationToken ct = default)
+    public static Task<PackedBundle> PackAsync(string installRoot, string architecture, string output, string name, string version, CancellationToken ct = default)
+        => PackAsync(installRoot, architecture, output, new BundlePackOptions { Name = name, Version = version }, ct);
+
+    /// <summary>Packs <paramref name="installRoot"/> with the manifest fields of <paramref name="options"/>.</summary>
+    /// <param name="installRoot">The folder holding the install-root payload.</param>
+    /// <param name="architecture">amd64 or arm64 (aliases accepted).</param>
+    /// <param name="output">The tarball to write; replaced atomically.</param>
+    /// <param name="options">Name, version, components and creation time recorded in the manifest.</param>
+    /// <param name="ct">Cancels packing; no partial output is left.</param>
+    /// <exception cref="RuntimeBundleException">The install root cannot make a valid bundle.</exception>
+    public static async Task<PackedBundle> PackAsync(string installRoot, string architecture, string output, BundlePackOptions options, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(installRoot);
         ArgumentException.ThrowIfNullOrEmpty(output);
+        ArgumentNullException.ThrowIfNull(options);
         var arch = BundleArchitecture.Normalize(architecture);
-        CheckLabel(name, "name");
-        CheckLabel(version, "version");
+        CheckLabel(options.Name, "name");
+        CheckLabel(options.Version, "version");
+        CheckLabel(options.Toolkit.Version, $"{BundleManifest.ToolkitComponent} version");
+        CheckLabel(options.Toolkit.Commit, $"{BundleManifest.ToolkitComponent} commit");
+        CheckLabel(options.Library.Version, $"{BundleManifest.LibraryComponent} version");
+        CheckLabel(options.Library.Commit, $"{BundleManifest.LibraryComponent} commit");
         var root = Path.GetFullPath(installRoot);
         if (!Directory.Exists(root))
         {
@@ -45,30 +60,33 @@ public static partial class RuntimeBundlePacker
             ct.ThrowIfCancellationRequested();
             if (item.LinkTarget is not null)
             {
-                files.Add(new BundleManifestFile { Path = item.Relative, Target = item.LinkTarget });
+                files.Add(new BundleManifestFile { Path = item.Relative, IsSymlink = true, Target = item.LinkTarget });
             }
             else if (!item.IsDirectory)
             {
                 files.Add(new BundleManifestFile
                 {
                     Path = item.Relative,
+                    IsSymlink = false,
                     Size = new FileInfo(item.FullPath).Length,
                     Sha256 = await HashFileAsync(item.FullPath, ct).ConfigureAwait(false),
-                    Mode = BundleManifestJson.FormatMode(item.Mode),
                 });
             }
         }
 
-        CheckRequiredPaths(items, installRoot);
+        CheckRequiredPaths(items, installRoot, arch);
         var manifest = new BundleManifest
         {
             SchemaVersion = BundleManifest.CurrentSchemaVersion,
-            Name = name,
-            Version = version,
+            Name = options.Name,
+            Version = options.Version,
             Architecture = arch,
+            CreatedAt = options.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            Toolkit = options.Toolkit,
+            Library = options.Library,
             Files = files,
         };
-        var bundleDirectory = $"{name}-{version}-{arch}";
+        var bundleDirectory = manifest.DirectoryName;
         var outputPath = Path.GetFullPath(output);
         Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
         var temporary = $"{outputPath}.tmp-{Guid.NewGuid():N}";
@@ -181,26 +199,51 @@ public static partial class RuntimeBundlePacker
         return items;
     }
 
-    private static void CheckRequiredPaths(List<InstallRootItem> items, string installRoot)
+    /// <summary>Refuses an install root that would pack into a bundle the consumer rejects, naming what is missing.</summary>
+    private static void CheckRequiredPaths(List<InstallRootItem> items, string installRoot, string arch)
     {
         var byPath = items.ToDictionary(i => i.Relative, StringComparer.Ordinal);
         foreach (var binary in RequiredPayload.Binaries)
         {
-            if (!byPath.TryGetValue(binary, out var item) || item.IsDirectory)
+            if (!byPath.TryGetValue(binary, out var item) || item.IsDirectory || item.LinkTarget is not null)
             {
-                throw new RuntimeBundleException(BundleRule.RequiredPathMissing, binary, $"is required by the cluster image but '{installRoot}' has no such file");
+                throw new RuntimeBundleException(BundleRule.InvalidInstallRoot, binary, $"is required by the cluster image as a regular file (not a symlink) but '{installRoot}' has none");
             }
         }
 
         if (!byPath.TryGetValue(RequiredPayload.ConfigDirectory, out var config) || !config.IsDirectory)
         {
-            throw new RuntimeBundleException(BundleRule.RequiredPathMissing, RequiredPayload.ConfigDirectory + "/", $"is required by the cluster image but '{installRoot}' has no such directory");
+            throw new RuntimeBundleException(BundleRule.InvalidInstallRoot, RequiredPayload.ConfigDirectory + "/", $"is required by the cluster image but '{installRoot}' has no such directory");
         }
 
-        if (!items.Any(i => !i.IsDirectory && RequiredPayload.IsContainerLibrary(i.Relative)))
+        if (!byPath.TryGetValue(RequiredPayload.ConfigFile, out var configFile) || configFile.IsDirectory)
         {
-            throw new RuntimeBundleException(BundleRule.RequiredPathMissing, RequiredPayload.LibraryPattern, $"matches nothing in '{installRoot}': the cluster image needs a libnvidia-container shared library");
+            throw new RuntimeBundleException(BundleRule.InvalidInstallRoot, RequiredPayload.ConfigFile, $"is required by the cluster image but '{installRoot}' has no such file");
         }
+
+        if (!items.Any(i => !i.IsDirectory && RequiredPayload.IsContainerLibrary(i.Relative, arch) && ResolvesToFile(byPath, i)))
+        {
+            var pattern = RequiredPayload.LibraryPattern(arch);
+            throw new RuntimeBundleException(BundleRule.InvalidInstallRoot, pattern, $"matches nothing in '{installRoot}': the {arch} cluster image needs a libnvidia-container shared library");
+        }
+    }
+
+    private static bool ResolvesToFile(Dictionary<string, InstallRootItem> byPath, InstallRootItem item)
+    {
+        for (var hops = 0; hops < 16; hops++)
+        {
+            if (item.LinkTarget is null)
+            {
+                return !item.IsDirectory;
+            }
+
+            if (BundlePaths.ResolveLinkTarget(item.Relative, item.LinkTarget) is not { } next || !byPath.TryGetValue(next, out item!))
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     private static async Task<string> HashFileAsync(string path, CancellationToken ct)
@@ -212,7 +255,7 @@ public static partial class RuntimeBundlePacker
         }
     }
 
-    private static void CheckLabel(string value, string what)
+    private static void CheckLabel(string? value, string what)
     {
         if (string.IsNullOrEmpty(value) || !LabelRegex().IsMatch(value))
         {

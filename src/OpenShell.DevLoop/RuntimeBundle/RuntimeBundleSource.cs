@@ -20,7 +20,7 @@ public static class RuntimeBundleSource
     /// <summary>Resolves the source for <paramref name="architecture"/>.</summary>
     /// <param name="architecture">amd64 or arm64 (aliases accepted).</param>
     /// <param name="environment">Reads a variable; the process environment when null.</param>
-    /// <exception cref="RuntimeBundleException">Nothing is configured, or the configured value is unusable; the message names the variable to set.</exception>
+    /// <exception cref="RuntimeBundleException">Nothing is configured (<c>missing required variable: …</c>), the tarball named does not exist (<c>tarball not found: …</c>), or a URL is unusable.</exception>
     public static BundleSource Resolve(string architecture, Func<string, string?>? environment = null)
     {
         var arch = BundleArchitecture.Normalize(architecture);
@@ -36,7 +36,7 @@ public static class RuntimeBundleSource
 
             if (!File.Exists(value))
             {
-                throw new RuntimeBundleException(BundleRule.SourceNotConfigured, null, $"{variable} is set to '{value}', which is not a file: point it at the {arch} runtime bundle tarball");
+                throw new RuntimeBundleException(BundleRule.TarballNotFound, value, $"tarball not found: {value}");
             }
 
             return new BundleSource { Architecture = arch, TarballPath = Path.GetFullPath(value), Variable = variable };
@@ -61,7 +61,7 @@ public static class RuntimeBundleSource
         throw new RuntimeBundleException(
             BundleRule.SourceNotConfigured,
             null,
-            $"no {arch} runtime bundle is configured: set {TarballVariable} (or {TarballVariable}{suffix}) to the bundle tarball, or {UrlVariable}{suffix} (or {UrlVariable}) to its URL");
+            $"missing required variable: {TarballVariable} (set it, or {TarballVariable}{suffix}, to the {arch} runtime bundle tarball; or {UrlVariable}{suffix} or {UrlVariable} to its URL)");
     }
 
     /// <summary>

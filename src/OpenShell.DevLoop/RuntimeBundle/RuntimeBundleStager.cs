@@ -13,14 +13,17 @@ public static class RuntimeBundleStager
 
     /// <summary>
     /// Extracts into a scratch folder next to the destination while hashing, validates, then renames the result
-    /// into place. On any failure the previously staged bundle is untouched and the scratch folder is removed.
+    /// into place, so <c>&lt;destinationRoot&gt;/&lt;arch&gt;/</c> holds exactly this bundle. As in OpenShell's
+    /// consumer, once verification has started any failure (or cancellation) removes <c>&lt;arch&gt;/</c> entirely:
+    /// no stale bundle survives a failed check to be built later. A tarball that does not exist or an unknown
+    /// architecture is refused before anything is touched.
     /// </summary>
     /// <param name="tarballPath">The bundle tarball.</param>
     /// <param name="architecture">The architecture to stage (amd64, arm64 or an alias); the manifest must match.</param>
     /// <param name="destinationRoot">The staging root, usually <see cref="DefaultDestinationRoot"/>.</param>
     /// <param name="limits">Size and entry-count limits; <see cref="BundleLimits.Default"/> when null.</param>
     /// <param name="progress">Receives progress while the tarball is read.</param>
-    /// <param name="ct">Cancels staging (nothing is left behind).</param>
+    /// <param name="ct">Cancels staging.</param>
     /// <exception cref="RuntimeBundleException">The bundle breaks a rule, or the staged tree could not be written.</exception>
     public static async Task<StagedBundle> StageAsync(
         string tarballPath,
@@ -33,6 +36,11 @@ public static class RuntimeBundleStager
         ArgumentException.ThrowIfNullOrEmpty(tarballPath);
         ArgumentException.ThrowIfNullOrEmpty(destinationRoot);
         var arch = BundleArchitecture.Normalize(architecture);
+        if (!File.Exists(tarballPath))
+        {
+            throw new RuntimeBundleException(BundleRule.TarballNotFound, tarballPath, $"tarball not found: {tarballPath}");
+        }
+
         var archDirectory = Path.GetFullPath(Path.Combine(destinationRoot, arch));
         var scratch = Path.Combine(archDirectory, ScratchPrefix + Guid.NewGuid().ToString("N"));
         try
@@ -53,17 +61,19 @@ public static class RuntimeBundleStager
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new RuntimeBundleException(BundleRule.StagingFailed, null, $"writing the staged bundle under '{archDirectory}' failed ({ex.Message}); the previous staged bundle is unchanged", ex);
+                throw new RuntimeBundleException(BundleRule.StagingFailed, null, $"writing the staged bundle under '{archDirectory}' failed ({ex.Message})", ex);
             }
 
             var final = Path.Combine(archDirectory, verified.BundleDirectoryName);
             SwapIn(Path.Combine(scratch, verified.BundleDirectoryName), final, Path.Combine(scratch, "previous"));
             RemoveOtherBundles(archDirectory, verified.BundleDirectoryName);
+            DeleteQuietly(scratch);
             return new StagedBundle { Manifest = verified.Manifest, BundleDirectory = final, TarballSha256 = verified.TarballSha256 };
         }
-        finally
+        catch
         {
-            DeleteQuietly(scratch);
+            DeleteQuietly(archDirectory);
+            throw;
         }
     }
 
@@ -87,19 +97,28 @@ public static class RuntimeBundleStager
                 Directory.Move(aside, final);
             }
 
-            throw new RuntimeBundleException(BundleRule.StagingFailed, null, $"cannot move the staged bundle into '{final}' ({ex.Message}); the previous staged bundle is unchanged", ex);
+            throw new RuntimeBundleException(BundleRule.StagingFailed, null, $"cannot move the staged bundle into '{final}' ({ex.Message}); nothing is left staged for this architecture", ex);
         }
     }
 
-    /// <summary>Removes bundles of other versions staged for the same architecture, so the build sees exactly one.</summary>
+    /// <summary>Removes everything else under the architecture's folder (other bundles, leftovers), so the build sees exactly one bundle.</summary>
     private static void RemoveOtherBundles(string archDirectory, string keep)
     {
-        foreach (var directory in Directory.EnumerateDirectories(archDirectory))
+        foreach (var entry in Directory.EnumerateFileSystemEntries(archDirectory))
         {
-            var name = Path.GetFileName(directory);
-            if (name != keep && !name.StartsWith('.') && File.Exists(Path.Combine(directory, BundleManifest.FileName)))
+            var name = Path.GetFileName(entry);
+            if (name == keep || name.StartsWith(ScratchPrefix, StringComparison.Ordinal))
             {
-                DeleteQuietly(directory);
+                continue;
+            }
+
+            if (Directory.Exists(entry) && new FileInfo(entry).LinkTarget is null)
+            {
+                DeleteQuietly(entry);
+            }
+            else
+            {
+                File.Delete(entry);
             }
         }
     }

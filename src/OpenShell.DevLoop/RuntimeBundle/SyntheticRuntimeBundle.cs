@@ -28,7 +28,8 @@ public static class SyntheticRuntimeBundle
     {
         var arch = BundleArchitecture.Normalize(architecture);
         Directory.CreateDirectory(cacheDirectory);
-        var tarball = Path.Combine(cacheDirectory, $"runtime-bundle-synthetic-{arch}.tar.gz");
+        // Named like the bundle directory, so a tarball packed by an older schema is never picked up.
+        var tarball = Path.Combine(cacheDirectory, $"{Name}_{Version}_{arch}.tar.gz");
         if (File.Exists(tarball))
         {
             return tarball;

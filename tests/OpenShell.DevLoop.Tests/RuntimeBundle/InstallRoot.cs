@@ -5,7 +5,7 @@ namespace OpenShell.DevLoop.Tests.RuntimeBundle;
 /// <summary>Writes a small install root (<c>usr/…</c>, <c>etc/…</c>) with every path the cluster image needs.</summary>
 internal static class InstallRoot
 {
-    public static string Create(string root)
+    public static string Create(string root, string triple = "x86_64-linux-gnu")
     {
         foreach (var binary in new[] { "nvidia-cdi-hook", "nvidia-container-runtime", "nvidia-container-runtime-hook", "nvidia-container-cli", "nvidia-ctk" })
         {
@@ -13,8 +13,8 @@ internal static class InstallRoot
         }
 
         Write(root, "etc/nvidia-container-runtime/config.toml", Encoding.UTF8.GetBytes("[nvidia-container-runtime]\n"), TestBundle.Mode644);
-        Write(root, "usr/lib/x86_64-linux-gnu/libnvidia-container.so.1.17.8", TestBundle.Binary("lib", 30000), TestBundle.Mode644);
-        File.CreateSymbolicLink(Path.Combine(root, "usr/lib/x86_64-linux-gnu/libnvidia-container.so.1"), "libnvidia-container.so.1.17.8");
+        Write(root, $"usr/lib/{triple}/libnvidia-container.so.1.17.8", TestBundle.Binary("lib", 30000), TestBundle.Mode644);
+        File.CreateSymbolicLink(Path.Combine(root, $"usr/lib/{triple}/libnvidia-container.so.1"), "libnvidia-container.so.1.17.8");
         return root;
     }
 

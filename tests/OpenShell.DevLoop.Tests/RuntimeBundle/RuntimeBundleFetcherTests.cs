@@ -76,7 +76,7 @@ public sealed class RuntimeBundleFetcherTests
 
         var error = await Assert.ThrowsAsync<RuntimeBundleException>(() => RuntimeBundleFetcher.FetchAsync(server.BundleUrl, "amd64", options: Options(temp)));
 
-        Assert.Equal(BundleRule.RequiredPathMissing, error.Rule);
+        Assert.Equal(BundleRule.RequiredAssetUnlisted, error.Rule);
         Assert.Empty(Directory.EnumerateFiles(temp.Combine("cache"), "*", SearchOption.AllDirectories));
     }
 
@@ -103,7 +103,7 @@ public sealed class RuntimeBundleFetcherTests
         Assert.True(fetched.Downloaded);
         Assert.StartsWith(temp.Combine("cache"), fetched.TarballPath, StringComparison.Ordinal);
         Assert.Equal(await File.ReadAllBytesAsync(tarball), await File.ReadAllBytesAsync(fetched.TarballPath));
-        Assert.Equal("1.17.8", fetched.Manifest.Version);
+        Assert.Equal("0.1.0", fetched.Manifest.Version);
     }
 
     [Fact]

@@ -12,8 +12,28 @@ public sealed class RuntimeBundleStagerTests
         ["gzip, manifest first"] = (_ => { }, "amd64"),
         ["plain tar"] = (b => b.Gzip = false, "amd64"),
         ["manifest last"] = (b => b.ManifestLast = true, "amd64"),
-        ["arm64 declared as aarch64, asked as arm64"] = (b => { b.Architecture = "aarch64"; b.Top = "toolkit-arm64"; }, "arm64"),
-        ["amd64 declared as amd64, asked as x86_64"] = (_ => { }, "x86_64"),
+        ["arm64 bundle, asked as aarch64"] = (
+            b =>
+            {
+                b.Architecture = "arm64";
+                b.Top = "openshell-gpu-runtime-bundle_0.1.0_arm64";
+                b.RemoveFile("usr/lib/x86_64-linux-gnu/libnvidia-container.so.1");
+                b.RemoveFile("usr/lib/x86_64-linux-gnu/libnvidia-container.so.1.17.8");
+                b.Files.Add(("usr/lib/aarch64-linux-gnu/libnvidia-container.so.1", TestBundle.Binary("lib", 200), TestBundle.Mode644));
+            },
+            "aarch64"),
+        ["amd64 bundle, asked as x86_64"] = (_ => { }, "x86_64"),
+        ["architecture with surrounding blanks"] = (b => b.EditManifest = m => m["architecture"] = " amd64\n", "amd64"),
+        ["fields the schema does not name are ignored"] = (
+            b => b.EditManifest = m =>
+            {
+                m["signature"] = "ignored";
+                m["components"]!["extra_tool"] = new System.Text.Json.Nodes.JsonObject { ["version"] = "1" };
+                m["files"]![1]!["mode"] = "0700";
+                m["files"]![7]!["target"] = "not-checked";
+            },
+            "amd64"),
+        ["listed paths with surrounding blanks"] = (b => b.EditManifest = m => m["files"]![2]!["path"] = " usr/bin/nvidia-container-cli ", "amd64"),
         ["symlink chain for the shared library"] = (
             b =>
             {
@@ -21,11 +41,19 @@ public sealed class RuntimeBundleStagerTests
                 b.Symlinks.Add(("usr/lib/x86_64-linux-gnu/libnvidia-container-go.so.1", "../x86_64-linux-gnu/libnvidia-container.so.1.17.8"));
             },
             "amd64"),
-        ["binary as a symlink to another binary"] = (
+        ["hardlinked binary"] = (
             b =>
             {
+                var ctk = b.Files.Single(f => f.Path == "usr/bin/nvidia-ctk");
                 b.RemoveFile("usr/bin/nvidia-cdi-hook");
-                b.Symlinks.Add(("usr/bin/nvidia-cdi-hook", "nvidia-ctk"));
+                b.Extra.Add(TestBundle.Link(TarEntryType.HardLink, $"{b.Top}/usr/bin/nvidia-cdi-hook", $"{b.Top}/usr/bin/nvidia-ctk"));
+                b.EditManifest = m => m["files"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["path"] = "usr/bin/nvidia-cdi-hook",
+                    ["entry_type"] = "file",
+                    ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ctk.Content)),
+                    ["size"] = ctk.Content.Length,
+                });
             },
             "amd64"),
         ["entries with a ./ prefix and explicit directories"] = (
@@ -55,11 +83,15 @@ public sealed class RuntimeBundleStagerTests
         var arch = BundleArchitecture.Normalize(architecture);
         Assert.Equal(arch, verified.Manifest.Architecture);
         Assert.Equal(Path.Combine(temp.Path, "staged", arch, bundle.Top.TrimStart('.', '/')), staged.BundleDirectory);
+        Assert.Equal("1.17.8-openshell.1", verified.Manifest.Toolkit.Version);
+        Assert.Equal("89abcdef0123456789abcdef0123456789abcdef", verified.Manifest.Library.Commit);
         Assert.Equal(verified.TarballSha256, staged.TarballSha256);
         foreach (var (path, content, _) in bundle.Files)
         {
             Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(staged.BundleDirectory, path)));
         }
+
+        Assert.True(File.Exists(Path.Combine(staged.BundleDirectory, "usr/bin/nvidia-cdi-hook")));
 
         foreach (var (path, target) in bundle.Symlinks)
         {
@@ -109,6 +141,7 @@ public sealed class RuntimeBundleStagerTests
         bundle.EditManifest = m => ((System.Text.Json.Nodes.JsonArray)m["files"]!).Add(new System.Text.Json.Nodes.JsonObject
         {
             ["path"] = "usr/bin/nvidia-ctk-copy",
+            ["entry_type"] = "file",
             ["size"] = ctk.Content.Length,
             ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ctk.Content)),
         });
@@ -120,28 +153,42 @@ public sealed class RuntimeBundleStagerTests
     }
 
     [Fact]
-    public async Task A_failed_stage_leaves_the_previous_bundle_untouched()
+    public async Task A_failed_check_removes_the_architecture_folder_and_keeps_the_others()
     {
         using var temp = new TempDirectory("bundle-previous");
         var destination = temp.Combine("staged");
-        var previous = await RuntimeBundleStager.StageAsync(new TestBundle().Write(temp.Combine("good.tgz")), "amd64", destination);
-        var before = Snapshot(previous.BundleDirectory);
+        await RuntimeBundleStager.StageAsync(new TestBundle().Write(temp.Combine("good.tgz")), "amd64", destination);
+        Directory.CreateDirectory(Path.Combine(destination, "arm64", "kept"));
         var bad = new TestBundle();
         bad.EditManifest = m => m["files"]![2]!["sha256"] = new string('f', 64);
 
-        await Assert.ThrowsAsync<RuntimeBundleException>(() => RuntimeBundleStager.StageAsync(bad.Write(temp.Combine("bad.tgz")), "amd64", destination));
+        var error = await Assert.ThrowsAsync<RuntimeBundleException>(() => RuntimeBundleStager.StageAsync(bad.Write(temp.Combine("bad.tgz")), "amd64", destination));
 
-        Assert.Equal(before, Snapshot(previous.BundleDirectory));
-        Assert.Equal([previous.BundleDirectory], Directory.EnumerateFileSystemEntries(Path.Combine(destination, "amd64")));
+        Assert.Equal("runtime bundle validation failed: checksum mismatch: usr/bin/nvidia-container-cli", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(destination, "amd64")));
+        Assert.True(Directory.Exists(Path.Combine(destination, "arm64", "kept")));
     }
 
     [Fact]
-    public async Task A_failure_injected_mid_extraction_leaves_the_previous_bundle_and_no_scratch_folder()
+    public async Task A_tarball_that_does_not_exist_leaves_the_stage_as_it_was()
     {
-        using var temp = new TempDirectory("bundle-inject");
+        using var temp = new TempDirectory("bundle-not-found");
         var destination = temp.Combine("staged");
         var previous = await RuntimeBundleStager.StageAsync(new TestBundle().Write(temp.Combine("good.tgz")), "amd64", destination);
         var before = Snapshot(previous.BundleDirectory);
+
+        var error = await Assert.ThrowsAsync<RuntimeBundleException>(() => RuntimeBundleStager.StageAsync("missing/bundle.tgz", "amd64", destination));
+
+        Assert.Equal("runtime bundle validation failed: tarball not found: missing/bundle.tgz", error.Message);
+        Assert.Equal(before, Snapshot(previous.BundleDirectory));
+    }
+
+    [Fact]
+    public async Task A_failure_injected_mid_extraction_removes_the_architecture_folder()
+    {
+        using var temp = new TempDirectory("bundle-inject");
+        var destination = temp.Combine("staged");
+        await RuntimeBundleStager.StageAsync(new TestBundle().Write(temp.Combine("good.tgz")), "amd64", destination);
         var next = new TestBundle();
         next.Files[0] = next.Files[0] with { Content = Encoding.UTF8.GetBytes("changed") };
         var failing = new FailingProgress(failAfterEntries: 4);
@@ -150,17 +197,15 @@ public sealed class RuntimeBundleStagerTests
 
         Assert.Equal(BundleRule.StagingFailed, error.Rule);
         Assert.True(failing.Entries >= 4);
-        Assert.Equal(before, Snapshot(previous.BundleDirectory));
-        Assert.Equal([previous.BundleDirectory], Directory.EnumerateFileSystemEntries(Path.Combine(destination, "amd64")));
+        Assert.False(Directory.Exists(Path.Combine(destination, "amd64")));
     }
 
     [Fact]
-    public async Task Cancelling_mid_extraction_leaves_the_previous_bundle_and_no_scratch_folder()
+    public async Task Cancelling_mid_extraction_removes_the_architecture_folder()
     {
         using var temp = new TempDirectory("bundle-cancel");
         var destination = temp.Combine("staged");
-        var previous = await RuntimeBundleStager.StageAsync(new TestBundle().Write(temp.Combine("good.tgz")), "amd64", destination);
-        var before = Snapshot(previous.BundleDirectory);
+        await RuntimeBundleStager.StageAsync(new TestBundle().Write(temp.Combine("good.tgz")), "amd64", destination);
         using var cts = new CancellationTokenSource();
         var cancelling = new CallbackProgress(p =>
         {
@@ -175,8 +220,7 @@ public sealed class RuntimeBundleStagerTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RuntimeBundleStager.StageAsync(next.Write(temp.Combine("next.tgz")), "amd64", destination, progress: cancelling, ct: cts.Token));
 
-        Assert.Equal(before, Snapshot(previous.BundleDirectory));
-        Assert.Equal([previous.BundleDirectory], Directory.EnumerateFileSystemEntries(Path.Combine(destination, "amd64")));
+        Assert.False(Directory.Exists(Path.Combine(destination, "amd64")));
     }
 
     [Fact]
@@ -189,7 +233,7 @@ public sealed class RuntimeBundleStagerTests
         same.Files[0] = same.Files[0] with { Content = Encoding.UTF8.GetBytes("second") };
         var second = await RuntimeBundleStager.StageAsync(same.Write(temp.Combine("v1b.tgz")), "amd64", destination);
         var restaged = await File.ReadAllTextAsync(Path.Combine(second.BundleDirectory, same.Files[0].Path));
-        var newer = new TestBundle { Top = "nvidia-container-toolkit-1.18.0-amd64" };
+        var newer = new TestBundle { Top = "openshell-gpu-runtime-bundle_0.2.0_amd64" };
         var third = await RuntimeBundleStager.StageAsync(newer.Write(temp.Combine("v2.tgz")), "amd64", destination);
 
         Assert.Equal(first.BundleDirectory, second.BundleDirectory);
@@ -217,7 +261,7 @@ public sealed class RuntimeBundleStagerTests
 
         var error = await Assert.ThrowsAsync<RuntimeBundleException>(() => RuntimeBundleVerifier.VerifyAsync(temp.Combine("nope.tgz")));
 
-        Assert.Contains("nope.tgz", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"runtime bundle validation failed: tarball not found: {temp.Combine("nope.tgz")}", error.Message);
     }
 
     private static Dictionary<string, string> Snapshot(string root)

@@ -12,7 +12,7 @@ namespace OpenShell.DevLoop.Tests.RuntimeBundle;
 /// </summary>
 internal sealed class TestBundle
 {
-    public const string DefaultTop = "nvidia-container-toolkit-1.17.8-amd64";
+    public const string DefaultTop = "openshell-gpu-runtime-bundle_0.1.0_amd64";
 
     public string Top { get; set; } = DefaultTop;
 
@@ -74,31 +74,38 @@ internal sealed class TestBundle
         }
     }
 
+    /// <summary>The manifest in the producer schema, as OpenShell's release pipeline writes it.</summary>
     public JsonObject BuildManifest()
     {
         var files = new JsonArray();
-        foreach (var (path, content, mode) in Files)
+        foreach (var (path, content, _) in Files)
         {
             files.Add(new JsonObject
             {
                 ["path"] = path,
-                ["size"] = content.Length,
+                ["entry_type"] = "file",
                 ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(content)),
-                ["mode"] = "0" + Convert.ToString((int)mode, 8),
+                ["size"] = content.Length,
             });
         }
 
         foreach (var (path, target) in Symlinks)
         {
-            files.Add(new JsonObject { ["path"] = path, ["target"] = target });
+            files.Add(new JsonObject { ["path"] = path, ["entry_type"] = "symlink", ["target"] = target });
         }
 
         return new JsonObject
         {
-            ["schemaVersion"] = 1,
-            ["name"] = "nvidia-container-toolkit",
-            ["version"] = "1.17.8",
+            ["schema_version"] = 1,
+            ["bundle_name"] = "openshell-gpu-runtime-bundle",
+            ["bundle_version"] = "0.1.0",
             ["architecture"] = Architecture,
+            ["created_at"] = "2026-03-18T12:34:56Z",
+            ["components"] = new JsonObject
+            {
+                ["nvidia_container_toolkit"] = new JsonObject { ["version"] = "1.17.8-openshell.1", ["commit"] = "0123456789abcdef0123456789abcdef01234567" },
+                ["libnvidia_container"] = new JsonObject { ["version"] = "1.17.8-openshell.1", ["commit"] = "89abcdef0123456789abcdef0123456789abcdef" },
+            },
             ["files"] = files,
         };
     }

@@ -10,4 +10,13 @@ internal static class CliRunner
         var exit = await CliApp.RunAsync(args, stdout, stderr);
         return (exit, stdout.ToString(), stderr.ToString());
     }
+
+    /// <summary>Runs with OpenShell's build variables read from <paramref name="environment"/> only (nothing leaks in from the process).</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr, name => environment.GetValueOrDefault(name));
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
 }

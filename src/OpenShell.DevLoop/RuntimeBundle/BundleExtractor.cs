@@ -471,7 +471,7 @@ internal sealed class BundleExtractor
             entry,
             entry is null
                 ? $"the archive '{Path.GetFileName(_tarballPath)}' is truncated or corrupt ({inner.Message}); download it again"
-                : $"is cut short or corrupt in the archive '{Path.GetFileName(_tarballPath)}' ({inner.Message}); download it again",
+                : $"is cut short: the archive '{Path.GetFileName(_tarballPath)}' is truncated or corrupt ({inner.Message}); download it again",
             inner);
 
     private static bool IsArchiveFailure(Exception ex)

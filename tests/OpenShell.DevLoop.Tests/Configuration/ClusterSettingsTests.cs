@@ -37,6 +37,7 @@ public sealed class ClusterSettingsTests
         { "SKIP_CLUSTER_IMAGE_BUILD", "1", s => s.SkipImageBuild, true },
         { "OPENSHELL_REGISTRY", "registry.example.com/team/", s => s.ImageRepoBase, "registry.example.com/team" },
         { "IMAGE_REPO_BASE", "localhost:5000/x", s => s.ImageRepoBase, "localhost:5000/x" },
+        { "IMAGE_REGISTRY", "ghcr.io/org/repo/", s => s.Image, "ghcr.io/org/repo/cluster:dev" },
     };
 
     [Theory]
@@ -66,7 +67,38 @@ public sealed class ClusterSettingsTests
         Assert.Equal("explicit", cluster.ImageTag);
     }
 
+    [Fact]
+    public void K3s_version_sets_the_tag_of_the_default_k3s_image_even_over_the_offline_stand_in()
+    {
+        var directory = Path.Combine(RepositoryPaths.Root, "OpenShell.AppHost");
+        var environment = new Dictionary<string, string?> { ["K3S_VERSION"] = "v1.33.1-k3s1" };
+
+        var offline = OpenShellSettings.From(SettingsFiles.Load(directory, offline: true), environment);
+        var online = From(environment);
+
+        Assert.Equal("docker.io/rancher/k3s:v1.33.1-k3s1", offline.Images.K3s);
+        Assert.Equal("docker.io/rancher/k3s:v1.33.1-k3s1", online.Images.K3s);
+    }
+
+    [Fact]
+    public void An_explicit_k3s_image_and_cluster_repository_win_over_the_upstream_variables()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["K3S_VERSION"] = "v1.33.1-k3s1",
+            ["OpenShell__Images__K3s"] = "mirror.example/k3s:pinned",
+            ["IMAGE_REGISTRY"] = "ghcr.io/org",
+            ["OpenShell__Cluster__ImageRepository"] = "local/cluster",
+        };
+
+        var settings = From(environment, ("OpenShell:Images:K3s", "mirror.example/k3s:pinned"), ("OpenShell:Cluster:ImageRepository", "local/cluster"));
+
+        Assert.Equal("mirror.example/k3s:pinned", settings.Images.K3s);
+        Assert.Equal("local/cluster:dev", settings.Cluster.Image);
+    }
+
     [Theory]
+    [InlineData("K3S_VERSION", "v1.29.1+k3s1", "K3S_VERSION=v1.29.1+k3s1")]
     [InlineData("GATEWAY_PORT", "http", "GATEWAY_PORT=http")]
     [InlineData("GATEWAY_PORT", "70000", "GATEWAY_PORT=70000")]
     [InlineData("IMAGE_TAG", "bad tag", "IMAGE_TAG")]

@@ -98,6 +98,35 @@ public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutpu
     }
 }
 
+[Collection(ClusterImageCollection.Name)]
+public sealed class ClusterImageTargetTests(ClusterImageFixture image)
+{
+    [RequiresDocker]
+    public async Task A_full_build_for_another_architecture_than_the_engine_is_refused_after_the_bundle_is_staged()
+    {
+        using var temp = new TempDirectory("other-arch");
+        var other = image.Result!.Architecture == BundleArchitecture.Amd64 ? BundleArchitecture.Arm64 : BundleArchitecture.Amd64;
+        var tarball = await SyntheticBundle.PackAsync(temp, other);
+        var tag = $"openshell-test/cluster:other-{Guid.NewGuid():N}";
+        var work = temp.Combine("work");
+
+        var error = await Assert.ThrowsAsync<ClusterImageBuildException>(() => ClusterImageBuild.RunAsync(image.Docker, new ClusterImageBuildRequest(RepositoryPaths.Root, tag, ClusterImageFixture.BaseImage)
+        {
+            Platform = $"linux/{other}",
+            BundleTarball = tarball,
+            SupervisorBinary = image.SupervisorBinary,
+            WorkDirectory = work,
+        }, NullLogger.Instance));
+
+        Assert.Contains($"The cluster image for {other} cannot be built on this {image.Result.Architecture} Docker engine", error.Message, StringComparison.Ordinal);
+        Assert.Contains("docker-publish-multiarch.sh", error.Message, StringComparison.Ordinal);
+        Assert.Contains("OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY=1", error.Message, StringComparison.Ordinal);
+        Assert.Single(Directory.EnumerateDirectories(Path.Combine(work, "runtime-bundle", other)));
+        Assert.False(Directory.Exists(Path.Combine(work, "charts")), "a chart was packaged");
+        await Assert.ThrowsAsync<DockerImageNotFoundException>(() => image.Docker.Images.InspectImageAsync(tag));
+    }
+}
+
 [CollectionDefinition(Name)]
 public sealed class ClusterImageCollection : ICollectionFixture<ClusterImageFixture>
 {

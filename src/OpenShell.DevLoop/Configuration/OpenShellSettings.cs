@@ -40,10 +40,40 @@ public sealed class OpenShellSettings
         ArgumentNullException.ThrowIfNull(environment);
         var settings = new OpenShellSettings();
         configuration.GetSection(SectionName).Bind(settings);
-        UpstreamVariables.Apply(settings.Cluster, environment);
-        UpstreamVariables.Apply(settings.Images, environment);
+        var explicitSettings = WithExplicitSwitches(configuration, environment);
+        UpstreamVariables.Apply(settings.Cluster, explicitSettings);
+        UpstreamVariables.Apply(settings.Images, explicitSettings);
         settings.Validate();
         return settings;
+    }
+
+    /// <summary>
+    /// Adds an <c>OpenShell__…</c> entry for every key a switch (or any source other than a settings file) sets, so
+    /// an explicit switch wins over an upstream variable just as an explicit variable does.
+    /// </summary>
+    private static IReadOnlyDictionary<string, string?> WithExplicitSwitches(IConfiguration configuration, IReadOnlyDictionary<string, string?> environment)
+    {
+        if (configuration is not IConfigurationRoot root)
+        {
+            return environment;
+        }
+
+        var result = new Dictionary<string, string?>(environment, StringComparer.Ordinal);
+        foreach (var provider in root.Providers.Where(p => p is not FileConfigurationProvider))
+        {
+            foreach (var section in new[] { "Cluster", "Images" })
+            {
+                foreach (var key in provider.GetChildKeys([], $"{SectionName}:{section}"))
+                {
+                    if (provider.TryGet($"{SectionName}:{section}:{key}", out var value))
+                    {
+                        result.TryAdd($"{SectionName}__{section}__{key}", value);
+                    }
+                }
+            }
+        }
+
+        return result;
     }
 
     private void Validate()

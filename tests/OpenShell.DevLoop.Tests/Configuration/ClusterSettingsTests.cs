@@ -97,6 +97,26 @@ public sealed class ClusterSettingsTests
         Assert.Equal("local/cluster:dev", settings.Cluster.Image);
     }
 
+    [Fact]
+    public void A_switch_wins_over_the_upstream_variable_and_a_settings_file_does_not()
+    {
+        var directory = Path.Combine(RepositoryPaths.Root, "OpenShell.AppHost");
+        var environment = new Dictionary<string, string?> { ["K3S_VERSION"] = "v1.33.1-k3s1", ["IMAGE_TAG"] = "upstream" };
+        var switches = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(directory, "appsettings.json"), optional: false)
+            .AddCommandLine(["--OpenShell:Images:K3s=mirror.example/k3s:pinned", "--OpenShell:Cluster:ImageTag=switch"])
+            .Build();
+        var filesOnly = new ConfigurationBuilder().AddJsonFile(Path.Combine(directory, "appsettings.Offline.json"), optional: false).Build();
+
+        var fromSwitches = OpenShellSettings.From(switches, environment);
+        var fromFiles = OpenShellSettings.From(filesOnly, environment);
+
+        Assert.Equal("mirror.example/k3s:pinned", fromSwitches.Images.K3s);
+        Assert.Equal("switch", fromSwitches.Cluster.ImageTag);
+        Assert.Equal("docker.io/rancher/k3s:v1.33.1-k3s1", fromFiles.Images.K3s);
+        Assert.Equal("upstream", fromFiles.Cluster.ImageTag);
+    }
+
     [Theory]
     [InlineData("K3S_VERSION", "v1.29.1+k3s1", "K3S_VERSION=v1.29.1+k3s1")]
     [InlineData("GATEWAY_PORT", "http", "GATEWAY_PORT=http")]

@@ -1,6 +1,6 @@
 namespace OpenShell.DevLoop.RuntimeBundle;
 
-/// <summary>Architecture names of runtime bundles: <c>amd64</c> and <c>arm64</c>, with the kernel aliases accepted.</summary>
+/// <summary>Architecture names: <c>amd64</c> and <c>arm64</c>; switches also take the kernel aliases, manifests never.</summary>
 public static class BundleArchitecture
 {
     /// <summary>The canonical name for x86-64.</summary>

@@ -1,31 +1,8 @@
 namespace OpenShell.DevLoop.RuntimeBundle;
 
-/// <summary>Path rules for archive entries, manifest paths and link targets (always '/'-separated).</summary>
+/// <summary>Path rules for archive entries and link targets (always '/'-separated).</summary>
 internal static class BundlePaths
 {
-    /// <summary>
-    /// Returns the path with a trailing '/' removed, or null when it is not a clean relative path: empty, absolute,
-    /// with '.', '..' or empty segments, a backslash or a NUL.
-    /// </summary>
-    public static string? NormaliseRelative(string path)
-    {
-        var trimmed = path.EndsWith('/') ? path[..^1] : path;
-        if (trimmed.Length == 0 || trimmed[0] == '/' || trimmed.Contains('\\', StringComparison.Ordinal) || trimmed.Contains('\0', StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        foreach (var segment in trimmed.Split('/'))
-        {
-            if (segment.Length == 0 || segment == "." || segment == "..")
-            {
-                return null;
-            }
-        }
-
-        return trimmed;
-    }
-
     /// <summary>Explains why an archive entry name is unsafe, or returns null when it is fine.</summary>
     public static string? WhyUnsafe(string name)
     {

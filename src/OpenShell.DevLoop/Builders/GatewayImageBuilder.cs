@@ -58,10 +58,23 @@ internal static partial class GatewayImageBuilder
         }
     }
 
-    /// <summary>Builds <paramref name="tag"/> on <paramref name="baseImage"/> from the publish folder.</summary>
+    /// <summary>
+    /// Builds <paramref name="tag"/> on <paramref name="baseImage"/> from the publish folder. Every image the Dockerfile
+    /// builds FROM is pulled first when missing (progress on <paramref name="logger"/> and <paramref name="pullProgress"/>).
+    /// </summary>
+    /// <exception cref="ImagePullException">A base image is missing and could not be pulled.</exception>
     /// <exception cref="InvalidOperationException">The engine reported a build error.</exception>
-    public static async Task BuildAsync(IDockerClient docker, string repositoryRoot, string publishDirectory, string tag, string baseImage, ILogger logger, CancellationToken ct = default)
+    public static async Task BuildAsync(
+        IDockerClient docker, string repositoryRoot, string publishDirectory, string tag, string baseImage, ILogger logger, IProgress<ImagePullProgress>? pullProgress = null, CancellationToken ct = default)
     {
+        var buildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage };
+        var dockerfile = Path.Combine(repositoryRoot, DockerfilePath);
+        if (File.Exists(dockerfile))
+        {
+            var bases = DockerfileBaseImages.Read(await File.ReadAllTextAsync(dockerfile, ct).ConfigureAwait(false), buildArgs);
+            await ImagePuller.EnsureAllPresentAsync(docker, bases, logger, pullProgress, ct: ct).ConfigureAwait(false);
+        }
+
         var contextFile = Path.Combine(Path.GetTempPath(), $"openshell-gateway-context-{Guid.NewGuid():N}.tar");
         try
         {
@@ -77,7 +90,7 @@ internal static partial class GatewayImageBuilder
                 {
                     Dockerfile = "Dockerfile",
                     Tags = [tag],
-                    BuildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
+                    BuildArgs = buildArgs,
                     Remove = true,
                     ForceRemove = true,
                     Labels = new Dictionary<string, string> { [RepositoryLabel] = RepositoryOf(tag) },

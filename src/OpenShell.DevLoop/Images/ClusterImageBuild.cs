@@ -23,7 +23,7 @@ public static partial class ClusterImageBuild
 
         var architecture = request.Architecture is { } requested
             ? BundleArchitecture.Normalize(requested)
-            : await ClusterArchitecture.ReadAsync(docker, request.BaseImage, ct).ConfigureAwait(false);
+            : await ClusterArchitecture.ReadAsync(docker, request.BaseImage, logger, request.PullProgress, ct).ConfigureAwait(false);
         LogArchitecture(logger, architecture, request.Architecture is null ? $"the base image {request.BaseImage}" : "the request");
 
         var tarball = request.BundleTarball ?? await RuntimeBundleSource.ResolveTarballAsync(architecture, ct: ct).ConfigureAwait(false);
@@ -38,7 +38,7 @@ public static partial class ClusterImageBuild
             ?? await SupervisorPublisher.PublishAsync(request.RepositoryRoot, architecture, Path.Combine(work, "supervisor", architecture), logger, ct).ConfigureAwait(false);
 
         var inputs = new ClusterImageInputs(Path.Combine(request.RepositoryRoot, "deploy"), staged.BundleDirectory, chart, supervisor);
-        await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, logger, ct).ConfigureAwait(false);
+        await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, logger, request.PullProgress, ct).ConfigureAwait(false);
         return new ClusterImageBuildResult(request.Tag, architecture, chart.Sha256, staged.BundleDirectory);
     }
 

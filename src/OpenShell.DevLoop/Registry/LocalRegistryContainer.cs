@@ -37,6 +37,7 @@ public static partial class LocalRegistryContainer
         var port = registry.HostPort.ToString(CultureInfo.InvariantCulture);
         if (verdict is null || verdict.Replace)
         {
+            await ImagePuller.EnsurePresentAsync(docker, image, logger, ct: ct).ConfigureAwait(false);
             await docker.Containers.CreateContainerAsync(new CreateContainerParameters
             {
                 Name = registry.ContainerName,

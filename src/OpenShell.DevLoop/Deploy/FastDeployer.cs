@@ -212,7 +212,7 @@ public sealed partial class FastDeployer
             {
                 run.Line(DeployStep.ImagePush, PushLine);
                 var image = await GatewayImageBuilder.PushAsync(_docker, tag, _logger, line => run.Progress(DeployStep.ImagePush, line), ct).ConfigureAwait(false);
-                return (image, $"pushed {image.Tag} ({image.Digest})");
+                return (image, image.Pushed ? $"pushed {image.Tag} ({image.Digest})" : $"same content as {image.Digest} in the registry: nothing pushed");
             }).ConfigureAwait(false);
             outcome.Digest = pushed.Digest;
         }

@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Docker;
 
 namespace OpenShell.DevLoop.Registry;
 
@@ -101,6 +102,8 @@ public static class RegistryContainerCheck
         var isProxy = (container.Config?.Env ?? []).Any(e => e.StartsWith("REGISTRY_PROXY_REMOTEURL=", StringComparison.Ordinal));
         if (!isProxy && RegistryDataAdoption.ForeignStorage(container, registry.VolumeName) is { } storage)
         {
+            // The copy runs in a container of the registry image: have it before the old registry is stopped.
+            await ImagePuller.EnsurePresentAsync(docker, helperImage, ct: ct).ConfigureAwait(false);
             var wasRunning = container.State is { Running: true };
             if (wasRunning)
             {

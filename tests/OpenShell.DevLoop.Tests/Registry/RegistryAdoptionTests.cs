@@ -79,10 +79,15 @@ public sealed class RegistryAdoptionTests
         {
             var old = await StartUpstreamStyleRegistryAsync(docker, settings.Registry);
             anonymousVolume = (await docker.Containers.InspectContainerAsync(old)).Mounts.Single(m => m.Destination == "/var/lib/registry").Name;
+            await PutFilesAsync(docker, old, "/var/lib/registry", new() { ["docker/registry/v2/blobs/data"] = "from-old" });
+            // A file where the old registry has a folder: the copy cannot create it and fails.
+            await SeedVolumeAsync(docker, settings.Registry.VolumeName, new() { ["docker"] = "a file in the way" });
 
-            // An image without a shell cannot run the copy.
-            await Assert.ThrowsAnyAsync<Exception>(() =>
-                RegistryContainerCheck.EnsureUsableAsync(docker, settings.Registry, "openshell-offline/no-such-image:missing"));
+            var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                RegistryContainerCheck.EnsureUsableAsync(docker, settings.Registry, Image));
+
+            Assert.Contains("The old registry container was left in place", ex.Message, StringComparison.Ordinal);
+            Assert.Contains(anonymousVolume, ex.Message, StringComparison.Ordinal);
 
             var after = await docker.Containers.InspectContainerAsync(old);
             Assert.True(after.State.Running);

@@ -58,7 +58,7 @@ internal sealed partial class DevLoopCoordinator(
         try
         {
             await notifications.PublishStateAsync(resource, ResourceStates.Verifying);
-            var architecture = await ClusterArchitecture.ReadAsync(_docker, settings.Images.K3s, ct);
+            var architecture = await ClusterArchitecture.ReadAsync(_docker, settings.Images.K3s, logger, null, ct);
             var (tarball, origin) = await ResolveBundleAsync(architecture, ct);
             LogBundleSource(logger, tarball, origin);
             var verified = await RuntimeBundleVerifier.VerifyAsync(tarball, architecture, ct: ct);

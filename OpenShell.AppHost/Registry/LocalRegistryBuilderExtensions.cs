@@ -15,7 +15,8 @@ public static class LocalRegistryBuilderExtensions
     /// <summary>
     /// Adds a registry v2 container published on 127.0.0.1 only, with a data volume, a <c>/v2/</c> health
     /// check and (by default) a persistent lifetime. An older container of the same name that cannot serve
-    /// the dev loop (a pull-through proxy, the wrong port, published on every interface) is replaced.
+    /// the dev loop (a pull-through proxy, the wrong port, published on every interface) is replaced, after its
+    /// images are copied into the data volume.
     /// </summary>
     public static IResourceBuilder<LocalRegistryResource> AddOpenShellRegistry(
         this IDistributedApplicationBuilder builder, string name, OpenShellSettings settings)
@@ -37,7 +38,7 @@ public static class LocalRegistryBuilderExtensions
             .OnBeforeResourceStarted(async (res, e, ct) =>
             {
                 var logger = e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(res);
-                await ReplaceUnusableContainerAsync(logger, registry, ct).ConfigureAwait(false);
+                await ReplaceUnusableContainerAsync(logger, registry, image.ToString(), ct).ConfigureAwait(false);
             });
 
         if (image.Registry is not null)
@@ -53,7 +54,7 @@ public static class LocalRegistryBuilderExtensions
         return resource;
     }
 
-    private static async Task ReplaceUnusableContainerAsync(ILogger logger, RegistrySettings registry, CancellationToken ct)
+    private static async Task ReplaceUnusableContainerAsync(ILogger logger, RegistrySettings registry, string image, CancellationToken ct)
     {
         if (!await DockerEngine.IsAvailableAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false))
         {
@@ -62,10 +63,14 @@ public static class LocalRegistryBuilderExtensions
         }
 
         using var docker = DockerEngine.CreateClient();
-        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry.ContainerName, registry.HostPort, requireOrchestrator: true, ct).ConfigureAwait(false);
+        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry, image, requireOrchestrator: true, ct).ConfigureAwait(false);
         if (verdict is { Replace: true })
         {
             logger.LogWarning("Replaced the existing container {Container}: {Reason}.", registry.ContainerName, verdict.Reason);
+            if (verdict.DataNote is { } note)
+            {
+                logger.LogWarning("Replaced container {Container}: {Note}.", registry.ContainerName, note);
+            }
         }
     }
 }

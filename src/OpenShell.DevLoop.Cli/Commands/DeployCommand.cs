@@ -45,8 +45,9 @@ internal static class DeployCommand
         {
             var settings = hooks.LoadSettings(offline);
             var root = GitRepository.Discover(folder).Root;
+            var pulls = new ImagePullPrinter(stderr);
             var request = DeployRequest.FromEnvironment(root, targets, hooks.GetVariable);
-            request = request with { PlanSettings = request.PlanSettings with { ClusterName = settings.Cluster.Name ?? request.PlanSettings.ClusterName } };
+            request = request with { PlanSettings = request.PlanSettings with { ClusterName = settings.Cluster.Name ?? request.PlanSettings.ClusterName }, PullProgress = pulls };
             var clusterName = ClusterName.Resolve(request.PlanSettings.ClusterName, root);
             var logger = new WriterLogger(stdout, verbose ? LogLevel.Debug : LogLevel.None);
             using var docker = DockerEngine.CreateClient();
@@ -57,7 +58,7 @@ internal static class DeployCommand
             {
                 await stdout.WriteLineAsync($"Bootstrapping cluster {clusterName}: {decision.Reason}.").ConfigureAwait(false);
                 await lifecycle.UpAsync(
-                    buildCt => ClusterImageBuild.RunAsync(docker, new ClusterImageBuildRequest(root, settings.Cluster.Image, settings.Images.K3s), logger, buildCt),
+                    buildCt => ClusterImageBuild.RunAsync(docker, new ClusterImageBuildRequest(root, settings.Cluster.Image, settings.Images.K3s) { PullProgress = pulls }, logger, buildCt),
                     request.PlanSettings.StateFile, ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync($"Cluster {clusterName} is up; deploying the working tree.").ConfigureAwait(false);
             }

@@ -1,4 +1,7 @@
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -11,7 +14,10 @@ namespace OpenShell.DevLoop.Builders;
 /// <summary>
 /// Builds the gateway image from <c>deploy/docker/Dockerfile.gateway</c> through the engine API (legacy builder, the
 /// context streamed as a tar with fixed times and owners, so unchanged files hit the layer cache and an unchanged
-/// publish gives the same image and the same digest), then pushes it and returns the manifest digest.
+/// publish gives the same image and the same digest), then pushes it and returns the manifest digest. The image carries
+/// its content fingerprint as a label (<see cref="ContentLabel"/>: the build context and the base image's id); when the
+/// registry's image under the tag has the same one, the push is skipped and that image's digest is kept, so a rebuild
+/// of unchanged content (a new <c>created</c> time from the legacy builder notwithstanding) rolls nothing out.
 /// </summary>
 internal static partial class GatewayImageBuilder
 {
@@ -20,6 +26,9 @@ internal static partial class GatewayImageBuilder
 
     /// <summary>The image label naming the repository the image is pushed to (finds the images of one registry, e.g. to clean up).</summary>
     public const string RepositoryLabel = "dev.openshell.repository";
+
+    /// <summary>The image label holding the SHA-256 of the build context and the base image's id: what decides a rollout.</summary>
+    public const string ContentLabel = "dev.openshell.content-sha256";
 
     private static readonly string[] s_manifestTypes =
     [
@@ -58,10 +67,24 @@ internal static partial class GatewayImageBuilder
         }
     }
 
-    /// <summary>Builds <paramref name="tag"/> on <paramref name="baseImage"/> from the publish folder.</summary>
+    /// <summary>
+    /// Builds <paramref name="tag"/> on <paramref name="baseImage"/> from the publish folder and returns its content fingerprint
+    /// (the <see cref="ContentLabel"/> value). Every image the Dockerfile builds FROM is pulled first when missing (progress on
+    /// <paramref name="logger"/> and <paramref name="pullProgress"/>).
+    /// </summary>
+    /// <exception cref="ImagePullException">A base image is missing and could not be pulled.</exception>
     /// <exception cref="InvalidOperationException">The engine reported a build error.</exception>
-    public static async Task BuildAsync(IDockerClient docker, string repositoryRoot, string publishDirectory, string tag, string baseImage, ILogger logger, CancellationToken ct = default)
+    public static async Task<string> BuildAsync(
+        IDockerClient docker, string repositoryRoot, string publishDirectory, string tag, string baseImage, ILogger logger, IProgress<ImagePullProgress>? pullProgress = null, CancellationToken ct = default)
     {
+        var buildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage };
+        var dockerfile = Path.Combine(repositoryRoot, DockerfilePath);
+        if (File.Exists(dockerfile))
+        {
+            var bases = DockerfileBaseImages.Read(await File.ReadAllTextAsync(dockerfile, ct).ConfigureAwait(false), buildArgs);
+            await ImagePuller.EnsureAllPresentAsync(docker, bases, logger, pullProgress, ct: ct).ConfigureAwait(false);
+        }
+
         var contextFile = Path.Combine(Path.GetTempPath(), $"openshell-gateway-context-{Guid.NewGuid():N}.tar");
         try
         {
@@ -70,6 +93,7 @@ internal static partial class GatewayImageBuilder
                 await WriteContextAsync(repositoryRoot, publishDirectory, file, ct).ConfigureAwait(false);
             }
 
+            var content = await ContentFingerprintAsync(docker, contextFile, baseImage, ct).ConfigureAwait(false);
             var progress = new EngineProgress(logger, null);
             await using var context = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
             await docker.Images.BuildImageFromDockerfileAsync(
@@ -77,10 +101,10 @@ internal static partial class GatewayImageBuilder
                 {
                     Dockerfile = "Dockerfile",
                     Tags = [tag],
-                    BuildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
+                    BuildArgs = buildArgs,
                     Remove = true,
                     ForceRemove = true,
-                    Labels = new Dictionary<string, string> { [RepositoryLabel] = RepositoryOf(tag) },
+                    Labels = new Dictionary<string, string> { [RepositoryLabel] = RepositoryOf(tag), [ContentLabel] = content },
                 },
                 context,
                 authConfigs: null,
@@ -91,11 +115,27 @@ internal static partial class GatewayImageBuilder
             {
                 throw new InvalidOperationException($"Building the gateway image {tag} on {baseImage} failed: {error}. Check {DockerfilePath} and that the base image is present (eng/offline-images.sh builds the offline one).");
             }
+
+            return content;
         }
         finally
         {
             File.Delete(contextFile);
         }
+    }
+
+    // The context is deterministic (fixed times and owners) and holds the Dockerfile and every published file; with the
+    // base image's id it is everything the image is made of.
+    private static async Task<string> ContentFingerprintAsync(IDockerClient docker, string contextFile, string baseImage, CancellationToken ct)
+    {
+        string contextSha;
+        await using (var stream = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+        {
+            contextSha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
+        }
+
+        var baseId = (await docker.Images.InspectImageAsync(baseImage, ct).ConfigureAwait(false)).ID;
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"context {contextSha}\nbase {baseId}\n")));
     }
 
     private static string RepositoryOf(string tag)
@@ -104,12 +144,24 @@ internal static partial class GatewayImageBuilder
         return (reference.Registry is null ? "" : reference.Registry + "/") + reference.Repository;
     }
 
-    /// <summary>Pushes <paramref name="tag"/> and returns the manifest digest the registry reports.</summary>
+    /// <summary>
+    /// Pushes <paramref name="tag"/> and returns the manifest digest the registry reports. When the registry's image under the
+    /// tag carries the same <see cref="ContentLabel"/> as the local one, nothing is pushed and its digest is returned
+    /// (<see cref="GatewayImage.Pushed"/> false).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The push failed or no digest could be learned.</exception>
     public static async Task<GatewayImage> PushAsync(IDockerClient docker, string tag, ILogger logger, Action<string>? onProgress, CancellationToken ct = default)
     {
         var reference = ImageReference.Parse(tag);
         var repository = RepositoryOf(tag);
+        var local = (await docker.Images.InspectImageAsync(tag, ct).ConfigureAwait(false)).Config?.Labels is { } labels && labels.TryGetValue(ContentLabel, out var value) ? value : null;
+        if (local is not null && await RegistryImageAsync(reference, ct).ConfigureAwait(false) is { } remote && remote.Content == local)
+        {
+            LogSameContent(logger, tag, remote.Digest);
+            onProgress?.Invoke($"the registry already holds this content as {remote.Digest}: nothing to push");
+            return new GatewayImage(tag, repository, remote.Digest) { Pushed = false };
+        }
+
         var progress = new EngineProgress(logger, onProgress);
         await docker.Images.PushImageAsync(repository, new ImagePushParameters { Tag = reference.Tag }, new AuthConfig(), progress, ct).ConfigureAwait(false);
         if (progress.Error is { } error)
@@ -122,12 +174,60 @@ internal static partial class GatewayImageBuilder
         return new GatewayImage(tag, repository, digest);
     }
 
+    /// <summary>
+    /// The digest and <see cref="ContentLabel"/> of the image the registry holds under <paramref name="reference"/>'s tag; null
+    /// when there is none, it is an index, or the registry cannot be asked (the caller then pushes).
+    /// </summary>
+    internal static async Task<(string Digest, string? Content)?> RegistryImageAsync(ImageReference reference, CancellationToken ct = default)
+    {
+        if (reference.Registry is not { } host)
+        {
+            return null;
+        }
+
+        var baseUri = $"{SchemeOf(host)}://{host}/v2/{reference.Repository}";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{baseUri}/manifests/{reference.Tag}"));
+            foreach (var type in s_manifestTypes.Take(2))
+            {
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+            }
+
+            using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode || !response.Headers.TryGetValues("Docker-Content-Digest", out var digests))
+            {
+                return null;
+            }
+
+            using var manifest = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+            if (!manifest.RootElement.TryGetProperty("config", out var config) || !config.TryGetProperty("digest", out var configDigest))
+            {
+                return null;
+            }
+
+            using var blob = JsonDocument.Parse(await http.GetStringAsync(new Uri($"{baseUri}/blobs/{configDigest.GetString()}"), ct).ConfigureAwait(false));
+            var content = blob.RootElement.TryGetProperty("config", out var imageConfig)
+                && imageConfig.TryGetProperty("Labels", out var labels) && labels.ValueKind == JsonValueKind.Object
+                && labels.TryGetProperty(ContentLabel, out var label) ? label.GetString() : null;
+            return (digests.First(), content);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static string SchemeOf(string host) =>
+        host.StartsWith("127.", StringComparison.Ordinal) || host.StartsWith("localhost", StringComparison.Ordinal) ? "http" : "https";
+
     /// <summary>The digest of <paramref name="reference"/>'s manifest, asked of the registry with a HEAD request.</summary>
     public static async Task<string> HeadDigestAsync(ImageReference reference, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
         var host = reference.Registry ?? throw new InvalidOperationException($"{reference} names no registry; set IMAGE_REPO_BASE to host:port/path.");
-        var scheme = host.StartsWith("127.", StringComparison.Ordinal) || host.StartsWith("localhost", StringComparison.Ordinal) ? "http" : "https";
+        var scheme = SchemeOf(host);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         using var request = new HttpRequestMessage(HttpMethod.Head, new Uri($"{scheme}://{host}/v2/{reference.Repository}/manifests/{reference.Tag}"));
         foreach (var type in s_manifestTypes)
@@ -194,6 +294,9 @@ internal static partial class GatewayImageBuilder
         [GeneratedRegex(@"digest: (sha256:[0-9a-f]{64})")]
         private static partial Regex DigestPattern();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Tag}: the registry already holds an image of the same content ({Digest}); nothing pushed")]
+    private static partial void LogSameContent(ILogger logger, string tag, string digest);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Line}")]
     private static partial void LogEngineOutput(ILogger logger, string line);

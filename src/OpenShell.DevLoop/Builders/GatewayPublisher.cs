@@ -6,7 +6,8 @@ namespace OpenShell.DevLoop.Builders;
 /// <summary>
 /// Publishes the gateway (<c>src/OpenShell.Server</c>, binary <c>openshell-server</c>) self-contained for the cluster's
 /// architecture into a folder that is kept between deploys, so a warm publish only rebuilds what changed. Published as
-/// separate files (not one bundle) so the image can keep the runtime in a layer of its own that rarely changes.
+/// separate files (not one bundle) so the image can keep the runtime in a layer of its own that rarely changes. A dev
+/// build: the output depends on the sources only, never on the commit or the checkout's path.
 /// </summary>
 public static class GatewayPublisher
 {
@@ -34,7 +35,7 @@ public static class GatewayPublisher
         var rid = ClusterArchitecture.RuntimeIdentifier(architecture);
         await DotnetPublish.RunAsync(repositoryRoot,
             [project, "-c", "Release", "-r", rid, "--self-contained", "-o", outputDirectory, "-p:PublishSingleFile=false",
-             "--nologo", "-v", "quiet", "-clp:NoSummary"],
+             "-p:" + DevBuild.Property, "--nologo", "-v", "quiet", "-clp:NoSummary"],
             logger, ct).ConfigureAwait(false);
         if (!File.Exists(Path.Combine(outputDirectory, BinaryName)))
         {

@@ -41,7 +41,8 @@ public static partial class SupervisorPublisher
         if (build == SupervisorBuild.Dev)
         {
             // Its own artifacts folder: the dev build's properties differ, and sharing obj/ would make each build undo the other's.
-            arguments.AddRange(["-p:OpenShellSupervisorBuild=Dev", "--artifacts-path", Path.Combine(outputDirectory, "..", "artifacts")]);
+            // A function of its inputs (no commit id, mapped source paths): unchanged sources give the same sha256.
+            arguments.AddRange(["-p:OpenShellSupervisorBuild=Dev", "-p:" + DevBuild.Property, "--artifacts-path", Path.Combine(outputDirectory, "..", "artifacts")]);
         }
 
         await DotnetPublish.RunAsync(repositoryRoot, arguments, logger, ct).ConfigureAwait(false);

@@ -56,7 +56,7 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             var existing = (await InspectAsync(ct).ConfigureAwait(false))!;
             var reusedApiPort = KubeconfigExtractor.ApiHostPort(existing);
             await KubeconfigExtractor.ExtractAsync(docker, existing.ID, reusedApiPort, paths.Kubeconfig, ct).ConfigureAwait(false);
-            await EnsureSecretsAsync(ct).ConfigureAwait(false);
+            await EnsureSecretsAsync(existing.Config?.Hostname, ct).ConfigureAwait(false);
             return new ClusterUpResult(decision, existing.ID, paths.Kubeconfig, reusedApiPort, gatewayPort);
         }
 
@@ -92,7 +92,7 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
         try
         {
             await WaitForKubeconfigAsync(created.ID, apiPort, timeout.Token).ConfigureAwait(false);
-            await EnsureSecretsAsync(timeout.Token).ConfigureAwait(false);
+            await EnsureSecretsAsync(container.Config?.Hostname, timeout.Token).ConfigureAwait(false);
             await WaitHealthyAsync(created.ID, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
@@ -172,10 +172,11 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
     public IKubernetes CreateKubernetesClient() =>
         new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
 
-    private async Task EnsureSecretsAsync(CancellationToken ct)
+    // k3s registers the node under the container's hostname.
+    private async Task EnsureSecretsAsync(string? nodeName, CancellationToken ct)
     {
         using var kube = CreateKubernetesClient();
-        await ClusterSecrets.EnsureAsync(kube, paths.PkiDirectory, logger, ct).ConfigureAwait(false);
+        await ClusterSecrets.EnsureAsync(kube, paths.PkiDirectory, nodeName, logger, ct).ConfigureAwait(false);
     }
 
     private async Task EnsureImagePresentAsync(string image, CancellationToken ct)

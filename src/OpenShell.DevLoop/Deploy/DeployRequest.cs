@@ -18,6 +18,9 @@ public sealed record DeployRequest(string RepositoryRoot, IReadOnlyList<string> 
     /// </summary>
     public SupervisorBuild SupervisorBuild { get; init; } = SupervisorBuild.Dev;
 
+    /// <summary>Receives the progress of pulling a missing base image (the gateway's runtime-deps).</summary>
+    public IProgress<Docker.ImagePullProgress>? PullProgress { get; init; }
+
     /// <summary>How long a second deploy of the same checkout waits for the first before failing.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(10);
 

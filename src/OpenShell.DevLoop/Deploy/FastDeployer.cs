@@ -204,7 +204,7 @@ public sealed partial class FastDeployer
                 run.Progress(DeployStep.Builds, $"dotnet publish {GatewayPublisher.ProjectPath} for linux/{architecture}");
                 await PublishExclusiveAsync(() => GatewayPublisher.PublishAsync(root, architecture, output, _logger, ct), ct).ConfigureAwait(false);
                 run.Progress(DeployStep.Builds, $"building image {tag} on {_settings.Images.RuntimeDeps}");
-                await GatewayImageBuilder.BuildAsync(_docker, root, output, tag, _settings.Images.RuntimeDeps, _logger, ct).ConfigureAwait(false);
+                await GatewayImageBuilder.BuildAsync(_docker, root, output, tag, _settings.Images.RuntimeDeps, _logger, request.PullProgress, ct).ConfigureAwait(false);
                 return (true, $"built {tag}");
             }).ConfigureAwait(false);
 
@@ -212,7 +212,7 @@ public sealed partial class FastDeployer
             {
                 run.Line(DeployStep.ImagePush, PushLine);
                 var image = await GatewayImageBuilder.PushAsync(_docker, tag, _logger, line => run.Progress(DeployStep.ImagePush, line), ct).ConfigureAwait(false);
-                return (image, $"pushed {image.Tag} ({image.Digest})");
+                return (image, image.Pushed ? $"pushed {image.Tag} ({image.Digest})" : $"same content as {image.Digest} in the registry: nothing pushed");
             }).ConfigureAwait(false);
             outcome.Digest = pushed.Digest;
         }

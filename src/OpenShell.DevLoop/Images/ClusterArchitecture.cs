@@ -1,4 +1,6 @@
 using Docker.DotNet;
+using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.RuntimeBundle;
 
 namespace OpenShell.DevLoop.Images;
@@ -13,11 +15,17 @@ public static class ClusterArchitecture
         _ => "linux-arm64",
     };
 
-    /// <summary>The architecture of a local image (Docker inspect <c>Architecture</c>), as <c>amd64</c> or <c>arm64</c>.</summary>
-    /// <exception cref="InvalidOperationException">The image is not present locally, or runs on an architecture the cluster does not support.</exception>
-    public static async Task<string> ReadAsync(IDockerClient docker, string image, CancellationToken ct = default)
+    /// <summary>The architecture of an image (Docker inspect <c>Architecture</c>), as <c>amd64</c> or <c>arm64</c>; a missing image is pulled first.</summary>
+    /// <exception cref="ImagePullException">The image is missing and could not be pulled.</exception>
+    /// <exception cref="InvalidOperationException">The image runs on an architecture the cluster does not support.</exception>
+    public static Task<string> ReadAsync(IDockerClient docker, string image, CancellationToken ct = default) =>
+        ReadAsync(docker, image, null, null, ct);
+
+    /// <summary>As <see cref="ReadAsync(IDockerClient, string, CancellationToken)"/>, with the pull's progress on <paramref name="logger"/> and <paramref name="pullProgress"/>.</summary>
+    public static async Task<string> ReadAsync(IDockerClient docker, string image, ILogger? logger, IProgress<ImagePullProgress>? pullProgress, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
+        await ImagePuller.EnsurePresentAsync(docker, image, logger, pullProgress, ct: ct).ConfigureAwait(false);
         try
         {
             var inspect = await docker.Images.InspectImageAsync(image, ct).ConfigureAwait(false);

@@ -60,7 +60,7 @@ public static partial class ClusterImageBuild
             ?? await SupervisorPublisher.PublishAsync(request.RepositoryRoot, architecture, Path.Combine(work, "supervisor", architecture), logger, ct).ConfigureAwait(false);
 
         var inputs = new ClusterImageInputs(Path.Combine(request.RepositoryRoot, "deploy"), staged.BundleDirectory, chart, supervisor);
-        await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, logger, ct).ConfigureAwait(false);
+        await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, logger, request.PullProgress, ct).ConfigureAwait(false);
         return new ClusterImageBuildResult(request.Tag, architecture, chart.Sha256, staged.BundleDirectory);
     }
 

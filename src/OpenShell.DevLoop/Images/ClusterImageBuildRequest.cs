@@ -21,6 +21,9 @@ public sealed record ClusterImageBuildRequest(string RepositoryRoot, string Tag,
     /// <summary>A prebuilt supervisor binary for the architecture; null publishes <c>src/OpenShell.Sandbox</c>.</summary>
     public string? SupervisorBinary { get; init; }
 
+    /// <summary>Receives the progress of pulling missing base images (the k3s image, any other <c>FROM</c> of the Dockerfile).</summary>
+    public IProgress<Docker.ImagePullProgress>? PullProgress { get; init; }
+
     /// <summary>Where staged and packaged inputs go; null means <c>deploy/docker/.build</c>.</summary>
     public string? WorkDirectory { get; init; }
 

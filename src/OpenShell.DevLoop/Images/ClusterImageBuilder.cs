@@ -2,6 +2,7 @@ using System.Text;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Docker;
 
 namespace OpenShell.DevLoop.Images;
 
@@ -49,12 +50,26 @@ public static partial class ClusterImageBuilder
         await context.AddTreeAsync("runtime-bundle", inputs.RuntimeBundleDirectory, new HashSet<string>(StringComparer.Ordinal) { "manifest.json" }, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Builds and tags <paramref name="tag"/> from <paramref name="inputs"/> on <paramref name="baseImage"/>.</summary>
+    /// <summary>
+    /// Builds and tags <paramref name="tag"/> from <paramref name="inputs"/> on <paramref name="baseImage"/>. Every image
+    /// the Dockerfile builds FROM is pulled first when missing (progress on <paramref name="logger"/> and <paramref name="pullProgress"/>).
+    /// </summary>
+    /// <exception cref="ImagePullException">A base image is missing and could not be pulled.</exception>
     /// <exception cref="ClusterImageBuildException">The engine reported a build error.</exception>
-    public static async Task BuildAsync(IDockerClient docker, ClusterImageInputs inputs, string tag, string baseImage, ILogger logger, CancellationToken ct = default)
+    public static async Task BuildAsync(
+        IDockerClient docker, ClusterImageInputs inputs, string tag, string baseImage, ILogger logger, IProgress<ImagePullProgress>? pullProgress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(logger);
+        var buildArgs = new Dictionary<string, string> { ["K3S_IMAGE"] = baseImage };
+        var dockerfile = Path.Combine(inputs.DeployDirectory, DockerfilePath);
+        if (File.Exists(dockerfile))
+        {
+            var bases = DockerfileBaseImages.Read(await File.ReadAllTextAsync(dockerfile, ct).ConfigureAwait(false), buildArgs);
+            await ImagePuller.EnsureAllPresentAsync(docker, bases, logger, pullProgress, ct: ct).ConfigureAwait(false);
+        }
+
         var contextFile = Path.Combine(Path.GetTempPath(), $"openshell-cluster-context-{Guid.NewGuid():N}.tar");
         try
         {
@@ -71,7 +86,7 @@ public static partial class ClusterImageBuilder
                 {
                     Dockerfile = "Dockerfile",
                     Tags = [tag],
-                    BuildArgs = new Dictionary<string, string> { ["K3S_IMAGE"] = baseImage },
+                    BuildArgs = buildArgs,
                     Remove = true,
                     ForceRemove = true,
                     Labels = new Dictionary<string, string> { ["dev.openshell.chart-sha256"] = inputs.Chart.Sha256 },

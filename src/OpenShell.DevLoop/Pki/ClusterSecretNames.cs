@@ -15,6 +15,12 @@ public static class ClusterSecretNames
     /// <summary>The client certificate and key (<c>kubernetes.io/tls</c>: tls.crt, tls.key, ca.crt).</summary>
     public const string ClientTls = "openshell-client-tls";
 
+    /// <summary>
+    /// The CA certificate and key (<c>kubernetes.io/tls</c>: tls.crt, tls.key), kept so that the server certificate can be
+    /// reissued by the same CA when its names change. Ours, not upstream's; nothing in the cluster mounts it.
+    /// </summary>
+    public const string DevCa = "openshell-dev-ca";
+
     /// <summary>The SSH handshake secret (32 random bytes, hex, key <see cref="SshHandshakeKey"/>).</summary>
     public const string SshHandshake = "openshell-ssh-handshake";
 

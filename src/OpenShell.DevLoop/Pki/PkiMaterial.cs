@@ -8,6 +8,9 @@ namespace OpenShell.DevLoop.Pki;
 /// <param name="ClientKey">The client certificate's private key (PKCS#8).</param>
 public sealed record PkiMaterial(string CaCertificate, string ServerCertificate, string ServerKey, string ClientCertificate, string ClientKey)
 {
+    /// <summary>The CA's private key (PKCS#8), kept so that the server certificate can be reissued by the same CA; empty when unknown.</summary>
+    public string CaKey { get; init; } = string.Empty;
+
     /// <inheritdoc />
     public override string ToString() => "PkiMaterial { keys hidden }";
 }

@@ -97,7 +97,8 @@ public sealed class DeployPlan
             }
         }
 
-        return new DeployState(ClusterName, ContainerId ?? string.Empty, fingerprints);
+        // Lines this version does not understand are written back as they were.
+        return new DeployState(ClusterName, ContainerId ?? string.Empty, fingerprints) { OtherEntries = RecordedState?.OtherEntries ?? [] };
     }
 
     /// <summary>The state to record when every planned component was deployed.</summary>

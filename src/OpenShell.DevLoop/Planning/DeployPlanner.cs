@@ -172,6 +172,21 @@ public sealed class DeployPlanner
         }
 
         var fingerprints = new Dictionary<string, string>(state.Fingerprints, StringComparer.Ordinal);
+
+        // A known component's malformed fingerprint invalidates that component only.
+        var malformed = catalog.Components
+            .Where(c => state.OtherEntries.Any(e => e.Key == c.StateKey))
+            .Select(c => c.StateKey)
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var key in malformed)
+        {
+            notes.Add($"warning: the deploy state records a malformed fingerprint for '{key}' (not 64 lowercase hex digits); that component is rebuilt");
+        }
+
+        RebuildReason? Malformed(ComponentDefinition c) => malformed.Contains(c.StateKey)
+            ? new(RebuildReasonKind.NotRecorded, $"the recorded fingerprint for '{c.StateKey}' is malformed")
+            : null;
+
         if (containerId is not null && containerId != state.ContainerId)
         {
             // The supervisor binary is baked into the cluster image, so a new container already carries it.
@@ -183,12 +198,12 @@ public sealed class DeployPlanner
             var recordedId = state.ContainerId.Length == 0 ? "none" : Short(state.ContainerId);
             notes.Add($"the cluster container changed since the last deploy (recorded {recordedId}, running {Short(containerId)})");
             missingCause = c => c.Kind == ComponentKind.Binary
-                ? new(RebuildReasonKind.NotRecorded, $"no fingerprint is recorded for '{c.StateKey}'")
+                ? Malformed(c) ?? new(RebuildReasonKind.NotRecorded, $"no fingerprint is recorded for '{c.StateKey}'")
                 : new(RebuildReasonKind.NewClusterContainer, $"the cluster container was recreated (recorded {recordedId}, running {Short(containerId)})");
             return fingerprints;
         }
 
-        missingCause = c => new(RebuildReasonKind.NotRecorded, $"no fingerprint is recorded for '{c.StateKey}' (never deployed, or its last deploy failed)");
+        missingCause = c => Malformed(c) ?? new(RebuildReasonKind.NotRecorded, $"no fingerprint is recorded for '{c.StateKey}' (never deployed, or its last deploy failed)");
         return fingerprints;
     }
 

@@ -22,17 +22,22 @@ public static partial class LocalRegistryContainer
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(logger);
         var registry = settings.Registry;
-        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry.ContainerName, registry.HostPort, ct: ct).ConfigureAwait(false);
+        var image = ImageReference.Parse(settings.Images.Registry).ToString();
+        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry, image, ct: ct).ConfigureAwait(false);
         if (verdict is { Replace: true })
         {
             LogReplaced(logger, registry.ContainerName, verdict.Reason);
+            if (verdict.DataNote is { } note)
+            {
+                LogDataCopied(logger, registry.ContainerName, note);
+            }
         }
 
         await ContainerNetwork.EnsureAsync(docker, network, ct).ConfigureAwait(false);
         var port = registry.HostPort.ToString(CultureInfo.InvariantCulture);
         if (verdict is null || verdict.Replace)
         {
-            var image = ImageReference.Parse(settings.Images.Registry).ToString();
+            await ImagePuller.EnsurePresentAsync(docker, image, logger, ct: ct).ConfigureAwait(false);
             await docker.Containers.CreateContainerAsync(new CreateContainerParameters
             {
                 Name = registry.ContainerName,
@@ -94,6 +99,9 @@ public static partial class LocalRegistryContainer
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replaced the existing container {Container}: {Reason}")]
     private static partial void LogReplaced(ILogger logger, string container, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replaced container {Container}: {Note}")]
+    private static partial void LogDataCopied(ILogger logger, string container, string note);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created registry container {Container} from {Image} on 127.0.0.1:{Port}")]
     private static partial void LogCreated(ILogger logger, string container, string image, string port);

@@ -1,16 +1,29 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Docker;
 
 namespace OpenShell.DevLoop.Registry;
 
 /// <summary>What to do with a container that already carries the registry's name.</summary>
 /// <param name="Replace">True when the container must be removed before the registry starts.</param>
 /// <param name="Reason">Why, in words for the resource's log.</param>
-public sealed record RegistryContainerVerdict(bool Replace, string Reason);
+public sealed record RegistryContainerVerdict(bool Replace, string Reason)
+{
+    /// <summary>The old container's images copied into the dev registry's volume before it was removed; null when none were.</summary>
+    public RegistryDataCopy? DataCopy { get; init; }
+
+    /// <summary>What happened to the replaced container's images, in words for the registry's log; null when nothing was copied.</summary>
+    public string? DataNote => DataCopy is not { } copy
+        ? null
+        : $"copied {copy.FilesCopied} file(s) of its images from {copy.Source} into the dev registry's volume (files already there were kept); " +
+          $"{copy.Source} itself is kept: remove it ('docker volume rm {copy.Source}' for a volume) once the images are no longer needed";
+}
 
 /// <summary>
 /// Finds a registry container left by an earlier run or by OpenShell's scripts that cannot serve
-/// the dev loop (a pull-through proxy, the wrong port, published on every interface) and removes it.
+/// the dev loop (a pull-through proxy, the wrong port, published on every interface) and removes it, after
+/// copying its images into the dev registry's volume (see <see cref="RegistryDataAdoption"/>).
 /// </summary>
 public static class RegistryContainerCheck
 {
@@ -60,28 +73,61 @@ public static class RegistryContainerCheck
     }
 
     /// <summary>
-    /// Inspects the container with the given name and removes it when <see cref="Judge"/> says so.
-    /// Returns the verdict, or null when no such container exists.
+    /// Inspects the container named <see cref="RegistrySettings.ContainerName"/> and, when <see cref="Judge"/> says so,
+    /// copies its images into <see cref="RegistrySettings.VolumeName"/> (unless it is a pull-through proxy, whose data is
+    /// only a cache) and removes it, keeping its volumes. Returns the verdict, or null when no such container exists.
+    /// When the copy fails the old container is left as it was (started again if it ran) and the error is thrown.
     /// </summary>
-    public static async Task<RegistryContainerVerdict?> EnsureUsableAsync(IDockerClient docker, string containerName, int hostPort, bool requireOrchestrator = false, CancellationToken ct = default)
+    public static async Task<RegistryContainerVerdict?> EnsureUsableAsync(
+        IDockerClient docker, RegistrySettings registry, string helperImage, bool requireOrchestrator = false, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
+        ArgumentNullException.ThrowIfNull(registry);
         ContainerInspectResponse container;
         try
         {
-            container = await docker.Containers.InspectContainerAsync(containerName, ct).ConfigureAwait(false);
+            container = await docker.Containers.InspectContainerAsync(registry.ContainerName, ct).ConfigureAwait(false);
         }
         catch (DockerContainerNotFoundException)
         {
             return null;
         }
 
-        var verdict = Judge(container, hostPort, requireOrchestrator);
-        if (verdict.Replace)
+        var verdict = Judge(container, registry.HostPort, requireOrchestrator);
+        if (!verdict.Replace)
         {
-            await docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true }, ct).ConfigureAwait(false);
+            return verdict;
         }
 
+        var isProxy = (container.Config?.Env ?? []).Any(e => e.StartsWith("REGISTRY_PROXY_REMOTEURL=", StringComparison.Ordinal));
+        if (!isProxy && RegistryDataAdoption.ForeignStorage(container, registry.VolumeName) is { } storage)
+        {
+            // The copy runs in a container of the registry image: have it before the old registry is stopped.
+            await ImagePuller.EnsurePresentAsync(docker, helperImage, ct: ct).ConfigureAwait(false);
+            var wasRunning = container.State is { Running: true };
+            if (wasRunning)
+            {
+                // A registry writing while its files are copied could leave a half-written upload behind.
+                await docker.Containers.StopContainerAsync(container.ID, new ContainerStopParameters { WaitBeforeKillSeconds = 10 }, ct).ConfigureAwait(false);
+            }
+
+            try
+            {
+                verdict = verdict with { DataCopy = await RegistryDataAdoption.CopyAsync(docker, storage, registry.VolumeName, helperImage, ct).ConfigureAwait(false) };
+            }
+            catch
+            {
+                if (wasRunning)
+                {
+                    await docker.Containers.StartContainerAsync(container.ID, new ContainerStartParameters(), CancellationToken.None).ConfigureAwait(false);
+                }
+
+                throw;
+            }
+        }
+
+        // Volumes are not removed with the container: the old images stay where they were too.
+        await docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = false }, ct).ConfigureAwait(false);
         return verdict;
     }
 

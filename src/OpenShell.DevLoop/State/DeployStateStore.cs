@@ -5,6 +5,8 @@ namespace OpenShell.DevLoop.State;
 /// <summary>
 /// Reads and writes the deploy state file in upstream's format: <c>key=value</c> lines <c>cluster_name</c>,
 /// <c>container_id</c>, then one fingerprint per component state key. Writes are atomic (temp file + rename).
+/// A key whose value is not a fingerprint (written by a newer version, or malformed) does not spoil the file:
+/// it is kept in <see cref="DeployState.OtherEntries"/>, ignored when planning and written back.
 /// </summary>
 public sealed class DeployStateStore
 {
@@ -61,6 +63,7 @@ public sealed class DeployStateStore
         string? clusterName = null;
         var containerId = string.Empty;
         var fingerprints = new Dictionary<string, string>(StringComparer.Ordinal);
+        var other = new List<KeyValuePair<string, string>>();
         var lineNumber = 0;
         foreach (var rawLine in text.Split('\n'))
         {
@@ -74,7 +77,8 @@ public sealed class DeployStateStore
             var equals = line.IndexOf('=', StringComparison.Ordinal);
             var key = equals > 0 ? line[..equals] : string.Empty;
             var value = equals > 0 ? line[(equals + 1)..] : string.Empty;
-            if (key.Length == 0 || !key.All(IsKeyChar) || !value.All(IsValueChar))
+            var known = key is ClusterNameKey or ContainerIdKey;
+            if (key.Length == 0 || !key.All(IsKeyChar) || !value.All(known ? IsValueChar : IsTextChar))
             {
                 return Corrupt(source, $"line {lineNumber} is not a key=value line");
             }
@@ -88,12 +92,18 @@ public sealed class DeployStateStore
                     containerId = value;
                     break;
                 default:
-                    if (value.Length != 0 && (value.Length != 64 || !value.All(char.IsAsciiHexDigitLower)))
+                    // Like upstream's reader, the last line of a key wins.
+                    other.RemoveAll(e => e.Key == key);
+                    fingerprints.Remove(key);
+                    if (IsFingerprint(value))
                     {
-                        return Corrupt(source, $"line {lineNumber} ({key}) is not a SHA-256 fingerprint");
+                        fingerprints[key] = value;
+                    }
+                    else
+                    {
+                        other.Add(new(key, value));
                     }
 
-                    fingerprints[key] = value;
                     break;
             }
         }
@@ -103,10 +113,17 @@ public sealed class DeployStateStore
             return Corrupt(source, "it has no cluster_name line");
         }
 
-        return new DeployStateReadResult(new DeployState(clusterName, containerId, fingerprints), null);
+        return new DeployStateReadResult(new DeployState(clusterName, containerId, fingerprints) { OtherEntries = other }, null);
     }
 
-    /// <summary>Formats a state as the file holds it: cluster_name, container_id, then the fingerprints in <paramref name="keyOrder"/>.</summary>
+    /// <summary>True for a value a fingerprint line may hold: empty (nothing to build) or 64 lowercase hex digits.</summary>
+    public static bool IsFingerprint(string value) =>
+        value is not null && (value.Length == 0 || (value.Length == 64 && value.All(char.IsAsciiHexDigitLower)));
+
+    /// <summary>
+    /// Formats a state as the file holds it: cluster_name, container_id, the fingerprints in <paramref name="keyOrder"/>,
+    /// other fingerprints by key, then the other entries in their order (those not written as a fingerprint).
+    /// </summary>
     public static string Format(DeployState state, IEnumerable<string> keyOrder)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -118,6 +135,14 @@ public sealed class DeployStateStore
         foreach (var key in order.Concat(state.Fingerprints.Keys.Where(k => !order.Contains(k)).Order(StringComparer.Ordinal)))
         {
             if (state.Fingerprints.TryGetValue(key, out var value))
+            {
+                builder.Append(key).Append('=').Append(value).Append('\n');
+            }
+        }
+
+        foreach (var (key, value) in state.OtherEntries)
+        {
+            if (key is not (ClusterNameKey or ContainerIdKey) && !state.Fingerprints.ContainsKey(key))
             {
                 builder.Append(key).Append('=').Append(value).Append('\n');
             }
@@ -156,4 +181,7 @@ public sealed class DeployStateStore
     private static bool IsKeyChar(char c) => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '-';
 
     private static bool IsValueChar(char c) => c is > ' ' and < (char)0x7F;
+
+    // Another tool's value may hold spaces; control characters still mean the file is damaged.
+    private static bool IsTextChar(char c) => !char.IsControl(c);
 }

@@ -201,6 +201,39 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
     }
 
     [RequiresDocker]
+    public async Task Committing_deployed_work_then_rebuilding_gives_the_same_digest_and_sha_and_rolls_nothing()
+    {
+        cluster.Write("src/OpenShell.Server/CommitProbe.cs", CommitProbe("OpenShell.Server"));
+        cluster.Write("src/OpenShell.Sandbox/CommitProbe.cs", CommitProbe("OpenShell.Sandbox"));
+        var deployed = await cluster.DeployAsync();
+        output.WriteLine(deployed.Stdout);
+        DeployAssert.Succeeded(deployed);
+        DeployAssert.Plan(deployed.Stdout, 1, 1, 1);
+        var digest = await AssertGatewayPinnedAsync();
+        var sha = await cluster.NodeSupervisorSha256Async();
+        var helm = ResourceVersion(await cluster.ReadHelmChartAsync());
+
+        // The deployed work is committed (a new HEAD), then a switch away and back rewrites the files.
+        await GitAsync("add", "-A");
+        await GitAsync("-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "--quiet", "-m", "deployed work");
+        await GitAsync("checkout", "--quiet", "HEAD~1");
+        await GitAsync("checkout", "--quiet", "-");
+        var gateway = await cluster.DeployAsync(null, "gateway");
+        var supervisor = await cluster.DeployAsync(null, "supervisor");
+        output.WriteLine(gateway.Stdout);
+        output.WriteLine(supervisor.Stdout);
+
+        DeployAssert.Succeeded(gateway);
+        DeployAssert.Succeeded(supervisor);
+        DeployAssert.HasNot(gateway.Stdout, RestartLine);
+        Assert.Equal(digest, await AssertGatewayPinnedAsync());
+        Assert.Equal(helm, ResourceVersion(await cluster.ReadHelmChartAsync()));
+        DeployAssert.Has(supervisor.Stdout, SupervisorUpdatedLine);
+        Assert.Equal(sha, await cluster.NodeSupervisorSha256Async());
+        DeployAssert.Plan((await cluster.DeployAsync()).Stdout, 0, 0, 0);
+    }
+
+    [RequiresDocker]
     public async Task A_changed_container_id_redeploys_gateway_and_chart_only()
     {
         var state = await File.ReadAllTextAsync(cluster.StatePath);
@@ -357,6 +390,12 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
 
     private static string Probe(string ns) =>
         $"namespace {ns};\n\n/// <summary>An edit made by the deploy tests.</summary>\ninternal static class DeployProbe\n{{\n    internal const string Value = \"{Guid.NewGuid():N}\";\n}}\n";
+
+    private static string CommitProbe(string ns) =>
+        $"namespace {ns};\n\n/// <summary>Work committed by the deploy tests.</summary>\ninternal static class CommitProbe\n{{\n    internal const string Value = \"{Guid.NewGuid():N}\";\n}}\n";
+
+    private async Task GitAsync(params string[] args) =>
+        (await TestProcess.RunAsync("git", args, cluster.Root, timeout: TimeSpan.FromMinutes(1))).EnsureSuccess("git " + string.Join(' ', args));
 
     private static string? Values(System.Text.Json.Nodes.JsonObject chart) => chart["spec"]?["valuesContent"]?.GetValue<string>();
 

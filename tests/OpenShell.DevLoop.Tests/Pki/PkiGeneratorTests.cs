@@ -12,17 +12,66 @@ public sealed class PkiGeneratorTests
     private static readonly PkiMaterial s_pki = PkiGenerator.Generate();
 
     [Fact]
-    public void Server_certificate_is_valid_for_the_gateway_names()
+    public void Server_certificate_names_are_exactly_the_wanted_list_with_the_node_name()
+    {
+        var pki = PkiGenerator.Generate("k3s-Node-1");
+        var (dns, ips) = PkiGenerator.SubjectAlternativeNames(pki.ServerCertificate);
+
+        Assert.Equal(
+            ["host.docker.internal", "k3s-node-1", "localhost", "openshell", "openshell.openshell.svc", "openshell.openshell.svc.cluster.local"],
+            dns.Order(StringComparer.Ordinal));
+        Assert.Equal([IPAddress.Loopback], ips);
+        using var server = X509Certificate2.CreateFromPem(pki.ServerCertificate);
+        Assert.False(server.MatchesHostname("example.com"));
+    }
+
+    [Fact]
+    public void Without_a_node_name_the_server_certificate_has_the_fixed_names()
     {
         using var server = X509Certificate2.CreateFromPem(s_pki.ServerCertificate);
 
-        foreach (var name in new[] { "openshell.openshell.svc.cluster.local", "openshell", "localhost" })
+        foreach (var name in new[] { "openshell.openshell.svc.cluster.local", "openshell.openshell.svc", "openshell", "localhost", "host.docker.internal", "127.0.0.1" })
         {
             Assert.True(server.MatchesHostname(name), name);
         }
 
-        Assert.True(server.MatchesHostname("127.0.0.1"));
-        Assert.False(server.MatchesHostname("example.com"));
+        Assert.Equal(6, PkiGenerator.SubjectAlternativeNames(s_pki.ServerCertificate).DnsNames.Count + 1);
+    }
+
+    [Fact]
+    public void Validity_and_key_type_are_kept_when_the_server_certificate_is_reissued()
+    {
+        var time = new FixedTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var pki = PkiGenerator.Generate("node-a", time);
+
+        var (certificate, key) = PkiGenerator.ReissueServer(pki.CaCertificate, pki.CaKey, PkiGenerator.ServerNames("node-b"), time);
+
+        using var original = X509Certificate2.CreateFromPem(pki.ServerCertificate);
+        using var reissued = X509Certificate2.CreateFromPem(certificate, key);
+        Assert.Equal(original.NotBefore, reissued.NotBefore);
+        Assert.Equal(original.NotAfter, reissued.NotAfter);
+        Assert.Equal(new DateTime(2028, 1, 1, 0, 0, 0, DateTimeKind.Utc), reissued.NotAfter.ToUniversalTime());
+        using var ecdsa = reissued.GetECDsaPublicKey();
+        Assert.Equal(256, ecdsa!.KeySize);
+        Assert.Equal(original.Issuer, reissued.Issuer);
+        Assert.True(reissued.MatchesHostname("node-b"));
+    }
+
+    [Fact]
+    public void Reissuing_with_a_key_of_another_ca_is_refused()
+    {
+        var other = PkiGenerator.Generate();
+
+        Assert.Throws<System.Security.Cryptography.CryptographicException>(() =>
+            PkiGenerator.ReissueServer(s_pki.CaCertificate, other.CaKey, PkiGenerator.ServerNames(null)));
+    }
+
+    [Fact]
+    public void A_node_name_that_is_no_dns_name_is_refused_with_its_cause()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => PkiGenerator.ServerNames("bad name/x"));
+
+        Assert.Contains("not a DNS name", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -95,5 +144,10 @@ public sealed class PkiGeneratorTests
         chain.ChainPolicy.CustomTrustStore.Add(root);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         return chain.Build(leaf);
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

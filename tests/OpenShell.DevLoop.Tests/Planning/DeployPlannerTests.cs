@@ -346,6 +346,39 @@ public sealed class DeployPlannerTests
     }
 
     [Fact]
+    public async Task An_unknown_key_is_ignored_and_kept_when_the_state_is_rewritten()
+    {
+        using var f = await PlannerFixture.CreateAsync();
+        await f.RecordDeployAsync();
+        await File.AppendAllTextAsync(f.Store.Path, "future_flag=1\nfuture_note=made by a newer version\n");
+
+        var plan = await f.PlanAsync();
+
+        AssertPlan(plan, 0, 0, 0);
+        Assert.DoesNotContain(plan.Notes, n => n.StartsWith("warning: ", StringComparison.Ordinal));
+        await f.Store.WriteAsync(plan.ToState(), plan.StateKeyOrder);
+        var text = await File.ReadAllTextAsync(f.Store.Path);
+        Assert.EndsWith("future_flag=1\nfuture_note=made by a newer version\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_fingerprint_rebuilds_only_its_component_and_is_replaced()
+    {
+        using var f = await PlannerFixture.CreateAsync();
+        var recorded = await f.RecordDeployAsync();
+        var text = await File.ReadAllTextAsync(f.Store.Path);
+        await File.WriteAllTextAsync(f.Store.Path, text.Replace($"supervisor={recorded["supervisor"].Fingerprint}", "supervisor=not-a-hash", StringComparison.Ordinal));
+
+        var plan = await f.PlanAsync();
+
+        AssertPlan(plan, 0, 1, 0);
+        Assert.Contains("malformed", plan["supervisor"].Reasons.Single().Description, StringComparison.Ordinal);
+        Assert.Contains(plan.Notes, n => n.StartsWith("warning: ", StringComparison.Ordinal) && n.Contains("'supervisor'", StringComparison.Ordinal));
+        await f.Store.WriteAsync(plan.ToState(), plan.StateKeyOrder);
+        Assert.Equal(text, await File.ReadAllTextAsync(f.Store.Path));
+    }
+
+    [Fact]
     public async Task Full_mode_rebuilds_everything()
     {
         using var f = await PlannerFixture.CreateAsync();

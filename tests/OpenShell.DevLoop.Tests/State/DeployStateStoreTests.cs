@@ -63,7 +63,6 @@ public sealed class DeployStateStoreTests
     {
         { "garbage", "line 1 is not a key=value line" },
         { "cluster_name=a\n=b\n", "line 2 is not a key=value line" },
-        { "cluster_name=a\ngateway=not-a-hash\n", "line 2 (gateway) is not a SHA-256 fingerprint" },
         { "cluster_name=a b\n", "line 1 is not a key=value line" },
         { "container_id=x\n", "no cluster_name line" },
         { "cluster_name=a\n\0\0\0", "line 2 is not a key=value line" },
@@ -87,5 +86,38 @@ public sealed class DeployStateStoreTests
 
         Assert.Equal(s_fingerprint, read.State!.Fingerprints["supervisor"]);
         Assert.Equal(string.Empty, read.State.ContainerId);
+    }
+
+    [Fact]
+    public void A_value_that_is_no_fingerprint_is_kept_aside_not_fatal()
+    {
+        var read = DeployStateStore.Parse($"cluster_name=a\ngateway=not-a-hash\nfuture_flag=1\nhelm={s_fingerprint}\nnote=two words\n", "state");
+
+        Assert.Null(read.Warning);
+        Assert.Equal(new Dictionary<string, string> { ["helm"] = s_fingerprint }, read.State!.Fingerprints);
+        Assert.Equal([new("gateway", "not-a-hash"), new("future_flag", "1"), new("note", "two words")], read.State.OtherEntries);
+    }
+
+    [Fact]
+    public void Other_entries_are_written_back_after_the_fingerprints_unless_a_fingerprint_replaces_them()
+    {
+        var state = new DeployState("a", "id", new Dictionary<string, string> { ["gateway"] = s_fingerprint })
+        {
+            OtherEntries = [new("gateway", "not-a-hash"), new("future_flag", "1"), new("cluster_name", "ignored")],
+        };
+
+        var text = DeployStateStore.Format(state, ["gateway", "supervisor"]);
+
+        Assert.Equal($"cluster_name=a\ncontainer_id=id\ngateway={s_fingerprint}\nfuture_flag=1\n", text);
+    }
+
+    [Fact]
+    public void The_last_line_of_a_key_wins()
+    {
+        var read = DeployStateStore.Parse($"cluster_name=a\ngateway=bad\ngateway={s_fingerprint}\nhelm={s_fingerprint}\nhelm=bad\n", "state");
+
+        Assert.Equal(s_fingerprint, read.State!.Fingerprints["gateway"]);
+        Assert.False(read.State.Fingerprints.ContainsKey("helm"));
+        Assert.Equal([new("helm", "bad")], read.State.OtherEntries);
     }
 }

@@ -1,10 +1,12 @@
+using OpenShell.DevLoop.Errors;
+
 namespace OpenShell.DevLoop.RuntimeBundle;
 
 /// <summary>
 /// The one error every runtime bundle operation throws: the message names the entry (when there is one), what is
 /// wrong and the rule, so a person can fix the bundle or the configuration.
 /// </summary>
-public sealed class RuntimeBundleException : Exception
+public sealed class RuntimeBundleException : DevLoopException
 {
     /// <summary>Creates the error for <paramref name="rule"/>, optionally about one archive or manifest entry.</summary>
     public RuntimeBundleException(BundleRule rule, string? entry, string detail, Exception? innerException = null)

@@ -21,7 +21,7 @@ namespace OpenShell.DevLoop.Deploy;
 /// supervisor (publish, atomic swap in the node, sha256 check) → chart (HelmChart update pinned by digest) → rollout wait →
 /// state file. One deploy at a time per checkout (a lock file under <c>.cache/</c>). Keep one instance per process.
 /// </summary>
-public sealed partial class FastDeployer
+public sealed partial class FastDeployer : Session.IDeployer
 {
     /// <summary>The line printed when the supervisor was swapped.</summary>
     public const string SupervisorUpdatedLine = "Supervisor binary updated on cluster node.";

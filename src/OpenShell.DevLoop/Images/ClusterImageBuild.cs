@@ -26,7 +26,7 @@ public static partial class ClusterImageBuild
             : await ClusterArchitecture.ReadAsync(docker, request.BaseImage, ct).ConfigureAwait(false);
         LogArchitecture(logger, architecture, request.Architecture is null ? $"the base image {request.BaseImage}" : "the request");
 
-        var tarball = request.BundleTarball ?? await RuntimeBundleSource.ResolveTarballAsync(architecture, ct: ct).ConfigureAwait(false);
+        var tarball = request.BundleTarball ?? await RuntimeBundleSource.ResolveTarballAsync(architecture, environment: request.BundleVariables, ct: ct).ConfigureAwait(false);
         var work = request.EffectiveWorkDirectory;
         var staged = await RuntimeBundleStager.StageAsync(tarball, architecture, Path.Combine(work, "runtime-bundle"), ct: ct).ConfigureAwait(false);
         LogStaged(logger, staged.BundleDirectory, staged.TarballSha256);

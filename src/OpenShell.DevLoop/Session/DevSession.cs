@@ -137,6 +137,19 @@ internal sealed partial class DevSession : IAsyncDisposable
         }
     }
 
+    /// <summary>What bringing the cluster up would do now.</summary>
+    public async Task<BootstrapDecision> DecideAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await _services.Cluster.DecideAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw Fail(_loggers(ClusterScope), "Cluster", ex);
+        }
+    }
+
     /// <summary>
     /// Brings the cluster up: reuses a healthy one, bootstraps a missing or unhealthy one, or with <paramref name="recreate"/>
     /// removes it first. One at a time.

@@ -1,5 +1,9 @@
+using Docker.DotNet;
 using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Components;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Watching;
 
 namespace OpenShell.DevLoop.Session;
@@ -27,6 +31,21 @@ internal sealed record DevSessionServices
 
     /// <summary>Starts watching a checkout (root, excluded globs, sink, logger); disposing stops it.</summary>
     public Func<string, IReadOnlyList<string>, ITreeChangeSink, ILogger, IDisposable> StartWatcher { get; init; } = StartRepositoryWatcher;
+
+    /// <summary>The real collaborators: the Docker engine, the runtime bundle from the settings, the fast deploy logging to <paramref name="deployLogger"/>.</summary>
+    public static DevSessionServices ForDocker(IDockerClient docker, OpenShellSettings settings, ILogger deployLogger)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var root = settings.DevHost.RepositoryRoot
+            ?? throw new ArgumentException("OpenShell:DevHost:RepositoryRoot is not resolved; load the settings with SettingsLoader.", nameof(settings));
+        var paths = new ClusterPaths(root, ClusterName.Resolve(settings.Cluster.Name, root));
+        return new DevSessionServices
+        {
+            Cluster = new DockerClusterController(docker, settings, paths),
+            Bundles = new RuntimeBundleResolver(settings, paths.Cache),
+            Deployer = new FastDeployer(docker, settings, deployLogger),
+        };
+    }
 
     private static IDisposable StartRepositoryWatcher(string root, IReadOnlyList<string> excludes, ITreeChangeSink sink, ILogger logger)
     {

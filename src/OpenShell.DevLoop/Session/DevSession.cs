@@ -95,8 +95,8 @@ internal sealed partial class DevSession : IAsyncDisposable
         }
         catch (DevLoopException ex)
         {
-            Publish(new ClusterChanged(ClusterPhase.Waiting, $"Waiting for the runtime bundle, which failed: {ex.Message}"));
-            PublishComponentsWaiting("Waiting for the cluster, which waits for the runtime bundle");
+            Publish(new ClusterChanged(ClusterPhase.Waiting, "Waiting for the runtime bundle (it failed)", Error: ex));
+            PublishComponentsWaiting("Waiting for the cluster (the runtime bundle failed)");
             return;
         }
 
@@ -106,7 +106,7 @@ internal sealed partial class DevSession : IAsyncDisposable
         }
         catch (DevLoopException)
         {
-            PublishComponentsWaiting("Waiting for the cluster, which failed to come up");
+            PublishComponentsWaiting("Waiting for the cluster (it failed)");
             return;
         }
 
@@ -488,9 +488,10 @@ internal sealed partial class DevSession : IAsyncDisposable
 
     private void OnDeployEvent(DeployEvent e)
     {
+        var components = ComponentsOf(e.Step).ToList();
         if (e.Kind == DeployEventKind.Started)
         {
-            Publish(new DeployStepStarted(e.Step));
+            Publish(new DeployStepStarted(e.Step, components));
         }
 
         ComponentPhase? phase = e.Kind != DeployEventKind.Started ? null : e.Step switch
@@ -502,7 +503,7 @@ internal sealed partial class DevSession : IAsyncDisposable
             DeployStep.HelmUpgrade => ComponentPhase.Upgrading,
             _ => null,
         };
-        foreach (var component in ComponentsOf(e.Step))
+        foreach (var component in components)
         {
             Publish(new ComponentLog(component, e.Message, e.Kind == DeployEventKind.Failed));
             if (phase is { } p)

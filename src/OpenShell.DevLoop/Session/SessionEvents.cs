@@ -47,7 +47,8 @@ internal sealed record ComponentLog(string Component, string Message, bool IsErr
 
 /// <summary>A deploy step started (for the watcher's state).</summary>
 /// <param name="Step">The step.</param>
-internal sealed record DeployStepStarted(DeployStep Step) : SessionEvent;
+/// <param name="Components">The components it works on; empty for planning and the whole deploy.</param>
+internal sealed record DeployStepStarted(DeployStep Step, IReadOnlyList<string> Components) : SessionEvent;
 
 /// <summary>The watcher started a deploy.</summary>
 /// <param name="Trigger">Why, with the changed paths.</param>

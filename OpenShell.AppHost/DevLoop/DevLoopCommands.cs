@@ -62,6 +62,7 @@ internal static class DevLoopCommands
         lines.Add(error.Action switch
         {
             RemedyAction.BringClusterUp => "Use the cluster's Recreate command to bring it up again.",
+            RemedyAction.RecreateCluster => "Use the cluster's Recreate command.",
             RemedyAction.WaitForCluster => "Wait for the cluster resource to be Running, or use its Recreate command.",
             RemedyAction.DeployAgain => "The last good deployment keeps running; fix the cause and save (the watcher retries), or run the command again.",
             _ => "",

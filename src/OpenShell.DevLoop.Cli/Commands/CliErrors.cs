@@ -30,6 +30,9 @@ internal static class CliErrors
             case RemedyAction.BringClusterUp:
                 yield return "Run 'openshell-dev deploy' (or 'openshell-dev cluster up'): it bootstraps a missing or unhealthy cluster.";
                 break;
+            case RemedyAction.RecreateCluster:
+                yield return "Recreate the cluster: 'openshell-dev cluster down --volumes', then 'openshell-dev deploy'.";
+                break;
             case RemedyAction.WaitForCluster:
                 yield return "Bring the cluster up first with 'openshell-dev cluster up'.";
                 break;

@@ -12,6 +12,9 @@ public enum RemedyAction
     /// <summary>The cluster is still coming up: wait for it, then try again.</summary>
     WaitForCluster,
 
+    /// <summary>The cluster lacks what its image installs at start: remove it and bring it up again.</summary>
+    RecreateCluster,
+
     /// <summary>Fix the cause, then deploy again.</summary>
     DeployAgain,
 }

@@ -297,8 +297,7 @@ internal sealed partial class DevSession : IAsyncDisposable
             await _loop.DisposeAsync().ConfigureAwait(false);
         }
 
-        _stopping.Dispose();
-        _clusterGate.Dispose();
+        // The gates are not disposed: a start-up still unwinding may release them after this.
     }
 
     private async Task<ResolvedBundle> ResolveBundleCoreAsync(CancellationToken ct)

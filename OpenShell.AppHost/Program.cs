@@ -1,7 +1,9 @@
 using OpenShell.DevLoop.Configuration;
 
 var builder = DistributedApplication.CreateBuilder(args);
-var settings = OpenShellSettings.From(builder.Configuration);
+// Settings files, the checkout's .env, upstream and OpenShell__ variables and switches, resolved once.
+var (settings, _, _) = SettingsLoader.Resolve(
+    builder.Configuration, Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..")), UpstreamVariables.ProcessEnvironment());
 
 var registry = builder.AddOpenShellRegistry("registry", settings);
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Pki;
 
@@ -12,18 +13,19 @@ namespace OpenShell.AppHost.DevLoop;
 /// The gateway's health: by default a real call over mTLS with the client certificate from <c>.cache/</c> to the
 /// host-mapped port; in the offline profile (no pods run) its StatefulSet's rollout state.
 /// </summary>
-internal sealed class GatewayHealth(DevHostSettings host, DevLoopCoordinator coordinator) : IHealthCheck
+internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard dashboard) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (coordinator.Cluster is not { } cluster)
+        var session = dashboard.Session;
+        if (session.Cluster is not { } cluster)
         {
             return HealthCheckResult.Unhealthy("the cluster is not running yet");
         }
 
-        return host.GatewayHealthProbe == "Kubernetes"
-            ? await CheckStatefulSetAsync(coordinator.Paths, cancellationToken)
-            : await CheckMtlsAsync(coordinator.Paths, cluster.GatewayHostPort, cancellationToken);
+        return settings.DevHost.GatewayHealthProbe == "Kubernetes"
+            ? await CheckStatefulSetAsync(session.Paths, cancellationToken)
+            : await CheckMtlsAsync(session.Paths, cluster.GatewayHostPort, cancellationToken);
     }
 
     private static async Task<HealthCheckResult> CheckMtlsAsync(ClusterPaths paths, int? port, CancellationToken ct)

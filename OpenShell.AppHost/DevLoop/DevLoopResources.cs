@@ -1,3 +1,5 @@
+using OpenShell.DevLoop.Components;
+
 namespace OpenShell.AppHost.DevLoop;
 
 /// <summary>The dashboard resources the dev loop drives; filled in while the app model is built.</summary>
@@ -7,11 +9,8 @@ internal sealed class DevLoopResources
 
     public OpenShellClusterResource? Cluster { get; set; }
 
-    public OpenShellComponentResource? Gateway { get; set; }
-
-    public OpenShellComponentResource? Supervisor { get; set; }
-
-    public OpenShellComponentResource? Chart { get; set; }
+    /// <summary>One resource per catalogue entry, by component name.</summary>
+    public Dictionary<string, (OpenShellComponentResource Resource, ComponentKind Kind)> Components { get; } = new(StringComparer.Ordinal);
 
     public DevLoopWatcherResource? Watcher { get; set; }
 }

@@ -67,7 +67,7 @@ try
     }
     await lifecycle.UpAsync(null, null);
     var deployer = new FastDeployer(docker, settings, NullLogger.Instance);
-    await deployer.DeployAsync(DeployRequest.FromEnvironment(root, [], _ => null));
+    await deployer.DeployAsync(DeployRequest.From(settings, root));
     Console.WriteLine("Ready.\n");
 
     var supervisorTotal = new List<double>();
@@ -79,7 +79,7 @@ try
         await File.WriteAllTextAsync(program, text.Replace("exits with its code.", $"exits with its code. {Guid.NewGuid():N}", StringComparison.Ordinal));
         var events = new TimedEvents();
         var watch = Stopwatch.StartNew();
-        var result = await deployer.DeployAsync(DeployRequest.FromEnvironment(root, [], _ => null), events);
+        var result = await deployer.DeployAsync(DeployRequest.From(settings, root), events);
         var elapsed = watch.Elapsed.TotalSeconds;
         var onNode = await SupervisorDeployer.ReadNodeSha256Async(docker, (await docker.Containers.InspectContainerAsync(ClusterName.ContainerName(clusterName))).ID);
         Check(result.SupervisorSha256 is not null && onNode == result.SupervisorSha256, "the node does not hold the new supervisor");
@@ -98,7 +98,7 @@ try
             $"namespace OpenShell.Server;\n\ninternal static class BenchProbe\n{{\n    internal const string Value = \"{Guid.NewGuid():N}\";\n}}\n");
         var events = new TimedEvents();
         var watch = Stopwatch.StartNew();
-        var result = await deployer.DeployAsync(DeployRequest.FromEnvironment(root, [], _ => null), events);
+        var result = await deployer.DeployAsync(DeployRequest.From(settings, root), events);
         var elapsed = watch.Elapsed.TotalSeconds;
         Check(result.GatewayDigest is not null && result.GatewayDigest != lastDigest && result.GatewayImage!.EndsWith(result.GatewayDigest, StringComparison.Ordinal), "no new digest in the HelmChart");
         lastDigest = result.GatewayDigest;
@@ -112,7 +112,7 @@ try
     for (var i = 0; i < edits; i++)
     {
         var watch = Stopwatch.StartNew();
-        var result = await deployer.DeployAsync(DeployRequest.FromEnvironment(root, [], _ => null));
+        var result = await deployer.DeployAsync(DeployRequest.From(settings, root));
         noop.Add(watch.Elapsed.TotalSeconds);
         Check(result.NothingToDo, "the no-op deploy planned work");
     }

@@ -18,7 +18,7 @@ internal static class CliApp
         environment ??= Environment.GetEnvironmentVariable;
         var root = new RootCommand("openshell-dev: OpenShell's inner dev loop (plan, build and deploy only what changed).");
         root.Options.Add(OfflineOption);
-        root.Subcommands.Add(ConfigCommand.Create(stdout));
+        root.Subcommands.Add(ConfigCommand.Create(stdout, stderr));
         root.Subcommands.Add(BundleCommand.Create(stdout, stderr, environment));
         PlanningCommands.Register(root, stdout, stderr);
         root.Subcommands.Add(ClusterCommand.Create(stdout, stderr, environment));

@@ -20,7 +20,7 @@ internal static partial class ClusterCommand
         command.SetAction((parse, ct) => RunAsync(stderr, async () =>
         {
             var context = Resolve(parse);
-            var request = BuildRequest(context, parse.GetValue(arch), parse.GetValue(bundle), environment);
+            var request = BuildRequest(context, parse.GetValue(arch), parse.GetValue(bundle), environment) with { PullProgress = new ImagePullPrinter(stderr) };
             var logger = new WriterLogger(stderr);
             if (UpstreamVariables.IsVerifyOnly(environment))
             {

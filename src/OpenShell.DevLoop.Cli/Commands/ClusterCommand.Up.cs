@@ -15,11 +15,8 @@ internal static partial class ClusterCommand
             var context = Resolve(parse);
             using var docker = DockerEngine.CreateClient();
             var logger = new WriterLogger(stderr);
-            var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, logger);
-            var result = await lifecycle.UpAsync(
-                async token => await ClusterImageBuild.RunAsync(docker, BuildRequest(context, null, null), logger, token).ConfigureAwait(false),
-                Environment.GetEnvironmentVariable(State.DeployStateStore.PathVariable),
-                ct).ConfigureAwait(false);
+            await using var session = new Session.DevSession(context.Settings, Session.DevSessionServices.ForDocker(docker, context.Settings, logger, new ImagePullPrinter(stderr)), _ => logger);
+            var result = await session.UpAsync(recreate: false, null, ct).ConfigureAwait(false);
             await stdout.WriteLineAsync($"decision: {result.Decision.Action.ToString().ToLowerInvariant()} ({result.Decision.Reason})").ConfigureAwait(false);
             await stdout.WriteLineAsync($"api: https://127.0.0.1:{result.ApiHostPort}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"gateway: 127.0.0.1:{result.GatewayHostPort}").ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Docker.DotNet;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Git;
 using OpenShell.DevLoop.Images;
 using OpenShell.DevLoop.RuntimeBundle;
@@ -35,10 +36,10 @@ internal static partial class ClusterCommand
 
     private static Context Resolve(ParseResult parse)
     {
-        var settings = CliSettings.Load(parse.GetValue(CliApp.OfflineOption));
         var root = parse.GetValue(s_repoOption) is { Length: > 0 } repo
             ? Path.GetFullPath(repo)
             : GitRepository.Discover(Environment.CurrentDirectory).Root;
+        var settings = CliSettings.Load(parse.GetValue(CliApp.OfflineOption), root);
         var name = ClusterName.Resolve(settings.Cluster.Name, root);
         return new Context(settings, root, new ClusterPaths(root, name));
     }
@@ -58,7 +59,11 @@ internal static partial class ClusterCommand
             await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 1;
         }
-        catch (Exception ex) when (ex is ClusterImageBuildException or InvalidOperationException or GitException or ArgumentException)
+        catch (DevLoopException ex)
+        {
+            return await CliErrors.PrintAsync(stderr, ex).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 1;
@@ -76,6 +81,6 @@ internal static partial class ClusterCommand
             Architecture = architecture,
             Platform = environment?.Invoke(UpstreamVariables.DockerPlatform),
             BundleTarball = bundle,
-            Environment = environment,
+            BundleVariables = name => context.Settings.RuntimeBundle.Variable(name) ?? environment?.Invoke(name),
         };
 }

@@ -1,14 +1,12 @@
 using System.CommandLine;
-using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Cluster;
-using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Git;
-using OpenShell.DevLoop.Images;
 using OpenShell.DevLoop.Planning;
-using OpenShell.DevLoop.RuntimeBundle;
+using OpenShell.DevLoop.Session;
 
 namespace OpenShell.DevLoop.Cli.Commands;
 
@@ -43,29 +41,27 @@ internal static class DeployCommand
     {
         try
         {
-            var settings = hooks.LoadSettings(offline);
             var root = GitRepository.Discover(folder).Root;
-            var pulls = new ImagePullPrinter(stderr);
-            var request = DeployRequest.FromEnvironment(root, targets, hooks.GetVariable);
-            request = request with { PlanSettings = request.PlanSettings with { ClusterName = settings.Cluster.Name ?? request.PlanSettings.ClusterName }, PullProgress = pulls };
-            var clusterName = ClusterName.Resolve(request.PlanSettings.ClusterName, root);
+            var settings = hooks.LoadSettings(offline, root);
             var logger = new WriterLogger(stdout, verbose ? LogLevel.Debug : LogLevel.None);
+            var clusterLogger = new WriterLogger(stdout);
             using var docker = DockerEngine.CreateClient();
+            await using var session = new DevSession(settings, DevSessionServices.ForDocker(docker, settings, logger, new ImagePullPrinter(stderr)),
+                scope => scope == DevSession.ClusterScope ? clusterLogger : logger);
 
-            var lifecycle = new ClusterLifecycle(docker, settings, new ClusterPaths(root, clusterName), new WriterLogger(stdout));
-            var decision = await lifecycle.DecideAsync(ct).ConfigureAwait(false);
+            var decision = await session.DecideAsync(ct).ConfigureAwait(false);
             if (decision.Action != BootstrapAction.Reuse)
             {
-                await stdout.WriteLineAsync($"Bootstrapping cluster {clusterName}: {decision.Reason}.").ConfigureAwait(false);
-                await lifecycle.UpAsync(
-                    buildCt => ClusterImageBuild.RunAsync(docker, new ClusterImageBuildRequest(root, settings.Cluster.Image, settings.Images.K3s) { PullProgress = pulls }, logger, buildCt),
-                    request.PlanSettings.StateFile, ct).ConfigureAwait(false);
-                await stdout.WriteLineAsync($"Cluster {clusterName} is up; deploying the working tree.").ConfigureAwait(false);
+                await stdout.WriteLineAsync($"Bootstrapping cluster {session.Paths.ClusterName}: {decision.Reason}.").ConfigureAwait(false);
             }
 
-            var deployer = new FastDeployer(docker, settings, logger);
-            var printer = new Progress(stdout, verbose);
-            await deployer.DeployAsync(request, printer, ct).ConfigureAwait(false);
+            await session.UpAsync(recreate: false, null, ct).ConfigureAwait(false);
+            if (decision.Action != BootstrapAction.Reuse)
+            {
+                await stdout.WriteLineAsync($"Cluster {session.Paths.ClusterName} is up; deploying the working tree.").ConfigureAwait(false);
+            }
+
+            await session.DeployAsync(targets, new Progress(stdout, verbose), ct).ConfigureAwait(false);
             return 0;
         }
         catch (InvalidTargetException ex)
@@ -73,21 +69,14 @@ internal static class DeployCommand
             await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return PlanningInvocation.InvalidTargetExitCode;
         }
-        catch (DeployException ex)
+        catch (DevLoopException ex)
         {
-            await stderr.WriteLineAsync($"error: {DeployStepLabels.Of(ex.Step)} failed: {ex.Message}").ConfigureAwait(false);
-            await stderr.WriteLineAsync("The deploy state was not updated for the failed step; fix the cause and run 'openshell-dev deploy' again.").ConfigureAwait(false);
-            return 1;
+            return await CliErrors.PrintAsync(stderr, ex).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ClusterImageBuildException or RuntimeBundleException or ComponentCatalogException
-            or GitException or DockerApiException or HttpRequestException or IOException or UnauthorizedAccessException)
+        catch (InvalidOperationException ex)
         {
+            // Settings that cannot be used.
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            if (ex is DockerApiException or HttpRequestException)
-            {
-                await stderr.WriteLineAsync($"Check that the Docker engine at {DockerEngine.Endpoint} is running and reachable.").ConfigureAwait(false);
-            }
-
             return 1;
         }
     }

@@ -2,11 +2,10 @@ using OpenShell.DevLoop.Configuration;
 
 namespace OpenShell.DevLoop.Cli.Commands;
 
-/// <summary>Where <c>deploy</c> reads its settings and environment; tests replace them to stay off the process environment.</summary>
-/// <param name="LoadSettings">Loads the settings (argument: <c>--offline</c>).</param>
-/// <param name="GetVariable">Reads an environment variable.</param>
-internal sealed record DeployCommandHooks(Func<bool, OpenShellSettings> LoadSettings, Func<string, string?> GetVariable)
+/// <summary>Where <c>deploy</c> reads its settings; tests replace it to stay off the process environment.</summary>
+/// <param name="LoadSettings">Loads the settings (arguments: <c>--offline</c>, the repository root).</param>
+internal sealed record DeployCommandHooks(Func<bool, string, OpenShellSettings> LoadSettings)
 {
-    /// <summary>The settings files beside the program and the process environment.</summary>
-    public static DeployCommandHooks Default { get; } = new(CliSettings.Load, Environment.GetEnvironmentVariable);
+    /// <summary>The settings files beside the program, the repository's <c>.env</c> and the process environment.</summary>
+    public static DeployCommandHooks Default { get; } = new(CliSettings.Load);
 }

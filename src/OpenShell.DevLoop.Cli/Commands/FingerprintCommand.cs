@@ -14,8 +14,9 @@ internal static class FingerprintCommand
         command.Options.Add(repository);
         command.SetAction(async (parse, ct) =>
         {
-            var request = PlanRequest.Automatic(parse.GetValue(repository)!, PlanSettings.FromEnvironment());
-            var (plan, exitCode) = await PlanningInvocation.PlanAsync(request, stderr, ct).ConfigureAwait(false);
+            var folder = parse.GetValue(repository)!;
+            var (plan, exitCode) = await PlanningInvocation.PlanAsync(
+                settings => PlanRequest.Automatic(folder, settings), folder, parse.GetValue(CliApp.OfflineOption), stderr, ct).ConfigureAwait(false);
             if (plan is null)
             {
                 return exitCode;

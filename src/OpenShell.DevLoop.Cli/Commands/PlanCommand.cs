@@ -24,8 +24,9 @@ internal static class PlanCommand
         command.Options.Add(repository);
         command.SetAction(async (parse, ct) =>
         {
-            var request = new PlanRequest(parse.GetValue(repository)!, parse.GetValue(targets) ?? [], PlanSettings.FromEnvironment());
-            var (plan, exitCode) = await PlanningInvocation.PlanAsync(request, stderr, ct).ConfigureAwait(false);
+            var folder = parse.GetValue(repository)!;
+            var (plan, exitCode) = await PlanningInvocation.PlanAsync(
+                settings => new PlanRequest(folder, parse.GetValue(targets) ?? [], settings), folder, parse.GetValue(CliApp.OfflineOption), stderr, ct).ConfigureAwait(false);
             if (plan is null)
             {
                 return exitCode;

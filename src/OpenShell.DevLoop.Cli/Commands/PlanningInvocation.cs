@@ -20,12 +20,14 @@ internal static class PlanningInvocation
     };
 
     /// <summary>Plans, printing warnings to stderr; returns the plan, or null with the exit code to return.</summary>
-    public static async Task<(DeployPlan? Plan, int ExitCode)> PlanAsync(PlanRequest request, TextWriter stderr, CancellationToken ct)
+    public static async Task<(DeployPlan? Plan, int ExitCode)> PlanAsync(
+        Func<PlanSettings, PlanRequest> request, string folder, bool offline, TextWriter stderr, CancellationToken ct)
     {
         var planner = new DeployPlanner(new DockerClusterContainerLocator());
         try
         {
-            var plan = await planner.PlanAsync(request, ct).ConfigureAwait(false);
+            var settings = PlanSettings.From(CliSettings.Load(offline, CliSettings.FindRepository(folder)));
+            var plan = await planner.PlanAsync(request(settings), ct).ConfigureAwait(false);
             foreach (var note in plan.Notes.Where(n => n.StartsWith("warning: ", StringComparison.Ordinal)))
             {
                 await stderr.WriteLineAsync(note).ConfigureAwait(false);
@@ -38,7 +40,7 @@ internal static class PlanningInvocation
             await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return (null, InvalidTargetExitCode);
         }
-        catch (Exception ex) when (ex is ComponentCatalogException or GitException or ArgumentException)
+        catch (Exception ex) when (ex is ComponentCatalogException or GitException or ArgumentException or InvalidOperationException)
         {
             await stderr.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
             return (null, 1);

@@ -19,7 +19,7 @@ public static class GatewayPublisher
 
     /// <summary>The kept publish folder for <paramref name="architecture"/> under the repository's <c>.cache/</c>.</summary>
     public static string DefaultOutputDirectory(string repositoryRoot, string architecture) =>
-        Path.Combine(repositoryRoot, ".cache", "deploy", "gateway", architecture);
+        new FileSystem.CachePaths(repositoryRoot).GatewayPublish(architecture);
 
     /// <summary>Publishes into <paramref name="outputDirectory"/> and returns it.</summary>
     /// <exception cref="InvalidOperationException">The project is missing or the publish failed.</exception>

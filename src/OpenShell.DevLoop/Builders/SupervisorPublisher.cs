@@ -15,7 +15,7 @@ public static partial class SupervisorPublisher
 
     /// <summary>The kept publish folder of a <paramref name="build"/> for <paramref name="architecture"/> under the repository's <c>.cache/</c>.</summary>
     public static string DefaultOutputDirectory(string repositoryRoot, string architecture, SupervisorBuild build) =>
-        Path.Combine(repositoryRoot, ".cache", "deploy", build == SupervisorBuild.Dev ? "supervisor-dev" : "supervisor", architecture);
+        new FileSystem.CachePaths(repositoryRoot).SupervisorPublish(architecture, build);
 
     /// <summary>
     /// Runs <c>dotnet publish -c Release -r linux-&lt;arch&gt;</c> into <paramref name="outputDirectory"/> and returns the

@@ -1,7 +1,9 @@
+using OpenShell.DevLoop.Errors;
+
 namespace OpenShell.DevLoop.Cluster;
 
 /// <summary>The node has not written its kubeconfig yet; retry later.</summary>
-public sealed class KubeconfigNotReadyException : Exception
+public sealed class KubeconfigNotReadyException : DevLoopException
 {
     /// <summary>Creates the exception.</summary>
     public KubeconfigNotReadyException()

@@ -1,7 +1,9 @@
+using OpenShell.DevLoop.Errors;
+
 namespace OpenShell.DevLoop.Components;
 
 /// <summary>components.json is missing or malformed; the message names the file, the cause and the fix.</summary>
-public sealed class ComponentCatalogException : Exception
+public sealed class ComponentCatalogException : DevLoopException
 {
     /// <summary>Creates the exception.</summary>
     public ComponentCatalogException(string message)

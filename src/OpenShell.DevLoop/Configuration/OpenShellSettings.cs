@@ -23,60 +23,33 @@ public sealed class OpenShellSettings
     /// <summary>The single-container k3s cluster.</summary>
     public ClusterSettings Cluster { get; set; } = new();
 
+    /// <summary>The fast deploy.</summary>
+    public DeploySettings Deploy { get; set; } = new();
+
+    /// <summary>Where the GPU runtime bundle comes from.</summary>
+    public RuntimeBundleSettings RuntimeBundle { get; set; } = new();
+
+    /// <summary>The dev session: checkout, watching, synthetic bundle.</summary>
+    public DevHostSettings DevHost { get; set; } = new();
+
     /// <summary>True when running against the offline stand-in images.</summary>
     public bool IsOffline => string.Equals(Profile, "Offline", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Reads the <c>OpenShell</c> section, keeping defaults for anything not set, then applies the upstream
-    /// variables of the process environment (see <see cref="UpstreamVariables"/>).
+    /// variables of the process environment (see <see cref="UpstreamVariables"/>); no <c>.env</c>.
     /// </summary>
     public static OpenShellSettings From(IConfiguration configuration) =>
         From(configuration, UpstreamVariables.ProcessEnvironment());
 
-    /// <summary>Reads the <c>OpenShell</c> section, then applies the upstream variables found in <paramref name="environment"/>.</summary>
-    public static OpenShellSettings From(IConfiguration configuration, IReadOnlyDictionary<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(environment);
-        var settings = new OpenShellSettings();
-        configuration.GetSection(SectionName).Bind(settings);
-        var explicitSettings = WithExplicitSwitches(configuration, environment);
-        UpstreamVariables.Apply(settings.Cluster, explicitSettings);
-        UpstreamVariables.Apply(settings.Images, explicitSettings);
-        settings.Validate();
-        return settings;
-    }
-
     /// <summary>
-    /// Adds an <c>OpenShell__…</c> entry for every key a switch (or any source other than a settings file) sets, so
-    /// an explicit switch wins over an upstream variable just as an explicit variable does.
+    /// Reads the <c>OpenShell</c> section, then applies the upstream variables found in <paramref name="environment"/>
+    /// (and in <c>.env</c> of <paramref name="repositoryRoot"/>, when given); see <see cref="SettingsLoader"/>.
     /// </summary>
-    private static IReadOnlyDictionary<string, string?> WithExplicitSwitches(IConfiguration configuration, IReadOnlyDictionary<string, string?> environment)
-    {
-        if (configuration is not IConfigurationRoot root)
-        {
-            return environment;
-        }
+    public static OpenShellSettings From(IConfiguration configuration, IReadOnlyDictionary<string, string?> environment, string? repositoryRoot = null) =>
+        SettingsLoader.Resolve(configuration, repositoryRoot, environment).Settings;
 
-        var result = new Dictionary<string, string?>(environment, StringComparer.Ordinal);
-        foreach (var provider in root.Providers.Where(p => p is not FileConfigurationProvider))
-        {
-            foreach (var section in new[] { "Cluster", "Images" })
-            {
-                foreach (var key in provider.GetChildKeys([], $"{SectionName}:{section}"))
-                {
-                    if (provider.TryGet($"{SectionName}:{section}:{key}", out var value))
-                    {
-                        result.TryAdd($"{SectionName}__{section}__{key}", value);
-                    }
-                }
-            }
-        }
-
-        return result;
-    }
-
-    private void Validate()
+    internal void Validate()
     {
         if (Registry.HostPort is < 1 or > 65535)
         {
@@ -100,6 +73,23 @@ public sealed class OpenShellSettings
         {
             throw new InvalidOperationException(
                 $"OpenShell:Cluster:ImageTag (IMAGE_TAG) '{Cluster.ImageTag}' is not a valid image tag; use letters, digits, '_', '.' and '-'.");
+        }
+
+        if (DevHost.QuietPeriodMs <= 0 || DevHost.MaxWaitMs < DevHost.QuietPeriodMs)
+        {
+            throw new InvalidOperationException(
+                $"OpenShell:DevHost:QuietPeriodMs ({DevHost.QuietPeriodMs}) must be positive and not above MaxWaitMs ({DevHost.MaxWaitMs}).");
+        }
+
+        if (DevHost.GatewayHealthProbe is not ("Mtls" or "Kubernetes"))
+        {
+            throw new InvalidOperationException($"OpenShell:DevHost:GatewayHealthProbe is '{DevHost.GatewayHealthProbe}'; use Mtls or Kubernetes.");
+        }
+
+        if (Deploy.SupervisorBuild?.Trim().ToLowerInvariant() is not (null or "" or "dev" or "release"))
+        {
+            throw new InvalidOperationException(
+                $"OPENSHELL_SUPERVISOR_BUILD={Deploy.SupervisorBuild} is not a supervisor build; use 'dev' (quick, the default) or 'release' (NativeAOT, as in the cluster image).");
         }
 
         foreach (var (key, value) in new[] { ("Registry", Images.Registry), ("K3s", Images.K3s), ("RuntimeDeps", Images.RuntimeDeps) })

@@ -4,31 +4,43 @@ using System.Globalization;
 namespace OpenShell.DevLoop.Configuration;
 
 /// <summary>
-/// The environment variables OpenShell's scripts read, mapped onto <see cref="ClusterSettings"/>. They override the
-/// settings files; an explicit <c>OpenShell__Cluster__…</c> variable overrides them.
+/// The one place OpenShell's upstream variables are mapped onto our settings keys, each with upstream's own reading
+/// of its value (its flags are on only when exactly <c>1</c>; <c>DEPLOY_FAST_MODE</c> only when exactly <c>full</c>).
+/// Precedence, highest first: an explicit <c>OpenShell__…</c> variable or <c>--OpenShell:…</c> switch, the variable in the
+/// process environment, the variable in the repository's <c>.env</c>, the settings files.
 /// </summary>
 public static class UpstreamVariables
 {
-    private static readonly (string Variable, string Key, Action<ClusterSettings, string> Apply)[] s_map =
+    /// <summary>
+    /// Variable → key and conversion, in application order: a later variable for the same key wins within one layer
+    /// (<c>IMAGE_REPO_BASE</c> over <c>OPENSHELL_REGISTRY</c>, as upstream).
+    /// </summary>
+    public static IReadOnlyList<UpstreamVariable> All { get; } =
     [
-        ("CLUSTER_NAME", "Name", (s, v) => s.Name = v),
-        ("IMAGE_TAG", "ImageTag", (s, v) => s.ImageTag = v),
-        ("OPENSHELL_REGISTRY", "ImageRepoBase", (s, v) => s.ImageRepoBase = v.TrimEnd('/')),
-        // Listed after OPENSHELL_REGISTRY so it wins, as upstream.
-        ("IMAGE_REPO_BASE", "ImageRepoBase", (s, v) => s.ImageRepoBase = v.TrimEnd('/')),
-        ("GATEWAY_PORT", "GatewayPort", (s, v) => s.GatewayPort = ParsePort("GATEWAY_PORT", v)),
-        ("CLUSTER_GPU", "Gpu", (s, v) => s.Gpu = IsTrue(v)),
-        ("SKIP_CLUSTER_IMAGE_BUILD", "SkipImageBuild", (s, v) => s.SkipImageBuild = IsTrue(v)),
-        ("REGISTRY_USERNAME", "RegistryUsername", (s, v) => s.RegistryUsername = v),
-        ("REGISTRY_PASSWORD", "RegistryPassword", (s, v) => s.RegistryPassword = v),
+        new("CLUSTER_NAME", "OpenShell:Cluster:Name", Text),
+        new("IMAGE_TAG", "OpenShell:Cluster:ImageTag", Text),
+        new("OPENSHELL_REGISTRY", "OpenShell:Cluster:ImageRepoBase", v => v.TrimEnd('/')),
+        new("IMAGE_REPO_BASE", "OpenShell:Cluster:ImageRepoBase", v => v.TrimEnd('/')),
+        new("GATEWAY_PORT", "OpenShell:Cluster:GatewayPort", v => Port("GATEWAY_PORT", v)),
+        new("CLUSTER_GPU", "OpenShell:Cluster:Gpu", IsOne),
+        new("SKIP_CLUSTER_IMAGE_BUILD", "OpenShell:Cluster:SkipImageBuild", IsOne),
+        new("REGISTRY_USERNAME", "OpenShell:Cluster:RegistryUsername", Text),
+        new("REGISTRY_PASSWORD", "OpenShell:Cluster:RegistryPassword", Text),
+        new("DEPLOY_FAST_STATE_FILE", "OpenShell:Deploy:StateFile", Text),
+        new("DEPLOY_FAST_MODE", "OpenShell:Deploy:FullMode", v => v == "full" ? "true" : "false"),
+        new("FORCE_HELM_UPGRADE", "OpenShell:Deploy:ForceHelmUpgrade", IsOne),
+        new("DEPLOY_FAST_HELM_WAIT", "OpenShell:Deploy:HelmWait", IsOne),
+        new("OPENSHELL_SUPERVISOR_BUILD", "OpenShell:Deploy:SupervisorBuild", Text),
+        new("OPENSHELL_RUNTIME_BUNDLE_TARBALL", "OpenShell:RuntimeBundle:Tarball", Text),
+        new("OPENSHELL_RUNTIME_BUNDLE_TARBALL_AMD64", "OpenShell:RuntimeBundle:TarballAmd64", Text),
+        new("OPENSHELL_RUNTIME_BUNDLE_TARBALL_ARM64", "OpenShell:RuntimeBundle:TarballArm64", Text),
+        new("OPENSHELL_RUNTIME_BUNDLE_URL", "OpenShell:RuntimeBundle:Url", Text),
+        new("OPENSHELL_RUNTIME_BUNDLE_URL_AMD64", "OpenShell:RuntimeBundle:UrlAmd64", Text),
+        new("OPENSHELL_RUNTIME_BUNDLE_URL_ARM64", "OpenShell:RuntimeBundle:UrlArm64", Text),
         // OpenShell's cluster image build names its image <IMAGE_REGISTRY>/cluster.
-        ("IMAGE_REGISTRY", "ImageRepository", (s, v) => s.ImageRepository = v.TrimEnd('/') + "/cluster"),
-    ];
-
-    private static readonly (string Variable, string Key, Action<ImageSettings, string> Apply)[] s_imageMap =
-    [
+        new("IMAGE_REGISTRY", "OpenShell:Cluster:ImageRepository", v => v.TrimEnd('/') + "/cluster"),
         // The tag of the default k3s image, as OpenShell's build passes it to Dockerfile.cluster.
-        ("K3S_VERSION", "K3s", (s, v) => s.K3s = $"{DefaultK3sRepository}:{ImageTag("K3S_VERSION", v)}"),
+        new("K3S_VERSION", "OpenShell:Images:K3s", v => $"{DefaultK3sRepository}:{ImageTag("K3S_VERSION", v)}"),
     ];
 
     /// <summary><c>DOCKER_PLATFORM</c>: the cluster image's target platform (<c>linux/amd64</c> or <c>linux/arm64</c>).</summary>
@@ -51,32 +63,29 @@ public static class UpstreamVariables
         return result;
     }
 
-    /// <summary>Applies every upstream variable that is set, unless <c>OpenShell__Cluster__&lt;key&gt;</c> is set too.</summary>
-    public static void Apply(ClusterSettings settings, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>
+    /// The settings the upstream variables ask for, keyed by settings key, each with where it came from: the process
+    /// environment wins over <paramref name="dotEnv"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A value upstream would reject too (e.g. a port that is not a number).</exception>
+    public static IReadOnlyDictionary<string, (string Value, string Origin)> Resolve(
+        IReadOnlyDictionary<string, string?> environment, IReadOnlyDictionary<string, string> dotEnv, string dotEnvPath = ".env")
     {
-        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(environment);
-        foreach (var (variable, key, apply) in s_map)
-        {
-            if (environment.TryGetValue(variable, out var value) && !string.IsNullOrWhiteSpace(value)
-                && !environment.ContainsKey($"OpenShell__Cluster__{key}"))
-            {
-                apply(settings, value.Trim());
-            }
-        }
-    }
+        ArgumentNullException.ThrowIfNull(dotEnv);
+        var result = new Dictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase);
+        Layer(name => dotEnv.TryGetValue(name, out var v) ? v : null, name => $"{name} in {dotEnvPath}");
+        Layer(name => environment.TryGetValue(name, out var v) ? v : null, name => $"{name} in the environment");
+        return result;
 
-    /// <summary>Applies the image variables (<c>K3S_VERSION</c>), unless <c>OpenShell__Images__&lt;key&gt;</c> is set too.</summary>
-    public static void Apply(ImageSettings settings, IReadOnlyDictionary<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(environment);
-        foreach (var (variable, key, apply) in s_imageMap)
+        void Layer(Func<string, string?> read, Func<string, string> origin)
         {
-            if (environment.TryGetValue(variable, out var value) && !string.IsNullOrWhiteSpace(value)
-                && !environment.ContainsKey($"OpenShell__Images__{key}"))
+            foreach (var variable in All)
             {
-                apply(settings, value.Trim());
+                if (read(variable.Name) is { } value && !string.IsNullOrWhiteSpace(value))
+                {
+                    result[variable.Key] = (variable.Convert(value.Trim()), origin(variable.Name));
+                }
             }
         }
     }
@@ -93,11 +102,12 @@ public static class UpstreamVariables
             ? value
             : throw new InvalidOperationException($"{variable}={value} is not a valid image tag; use letters, digits, '_', '.' and '-' (for example v1.35.2-k3s1).");
 
-    private static bool IsTrue(string value) =>
-        value is "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("yes", StringComparison.OrdinalIgnoreCase);
+    private static string Text(string value) => value;
 
-    private static int ParsePort(string variable, string value) =>
+    private static string IsOne(string value) => value == "1" ? "true" : "false";
+
+    private static string Port(string variable, string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
-            ? port
+            ? value
             : throw new InvalidOperationException($"{variable}={value} is not a TCP port; set it to a number between 1 and 65535, or unset it to pick a free one.");
 }

@@ -1,11 +1,13 @@
+using OpenShell.DevLoop.Errors;
+
 namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>A deploy step failed; the message names the cause and the fix. The state file is left as it was for that step.</summary>
-public sealed class DeployException : Exception
+public sealed class DeployException : DevLoopException
 {
     /// <summary>Creates the exception for a failed <paramref name="step"/>.</summary>
     public DeployException(DeployStep step, string message, Exception? innerException = null)
-        : base(message, innerException)
+        : base(DeployStepLabels.Of(step), message, null, RemedyAction.DeployAgain, innerException)
     {
         Step = step;
     }

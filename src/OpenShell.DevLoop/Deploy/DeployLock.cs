@@ -9,7 +9,7 @@ namespace OpenShell.DevLoop.Deploy;
 internal sealed class DeployLock : IDisposable
 {
     /// <summary>The lock file relative to the repository root.</summary>
-    public const string RelativePath = ".cache/deploy.lock";
+    public const string RelativePath = FileSystem.CachePaths.DeployLockRelativePath;
 
     /// <summary>The line shown while waiting.</summary>
     public const string WaitingMessage = "Waiting for another deploy of this checkout to finish...";

@@ -1,4 +1,5 @@
 using OpenShell.DevLoop.Builders;
+using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Planning;
 
 namespace OpenShell.DevLoop.Deploy;
@@ -27,14 +28,14 @@ public sealed record DeployRequest(string RepositoryRoot, IReadOnlyList<string> 
     /// <summary>How long to wait for the helm job and for the gateway rollout, each.</summary>
     public TimeSpan RolloutTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>An automatic deploy of <paramref name="repositoryRoot"/> with settings from the environment.</summary>
-    public static DeployRequest FromEnvironment(string repositoryRoot, IReadOnlyList<string>? targets = null, Func<string, string?>? getVariable = null)
+    /// <summary>A deploy of <paramref name="targets"/> (none: what changed) in <paramref name="repositoryRoot"/> with resolved <paramref name="settings"/>.</summary>
+    public static DeployRequest From(OpenShellSettings settings, string repositoryRoot, IReadOnlyList<string>? targets = null)
     {
-        getVariable ??= Environment.GetEnvironmentVariable;
-        return new DeployRequest(repositoryRoot, targets ?? [], PlanSettings.FromEnvironment(getVariable))
+        ArgumentNullException.ThrowIfNull(settings);
+        return new DeployRequest(repositoryRoot, targets ?? [], PlanSettings.From(settings))
         {
-            HelmWait = getVariable("DEPLOY_FAST_HELM_WAIT") is "1" or "true",
-            SupervisorBuild = ParseSupervisorBuild(getVariable("OPENSHELL_SUPERVISOR_BUILD")),
+            HelmWait = settings.Deploy.HelmWait,
+            SupervisorBuild = ParseSupervisorBuild(settings.Deploy.SupervisorBuild),
         };
     }
 

@@ -41,7 +41,7 @@ internal sealed partial class DeployRun(IProgress<DeployEvent>? progress, ILogge
             Line(step, DeployStepLabels.TookLine(step, watch.Elapsed));
             return value;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not Planning.InvalidTargetException)
         {
             var failure = ex as DeployException ?? new DeployException(step, ex.Message, ex);
             Record(new DeployStepResult(step, DeployStepOutcome.Failed, watch.Elapsed, failure.Message));

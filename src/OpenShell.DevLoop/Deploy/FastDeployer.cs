@@ -7,6 +7,8 @@ using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Errors;
+using OpenShell.DevLoop.FileSystem;
 using OpenShell.DevLoop.Git;
 using OpenShell.DevLoop.Images;
 using OpenShell.DevLoop.Planning;
@@ -19,7 +21,7 @@ namespace OpenShell.DevLoop.Deploy;
 /// supervisor (publish, atomic swap in the node, sha256 check) → chart (HelmChart update pinned by digest) → rollout wait →
 /// state file. One deploy at a time per checkout (a lock file under <c>.cache/</c>). Keep one instance per process.
 /// </summary>
-public sealed partial class FastDeployer
+public sealed partial class FastDeployer : Session.IDeployer
 {
     /// <summary>The line printed when the supervisor was swapped.</summary>
     public const string SupervisorUpdatedLine = "Supervisor binary updated on cluster node.";
@@ -90,7 +92,13 @@ public sealed partial class FastDeployer
         catch (DeployException ex)
         {
             run.Total(total.Elapsed, succeeded: false);
-            throw new DeployException(ex.Step, ex.Message, ex.InnerException) { Steps = run.Steps };
+            throw new DeployException(ex.Step, ex.Message, ex.InnerException) { Steps = run.Steps, Action = ex.Action, Remedy = ex.Remedy };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not InvalidTargetException)
+        {
+            // Work between the steps (cluster check, architecture, kubeconfig, state file) fails as the deploy as a whole.
+            run.Total(total.Elapsed, succeeded: false);
+            throw new DeployException(DeployStep.Total, ex.Message, ex) { Steps = run.Steps };
         }
     }
 
@@ -239,7 +247,7 @@ public sealed partial class FastDeployer
                 run.Progress(DeployStep.HelmUpgrade, "created the SSH handshake secret");
             }
 
-            var packaged = await ChartPackager.PackAsync(Path.Combine(root, "deploy", "helm", "openshell"), Path.Combine(root, ".cache", "deploy", "chart"), ct).ConfigureAwait(false);
+            var packaged = await ChartPackager.PackAsync(Path.Combine(root, "deploy", "helm", "openshell"), new CachePaths(root).ChartPackage, ct).ConfigureAwait(false);
             outcome.ChartChecksum = packaged.Sha256;
             var repository = pushed?.Repository ?? $"{_settings.Cluster.ImageRepoBase}/gateway";
             var applied = await HelmChartDeployer.ApplyAsync(kube, packaged, new GatewayValues(repository, pushed?.Digest, packaged.Sha256), ct).ConfigureAwait(false);
@@ -326,8 +334,10 @@ public sealed partial class FastDeployer
         var decision = BootstrapDecision.Decide(plan.ContainerName, container);
         if (decision.Action != BootstrapAction.Reuse || container is null)
         {
-            throw new DeployException(DeployStep.ChangeDetection,
-                $"The cluster is not ready for a fast deploy: {decision.Reason}. Start it first: 'openshell-dev deploy' bootstraps it when it is missing or unhealthy.");
+            throw new DeployException(DeployStep.ChangeDetection, $"The cluster is not ready for a fast deploy: {decision.Reason}.")
+            {
+                Action = RemedyAction.BringClusterUp,
+            };
         }
 
         return container;

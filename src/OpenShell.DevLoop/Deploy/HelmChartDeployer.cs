@@ -34,7 +34,10 @@ internal static class HelmChartDeployer
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
             throw new DeployException(DeployStep.HelmUpgrade,
-                $"HelmChart {Namespace}/{Name} does not exist in the cluster; the cluster image installs it at start. Recreate the cluster ('openshell-dev cluster down', then 'openshell-dev deploy').", ex);
+                $"HelmChart {Namespace}/{Name} does not exist in the cluster; the cluster image installs it at start.", ex)
+            {
+                Action = Errors.RemedyAction.RecreateCluster,
+            };
         }
 
         return JsonSerializer.SerializeToNode(raw) as JsonObject

@@ -113,7 +113,10 @@ internal static class SupervisorDeployer
         catch (DockerApiException ex)
         {
             throw new DeployException(DeployStep.Supervisor,
-                $"Copying the supervisor into the cluster container failed ({ex.StatusCode}: {ex.ResponseBody.Trim()}). Check that the cluster container is running ('openshell-dev deploy' bootstraps it).", ex);
+                $"Copying the supervisor into the cluster container failed ({ex.StatusCode}: {ex.ResponseBody.Trim()}); the cluster container may not be running.", ex)
+            {
+                Action = Errors.RemedyAction.BringClusterUp,
+            };
         }
     }
 }

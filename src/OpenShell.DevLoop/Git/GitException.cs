@@ -1,7 +1,9 @@
+using OpenShell.DevLoop.Errors;
+
 namespace OpenShell.DevLoop.Git;
 
 /// <summary>Git failed or the repository could not be read; the message names the cause and the fix.</summary>
-public sealed class GitException : Exception
+public sealed class GitException : DevLoopException
 {
     /// <summary>Creates the exception.</summary>
     public GitException(string message)

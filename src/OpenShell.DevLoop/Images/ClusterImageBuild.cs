@@ -33,7 +33,7 @@ public static partial class ClusterImageBuild
         LogArchitecture(logger, architecture, request.Platform is { Length: > 0 } ? "DOCKER_PLATFORM" : request.Architecture is null ? "the host" : "the request");
 
         var tarball = request.BundleTarball
-            ?? await RuntimeBundleSource.ResolveTarballAsync(architecture, environment: request.Environment, ct: ct).ConfigureAwait(false);
+            ?? await RuntimeBundleSource.ResolveTarballAsync(architecture, environment: request.BundleVariables, ct: ct).ConfigureAwait(false);
         var staged = await RuntimeBundleStager.StageAsync(tarball, architecture, Path.Combine(request.EffectiveWorkDirectory, "runtime-bundle"), ct: ct).ConfigureAwait(false);
         LogStaged(logger, staged.BundleDirectory, staged.TarballSha256);
         return staged;

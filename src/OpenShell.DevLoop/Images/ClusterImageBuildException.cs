@@ -1,7 +1,9 @@
+using OpenShell.DevLoop.Errors;
+
 namespace OpenShell.DevLoop.Images;
 
 /// <summary>The cluster image could not be built; the message says why and what to do.</summary>
-public sealed class ClusterImageBuildException : Exception
+public sealed class ClusterImageBuildException : DevLoopException
 {
     /// <summary>Creates the exception.</summary>
     public ClusterImageBuildException()

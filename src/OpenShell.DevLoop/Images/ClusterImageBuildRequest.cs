@@ -15,8 +15,8 @@ public sealed record ClusterImageBuildRequest(string RepositoryRoot, string Tag,
     /// <summary>The runtime bundle tarball; null resolves it from <c>OPENSHELL_RUNTIME_BUNDLE_TARBALL[_ARCH]</c> or the URL variables.</summary>
     public string? BundleTarball { get; init; }
 
-    /// <summary>Reads the runtime bundle variables when <see cref="BundleTarball"/> is null; the process environment when null.</summary>
-    public Func<string, string?>? Environment { get; init; }
+    /// <summary>Reads the runtime bundle variables when <see cref="BundleTarball"/> is null; null reads the process environment.</summary>
+    public Func<string, string?>? BundleVariables { get; init; }
 
     /// <summary>A prebuilt supervisor binary for the architecture; null publishes <c>src/OpenShell.Sandbox</c>.</summary>
     public string? SupervisorBinary { get; init; }

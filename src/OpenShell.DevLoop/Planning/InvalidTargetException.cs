@@ -1,7 +1,9 @@
+using OpenShell.DevLoop.Errors;
+
 namespace OpenShell.DevLoop.Planning;
 
 /// <summary>A target word names no component; the message lists the valid ones.</summary>
-public sealed class InvalidTargetException : Exception
+public sealed class InvalidTargetException : DevLoopException
 {
     /// <summary>Creates the exception for <paramref name="target"/>.</summary>
     public InvalidTargetException(string target, IReadOnlyList<string> validTargets)

@@ -1,3 +1,5 @@
+using OpenShell.DevLoop.Errors;
+
 namespace OpenShell.DevLoop.RuntimeBundle;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace OpenShell.DevLoop.RuntimeBundle;
 /// <c>tar extraction reported warnings or errors: </c> plus a detail naming the entry, and the stricter rules we add
 /// in our words with a <c>[rule: …]</c> suffix.
 /// </summary>
-public sealed class RuntimeBundleException : Exception
+public sealed class RuntimeBundleException : DevLoopException
 {
     /// <summary>The prefix of every validation failure, as OpenShell prints it.</summary>
     public const string ValidationPrefix = "runtime bundle validation failed: ";

@@ -114,6 +114,18 @@ internal sealed partial class DeployLoop : ITreeChangeSink, IAsyncDisposable
         OnTreeChanged(TreeChange.FullRescan);
     }
 
+    /// <summary>True while paused.</summary>
+    public bool IsPaused
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _paused;
+            }
+        }
+    }
+
     /// <summary>Stops starting deploys; changes are remembered. A running deploy finishes.</summary>
     public void Pause()
     {

@@ -49,7 +49,10 @@ public sealed class DeployClusterFixture : IAsyncLifetime
 
     public (int ExitCode, string Stdout, string Stderr) Prime { get; private set; }
 
-    public OpenShellSettings LoadSettings(bool offline)
+    public OpenShellSettings LoadSettings(bool offline) => LoadSettings(offline, new Dictionary<string, string?>());
+
+    /// <summary>The fixture's settings, the clone's <c>.env</c> and <paramref name="environment"/> as the process environment.</summary>
+    public OpenShellSettings LoadSettings(bool offline, IReadOnlyDictionary<string, string?> environment)
     {
         var overrides = new Dictionary<string, string?>
         {
@@ -63,7 +66,7 @@ public sealed class DeployClusterFixture : IAsyncLifetime
             ["OpenShell:Cluster:SkipImageBuild"] = "true",
             ["OpenShell:Cluster:HealthTimeoutSeconds"] = "240",
         };
-        return OpenShellSettings.From(SettingsFiles.Load(AppContext.BaseDirectory, offline, overrides), new Dictionary<string, string?>());
+        return SettingsLoader.Resolve(SettingsFiles.Load(AppContext.BaseDirectory, offline, overrides), Root, environment).Settings;
     }
 
     /// <summary>Runs <c>openshell-dev deploy ARGS --offline -C ROOT</c> in-process with <paramref name="variables"/> as its environment.</summary>
@@ -71,7 +74,8 @@ public sealed class DeployClusterFixture : IAsyncLifetime
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var hooks = new DeployCommandHooks(LoadSettings, name => variables is not null && variables.TryGetValue(name, out var value) ? value : null);
+        var environment = variables?.ToDictionary(v => v.Key, v => (string?)v.Value) ?? [];
+        var hooks = new DeployCommandHooks((offline, _) => LoadSettings(offline, environment));
         var root = new RootCommand();
         root.Options.Add(CliApp.OfflineOption);
         root.Subcommands.Add(DeployCommand.Create(stdout, stderr, hooks));

@@ -333,7 +333,7 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         Task<DeployResult> second;
         using (await DeployLock.AcquireAsync(cluster.Root, TimeSpan.FromSeconds(5), () => { }))
         {
-            second = cluster.CreateDeployer().DeployAsync(DeployRequest.FromEnvironment(cluster.Root, [], _ => null), progress);
+            second = cluster.CreateDeployer().DeployAsync(DeployRequest.From(cluster.LoadSettings(offline: true), cluster.Root), progress);
             var deadline = DateTime.UtcNow.AddSeconds(20);
             while (!HasWaitingLine(events) && DateTime.UtcNow < deadline)
             {
@@ -351,7 +351,7 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         // While held, a short timeout fails clearly.
         using (await DeployLock.AcquireAsync(cluster.Root, TimeSpan.FromSeconds(5), () => { }))
         {
-            var request = DeployRequest.FromEnvironment(cluster.Root, [], _ => null) with { LockTimeout = TimeSpan.FromMilliseconds(300) };
+            var request = DeployRequest.From(cluster.LoadSettings(offline: true), cluster.Root) with { LockTimeout = TimeSpan.FromMilliseconds(300) };
             var failure = await Assert.ThrowsAsync<DeployException>(() => cluster.CreateDeployer().DeployAsync(request));
             Assert.Contains("Another deploy of this checkout", failure.Message, StringComparison.Ordinal);
         }

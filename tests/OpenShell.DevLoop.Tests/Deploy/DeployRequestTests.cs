@@ -5,6 +5,10 @@ namespace OpenShell.DevLoop.Tests.Deploy;
 
 public sealed class DeployRequestTests
 {
+    private static OpenShell.DevLoop.Configuration.OpenShellSettings Settings(string? supervisorBuild) =>
+        OpenShell.DevLoop.Configuration.SettingsLoader.Resolve(
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), null, new Dictionary<string, string?> { ["OPENSHELL_SUPERVISOR_BUILD"] = supervisorBuild }).Settings;
+
     [Theory]
     [InlineData(null, SupervisorBuild.Dev)]
     [InlineData("", SupervisorBuild.Dev)]
@@ -13,7 +17,7 @@ public sealed class DeployRequestTests
     [InlineData(" release ", SupervisorBuild.Release)]
     public void The_supervisor_build_comes_from_OPENSHELL_SUPERVISOR_BUILD(string? value, SupervisorBuild expected)
     {
-        var request = DeployRequest.FromEnvironment("/repo", [], name => name == "OPENSHELL_SUPERVISOR_BUILD" ? value : null);
+        var request = DeployRequest.From(Settings(value), "/repo");
 
         Assert.Equal(expected, request.SupervisorBuild);
     }
@@ -22,7 +26,7 @@ public sealed class DeployRequestTests
     public void An_unknown_supervisor_build_names_the_variable_and_the_choices()
     {
         var error = Assert.Throws<InvalidOperationException>(() =>
-            DeployRequest.FromEnvironment("/repo", [], name => name == "OPENSHELL_SUPERVISOR_BUILD" ? "aot" : null));
+            DeployRequest.From(Settings("aot"), "/repo"));
 
         Assert.Contains("OPENSHELL_SUPERVISOR_BUILD=aot", error.Message, StringComparison.Ordinal);
         Assert.Contains("'dev'", error.Message, StringComparison.Ordinal);

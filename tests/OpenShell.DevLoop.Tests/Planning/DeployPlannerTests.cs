@@ -416,10 +416,15 @@ public sealed class DeployPlannerTests
             ["FORCE_HELM_UPGRADE"] = "1",
         };
 
-        var settings = PlanSettings.FromEnvironment(name => variables.GetValueOrDefault(name));
+        static PlanSettings From(IReadOnlyDictionary<string, string?> environment) => PlanSettings.From(
+            OpenShell.DevLoop.Configuration.SettingsLoader.Resolve(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), null, environment).Settings);
+
+        var settings = From(variables.ToDictionary(v => v.Key, v => (string?)v.Value));
 
         Assert.Equal(new PlanSettings("dev", "/tmp/state", FullMode: true, ForceHelm: true), settings);
-        Assert.Equal(new PlanSettings(), PlanSettings.FromEnvironment(_ => null));
+        Assert.Equal(new PlanSettings(), From(new Dictionary<string, string?>()));
+        // Upstream's truth rules: only "full" and only "1".
+        Assert.Equal(new PlanSettings(), From(new Dictionary<string, string?> { ["DEPLOY_FAST_MODE"] = "FULL", ["FORCE_HELM_UPGRADE"] = "true" }));
     }
 
     [Fact]

@@ -1,0 +1,44 @@
+using OpenShell.AppHost.DevLoop;
+using OpenShell.DevLoop.Components;
+
+namespace OpenShell.AppHost.Components;
+
+/// <summary>Adds one resource for a catalogue entry, with the command its kind offers.</summary>
+internal static class ComponentBuilderExtensions
+{
+    public static IResourceBuilder<OpenShellComponentResource> AddComponent(
+        this IDistributedApplicationBuilder builder, IResourceBuilder<OpenShellClusterResource> cluster, ComponentDefinition component)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(component);
+        var (type, icon, command) = Presentation(component.Kind);
+        return builder.AddResource(new OpenShellComponentResource(component.Name, cluster.Resource))
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = type,
+                State = new ResourceStateSnapshot(DashboardVocabulary.States.WaitingForCluster, KnownResourceStateStyles.Info),
+                Properties = [],
+            })
+            .WithIconName(icon)
+            .WithParentRelationship(cluster)
+            .ExcludeFromManifest()
+            .WithCommand(command.Name, command.DisplayName, ctx => DevLoopCommands.DeployAsync(ctx, component.Name), new CommandOptions
+            {
+                Description = command.Description,
+                IconName = "ArrowSync",
+                UpdateState = DevLoopCommands.WhenClusterReady,
+            });
+    }
+
+    /// <summary>The command name each kind offers (tests and scripts call it by name).</summary>
+    public static string CommandOf(ComponentKind kind) => Presentation(kind).Command.Name;
+
+    private static (string Type, string Icon, (string Name, string DisplayName, string Description) Command) Presentation(ComponentKind kind) => kind switch
+    {
+        ComponentKind.Image => ("Image", "Globe", ("rebuild", "Rebuild and deploy",
+            "Publish, build and push the image, pin the chart to the new digest and wait for the rollout.")),
+        ComponentKind.Binary => ("Binary", "Shield", ("rebuild", "Rebuild and copy",
+            "Publish the binary and swap it into the cluster node atomically.")),
+        _ => ("Chart", "DocumentTable", ("upgrade", "Upgrade", "Package the chart and update its HelmChart.")),
+    };
+}

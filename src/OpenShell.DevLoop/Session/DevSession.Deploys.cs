@@ -1,0 +1,179 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Components;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Errors;
+using OpenShell.DevLoop.Planning;
+using OpenShell.DevLoop.RuntimeBundle;
+using OpenShell.DevLoop.Watching;
+
+namespace OpenShell.DevLoop.Session;
+
+internal sealed partial class DevSession
+{
+    /// <summary>
+    /// Deploys <paramref name="targets"/> (none: what the plan says). A request for the targets already deploying shares
+    /// that deploy; any other waits for it, then runs. <paramref name="ct"/> stops the waiting, not a shared deploy.
+    /// </summary>
+    /// <exception cref="DevLoopException">The deploy failed (its components show the failure), or the cluster is not up.</exception>
+    public Task<DeployResult> DeployAsync(IReadOnlyList<string> targets, IProgress<DeployEvent>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var key = string.Join(' ', targets);
+        lock (_gate)
+        {
+            if (Cluster is null)
+            {
+                return Task.FromException<DeployResult>(new DevLoopException("Deploy", "The cluster is not running yet.", null, RemedyAction.WaitForCluster));
+            }
+
+            if (_running is not { IsCompleted: false } running || _runningKey != key)
+            {
+                _runningKey = key;
+                running = _running = RunDeployAfterAsync(_running, targets, progress, _stopping.Token);
+            }
+
+            return running.WaitAsync(ct);
+        }
+    }
+
+    private async Task<DeployResult> RunDeployAfterAsync(Task? previous, IReadOnlyList<string> targets, IProgress<DeployEvent>? progress, CancellationToken ct)
+    {
+        if (previous is not null)
+        {
+            try
+            {
+                await previous.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The earlier deploy reported its own failure.
+            }
+        }
+
+        var logger = _loggers(DeployScope);
+        try
+        {
+            // The cluster the session shows, whatever named it (OpenShell:Cluster:Name, CLUSTER_NAME or the folder).
+            var request = DeployRequest.From(_settings, RepositoryRoot, targets);
+            request = request with { PlanSettings = request.PlanSettings with { ClusterName = Paths.ClusterName }, PullProgress = _services.PullProgress };
+            var result = await _services.Deployer.DeployAsync(request, new Router(this, progress), ct).ConfigureAwait(false);
+            await PublishDeployedAsync(result, ct).ConfigureAwait(false);
+            return result;
+        }
+        catch (InvalidTargetException)
+        {
+            // A bad target word is the caller's mistake, not a component's failure.
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var error = Fail(logger, "Deploy", ex);
+            var failed = ComponentsOf(error is DeployException deploy ? deploy.Step : null).ToList();
+            foreach (var component in failed.Count > 0 ? failed : Catalog().Components.Select(c => c.Name))
+            {
+                Publish(new ComponentLog(component, $"Deploy failed at {error.StepName}: {error.Message}", IsError: true));
+                Publish(new ComponentFailed(component, error));
+            }
+
+            throw error;
+        }
+    }
+
+    private async Task PublishDeployedAsync(DeployResult result, CancellationToken ct)
+    {
+        var now = _services.Time.GetUtcNow();
+        var observed = DeployedState.Unknown;
+        if (Cluster is { } cluster)
+        {
+            try
+            {
+                // What this deploy did not touch is read back from the cluster, so a reused cluster shows what it runs.
+                observed = await _services.Cluster.ReadDeployedAsync(cluster, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogReadBackFailed(_loggers(DeployScope), ex.Message);
+            }
+        }
+
+        foreach (var component in result.Plan.Components)
+        {
+            var deployed = result.Deployed.Contains(component.Component.Name);
+            var facts = new ComponentFacts(component.Fingerprint, deployed ? now : null, deployed ? result.Total : null);
+            facts = component.Component.Kind switch
+            {
+                ComponentKind.Image => facts with { Image = result.GatewayImage ?? observed.GatewayImage },
+                ComponentKind.Binary => facts with
+                {
+                    Sha256 = result.SupervisorSha256 ?? observed.SupervisorSha256,
+                    Version = observed.SupervisorVersion,
+                    NodePath = SupervisorDeployer.NodePath,
+                },
+                ComponentKind.Helm => facts with { ChartChecksum = result.ChartChecksum ?? observed.ChartChecksum, HelmChartChanged = result.HelmChartChanged },
+                _ => facts,
+            };
+            Publish(new ComponentDeployed(component.Component.Name, component.Component.Kind, facts));
+        }
+
+        Publish(new DeployFinished(result, now));
+    }
+
+    // The components a step works on: those of the step's kind in the catalogue; none for steps that concern all.
+    private IEnumerable<string> ComponentsOf(DeployStep? step)
+    {
+        ComponentKind? kind = step switch
+        {
+            DeployStep.Builds or DeployStep.ImagePush or DeployStep.GatewayRollout => ComponentKind.Image,
+            DeployStep.Supervisor => ComponentKind.Binary,
+            DeployStep.HelmUpgrade => ComponentKind.Helm,
+            _ => null,
+        };
+        return kind is null ? [] : Catalog().Components.Where(c => c.Kind == kind).Select(c => c.Name);
+    }
+
+    private void OnDeployEvent(DeployEvent e)
+    {
+        var components = ComponentsOf(e.Step).ToList();
+        if (e.Kind == DeployEventKind.Started)
+        {
+            Publish(new DeployStepStarted(e.Step, components));
+        }
+
+        ComponentPhase? phase = e.Kind != DeployEventKind.Started ? null : e.Step switch
+        {
+            DeployStep.Builds => ComponentPhase.Building,
+            DeployStep.ImagePush => ComponentPhase.Pushing,
+            DeployStep.GatewayRollout => ComponentPhase.RollingOut,
+            DeployStep.Supervisor => ComponentPhase.Copying,
+            DeployStep.HelmUpgrade => ComponentPhase.Upgrading,
+            _ => null,
+        };
+        foreach (var component in components)
+        {
+            Publish(new ComponentLog(component, e.Message, e.Kind == DeployEventKind.Failed));
+            if (phase is { } p)
+            {
+                Publish(new ComponentPhaseChanged(component, p));
+            }
+        }
+    }
+
+    private static string Summary(DeployResult result) =>
+        result.NothingToDo ? "no changes to deploy" : $"deployed {string.Join(", ", result.Deployed)} in {result.Total.TotalSeconds:0.0}s";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the deployed state back from the cluster: {Message}")]
+    private static partial void LogReadBackFailed(ILogger logger, string message);
+
+    /// <summary>Routes deploy events to the components they concern, then to the caller's progress.</summary>
+    private sealed class Router(DevSession owner, IProgress<DeployEvent>? progress) : IProgress<DeployEvent>
+    {
+        public void Report(DeployEvent value)
+        {
+            owner.OnDeployEvent(value);
+            progress?.Report(value);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Components;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Errors;
+using OpenShell.DevLoop.Planning;
+using OpenShell.DevLoop.RuntimeBundle;
+using OpenShell.DevLoop.Watching;
+
+namespace OpenShell.DevLoop.Session;
+
+internal sealed partial class DevSession
+{
+    /// <summary>Stops deploying on changes (remembered until <see cref="Resume"/>).</summary>
+    public void Pause() => _loop?.Pause();
+
+    /// <summary>Deploys what changed while paused, then keeps watching.</summary>
+    public void Resume() => _loop?.Resume();
+
+    /// <summary>Deploys now through the watcher (sharing its running deploy), or directly when it does not run.</summary>
+    public async Task<DeployOutcome> DeployNowAsync(CancellationToken ct)
+    {
+        if (_loop is { } loop)
+        {
+            return await loop.DeployNowAsync().WaitAsync(ct).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var result = await DeployAsync([], null, ct).ConfigureAwait(false);
+            return DeployOutcome.Success(Summary(result));
+        }
+        catch (DevLoopException ex)
+        {
+            return DeployOutcome.Failure(ex.Message);
+        }
+    }
+
+    private void StartWatcher()
+    {
+        if (!_settings.DevHost.WatchEnabled)
+        {
+            Publish(new WatcherChanged(null, Disabled: true));
+            return;
+        }
+
+        if (_loop is not null)
+        {
+            return;
+        }
+
+        var logger = _loggers(DeployScope);
+        DeployLoop? loop = null;
+        try
+        {
+            var excludes = Catalog(required: true).Components.SelectMany(c => c.Exclude).Distinct(StringComparer.Ordinal).ToList();
+            loop = new DeployLoop(
+                async (trigger, loopCt) =>
+                {
+                    Publish(new DeployTriggered(trigger));
+                    try
+                    {
+                        return DeployOutcome.Success(Summary(await DeployAsync([], null, loopCt).ConfigureAwait(false)));
+                    }
+                    catch (DevLoopException ex)
+                    {
+                        return DeployOutcome.Failure(ex.Message);
+                    }
+                },
+                new DeployLoopOptions
+                {
+                    QuietPeriod = TimeSpan.FromMilliseconds(_settings.DevHost.QuietPeriodMs),
+                    MaxWait = TimeSpan.FromMilliseconds(_settings.DevHost.MaxWaitMs),
+                },
+                _services.GitProbe(RepositoryRoot),
+                _services.Time,
+                logger);
+            loop.StatusChanged += status => Publish(new WatcherChanged(status));
+            _watcher = _services.StartWatcher(RepositoryRoot, excludes, loop, logger);
+            _loop = loop;
+            Publish(new WatcherChanged(loop.Status));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _ = loop?.DisposeAsync().AsTask();
+            var error = Fail(logger, "Watcher", ex);
+            Publish(new WatcherChanged(null, error));
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Cluster;
+
+namespace OpenShell.DevLoop.Session;
+
+/// <summary>The cluster node as the session drives it (Docker behind it; a fake in tests).</summary>
+internal interface IClusterController
+{
+    /// <summary>The architecture the cluster runs (the k3s base image's).</summary>
+    Task<string> ReadArchitectureAsync(CancellationToken ct);
+
+    /// <summary>What <see cref="UpAsync"/> would do.</summary>
+    Task<BootstrapDecision> DecideAsync(CancellationToken ct);
+
+    /// <summary>Brings the cluster up; <paramref name="bundleTarball"/> is asked for only when the cluster image is built.</summary>
+    Task<ClusterUpResult> UpAsync(Func<CancellationToken, Task<string>> bundleTarball, ILogger logger, CancellationToken ct);
+
+    /// <summary>Removes the node container and its volume.</summary>
+    Task RemoveAsync(ILogger logger, CancellationToken ct);
+
+    /// <summary>Reads what the cluster runs.</summary>
+    Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, CancellationToken ct);
+}

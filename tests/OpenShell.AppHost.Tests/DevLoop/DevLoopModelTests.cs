@@ -1,0 +1,209 @@
+using Aspire.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using OpenShell.AppHost.DevLoop;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Deploy;
+using OpenShell.Testing;
+using OpenShell.Testing.Session;
+using static OpenShell.AppHost.DevLoop.DashboardVocabulary;
+
+namespace OpenShell.AppHost.Tests.DevLoop;
+
+/// <summary>
+/// The dev-loop resources and commands on an app model that is built, not started: the session runs on fakes (no Docker),
+/// the checkout is a temporary folder with its own catalogue (never the developer's .env).
+/// </summary>
+public sealed class DevLoopModelTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly OpenShell.Testing.TempDirectory _checkout = new();
+    private readonly FakeSessionServices _fakes = new();
+    private DistributedApplication? _app;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        _checkout.Dispose();
+    }
+
+    private async Task<DistributedApplication> BuildAsync(string? catalog = null)
+    {
+        Directory.CreateDirectory(_checkout.Combine("deploy", "dev"));
+        File.WriteAllText(_checkout.Combine("deploy", "dev", "components.json"),
+            catalog ?? File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "dev", "components.json")));
+        // Built from this test (as Aspire's own model tests do), never run: nothing needs Docker.
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            Args = [$"--OpenShell:DevHost:RepositoryRoot={_checkout.Path}"],
+            AssemblyName = typeof(DevLoopDashboard).Assembly.GetName().Name,
+            DisableDashboard = true,
+        });
+        var settings = SettingsLoader.Resolve(builder.Configuration, null, new Dictionary<string, string?>()).Settings;
+        builder.Services.AddSingleton(_fakes.Create());
+        builder.AddOpenShellDevLoop(settings, builder.AddOpenShellRegistry("registry", settings));
+        _app = builder.Build();
+        await Task.CompletedTask;
+        return _app;
+    }
+
+    private static T Resource<T>(DistributedApplication app, string name)
+        where T : IResource =>
+        app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<T>().Single(r => r.Name == name);
+
+    private static Task<ExecuteCommandResult> ExecuteAsync(DistributedApplication app, string resource, string command) =>
+        Resource<IResource>(app, resource).Annotations.OfType<ResourceCommandAnnotation>().Single(c => c.Name == command)
+            .ExecuteCommand(new ExecuteCommandContext { Services = app.Services, ResourceName = resource, CancellationToken = CancellationToken.None, Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, Arguments = null! });
+
+    private static DevLoopDashboard Dashboard(DistributedApplication app) => app.Services.GetRequiredService<DevLoopDashboard>();
+
+    private static Task<ResourceEvent> WaitForStateAsync(DistributedApplication app, string resource, string state) =>
+        app.Services.GetRequiredService<ResourceNotificationService>().WaitForResourceAsync(resource, e => e.Snapshot.State?.Text == state).WaitAsync(Patience);
+
+    private static string? Property(ResourceEvent e, string name) => e.Snapshot.Properties.FirstOrDefault(p => p.Name == name)?.Value?.ToString();
+
+    [Fact]
+    public async Task Each_catalogue_entry_gets_a_resource_under_the_cluster_with_its_kinds_command()
+    {
+        var catalog = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "dev", "components.json")).Replace(
+            "\"components\": [",
+            "\"components\": [ { \"name\": \"gateway-canary\", \"kind\": \"image\", \"stateKey\": \"canary\", \"label\": \"build canary\", \"include\": [ \"src/Canary/**\" ] },",
+            StringComparison.Ordinal);
+        var app = await BuildAsync(catalog);
+
+        var components = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<OpenShellComponentResource>().ToList();
+
+        Assert.Equal(["gateway-canary", "gateway", "supervisor", "chart"], components.Select(c => c.Name));
+        Assert.All(components, c => Assert.Equal("cluster", c.Parent.Name));
+        string Command(string name) => Assert.Single(Resource<IResource>(app, name).Annotations.OfType<ResourceCommandAnnotation>()).Name;
+        Assert.Equal("rebuild", Command("gateway-canary"));
+        Assert.Equal("rebuild", Command("gateway"));
+        Assert.Equal("rebuild", Command("supervisor"));
+        Assert.Equal("upgrade", Command("chart"));
+        Assert.Contains(Resource<IResource>(app, "gateway-canary").Annotations.OfType<HealthCheckAnnotation>(), h => h.Key == "gateway_health");
+    }
+
+    [Fact]
+    public async Task Component_commands_are_enabled_only_once_the_cluster_is_up()
+    {
+        var app = await BuildAsync();
+        var rebuild = Resource<IResource>(app, "gateway").Annotations.OfType<ResourceCommandAnnotation>().Single();
+        ResourceCommandState State() => rebuild.UpdateState(new UpdateCommandStateContext
+        {
+            ResourceSnapshot = new CustomResourceSnapshot { ResourceType = "Image", Properties = [] },
+            Services = app.Services,
+        });
+
+        Assert.Equal(ResourceCommandState.Disabled, State());
+        await Dashboard(app).Session.UpAsync(recreate: false, null, CancellationToken.None);
+        Assert.Equal(ResourceCommandState.Enabled, State());
+    }
+
+    [Fact]
+    public async Task A_failed_deploy_fails_the_command_with_our_message_and_shows_on_the_component()
+    {
+        var app = await BuildAsync();
+        await Dashboard(app).Session.UpAsync(recreate: false, null, CancellationToken.None);
+        _fakes.Deployer.Behaviour = (_, _, _) => throw new DeployException(DeployStep.ImagePush, "127.0.0.1:5000 refused the push: connection refused; start the registry resource.");
+
+        var result = await ExecuteAsync(app, "gateway", "rebuild");
+
+        Assert.False(result.Success);
+        Assert.StartsWith("Image push failed: 127.0.0.1:5000 refused the push", result.Message, StringComparison.Ordinal);
+        Assert.Contains("fix the cause and save", result.Message, StringComparison.Ordinal);
+        var gateway = await WaitForStateAsync(app, "gateway", States.Failed);
+        Assert.Equal(result.Message, Property(gateway, Properties.DeployError));
+    }
+
+    [Fact]
+    public async Task A_raw_exception_in_a_deploy_is_our_failure_not_an_unhandled_one()
+    {
+        var app = await BuildAsync();
+        await Dashboard(app).Session.UpAsync(recreate: false, null, CancellationToken.None);
+        _fakes.Deployer.Behaviour = (_, _, _) => throw new IOException("disk full writing .cache/cluster-deploy-fast.state");
+
+        var result = await ExecuteAsync(app, "supervisor", "rebuild");
+
+        Assert.False(result.Success);
+        Assert.Contains("disk full writing .cache/cluster-deploy-fast.state", result.Message, StringComparison.Ordinal);
+        await WaitForStateAsync(app, "supervisor", States.Failed);
+        await WaitForStateAsync(app, "chart", States.Failed);
+    }
+
+    [Fact]
+    public async Task A_successful_deploy_succeeds_and_shows_what_runs()
+    {
+        var app = await BuildAsync();
+        await Dashboard(app).Session.UpAsync(recreate: false, null, CancellationToken.None);
+
+        var result = await ExecuteAsync(app, "chart", "upgrade");
+
+        Assert.True(result.Success, result.Message);
+        var chart = await WaitForStateAsync(app, "chart", States.Running);
+        Assert.Equal(new string('2', 64), Property(chart, Properties.ChartChecksum));
+        Assert.Equal("chart", Assert.Single(_fakes.Deployer.Requests).Targets.Single());
+    }
+
+    [Fact]
+    public async Task Recreate_whose_redeploy_fails_is_a_failure()
+    {
+        var app = await BuildAsync();
+        await Dashboard(app).Session.UpAsync(recreate: false, null, CancellationToken.None);
+        _fakes.Deployer.Behaviour = (_, _, _) => throw new DeployException(DeployStep.HelmUpgrade, "the HelmChart openshell is missing.");
+
+        var result = await ExecuteAsync(app, "cluster", "recreate");
+
+        Assert.False(result.Success);
+        Assert.Contains("Helm upgrade failed: the HelmChart openshell is missing.", result.Message, StringComparison.Ordinal);
+        Assert.Equal(["up", "remove", "up"], _fakes.Cluster.Log);
+    }
+
+    [Fact]
+    public async Task Commands_before_the_cluster_is_up_fail_with_what_to_wait_for()
+    {
+        var app = await BuildAsync();
+
+        var result = await ExecuteAsync(app, "gateway", "rebuild");
+
+        Assert.False(result.Success);
+        Assert.Contains("Wait for the cluster resource to be Running", result.Message, StringComparison.Ordinal);
+        Assert.Empty(_fakes.Deployer.Requests);
+    }
+
+    [Fact]
+    public async Task Without_a_runtime_bundle_the_bundle_says_what_to_set_and_the_others_what_they_wait_for()
+    {
+        _fakes.Bundles.Missing = true;
+        var app = await BuildAsync();
+
+        await Dashboard(app).Session.RunAsync(null, CancellationToken.None);
+
+        var bundle = await WaitForStateAsync(app, "runtime-bundle", States.Failed);
+        var message = Property(bundle, Properties.BundleVerification)!;
+        Assert.Contains("OPENSHELL_RUNTIME_BUNDLE_TARBALL", message, StringComparison.Ordinal);
+        Assert.Contains("OPENSHELL_RUNTIME_BUNDLE_URL", message, StringComparison.Ordinal);
+        Assert.Contains("OpenShell:DevHost:SyntheticRuntimeBundle=true", message, StringComparison.Ordinal);
+        var cluster = await WaitForStateAsync(app, "cluster", "Waiting for the runtime bundle (it failed)");
+        Assert.Equal(message, Property(cluster, Properties.WaitingFor));
+        await WaitForStateAsync(app, "gateway", "Waiting for the cluster (the runtime bundle failed)");
+    }
+
+    [Fact]
+    public async Task A_watcher_that_cannot_start_is_failed_with_the_reason()
+    {
+        _fakes.WatcherStartupError = new IOException("inotify watch limit reached: raise fs.inotify.max_user_watches");
+        var app = await BuildAsync();
+
+        await Dashboard(app).Session.RunAsync(null, CancellationToken.None);
+
+        var watcher = await WaitForStateAsync(app, "watcher", States.Failed);
+        Assert.Contains("inotify watch limit reached", Property(watcher, Properties.WatcherError), StringComparison.Ordinal);
+        Assert.False((await ExecuteAsync(app, "watcher", "pause")).Success);
+        await WaitForStateAsync(app, "gateway", States.Running);
+    }
+}

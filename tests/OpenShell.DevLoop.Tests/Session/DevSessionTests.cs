@@ -1,0 +1,207 @@
+using Microsoft.Extensions.Configuration;
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Errors;
+using OpenShell.DevLoop.Session;
+using OpenShell.DevLoop.Tests.Watching;
+using OpenShell.DevLoop.Watching;
+using OpenShell.Testing;
+using OpenShell.Testing.Session;
+
+namespace OpenShell.DevLoop.Tests.Session;
+
+public sealed class DevSessionTests : IAsyncLifetime
+{
+    private readonly TempDirectory _checkout = new();
+    private readonly ManualTimeProvider _time = new();
+    private readonly FakeSessionServices _fakes = new();
+    private DevSession? _session;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_session is not null)
+        {
+            await _session.DisposeAsync();
+        }
+
+        _checkout.Dispose();
+    }
+
+    private (DevSession Session, SessionRecorder Events) Create(params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build();
+        var resolved = SettingsLoader.Resolve(configuration, _checkout.Path, new Dictionary<string, string?>()).Settings;
+        _session = new DevSession(resolved, _fakes.Create(_time));
+        return (_session, new SessionRecorder(_session));
+    }
+
+    [Fact]
+    public async Task Recreate_during_a_deploy_waits_for_it_before_removing_the_cluster()
+    {
+        var (session, _) = Create();
+        await session.UpAsync(recreate: false, null, CancellationToken.None);
+        var release = new TaskCompletionSource<DeployResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _fakes.Deployer.Log = _fakes.Cluster.Log;
+        _fakes.Deployer.Behaviour = (_, _, _) => release.Task;
+        var deploy = session.DeployAsync(["gateway"], null, CancellationToken.None);
+
+        var recreate = session.RecreateAsync(CancellationToken.None);
+        await Task.Delay(200);
+        Assert.DoesNotContain("remove", _fakes.Cluster.Log);
+        Assert.False(recreate.IsCompleted);
+
+        _fakes.Deployer.Behaviour = (_, _, _) => Task.FromResult(FakeDeployer.Deployed());
+        release.SetResult(FakeDeployer.Deployed());
+        await deploy;
+        await recreate;
+
+        Assert.Equal(["up", "deploy", "deployed", "remove", "up", "deploy", "deployed"], _fakes.Cluster.Log);
+        Assert.True(session.IsClusterReady);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Recreate_keeps_the_watcher_as_the_user_left_it(bool paused)
+    {
+        var (session, events) = Create();
+        await session.RunAsync(null, CancellationToken.None);
+        await events.WaitForAsync<WatcherChanged>(w => w.Status is not null);
+        if (paused)
+        {
+            session.Pause();
+        }
+
+        await session.RecreateAsync(CancellationToken.None);
+
+        Assert.Equal(paused, session.IsPaused);
+        Assert.Equal(2, _fakes.Cluster.Log.Count(l => l == "up"));
+    }
+
+    [Fact]
+    public async Task A_raw_exception_from_a_step_fails_the_component_with_its_message_instead_of_leaving_it_building()
+    {
+        var (session, events) = Create();
+        await session.UpAsync(recreate: false, null, CancellationToken.None);
+        _fakes.Deployer.Behaviour = (_, progress, _) =>
+        {
+            progress?.Report(new DeployEvent(DeployStep.Builds, DeployEventKind.Started, "Builds"));
+            throw new InvalidOperationException("the registry refused the push");
+        };
+
+        var error = await Assert.ThrowsAsync<DevLoopException>(() => session.DeployAsync(["gateway"], null, CancellationToken.None));
+
+        Assert.Contains("the registry refused the push", error.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidOperationException>(error.InnerException);
+        var gateway = events.Seen.Where(e => e is ComponentPhaseChanged { Component: "gateway" } or ComponentFailed { Component: "gateway" }).ToList();
+        Assert.IsType<ComponentPhaseChanged>(gateway[0]);
+        var failed = Assert.IsType<ComponentFailed>(gateway[^1]);
+        Assert.Equal(error.Message, failed.Error.Message);
+    }
+
+    [Fact]
+    public async Task A_failed_step_fails_only_the_components_of_its_kind()
+    {
+        var (session, events) = Create();
+        await session.UpAsync(recreate: false, null, CancellationToken.None);
+        _fakes.Deployer.Behaviour = (_, _, _) => throw new DeployException(DeployStep.Supervisor, "dotnet publish failed: CS1002");
+
+        var error = await Assert.ThrowsAsync<DeployException>(() => session.DeployAsync([], null, CancellationToken.None));
+
+        Assert.Equal("Supervisor build + deploy", error.StepName);
+        Assert.Equal(["supervisor"], events.OfType<ComponentFailed>().Select(f => f.Component));
+    }
+
+    [Fact]
+    public async Task A_watcher_that_cannot_start_says_why_and_the_session_keeps_running()
+    {
+        _fakes.WatcherStartupError = new IOException("The configured user limit (128) on the number of inotify instances has been reached.");
+        var (session, events) = Create();
+
+        await session.RunAsync(null, CancellationToken.None);
+
+        var watcher = await events.WaitForAsync<WatcherChanged>(w => w.StartupError is not null);
+        Assert.Contains("inotify", watcher.StartupError!.Message, StringComparison.Ordinal);
+        Assert.Equal("Watcher", watcher.StartupError.StepName);
+        Assert.True(session.IsClusterReady);
+        Assert.False(session.IsWatching);
+    }
+
+    [Fact]
+    public async Task The_state_file_comes_from_the_settings()
+    {
+        var (session, _) = Create(("OpenShell:Deploy:StateFile", ".cache/other.state"));
+        await session.UpAsync(recreate: false, null, CancellationToken.None);
+
+        await session.DeployAsync([], null, CancellationToken.None);
+
+        Assert.Equal(".cache/other.state", Assert.Single(_fakes.Deployer.Requests).PlanSettings.StateFile);
+    }
+
+    [Fact]
+    public async Task Requests_for_the_same_targets_share_one_deploy()
+    {
+        var (session, _) = Create();
+        await session.UpAsync(recreate: false, null, CancellationToken.None);
+        var release = new TaskCompletionSource<DeployResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _fakes.Deployer.Behaviour = (_, _, _) => release.Task;
+
+        var first = session.DeployAsync(["chart"], null, CancellationToken.None);
+        var second = session.DeployAsync(["chart"], null, CancellationToken.None);
+        release.SetResult(FakeDeployer.Deployed());
+
+        Assert.Same(await first, await second);
+        Assert.Single(_fakes.Deployer.Requests);
+    }
+
+    [Fact]
+    public async Task A_deploy_before_the_cluster_is_up_is_refused_with_a_remedy()
+    {
+        var (session, _) = Create();
+
+        var error = await Assert.ThrowsAsync<DevLoopException>(() => session.DeployAsync([], null, CancellationToken.None));
+
+        Assert.Equal(RemedyAction.WaitForCluster, error.Action);
+        Assert.Empty(_fakes.Deployer.Requests);
+    }
+
+    [Fact]
+    public async Task A_missing_bundle_names_what_to_set_and_the_cluster_and_components_say_what_they_wait_for()
+    {
+        _fakes.Bundles.Missing = true;
+        var (session, events) = Create();
+
+        await session.RunAsync(null, CancellationToken.None);
+
+        var bundle = await events.WaitForAsync<BundleChanged>(b => b.Phase == BundlePhase.Failed);
+        Assert.Contains("OPENSHELL_RUNTIME_BUNDLE_TARBALL", bundle.Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("OPENSHELL_RUNTIME_BUNDLE_URL", bundle.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("OpenShell:DevHost:SyntheticRuntimeBundle=true", bundle.Error.Remedy, StringComparison.Ordinal);
+        var cluster = events.OfType<ClusterChanged>()[^1];
+        Assert.Equal(ClusterPhase.Waiting, cluster.Phase);
+        Assert.StartsWith("Waiting for the runtime bundle", cluster.Detail, StringComparison.Ordinal);
+        var gateway = events.OfType<ComponentPhaseChanged>().Last(c => c.Component == "gateway");
+        Assert.Equal(ComponentPhase.Waiting, gateway.Phase);
+        Assert.Contains("runtime bundle", gateway.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("up", _fakes.Cluster.Log);
+    }
+
+    [Fact]
+    public async Task A_deploy_publishes_each_component_with_what_runs()
+    {
+        var (session, events) = Create();
+        await session.UpAsync(recreate: false, null, CancellationToken.None);
+
+        await session.DeployAsync([], null, CancellationToken.None);
+
+        var deployed = events.OfType<ComponentDeployed>().ToDictionary(d => d.Component);
+        Assert.Equal(["gateway", "supervisor", "chart"], deployed.Keys);
+        Assert.StartsWith("127.0.0.1:5000/openshell/gateway@sha256:eee", deployed["gateway"].Facts.Image, StringComparison.Ordinal);
+        Assert.Equal("0.1.0", deployed["supervisor"].Facts.Version);
+        Assert.Equal(_time.GetUtcNow(), deployed["chart"].Facts.DeployedAt);
+    }
+}

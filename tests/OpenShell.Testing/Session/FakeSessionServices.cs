@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Components;
+using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Planning;
+using OpenShell.DevLoop.RuntimeBundle;
+using OpenShell.DevLoop.Session;
+using OpenShell.DevLoop.Watching;
+
+namespace OpenShell.Testing.Session;
+
+/// <summary>Fakes of everything a <see cref="DevSession"/> drives: no Docker, no git, no watcher.</summary>
+internal sealed class FakeSessionServices
+{
+    public FakeCluster Cluster { get; } = new();
+
+    public FakeBundles Bundles { get; } = new();
+
+    public FakeDeployer Deployer { get; } = new();
+
+    /// <summary>Set to make the watcher's start-up fail.</summary>
+    public Exception? WatcherStartupError { get; set; }
+
+    /// <summary>The sink the session handed to the watcher, once started.</summary>
+    public ITreeChangeSink? WatcherSink { get; private set; }
+
+    public DevSessionServices Create(TimeProvider? time = null) => new()
+    {
+        Cluster = Cluster,
+        Bundles = Bundles,
+        Deployer = Deployer,
+        Time = time ?? TimeProvider.System,
+        LoadCatalog = root => ComponentCatalog.Load(RepositoryPaths.Root),
+        GitProbe = _ => new IdleGit(),
+        StartWatcher = (root, excludes, sink, logger) =>
+        {
+            if (WatcherStartupError is { } error)
+            {
+                throw error;
+            }
+
+            WatcherSink = sink;
+            return new Stopped();
+        },
+    };
+
+    private sealed class IdleGit : IGitOperationProbe
+    {
+        public bool IsBusy(out string reason)
+        {
+            reason = string.Empty;
+            return false;
+        }
+    }
+
+    private sealed class Stopped : IDisposable
+    {
+        public void Dispose()
+        {
+        }
+    }
+}
+
+/// <summary>A cluster that comes up at once; records what was asked, in order, into a shared log.</summary>
+internal sealed class FakeCluster : IClusterController
+{
+    private int _containers;
+
+    public List<string> Log { get; } = [];
+
+    /// <summary>Set to make the next <see cref="UpAsync"/> fail.</summary>
+    public Exception? UpError { get; set; }
+
+    public Task<string> ReadArchitectureAsync(CancellationToken ct) => Task.FromResult("amd64");
+
+    public Task<BootstrapDecision> DecideAsync(CancellationToken ct) =>
+        Task.FromResult(BootstrapDecision.Decide("openshell-cluster-test", null));
+
+    public Task<ClusterUpResult> UpAsync(Func<CancellationToken, Task<string>> bundleTarball, ILogger logger, CancellationToken ct)
+    {
+        lock (Log)
+        {
+            Log.Add("up");
+        }
+
+        if (UpError is { } error)
+        {
+            UpError = null;
+            throw error;
+        }
+
+        var id = Interlocked.Increment(ref _containers).ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+        return Task.FromResult(new ClusterUpResult(BootstrapDecision.Decide("openshell-cluster-test", null), id, "/tmp/kubeconfig", 6443, 30051));
+    }
+
+    public Task RemoveAsync(ILogger logger, CancellationToken ct)
+    {
+        lock (Log)
+        {
+            Log.Add("remove");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, CancellationToken ct) =>
+        Task.FromResult(new DeployedState("127.0.0.1:5000/openshell/gateway@sha256:" + new string('a', 64), new string('b', 64), "0.1.0", new string('c', 64)));
+}
+
+/// <summary>A bundle that verifies at once, or is missing when <see cref="Missing"/> is set.</summary>
+internal sealed class FakeBundles : IRuntimeBundleResolver
+{
+    public bool Missing { get; set; }
+
+    public Task<ResolvedBundle> ResolveAsync(string architecture, ILogger logger, CancellationToken ct)
+    {
+        if (Missing)
+        {
+            // The real resolver's error for an unset source.
+            RuntimeBundleSource.Resolve(architecture, _ => null);
+        }
+
+        var manifest = new BundleManifest { SchemaVersion = 1, Name = "nvidia-container-toolkit", Version = "1.17.8", Architecture = architecture, Files = [] };
+        return Task.FromResult(new ResolvedBundle("/tmp/bundle.tar.gz", "test", new VerifiedBundle { Manifest = manifest, BundleDirectoryName = "b", TarballSha256 = new string('d', 64) }));
+    }
+}
+
+/// <summary>A deployer whose behaviour each test scripts; records every request and the shared log.</summary>
+internal sealed class FakeDeployer : IDeployer
+{
+    public List<DeployRequest> Requests { get; } = [];
+
+    public List<string>? Log { get; set; }
+
+    /// <summary>What a deploy does; the default deploys every component of the real catalogue at once.</summary>
+    public Func<DeployRequest, IProgress<DeployEvent>?, CancellationToken, Task<DeployResult>> Behaviour { get; set; } = (_, _, _) => Task.FromResult(Deployed());
+
+    public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<DeployEvent>? progress = null, CancellationToken ct = default)
+    {
+        lock (Requests)
+        {
+            Requests.Add(request);
+            Log?.Add("deploy");
+        }
+
+        var result = await Behaviour(request, progress, ct).ConfigureAwait(false);
+        lock (Requests)
+        {
+            Log?.Add("deployed");
+        }
+
+        return result;
+    }
+
+    /// <summary>A successful result that deployed every component of the real catalogue.</summary>
+    public static DeployResult Deployed()
+    {
+        var catalog = ComponentCatalog.Load(RepositoryPaths.Root);
+        var components = catalog.Components.Select(c => new ComponentPlan(c, true, [], [], new string('f', 64), null, 1)).ToList();
+        var plan = new DeployPlan(PlanMode.Automatic, "/repo", "test", null, "/repo/.cache/state", null, [], components, new Dictionary<string, string>());
+        return new DeployResult(plan, [new DeployStepResult(DeployStep.Total, DeployStepOutcome.Succeeded, TimeSpan.FromSeconds(2), "deploy complete")],
+            [.. components.Select(c => c.Component.Name)], "127.0.0.1:5000/openshell/gateway@sha256:" + new string('e', 64), null, new string('1', 64), new string('2', 64), true, true, true);
+    }
+}

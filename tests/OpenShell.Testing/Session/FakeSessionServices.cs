@@ -120,7 +120,17 @@ internal sealed class FakeBundles : IRuntimeBundleResolver
             RuntimeBundleSource.Resolve(architecture, _ => null);
         }
 
-        var manifest = new BundleManifest { SchemaVersion = 1, Name = "nvidia-container-toolkit", Version = "1.17.8", Architecture = architecture, Files = [] };
+        var manifest = new BundleManifest
+        {
+            SchemaVersion = 1,
+            Name = "openshell-gpu-runtime-bundle",
+            Version = "0.1.0",
+            Architecture = architecture,
+            CreatedAt = "2026-01-01T00:00:00Z",
+            Toolkit = new BundleComponent("1.17.8", new string('a', 40)),
+            Library = new BundleComponent("1.17.8", new string('b', 40)),
+            Files = [],
+        };
         return Task.FromResult(new ResolvedBundle("/tmp/bundle.tar.gz", "test", new VerifiedBundle { Manifest = manifest, BundleDirectoryName = "b", TarballSha256 = new string('d', 64) }));
     }
 }

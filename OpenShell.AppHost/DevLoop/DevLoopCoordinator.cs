@@ -127,7 +127,7 @@ internal sealed partial class DevLoopCoordinator(
             var up = await lifecycle.UpAsync(
                 async buildCt => await ClusterImageBuild.RunAsync(
                     _docker,
-                    new ClusterImageBuildRequest(RepositoryRoot, settings.Cluster.Image, settings.Images.K3s) { BundleTarball = tarball },
+                    ClusterImageBuildRequest.From(settings, RepositoryRoot) with { BundleTarball = tarball },
                     logger,
                     buildCt),
                 ct: ct);

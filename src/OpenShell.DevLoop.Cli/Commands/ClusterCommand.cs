@@ -63,7 +63,7 @@ internal static partial class ClusterCommand
     }
 
     private static ClusterImageBuildRequest BuildRequest(Context context, string? architecture, string? bundle) =>
-        new(context.RepositoryRoot, context.Settings.Cluster.Image, context.Settings.Images.K3s)
+        ClusterImageBuildRequest.From(context.Settings, context.RepositoryRoot) with
         {
             Architecture = architecture,
             BundleTarball = bundle,

@@ -57,7 +57,7 @@ internal static class DeployCommand
             {
                 await stdout.WriteLineAsync($"Bootstrapping cluster {clusterName}: {decision.Reason}.").ConfigureAwait(false);
                 await lifecycle.UpAsync(
-                    buildCt => ClusterImageBuild.RunAsync(docker, new ClusterImageBuildRequest(root, settings.Cluster.Image, settings.Images.K3s), logger, buildCt),
+                    buildCt => ClusterImageBuild.RunAsync(docker, ClusterImageBuildRequest.From(settings, root), logger, buildCt),
                     request.PlanSettings.StateFile, ct).ConfigureAwait(false);
                 await stdout.WriteLineAsync($"Cluster {clusterName} is up; deploying the working tree.").ConfigureAwait(false);
             }

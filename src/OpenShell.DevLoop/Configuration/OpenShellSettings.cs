@@ -71,7 +71,7 @@ public sealed class OpenShellSettings
                 $"OpenShell:Cluster:ImageTag (IMAGE_TAG) '{Cluster.ImageTag}' is not a valid image tag; use letters, digits, '_', '.' and '-'.");
         }
 
-        foreach (var (key, value) in new[] { ("Registry", Images.Registry), ("K3s", Images.K3s), ("RuntimeDeps", Images.RuntimeDeps) })
+        foreach (var (key, value) in new[] { ("Registry", Images.Registry), ("K3s", Images.K3s), ("ClusterBase", Images.ClusterBase), ("RuntimeDeps", Images.RuntimeDeps) })
         {
             if (string.IsNullOrWhiteSpace(value))
             {

@@ -8,7 +8,7 @@ namespace OpenShell.DevLoop.Images;
 /// <summary>
 /// The whole cluster image build, in upstream's order: the runtime bundle is verified and staged FIRST (a missing,
 /// wrong-architecture or corrupt bundle fails before any chart packaging or image build), then the chart is packaged,
-/// the supervisor published for the image's architecture, and the image built.
+/// the supervisor published for the image's architecture, the glibc cluster base built when missing, and the image built.
 /// </summary>
 public static partial class ClusterImageBuild
 {
@@ -37,8 +37,9 @@ public static partial class ClusterImageBuild
         var supervisor = request.SupervisorBinary
             ?? await SupervisorPublisher.PublishAsync(request.RepositoryRoot, architecture, Path.Combine(work, "supervisor", architecture), logger, ct).ConfigureAwait(false);
 
+        await ClusterBaseImage.EnsureAsync(docker, Path.Combine(request.RepositoryRoot, "deploy"), request.ClusterBase, request.ClusterBaseFrom, architecture, logger, ct).ConfigureAwait(false);
         var inputs = new ClusterImageInputs(Path.Combine(request.RepositoryRoot, "deploy"), staged.BundleDirectory, chart, supervisor);
-        await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, logger, ct).ConfigureAwait(false);
+        await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, request.ClusterBase, logger, ct).ConfigureAwait(false);
         return new ClusterImageBuildResult(request.Tag, architecture, chart.Sha256, staged.BundleDirectory);
     }
 

@@ -49,9 +49,12 @@ public static partial class ClusterImageBuilder
         await context.AddTreeAsync("runtime-bundle", inputs.RuntimeBundleDirectory, new HashSet<string>(StringComparer.Ordinal) { "manifest.json" }, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Builds and tags <paramref name="tag"/> from <paramref name="inputs"/> on <paramref name="baseImage"/>.</summary>
+    /// <summary>
+    /// Builds and tags <paramref name="tag"/> from <paramref name="inputs"/>: <paramref name="baseImage"/>'s k3s on the glibc
+    /// <paramref name="clusterBase"/>.
+    /// </summary>
     /// <exception cref="ClusterImageBuildException">The engine reported a build error.</exception>
-    public static async Task BuildAsync(IDockerClient docker, ClusterImageInputs inputs, string tag, string baseImage, ILogger logger, CancellationToken ct = default)
+    public static async Task BuildAsync(IDockerClient docker, ClusterImageInputs inputs, string tag, string baseImage, string clusterBase, ILogger logger, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
         ArgumentNullException.ThrowIfNull(logger);
@@ -63,7 +66,7 @@ public static partial class ClusterImageBuilder
                 await WriteContextAsync(inputs, file, ct).ConfigureAwait(false);
             }
 
-            LogBuilding(logger, tag, baseImage, new FileInfo(contextFile).Length / 1024);
+            LogBuilding(logger, tag, baseImage, clusterBase, new FileInfo(contextFile).Length / 1024);
             var progress = new BuildProgress(logger);
             await using var context = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
             await docker.Images.BuildImageFromDockerfileAsync(
@@ -71,7 +74,7 @@ public static partial class ClusterImageBuilder
                 {
                     Dockerfile = "Dockerfile",
                     Tags = [tag],
-                    BuildArgs = new Dictionary<string, string> { ["K3S_IMAGE"] = baseImage },
+                    BuildArgs = new Dictionary<string, string> { ["K3S_IMAGE"] = baseImage, ["BASE_IMAGE"] = clusterBase },
                     Remove = true,
                     ForceRemove = true,
                     Labels = new Dictionary<string, string> { ["dev.openshell.chart-sha256"] = inputs.Chart.Sha256 },
@@ -132,8 +135,8 @@ public static partial class ClusterImageBuilder
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Building cluster image {Tag} on {BaseImage} (context {SizeKiB} KiB)")]
-    private static partial void LogBuilding(ILogger logger, string tag, string baseImage, long sizeKiB);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Building cluster image {Tag}: k3s from {BaseImage} on {ClusterBase} (context {SizeKiB} KiB)")]
+    private static partial void LogBuilding(ILogger logger, string tag, string baseImage, string clusterBase, long sizeKiB);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Built cluster image {Tag}")]
     private static partial void LogBuilt(ILogger logger, string tag);

@@ -14,7 +14,9 @@ namespace OpenShell.DevLoop.Tests.Images;
 /// </summary>
 public sealed class ClusterImageFixture : IAsyncLifetime
 {
-    public const string BaseImage = "openshell-offline/k3s-sim:latest";
+    public const string BaseImage = OfflineImages.K3s;
+
+    public const string ClusterBase = OfflineImages.ClusterBase;
 
     public TempDirectory Temp { get; } = new("cluster-image");
 
@@ -52,6 +54,8 @@ public sealed class ClusterImageFixture : IAsyncLifetime
         watch.Restart();
         Result = await ClusterImageBuild.RunAsync(Docker, new ClusterImageBuildRequest(RepositoryPaths.Root, Tag, BaseImage)
         {
+            ClusterBase = ClusterBase,
+            ClusterBaseFrom = "",
             BundleTarball = bundle,
             SupervisorBinary = SupervisorBinary,
             WorkDirectory = Temp.Combine("work"),
@@ -79,19 +83,8 @@ public sealed class ClusterImageFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Builds the simulator image with eng/offline-images.sh when it is missing.</summary>
-    public static async Task EnsureBaseImageAsync(IDockerClient docker)
-    {
-        try
-        {
-            await docker.Images.InspectImageAsync(BaseImage);
-        }
-        catch (DockerImageNotFoundException)
-        {
-            (await TestProcess.RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "eng", "offline-images.sh")], RepositoryPaths.Root, timeout: TimeSpan.FromMinutes(15)))
-                .EnsureSuccess("eng/offline-images.sh");
-        }
-    }
+    /// <summary>Builds the offline stand-ins with eng/offline-images.sh when they are missing.</summary>
+    public static Task EnsureBaseImageAsync(IDockerClient docker) => OfflineImages.EnsureAsync(docker);
 
     public async Task DisposeAsync()
     {

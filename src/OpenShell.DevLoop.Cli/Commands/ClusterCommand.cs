@@ -27,6 +27,7 @@ internal static partial class ClusterCommand
         command.Subcommands.Add(CreateDown(stdout, stderr));
         command.Subcommands.Add(CreateStatus(stdout, stderr));
         command.Subcommands.Add(CreateKubeconfig(stdout, stderr));
+        command.Subcommands.Add(CreateSpec(stdout, stderr));
         return command;
     }
 

@@ -18,6 +18,7 @@ public static class UpstreamVariables
         ("IMAGE_REPO_BASE", "ImageRepoBase", (s, v) => s.ImageRepoBase = v.TrimEnd('/')),
         ("GATEWAY_PORT", "GatewayPort", (s, v) => s.GatewayPort = ParsePort("GATEWAY_PORT", v)),
         ("CLUSTER_GPU", "Gpu", (s, v) => s.Gpu = IsTrue(v)),
+        ("OPENSHELL_NODE_NAME", "NodeName", (s, v) => s.NodeName = v),
         ("SKIP_CLUSTER_IMAGE_BUILD", "SkipImageBuild", (s, v) => s.SkipImageBuild = IsTrue(v)),
         ("REGISTRY_USERNAME", "RegistryUsername", (s, v) => s.RegistryUsername = v),
         ("REGISTRY_PASSWORD", "RegistryPassword", (s, v) => s.RegistryPassword = v),

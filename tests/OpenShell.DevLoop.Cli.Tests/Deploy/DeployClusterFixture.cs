@@ -61,7 +61,7 @@ public sealed class DeployClusterFixture : IAsyncLifetime
             ["OpenShell:Cluster:ImageTag"] = "dev",
             ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{RegistryPort}/openshell",
             ["OpenShell:Cluster:SkipImageBuild"] = "true",
-            ["OpenShell:Cluster:HealthTimeoutSeconds"] = "240",
+            ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
         };
         return OpenShellSettings.From(SettingsFiles.Load(AppContext.BaseDirectory, offline, overrides), new Dictionary<string, string?>());
     }

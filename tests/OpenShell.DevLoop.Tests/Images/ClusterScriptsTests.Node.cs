@@ -1,3 +1,5 @@
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Configuration;
 using OpenShell.Testing;
 
 namespace OpenShell.DevLoop.Tests.Images;
@@ -249,5 +251,73 @@ public sealed partial class ClusterScriptsTests
         }
 
         Assert.True(File.Exists(_root.Combine("k3s-args")), "k3s starts even when the probe fails");
+    }
+}
+
+/// <summary>The health check's DNS probe, node pressure and gateway NodePort checks.</summary>
+public sealed partial class ClusterScriptsTests
+{
+    private static readonly string[] s_everySecret = ["openshell-server-tls", "openshell-server-client-ca", "openshell-client-tls", "openshell-ssh-handshake"];
+
+    [Theory]
+    [InlineData("registry.example.com:443", "fail", "HEALTHCHECK_DNS_FAILURE: cannot resolve registry.example.com:443")]
+    [InlineData("registry.example.com", "ok", "HEALTHCHECK_OK")]
+    [InlineData("127.0.0.1:5000", "fail", "HEALTHCHECK_OK")]
+    public async Task Health_check_fails_fast_when_the_registry_host_does_not_resolve(string registryHost, string dns, string marker)
+    {
+        var result = await RunHealthcheckAsync("sh", true, "1/1", s_everySecret, true, new() { ["REGISTRY_HOST"] = registryHost, ["FAKE_DNS"] = dns });
+
+        Assert.Contains(marker, result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(marker == "HEALTHCHECK_OK" ? 0 : 1, result.ExitCode);
+        Assert.Equal(registryHost.StartsWith("127.", StringComparison.Ordinal) ? "" : "registry.example.com\n", _fakes.CallsOf("nslookup"));
+    }
+
+    [Fact]
+    public async Task Health_check_reports_node_pressure()
+    {
+        var result = await RunHealthcheckAsync("sh", true, "1/1", s_everySecret, true, new() { ["REGISTRY_HOST"] = "127.0.0.1:5000" }, "Ready=True DiskPressure=True MemoryPressure=False PIDPressure=True");
+
+        Assert.Contains("HEALTHCHECK_NODE_PRESSURE: DiskPressure\n", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("HEALTHCHECK_NODE_PRESSURE: PIDPressure\n", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("MemoryPressure", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, true, "HEALTHCHECK_OK")]
+    [InlineData(true, false, "HEALTHCHECK_GATEWAY_PORT_CLOSED 127.0.0.1:")]
+    [InlineData(false, false, "HEALTHCHECK_OK")]
+    public async Task Health_check_requires_the_gateway_node_port_where_a_gateway_serves(bool expected, bool listening, string marker)
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        if (!listening)
+        {
+            listener.Stop();
+        }
+
+        var result = await RunHealthcheckAsync("sh", true, "1/1", s_everySecret, true, new()
+        {
+            ["REGISTRY_HOST"] = "127.0.0.1:5000",
+            ["GATEWAY_NODE_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["OPENSHELL_HEALTHCHECK_GATEWAY_TCP"] = expected ? "true" : "false",
+        });
+
+        Assert.Contains(marker, result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(marker == "HEALTHCHECK_OK" ? 0 : 1, result.ExitCode);
+    }
+
+    [Fact]
+    public void Dockerfile_health_check_has_the_timings_the_settings_rely_on()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "docker", "Dockerfile.cluster"));
+
+        Assert.Contains(
+            $"HEALTHCHECK --interval={ClusterHealthCheck.IntervalSeconds}s --timeout={ClusterHealthCheck.TimeoutSeconds}s " +
+            $"--start-period={ClusterHealthCheck.StartPeriodSeconds}s --retries={ClusterHealthCheck.Retries} ",
+            dockerfile,
+            StringComparison.Ordinal);
+        Assert.Equal((5, 5, 20, 60), (ClusterHealthCheck.IntervalSeconds, ClusterHealthCheck.TimeoutSeconds, ClusterHealthCheck.StartPeriodSeconds, ClusterHealthCheck.Retries));
+        Assert.True(new ClusterSettings().HealthTimeoutSeconds > 20 + (60 * 5));
     }
 }

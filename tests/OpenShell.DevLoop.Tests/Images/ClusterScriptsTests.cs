@@ -168,7 +168,7 @@ public sealed partial class ClusterScriptsTests : IDisposable
     }
 
     // The health check with a fake kubectl that answers from files in the temp root.
-    private async Task<ProcessOutcome> RunHealthcheckAsync(string shell, bool apiReady, string readyReplicas, string[] secrets, bool supervisor)
+    private async Task<ProcessOutcome> RunHealthcheckAsync(string shell, bool apiReady, string readyReplicas, string[] secrets, bool supervisor, Dictionary<string, string?>? extra = null, string nodeConditions = "Ready=True")
     {
         var state = _root.Combine("kube-state");
         Directory.CreateDirectory(state);
@@ -183,6 +183,7 @@ public sealed partial class ClusterScriptsTests : IDisposable
             case "$*" in
               *--raw=/readyz*) [ "{{(apiReady ? "1" : "0")}}" = 1 ] ;;
               *statefulset*) printf '%s' '{{readyReplicas}}' ;;
+              "get nodes -o "*) printf '%s\n' {{nodeConditions}} ;;
               *secret*) for last; do :; done; [ -f "{{state}}/$last" ] ;;
               *) exit 2 ;;
             esac
@@ -192,11 +193,11 @@ public sealed partial class ClusterScriptsTests : IDisposable
         File.WriteAllText(binary, "#!/bin/sh\n");
         File.SetUnixFileMode(binary, supervisor ? UnixFileMode.UserRead | UnixFileMode.UserExecute : UnixFileMode.UserRead);
 
-        return await TestProcess.RunAsync(shell, [s_healthcheck], _root.Path, new Dictionary<string, string?>
-        {
-            ["OPENSHELL_KUBECTL"] = kubectl,
-            ["OPENSHELL_SUPERVISOR_PATH"] = binary,
-        }, TimeSpan.FromSeconds(30));
+        var env = extra ?? [];
+        env["OPENSHELL_KUBECTL"] = kubectl;
+        env["OPENSHELL_SUPERVISOR_PATH"] = binary;
+        _fakes.Apply(env);
+        return await TestProcess.RunAsync(shell, [s_healthcheck], _root.Path, env, TimeSpan.FromSeconds(30));
     }
 
     private static readonly string[] s_allSecrets = ["openshell-server-tls", "openshell-server-client-ca", "openshell-client-tls", "openshell-ssh-handshake"];

@@ -20,8 +20,9 @@ internal static partial class ClusterCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var command = new Command("cluster", "The single-container k3s cluster: build its image, bootstrap or reuse it, remove it, report its state.");
+        var command = new Command("cluster", "The single-container k3s cluster: build its base and image, bootstrap or reuse it, remove it, report its state or its container spec.");
         command.Options.Add(s_repoOption);
+        command.Subcommands.Add(CreateBuildBase(stdout, stderr));
         command.Subcommands.Add(CreateBuildImage(stdout, stderr));
         command.Subcommands.Add(CreateUp(stdout, stderr));
         command.Subcommands.Add(CreateDown(stdout, stderr));

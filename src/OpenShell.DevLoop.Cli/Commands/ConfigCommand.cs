@@ -15,6 +15,7 @@ internal static class ConfigCommand
             stdout.WriteLine($"profile={settings.Profile}");
             stdout.WriteLine($"images.registry={settings.Images.Registry}");
             stdout.WriteLine($"images.k3s={settings.Images.K3s}");
+            stdout.WriteLine($"images.clusterBase={settings.Images.ClusterBase}");
             stdout.WriteLine($"images.runtimeDeps={settings.Images.RuntimeDeps}");
             stdout.WriteLine($"registry.hostPort={settings.Registry.HostPort}");
             stdout.WriteLine($"registry.containerName={settings.Registry.ContainerName}");

@@ -23,8 +23,8 @@ public static partial class ClusterBaseImage
         if (string.IsNullOrWhiteSpace(fromImage))
         {
             throw new ClusterImageBuildException(
-                $"The cluster base image {tag} is missing and OpenShell:Images:ClusterBaseFrom is empty, so it cannot be built here: " +
-                "on an offline machine run 'sudo bash eng/offline-images.sh' (it builds the base by debootstrap); elsewhere set " +
+                $"The cluster base image {tag} cannot be built here: OpenShell:Images:ClusterBaseFrom is empty. " +
+                "On an offline machine run 'sudo bash eng/offline-images.sh' (it builds the base by debootstrap); elsewhere set " +
                 "OpenShell:Images:ClusterBaseFrom to an Ubuntu or Debian image and run 'openshell-dev cluster build-base'.");
         }
 

@@ -9,8 +9,9 @@ using OpenShell.Testing;
 namespace OpenShell.DevLoop.Tests.Images;
 
 /// <summary>
-/// Builds one cluster image for the Docker-backed tests, offline: a synthetic bundle packed with the bundle code, the
-/// real supervisor published for the base image's architecture, on the k3s simulator image. Removed at the end.
+/// Builds one cluster image for the Docker-backed tests, offline: a bundle whose nvidia-container-cli is a glibc program
+/// linked against the bundle's stub libnvidia-container, the real supervisor published for the k3s stage's architecture,
+/// the k3s simulator's /bin on the offline glibc base. Removed at the end.
 /// </summary>
 public sealed class ClusterImageFixture : IAsyncLifetime
 {
@@ -50,7 +51,7 @@ public sealed class ClusterImageFixture : IAsyncLifetime
         }
 
         PublishTime = watch.Elapsed;
-        var bundle = await SyntheticBundle.PackAsync(Temp, architecture);
+        var bundle = await GlibcStubBundle.WriteAsync(Temp, architecture);
         watch.Restart();
         Result = await ClusterImageBuild.RunAsync(Docker, new ClusterImageBuildRequest(RepositoryPaths.Root, Tag, BaseImage)
         {

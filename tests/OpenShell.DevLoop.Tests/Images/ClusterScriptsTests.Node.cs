@@ -321,3 +321,33 @@ public sealed partial class ClusterScriptsTests
         Assert.True(new ClusterSettings().HealthTimeoutSeconds > 20 + (60 * 5));
     }
 }
+
+/// <summary>The GPU manifests the image carries, installed by the entrypoint only when GPUs are enabled.</summary>
+public sealed partial class ClusterScriptsTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_device_plugin_with_feature_discovery_is_installed_next_to_the_runtime_class_only_with_gpus(bool gpu)
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "deploy", "kube", "gpu-manifests"), "*.yaml"))
+        {
+            File.Copy(file, Image("gpu-manifests", Path.GetFileName(file)), overwrite: true);
+        }
+
+        (await RunEntrypointAsync("sh", new() { ["GPU_ENABLED"] = gpu ? "true" : "false" })).EnsureSuccess("entrypoint");
+
+        var plugin = Manifests("openshell-nvidia-device-plugin.yaml");
+        Assert.Equal(gpu, File.Exists(plugin));
+        Assert.Equal(gpu, File.Exists(Manifests("openshell-gpu-runtimeclass.yaml")));
+        if (gpu)
+        {
+            var text = File.ReadAllText(plugin);
+            Assert.Contains("kind: HelmChart", text, StringComparison.Ordinal);
+            Assert.Contains("chart: nvidia-device-plugin", text, StringComparison.Ordinal);
+            Assert.Contains("runtimeClassName: nvidia", text, StringComparison.Ordinal);
+            Assert.Contains("gfd:\n      enabled: true", text, StringComparison.Ordinal);
+            Assert.Contains("handler: nvidia", File.ReadAllText(Manifests("openshell-gpu-runtimeclass.yaml")), StringComparison.Ordinal);
+        }
+    }
+}

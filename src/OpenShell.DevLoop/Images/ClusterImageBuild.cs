@@ -7,14 +7,15 @@ namespace OpenShell.DevLoop.Images;
 
 /// <summary>
 /// The whole cluster image build, in upstream's order: the runtime bundle is verified and staged FIRST (a missing,
-/// wrong-architecture or corrupt bundle fails before any chart packaging or image build), then the chart is packaged,
-/// the supervisor published for the image's architecture, the glibc cluster base built when missing, and the image built.
+/// wrong-architecture or corrupt bundle fails before any chart packaging or image build), then the glibc cluster base is
+/// built when missing (and must match the architecture), the chart packaged, the supervisor published for the image's
+/// architecture, and the image built.
 /// </summary>
 public static partial class ClusterImageBuild
 {
     /// <summary>Runs the build.</summary>
     /// <exception cref="RuntimeBundleException">The bundle is missing or invalid (nothing was built).</exception>
-    /// <exception cref="ClusterImageBuildException">The image build failed.</exception>
+    /// <exception cref="ClusterImageBuildException">The cluster base is missing and cannot be built, is for another architecture, or the image build failed.</exception>
     public static async Task<ClusterImageBuildResult> RunAsync(IDockerClient docker, ClusterImageBuildRequest request, ILogger logger, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
@@ -31,13 +32,13 @@ public static partial class ClusterImageBuild
         var staged = await RuntimeBundleStager.StageAsync(tarball, architecture, Path.Combine(work, "runtime-bundle"), ct: ct).ConfigureAwait(false);
         LogStaged(logger, staged.BundleDirectory, staged.TarballSha256);
 
+        await ClusterBaseImage.EnsureAsync(docker, Path.Combine(request.RepositoryRoot, "deploy"), request.ClusterBase, request.ClusterBaseFrom, architecture, logger, ct).ConfigureAwait(false);
         var chart = await ChartPackager.PackAsync(Path.Combine(request.RepositoryRoot, "deploy", "helm", "openshell"), Path.Combine(work, "charts"), ct).ConfigureAwait(false);
         LogChart(logger, chart.FileName, chart.Sha256);
 
         var supervisor = request.SupervisorBinary
             ?? await SupervisorPublisher.PublishAsync(request.RepositoryRoot, architecture, Path.Combine(work, "supervisor", architecture), logger, ct).ConfigureAwait(false);
 
-        await ClusterBaseImage.EnsureAsync(docker, Path.Combine(request.RepositoryRoot, "deploy"), request.ClusterBase, request.ClusterBaseFrom, architecture, logger, ct).ConfigureAwait(false);
         var inputs = new ClusterImageInputs(Path.Combine(request.RepositoryRoot, "deploy"), staged.BundleDirectory, chart, supervisor);
         await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, request.ClusterBase, logger, ct).ConfigureAwait(false);
         return new ClusterImageBuildResult(request.Tag, architecture, chart.Sha256, staged.BundleDirectory);

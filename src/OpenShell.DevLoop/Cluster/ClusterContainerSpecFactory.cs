@@ -24,6 +24,8 @@ public static class ClusterContainerSpecFactory
             ["IMAGE_TAG"] = cluster.ImageTag,
             ["GATEWAY_NODE_PORT"] = cluster.GatewayNodePort.ToString(CultureInfo.InvariantCulture),
             ["GPU_ENABLED"] = cluster.Gpu ? "true" : "false",
+            ["OPENSHELL_NODE_NAME"] = string.IsNullOrWhiteSpace(cluster.NodeName) ? ClusterName.NodeName(clusterName) : cluster.NodeName.Trim(),
+            ["OPENSHELL_HEALTHCHECK_GATEWAY_TCP"] = cluster.GatewayTcpCheck ? "true" : "false",
         };
         if (!string.IsNullOrEmpty(cluster.RegistryUsername))
         {
@@ -37,6 +39,7 @@ public static class ClusterContainerSpecFactory
             "--disable=traefik",
             "--tls-san=127.0.0.1",
             "--tls-san=localhost",
+            "--tls-san=host.docker.internal",
             $"--https-listen-port={ClusterContainerSpec.ApiPort.ToString(CultureInfo.InvariantCulture)}",
         ];
 
@@ -50,6 +53,10 @@ public static class ClusterContainerSpecFactory
             gatewayHostPort,
             cluster.GatewayNodePort,
             environment,
-            arguments);
+            arguments)
+        {
+            ExtraHosts = ["host.docker.internal:host-gateway", "host.openshell.internal:host-gateway"],
+            GpuMode = cluster.Gpu ? cluster.GpuMode : null,
+        };
     }
 }

@@ -21,6 +21,10 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
     // Why the API was not reachable yet, for the timeout message.
     private string? _lastWaitError;
 
+    /// <summary>Reads what the engine offers for GPUs (the preflight's input); the engine's own <c>/info</c> by default.</summary>
+    public Func<CancellationToken, Task<EngineGpuSupport>> ReadGpuSupport { get; init; } =
+        ct => EngineInfo.ReadGpuSupportAsync(DockerEngine.Endpoint, ct);
+
     /// <summary>The container name of this cluster.</summary>
     public string ContainerName => ClusterName.ContainerName(paths.ClusterName);
 
@@ -45,8 +49,10 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
     /// Brings the cluster up. <paramref name="buildImage"/> builds the cluster image before a bootstrap (skipped when
     /// <c>SkipImageBuild</c> is set; the image must then exist).
     /// </summary>
+    /// <exception cref="GpuUnavailableException">GPUs are asked for and the engine cannot serve them (nothing was created or written).</exception>
     public async Task<ClusterUpResult> UpAsync(Func<CancellationToken, Task>? buildImage, string? stateFileOverride = null, CancellationToken ct = default)
     {
+        await CheckGpuAsync(ct).ConfigureAwait(false);
         var decision = await DecideAsync(ct).ConfigureAwait(false);
         LogDecision(logger, decision.Action, decision.Reason);
         var gatewayPort = await GatewayPortStore.ResolveAsync(paths.EnvFile, paths.ClusterName, settings.Cluster.GatewayPort, ct).ConfigureAwait(false);
@@ -113,6 +119,23 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
         }
 
         return new ClusterUpResult(decision, created.ID, paths.Kubeconfig, apiPort, gatewayPort);
+    }
+
+    /// <summary>Fails before anything is created when GPUs are asked for and the engine cannot serve them.</summary>
+    public async Task CheckGpuAsync(CancellationToken ct = default)
+    {
+        if (!settings.Cluster.Gpu)
+        {
+            return;
+        }
+
+        var engine = await ReadGpuSupport(ct).ConfigureAwait(false);
+        if (GpuPreflight.Check(engine, settings.Cluster.GpuMode) is { } problem)
+        {
+            throw new GpuUnavailableException(problem);
+        }
+
+        LogGpuReady(logger, settings.Cluster.GpuMode, engine.ServerVersion);
     }
 
     /// <summary>Removes the node container, and its volume when asked. Returns false when there was nothing to remove.</summary>
@@ -242,6 +265,9 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
         return container;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "GPU preflight passed: mode {Mode} on Docker {Version}")]
+    private static partial void LogGpuReady(ILogger logger, string mode, string version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap decision: {Action}: {Reason}")]
     private static partial void LogDecision(ILogger logger, BootstrapAction action, string reason);

@@ -48,6 +48,39 @@ public static class ClusterName
         return builder.ToString().Trim('-');
     }
 
+    /// <summary>
+    /// The k3s node name for a cluster, as OpenShell derives it: <c>openshell-</c> plus the name lowercased, every run of
+    /// characters outside <c>a-z0-9</c> one <c>-</c>, trimmed, at most 253 characters in all (<c>openshell-gateway</c>
+    /// when nothing is left). The same name for every container of the cluster, so a recreated node keeps its volume's
+    /// node object and the volumes bound to it.
+    /// </summary>
+    public static string NodeName(string clusterName)
+    {
+        ArgumentNullException.ThrowIfNull(clusterName);
+        const string Prefix = "openshell-";
+        const int MaxLength = 253;
+        var builder = new StringBuilder(clusterName.Length);
+        foreach (var c in clusterName)
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else if (builder.Length == 0 || builder[^1] != '-')
+            {
+                builder.Append('-');
+            }
+        }
+
+        var suffix = builder.ToString().Trim('-');
+        if (suffix.Length > MaxLength - Prefix.Length)
+        {
+            suffix = suffix[..(MaxLength - Prefix.Length)].TrimEnd('-');
+        }
+
+        return Prefix + (suffix.Length == 0 ? "gateway" : suffix);
+    }
+
     /// <summary>The cluster container's name: <c>openshell-cluster-&lt;name&gt;</c>.</summary>
     public static string ContainerName(string clusterName) => ContainerPrefix + clusterName;
 }

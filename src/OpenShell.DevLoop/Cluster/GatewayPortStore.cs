@@ -63,6 +63,29 @@ public static class GatewayPortStore
         return port;
     }
 
+    /// <summary>
+    /// The port <see cref="ResolveAsync"/> would use without picking or writing anything: the configured one, else the
+    /// one recorded in <paramref name="envFile"/>, else null (a free one is picked on the first bootstrap).
+    /// </summary>
+    public static int? Peek(string envFile, int? configuredPort)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(envFile);
+        if (configuredPort is { } configured)
+        {
+            return configured;
+        }
+
+        var recorded = File.Exists(envFile) ? Read(File.ReadAllLines(envFile), "GATEWAY_PORT") : null;
+        if (recorded is null)
+        {
+            return null;
+        }
+
+        return int.TryParse(recorded, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535
+            ? p
+            : throw new InvalidOperationException($"{envFile} has GATEWAY_PORT={recorded}, which is not a TCP port; fix or remove that line.");
+    }
+
     /// <summary>A port in the range that nothing listens on right now.</summary>
     internal static int PickFreePort(Random random)
     {

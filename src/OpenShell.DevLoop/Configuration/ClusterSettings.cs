@@ -25,6 +25,21 @@ public sealed class ClusterSettings
     /// <summary>Enable the GPU runtime in the node (<c>CLUSTER_GPU=1</c>).</summary>
     public bool Gpu { get; set; }
 
+    /// <summary>
+    /// How GPUs reach the node when <see cref="Gpu"/> is on: <c>legacy</c> (all GPUs through the NVIDIA runtime, capability
+    /// <c>gpu</c>) or <c>cdi</c> (the CDI device <c>nvidia.com/gpu=all</c>; needs an engine with CDI support).
+    /// </summary>
+    public string GpuMode { get; set; } = Cluster.GpuModes.Legacy;
+
+    /// <summary>The k3s node name; empty means <c>openshell-&lt;cluster name&gt;</c> (<c>OPENSHELL_NODE_NAME</c>).</summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>
+    /// Make the health check require the gateway NodePort to accept TCP (where a gateway process really serves it;
+    /// off in the Offline profile, whose stand-in runs no pods).
+    /// </summary>
+    public bool GatewayTcpCheck { get; set; } = true;
+
     /// <summary>The host port of the gateway (<c>GATEWAY_PORT</c>); unset means one chosen once and kept in <c>.env</c>.</summary>
     public int? GatewayPort { get; set; }
 
@@ -43,8 +58,11 @@ public sealed class ClusterSettings
     /// <summary>Optional registry password the node pulls with (<c>REGISTRY_PASSWORD</c>); never logged.</summary>
     public string? RegistryPassword { get; set; }
 
-    /// <summary>How long to wait for the node to report healthy.</summary>
-    public int HealthTimeoutSeconds { get; set; } = 300;
+    /// <summary>
+    /// How long to wait for the node to report healthy; more than the health check can take to give its verdict
+    /// (<see cref="Cluster.ClusterHealthCheck.LongestStartSeconds"/>), so a slow first boot is not given up on.
+    /// </summary>
+    public int HealthTimeoutSeconds { get; set; } = 360;
 
     /// <summary>The full cluster image reference.</summary>
     public string Image => $"{ImageRepository}:{ImageTag}";

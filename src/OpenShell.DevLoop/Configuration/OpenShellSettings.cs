@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using HealthCheck = OpenShell.DevLoop.Cluster.ClusterHealthCheck;
 
 namespace OpenShell.DevLoop.Configuration;
 
@@ -63,10 +64,23 @@ public sealed class OpenShellSettings
                 $"OpenShell:Cluster:GatewayPort is {Cluster.GatewayPort}; set it to a free TCP port between 1 and 65535, or leave it unset to pick one.");
         }
 
+        if (Cluster.GpuMode is not (DevLoop.Cluster.GpuModes.Legacy or DevLoop.Cluster.GpuModes.Cdi))
+        {
+            throw new InvalidOperationException(
+                $"OpenShell:Cluster:GpuMode is '{Cluster.GpuMode}'; set it to '{DevLoop.Cluster.GpuModes.Legacy}' (the engine's NVIDIA runtime) or '{DevLoop.Cluster.GpuModes.Cdi}' (CDI devices).");
+        }
+
         if (Cluster.GatewayNodePort is < 30000 or > 32767)
         {
             throw new InvalidOperationException(
                 $"OpenShell:Cluster:GatewayNodePort is {Cluster.GatewayNodePort}; a NodePort must be between 30000 and 32767.");
+        }
+
+        if (Cluster.HealthTimeoutSeconds <= HealthCheck.LongestStartSeconds)
+        {
+            throw new InvalidOperationException(
+                $"OpenShell:Cluster:HealthTimeoutSeconds is {Cluster.HealthTimeoutSeconds}; it must exceed the {HealthCheck.LongestStartSeconds} s the node's health check " +
+                $"can take to decide ({HealthCheck.StartPeriodSeconds} s start period + {HealthCheck.Retries} x {HealthCheck.IntervalSeconds} s), or a slow first boot is abandoned and wiped on the next run; set it to 360 or more.");
         }
 
         if (string.IsNullOrWhiteSpace(Cluster.ImageTag) || Cluster.ImageTag.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-')))
@@ -92,7 +106,7 @@ public sealed class OpenShellSettings
                 $"OPENSHELL_SUPERVISOR_BUILD={Deploy.SupervisorBuild} is not a supervisor build; use 'dev' (quick, the default) or 'release' (NativeAOT, as in the cluster image).");
         }
 
-        foreach (var (key, value) in new[] { ("Registry", Images.Registry), ("K3s", Images.K3s), ("RuntimeDeps", Images.RuntimeDeps) })
+        foreach (var (key, value) in new[] { ("Registry", Images.Registry), ("K3s", Images.K3s), ("ClusterBase", Images.ClusterBase), ("RuntimeDeps", Images.RuntimeDeps) })
         {
             if (string.IsNullOrWhiteSpace(value))
             {

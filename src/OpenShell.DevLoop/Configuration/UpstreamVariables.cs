@@ -23,6 +23,7 @@ public static class UpstreamVariables
         new("IMAGE_REPO_BASE", "OpenShell:Cluster:ImageRepoBase", v => v.TrimEnd('/')),
         new("GATEWAY_PORT", "OpenShell:Cluster:GatewayPort", v => Port("GATEWAY_PORT", v)),
         new("CLUSTER_GPU", "OpenShell:Cluster:Gpu", IsOne),
+        new("OPENSHELL_NODE_NAME", "OpenShell:Cluster:NodeName", Text),
         new("SKIP_CLUSTER_IMAGE_BUILD", "OpenShell:Cluster:SkipImageBuild", IsOne),
         new("REGISTRY_USERNAME", "OpenShell:Cluster:RegistryUsername", Text),
         new("REGISTRY_PASSWORD", "OpenShell:Cluster:RegistryPassword", Text),

@@ -7,8 +7,9 @@ namespace OpenShell.DevLoop.Images;
 
 /// <summary>
 /// The whole cluster image build, in upstream's order: the runtime bundle is verified and staged FIRST (a missing,
-/// wrong-architecture or corrupt bundle fails before any chart packaging or image build), then the chart is packaged,
-/// the supervisor published for the image's architecture, and the image built.
+/// wrong-architecture or corrupt bundle fails before any chart packaging or image build), then the glibc cluster base is
+/// built when missing (and must match the architecture), the chart packaged, the supervisor published for the image's
+/// architecture, and the image built.
 /// </summary>
 public static partial class ClusterImageBuild
 {
@@ -41,7 +42,7 @@ public static partial class ClusterImageBuild
 
     /// <summary>Runs the build.</summary>
     /// <exception cref="RuntimeBundleException">The bundle is missing or invalid (nothing was built).</exception>
-    /// <exception cref="ClusterImageBuildException">The target is not the engine's architecture, or the image build failed.</exception>
+    /// <exception cref="ClusterImageBuildException">The target is not the engine's architecture, the cluster base is missing and cannot be built or is for another architecture, or the image build failed.</exception>
     public static async Task<ClusterImageBuildResult> RunAsync(IDockerClient docker, ClusterImageBuildRequest request, ILogger logger, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
@@ -53,6 +54,7 @@ public static partial class ClusterImageBuild
         await RequireEngineArchitectureAsync(docker, architecture, ct).ConfigureAwait(false);
         var work = request.EffectiveWorkDirectory;
 
+        await ClusterBaseImage.EnsureAsync(docker, Path.Combine(request.RepositoryRoot, "deploy"), request.ClusterBase, request.ClusterBaseFrom, architecture, logger, ct).ConfigureAwait(false);
         var chart = await ChartPackager.PackAsync(Path.Combine(request.RepositoryRoot, "deploy", "helm", "openshell"), Path.Combine(work, "charts"), ct).ConfigureAwait(false);
         LogChart(logger, chart.FileName, chart.Sha256);
 
@@ -60,7 +62,7 @@ public static partial class ClusterImageBuild
             ?? await SupervisorPublisher.PublishAsync(request.RepositoryRoot, architecture, Path.Combine(work, "supervisor", architecture), logger, ct).ConfigureAwait(false);
 
         var inputs = new ClusterImageInputs(Path.Combine(request.RepositoryRoot, "deploy"), staged.BundleDirectory, chart, supervisor);
-        await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, logger, request.PullProgress, ct).ConfigureAwait(false);
+        await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, request.ClusterBase, logger, request.PullProgress, ct).ConfigureAwait(false);
         return new ClusterImageBuildResult(request.Tag, architecture, chart.Sha256, staged.BundleDirectory);
     }
 

@@ -6,6 +6,12 @@ namespace OpenShell.DevLoop.Images;
 /// <param name="BaseImage">The k3s image to build on (<c>K3S_IMAGE</c>).</param>
 public sealed record ClusterImageBuildRequest(string RepositoryRoot, string Tag, string BaseImage)
 {
+    /// <summary>The glibc OS base the final stage starts from (<c>OpenShell:Images:ClusterBase</c>).</summary>
+    public string ClusterBase { get; init; } = new Configuration.ImageSettings().ClusterBase;
+
+    /// <summary>What a missing <see cref="ClusterBase"/> is built from (<c>OpenShell:Images:ClusterBaseFrom</c>); empty: it cannot be built here.</summary>
+    public string? ClusterBaseFrom { get; init; } = new Configuration.ImageSettings().ClusterBaseFrom;
+
     /// <summary>The target architecture (<c>--arch</c>); with <see cref="Platform"/> unset and this null, the host's.</summary>
     public string? Architecture { get; init; }
 
@@ -26,6 +32,17 @@ public sealed record ClusterImageBuildRequest(string RepositoryRoot, string Tag,
 
     /// <summary>Where staged and packaged inputs go; null means <c>deploy/docker/.build</c>.</summary>
     public string? WorkDirectory { get; init; }
+
+    /// <summary>The request for <paramref name="settings"/>: their cluster image, k3s image and cluster base.</summary>
+    public static ClusterImageBuildRequest From(Configuration.OpenShellSettings settings, string repositoryRoot)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new(repositoryRoot, settings.Cluster.Image, settings.Images.K3s)
+        {
+            ClusterBase = settings.Images.ClusterBase,
+            ClusterBaseFrom = settings.Images.ClusterBaseFrom,
+        };
+    }
 
     /// <summary>The effective work folder.</summary>
     public string EffectiveWorkDirectory => WorkDirectory ?? Path.Combine(RepositoryRoot, "deploy", "docker", ".build");

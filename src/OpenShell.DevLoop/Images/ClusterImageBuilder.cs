@@ -51,18 +51,20 @@ public static partial class ClusterImageBuilder
     }
 
     /// <summary>
-    /// Builds and tags <paramref name="tag"/> from <paramref name="inputs"/> on <paramref name="baseImage"/>. Every image
-    /// the Dockerfile builds FROM is pulled first when missing (progress on <paramref name="logger"/> and <paramref name="pullProgress"/>).
+    /// Builds and tags <paramref name="tag"/> from <paramref name="inputs"/>: <paramref name="baseImage"/>'s k3s on the glibc
+    /// <paramref name="clusterBase"/>. Every image the Dockerfile builds FROM is pulled first when missing (progress on
+    /// <paramref name="logger"/> and <paramref name="pullProgress"/>).
     /// </summary>
     /// <exception cref="ImagePullException">A base image is missing and could not be pulled.</exception>
     /// <exception cref="ClusterImageBuildException">The engine reported a build error.</exception>
     public static async Task BuildAsync(
-        IDockerClient docker, ClusterImageInputs inputs, string tag, string baseImage, ILogger logger, IProgress<ImagePullProgress>? pullProgress = null, CancellationToken ct = default)
+        IDockerClient docker, ClusterImageInputs inputs, string tag, string baseImage, string clusterBase, ILogger logger,
+        IProgress<ImagePullProgress>? pullProgress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(logger);
-        var buildArgs = new Dictionary<string, string> { ["K3S_IMAGE"] = baseImage };
+        var buildArgs = new Dictionary<string, string> { ["K3S_IMAGE"] = baseImage, ["BASE_IMAGE"] = clusterBase };
         var dockerfile = Path.Combine(inputs.DeployDirectory, DockerfilePath);
         if (File.Exists(dockerfile))
         {
@@ -78,7 +80,7 @@ public static partial class ClusterImageBuilder
                 await WriteContextAsync(inputs, file, ct).ConfigureAwait(false);
             }
 
-            LogBuilding(logger, tag, baseImage, new FileInfo(contextFile).Length / 1024);
+            LogBuilding(logger, tag, baseImage, clusterBase, new FileInfo(contextFile).Length / 1024);
             var progress = new BuildProgress(logger);
             await using var context = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
             await docker.Images.BuildImageFromDockerfileAsync(
@@ -147,8 +149,8 @@ public static partial class ClusterImageBuilder
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Building cluster image {Tag} on {BaseImage} (context {SizeKiB} KiB)")]
-    private static partial void LogBuilding(ILogger logger, string tag, string baseImage, long sizeKiB);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Building cluster image {Tag}: k3s from {BaseImage} on {ClusterBase} (context {SizeKiB} KiB)")]
+    private static partial void LogBuilding(ILogger logger, string tag, string baseImage, string clusterBase, long sizeKiB);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Built cluster image {Tag}")]
     private static partial void LogBuilt(ILogger logger, string tag);

@@ -24,7 +24,7 @@ internal sealed class DockerClusterController(
         new ClusterLifecycle(docker, settings, paths, logger).UpAsync(
             async buildCt =>
             {
-                var request = new ClusterImageBuildRequest(paths.RepositoryRoot, settings.Cluster.Image, settings.Images.K3s)
+                var request = ClusterImageBuildRequest.From(settings, paths.RepositoryRoot) with
                 {
                     BundleTarball = await bundleTarball(buildCt).ConfigureAwait(false),
                     PullProgress = pullProgress,

@@ -24,7 +24,7 @@ namespace OpenShell.DevLoop.Cli.Tests.Deploy;
 /// </summary>
 public sealed class DeployClusterFixture : IAsyncLifetime
 {
-    public const string BaseImage = "openshell-offline/k3s-sim:latest";
+    public const string BaseImage = OfflineImages.K3s;
 
     private readonly TempDirectory _temp = new("deploy");
 
@@ -64,7 +64,7 @@ public sealed class DeployClusterFixture : IAsyncLifetime
             ["OpenShell:Cluster:ImageTag"] = "dev",
             ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{RegistryPort}/openshell",
             ["OpenShell:Cluster:SkipImageBuild"] = "true",
-            ["OpenShell:Cluster:HealthTimeoutSeconds"] = "240",
+            ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
         };
         return SettingsLoader.Resolve(SettingsFiles.Load(AppContext.BaseDirectory, offline, overrides), Root, environment).Settings;
     }
@@ -131,13 +131,13 @@ public sealed class DeployClusterFixture : IAsyncLifetime
         var inputs = new ClusterImageInputs(Path.Combine(Root, "deploy"), _temp.Combine("bundle"), chart, supervisor);
         try
         {
-            await ClusterImageBuilder.BuildAsync(Docker, inputs, ClusterImage, BaseImage, NullLogger.Instance);
+            await ClusterImageBuilder.BuildAsync(Docker, inputs, ClusterImage, BaseImage, OfflineImages.ClusterBase, NullLogger.Instance);
         }
         catch (ClusterImageBuildException ex) when (ex.Message.Contains("layer does not exist", StringComparison.Ordinal))
         {
             // The engine is shared: the base image can be rebuilt by someone else while this build reads it. Once more.
             await EnsureBaseImageAsync();
-            await ClusterImageBuilder.BuildAsync(Docker, inputs, ClusterImage, BaseImage, NullLogger.Instance);
+            await ClusterImageBuilder.BuildAsync(Docker, inputs, ClusterImage, BaseImage, OfflineImages.ClusterBase, NullLogger.Instance);
         }
 
         Prime = await DeployAsync();
@@ -180,18 +180,7 @@ public sealed class DeployClusterFixture : IAsyncLifetime
         }
     }
 
-    private async Task EnsureBaseImageAsync()
-    {
-        try
-        {
-            await Docker.Images.InspectImageAsync(BaseImage);
-        }
-        catch (DockerImageNotFoundException)
-        {
-            (await TestProcess.RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "eng", "offline-images.sh")], RepositoryPaths.Root, timeout: TimeSpan.FromMinutes(15)))
-                .EnsureSuccess("eng/offline-images.sh");
-        }
-    }
+    private Task EnsureBaseImageAsync() => OfflineImages.EnsureAsync(Docker);
 
     private static int FreePort()
     {

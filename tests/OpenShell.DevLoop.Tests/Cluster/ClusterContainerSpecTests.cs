@@ -66,4 +66,82 @@ public sealed class ClusterContainerSpecTests
         Assert.Equal("openshell-dev", parameters.HostConfig.NetworkMode);
         Assert.Contains("REGISTRY_HOST=127.0.0.1:5000", parameters.Env);
     }
+
+    [Theory]
+    [InlineData(false, null, null)]
+    [InlineData(true, "legacy", "nvidia")]
+    [InlineData(true, "cdi", "cdi")]
+    public void Gpu_adds_the_device_request_of_its_mode(bool gpu, string? mode, string? driver)
+    {
+        var values = new List<(string, string)> { ("OpenShell:Cluster:Gpu", gpu.ToString()) };
+        if (mode is not null)
+        {
+            values.Add(("OpenShell:Cluster:GpuMode", mode));
+        }
+
+        var parameters = ClusterContainerParameters.From(ClusterContainerSpecFactory.Create(Settings([.. values]), "demo", 24000));
+
+        if (driver is null)
+        {
+            Assert.Null(parameters.HostConfig.DeviceRequests);
+            return;
+        }
+
+        var request = Assert.Single(parameters.HostConfig.DeviceRequests);
+        Assert.Equal(driver, request.Driver);
+        if (driver == "cdi")
+        {
+            Assert.Equal(["nvidia.com/gpu=all"], request.DeviceIDs);
+            Assert.Null(request.Capabilities);
+        }
+        else
+        {
+            Assert.Equal(-1, request.Count);
+            Assert.Equal(["gpu", "utility", "compute"], Assert.Single(request.Capabilities));
+        }
+    }
+
+    [Fact]
+    public void The_node_gets_the_host_gateway_a_stable_node_name_and_the_tcp_check()
+    {
+        var spec = ClusterContainerSpecFactory.Create(Settings(), "demo", 24000);
+        var parameters = ClusterContainerParameters.From(spec);
+
+        Assert.Equal(["host.docker.internal:host-gateway", "host.openshell.internal:host-gateway"], parameters.HostConfig.ExtraHosts);
+        Assert.Contains("--tls-san=host.docker.internal", spec.Arguments);
+        Assert.Equal("openshell-demo", spec.Environment["OPENSHELL_NODE_NAME"]);
+        Assert.Equal("true", spec.Environment["OPENSHELL_HEALTHCHECK_GATEWAY_TCP"]);
+
+        var custom = ClusterContainerSpecFactory.Create(Settings(("OpenShell:Cluster:NodeName", "node-a"), ("OpenShell:Cluster:GatewayTcpCheck", "false")), "demo", 24000);
+        Assert.Equal("node-a", custom.Environment["OPENSHELL_NODE_NAME"]);
+        Assert.Equal("false", custom.Environment["OPENSHELL_HEALTHCHECK_GATEWAY_TCP"]);
+    }
+
+    [Theory]
+    [InlineData("Prod_US", "openshell-prod-us")]
+    [InlineData("._Prod..__-Gateway-.", "openshell-prod-gateway")]
+    [InlineData("...___---", "openshell-gateway")]
+    [InlineData("wt-node", "openshell-wt-node")]
+    public void Node_names_are_normalised_as_openshell_does(string cluster, string expected) =>
+        Assert.Equal(expected, ClusterName.NodeName(cluster));
+
+    [Fact]
+    public void Node_names_fit_the_kubernetes_limit()
+    {
+        var name = ClusterName.NodeName(new string('a', 300) + "-b");
+
+        Assert.Equal(253, name.Length);
+        Assert.StartsWith("openshell-aaa", name, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("OpenShell:Cluster:GpuMode", "mig", "GpuMode is 'mig'")]
+    [InlineData("OpenShell:Cluster:HealthTimeoutSeconds", "300", "must exceed the 320 s")]
+    [InlineData("OpenShell:Images:ClusterBase", " ", "OpenShell:Images:ClusterBase is empty")]
+    public void Bad_settings_are_refused_with_the_fix(string key, string value, string expected)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Settings((key, value)));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
 }

@@ -36,7 +36,7 @@ public sealed class ClusterLifecycleTests(ClusterImageFixture image, ITestOutput
             ["OpenShell:Cluster:Privileged"] = "false",
             ["OpenShell:Cluster:SkipImageBuild"] = "true",
             ["OpenShell:Cluster:Network"] = $"openshell-test-{id}",
-            ["OpenShell:Cluster:HealthTimeoutSeconds"] = "180",
+            ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
         }).Build(), new Dictionary<string, string?>());
         var name = ClusterName.Resolve(settings.Cluster.Name, repo.Path);
         var paths = new ClusterPaths(repo.Path, name);

@@ -34,6 +34,7 @@ public sealed class ClusterSettingsTests
         { "GATEWAY_PORT", "23456", s => s.GatewayPort, 23456 },
         { "CLUSTER_GPU", "1", s => s.Gpu, true },
         { "CLUSTER_GPU", "0", s => s.Gpu, false },
+        { "OPENSHELL_NODE_NAME", "node-7", s => s.NodeName, "node-7" },
         { "SKIP_CLUSTER_IMAGE_BUILD", "1", s => s.SkipImageBuild, true },
         { "OPENSHELL_REGISTRY", "registry.example.com/team/", s => s.ImageRepoBase, "registry.example.com/team" },
         { "IMAGE_REPO_BASE", "localhost:5000/x", s => s.ImageRepoBase, "localhost:5000/x" },

@@ -24,6 +24,7 @@ public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutpu
             "ls /opt/openshell/manifests /opt/openshell/gpu-manifests",
             "test -x /usr/local/bin/cluster-entrypoint.sh && test -x /usr/local/bin/cluster-healthcheck.sh && echo scripts-ok",
             "test ! -e /manifest.json && echo no-bundle-manifest",
+            "/usr/bin/nvidia-container-cli",
         ]);
 
         var (exit, text) = await ContainerRun.ShAsync(image.Docker, image.Tag, script);
@@ -37,6 +38,7 @@ public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutpu
         }
 
         Assert.Contains("found:config", text, StringComparison.Ordinal);
+        Assert.Contains(GlibcStubBundle.Greeting, text, StringComparison.Ordinal);
         Assert.Contains("libnvidia-container.so.1.17.8", text, StringComparison.Ordinal);
         Assert.Contains($"{image.Result!.ChartSha256}  /opt/openshell/charts/openshell-0.1.0.tgz", text, StringComparison.Ordinal);
         Assert.Contains("openshell-helmchart.yaml", text, StringComparison.Ordinal);
@@ -47,6 +49,78 @@ public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutpu
         var inspect = await image.Docker.Images.InspectImageAsync(image.Tag);
         Assert.Equal(["/usr/local/bin/cluster-entrypoint.sh"], inspect.Config.Entrypoint);
         Assert.Contains("/usr/local/bin/cluster-healthcheck.sh", inspect.Config.Healthcheck.Test);
+    }
+
+    [RequiresDocker]
+    public async Task Image_is_a_glibc_node_with_the_tools_k3s_expects_from_the_host()
+    {
+        var script = string.Join(" && ", [
+            "ldd /usr/bin/nvidia-container-cli",
+            "for tool in iptables iptables-legacy iptables-nft mount nslookup conntrack ip getent timeout bash k3s kubectl crictl; do command -v $tool >/dev/null && echo tool:$tool; done",
+            "test -s /etc/ssl/certs/ca-certificates.crt && test -s /etc/ssl/certs/k3s-ca-certificates.crt && echo ca-ok",
+            "test -f /usr/share/zoneinfo/UTC && echo zoneinfo-ok",
+            "echo path=$PATH cri=$CRI_CONFIG_FILE",
+        ]);
+
+        var (exit, text) = await ContainerRun.ShAsync(image.Docker, image.Tag, script);
+
+        Assert.True(exit == 0, text);
+        Assert.Contains("libnvidia-container.so.1 => /usr/lib/", text, StringComparison.Ordinal);
+        Assert.Contains("libc.so.6 => ", text, StringComparison.Ordinal);
+        foreach (var tool in new[] { "iptables", "iptables-legacy", "iptables-nft", "mount", "nslookup", "conntrack", "ip", "getent", "timeout", "bash", "k3s", "kubectl", "crictl" })
+        {
+            Assert.Contains($"tool:{tool}\n", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("ca-ok", text, StringComparison.Ordinal);
+        Assert.Contains("zoneinfo-ok", text, StringComparison.Ordinal);
+        Assert.Contains("path=/var/lib/rancher/k3s/data/cni:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/bin/aux cri=/var/lib/rancher/k3s/agent/etc/crictl.yaml", text, StringComparison.Ordinal);
+
+        var inspect = await image.Docker.Images.InspectImageAsync(image.Tag);
+        var health = inspect.Config.Healthcheck;
+        // The engine's model keeps the start period in nanoseconds.
+        Assert.Equal(
+            (TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), 20_000_000_000L, 60L),
+            (health.Interval, health.Timeout, health.StartPeriod, health.Retries));
+    }
+
+    [Fact]
+    public void The_final_stage_runs_nothing()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "deploy", "docker", "Dockerfile.cluster"))
+            .Where(l => !l.TrimStart().StartsWith('#') && l.Trim().Length > 0)
+            .ToList();
+        var finalStage = lines.Skip(lines.FindLastIndex(l => l.StartsWith("FROM ", StringComparison.Ordinal))).ToList();
+
+        Assert.Equal("FROM ${BASE_IMAGE}", finalStage[0]);
+        Assert.DoesNotContain(finalStage, l => l.StartsWith("RUN ", StringComparison.Ordinal));
+        Assert.Contains("COPY --from=k3s /bin/ /bin/", finalStage);
+        Assert.Contains(lines, l => l == "FROM ${K3S_IMAGE} AS k3s");
+    }
+
+    [RequiresDocker]
+    public async Task A_missing_base_that_cannot_be_built_here_is_refused_before_the_chart_is_packaged()
+    {
+        using var temp = new TempDirectory("no-base");
+        var architecture = image.Result!.Architecture;
+        var work = temp.Combine("work");
+        var tag = $"openshell-test/cluster:no-base-{Guid.NewGuid():N}";
+        var bundle = await SyntheticBundle.PackAsync(temp, architecture);
+
+        var error = await Assert.ThrowsAsync<ClusterImageBuildException>(() => ClusterImageBuild.RunAsync(image.Docker, new ClusterImageBuildRequest(RepositoryPaths.Root, tag, ClusterImageFixture.BaseImage)
+        {
+            Architecture = architecture,
+            BundleTarball = bundle,
+            SupervisorBinary = image.SupervisorBinary,
+            WorkDirectory = work,
+            ClusterBase = $"openshell-test/no-such-base:{Guid.NewGuid():N}",
+            ClusterBaseFrom = "",
+        }, NullLogger.Instance));
+
+        Assert.Contains("cannot be built here: OpenShell:Images:ClusterBaseFrom is empty", error.Message, StringComparison.Ordinal);
+        Assert.Contains("eng/offline-images.sh", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(work, "charts")), "a chart was packaged");
+        await Assert.ThrowsAsync<DockerImageNotFoundException>(() => image.Docker.Images.InspectImageAsync(tag));
     }
 
     public static TheoryData<string, string> BadBundles => new()

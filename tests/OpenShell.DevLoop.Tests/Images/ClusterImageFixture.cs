@@ -9,12 +9,15 @@ using OpenShell.Testing;
 namespace OpenShell.DevLoop.Tests.Images;
 
 /// <summary>
-/// Builds one cluster image for the Docker-backed tests, offline: a synthetic bundle packed with the bundle code, the
-/// real supervisor published for the base image's architecture, on the k3s simulator image. Removed at the end.
+/// Builds one cluster image for the Docker-backed tests, offline: a bundle whose nvidia-container-cli is a glibc program
+/// linked against the bundle's stub libnvidia-container, the real supervisor published for the k3s stage's architecture,
+/// the k3s simulator's /bin on the offline glibc base. Removed at the end.
 /// </summary>
 public sealed class ClusterImageFixture : IAsyncLifetime
 {
-    public const string BaseImage = "openshell-offline/k3s-sim:latest";
+    public const string BaseImage = OfflineImages.K3s;
+
+    public const string ClusterBase = OfflineImages.ClusterBase;
 
     public TempDirectory Temp { get; } = new("cluster-image");
 
@@ -48,10 +51,12 @@ public sealed class ClusterImageFixture : IAsyncLifetime
         }
 
         PublishTime = watch.Elapsed;
-        var bundle = await SyntheticBundle.PackAsync(Temp, architecture);
+        var bundle = await GlibcStubBundle.WriteAsync(Temp, architecture);
         watch.Restart();
         Result = await ClusterImageBuild.RunAsync(Docker, new ClusterImageBuildRequest(RepositoryPaths.Root, Tag, BaseImage)
         {
+            ClusterBase = ClusterBase,
+            ClusterBaseFrom = "",
             BundleTarball = bundle,
             SupervisorBinary = SupervisorBinary,
             WorkDirectory = Temp.Combine("work"),
@@ -79,19 +84,8 @@ public sealed class ClusterImageFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Builds the simulator image with eng/offline-images.sh when it is missing.</summary>
-    public static async Task EnsureBaseImageAsync(IDockerClient docker)
-    {
-        try
-        {
-            await docker.Images.InspectImageAsync(BaseImage);
-        }
-        catch (DockerImageNotFoundException)
-        {
-            (await TestProcess.RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "eng", "offline-images.sh")], RepositoryPaths.Root, timeout: TimeSpan.FromMinutes(15)))
-                .EnsureSuccess("eng/offline-images.sh");
-        }
-    }
+    /// <summary>Builds the offline stand-ins with eng/offline-images.sh when they are missing.</summary>
+    public static Task EnsureBaseImageAsync(IDockerClient docker) => OfflineImages.EnsureAsync(docker);
 
     public async Task DisposeAsync()
     {

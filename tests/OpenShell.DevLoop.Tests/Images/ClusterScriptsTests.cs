@@ -3,14 +3,16 @@ using OpenShell.Testing;
 namespace OpenShell.DevLoop.Tests.Images;
 
 /// <summary>Runs deploy/docker/cluster-entrypoint.sh and cluster-healthcheck.sh in a temp root, with bash and with sh.</summary>
-public sealed class ClusterScriptsTests : IDisposable
+public sealed partial class ClusterScriptsTests : IDisposable
 {
     private static readonly string s_entrypoint = Path.Combine(RepositoryPaths.Root, "deploy", "docker", "cluster-entrypoint.sh");
     private static readonly string s_healthcheck = Path.Combine(RepositoryPaths.Root, "deploy", "docker", "cluster-healthcheck.sh");
     private readonly TempDirectory _root = new("cluster-scripts");
+    private readonly NodeFakes _fakes;
 
     public ClusterScriptsTests()
     {
+        _fakes = new NodeFakes(_root);
         // The image's /opt/openshell as the build lays it out.
         Directory.CreateDirectory(Image("charts"));
         Directory.CreateDirectory(Image("manifests"));
@@ -38,8 +40,11 @@ public sealed class ClusterScriptsTests : IDisposable
         env["OPENSHELL_IMAGE_DIR"] = Image();
         env["OPENSHELL_K3S_BIN"] = _root.Combine("fake-k3s");
         env["OPENSHELL_TEST_ARGS"] = _root.Combine("k3s-args");
+        _fakes.Apply(env);
         return await TestProcess.RunAsync(shell, [s_entrypoint, .. args], _root.Path, env, TimeSpan.FromSeconds(30));
     }
+
+    private string ResolvConfArgument => $"--kubelet-arg=resolv-conf={_root.Combine("k3s-config", "resolv.conf")}";
 
     private string Registries() => File.ReadAllText(_root.Combine("k3s-config", "registries.yaml"));
 
@@ -59,7 +64,7 @@ public sealed class ClusterScriptsTests : IDisposable
             "mirrors:\n  \"127.0.0.1:5000\":\n    endpoint:\n      - \"http://openshell-local-registry:5000\"\n" +
             "configs:\n  \"openshell-local-registry:5000\":\n    tls:\n      insecure_skip_verify: true\n",
             Registries());
-        Assert.Equal("server\n--disable=traefik\n", File.ReadAllText(_root.Combine("k3s-args")));
+        Assert.Equal($"server\n--disable=traefik\n{ResolvConfArgument}\n", File.ReadAllText(_root.Combine("k3s-args")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_root.Combine("k3s-config", "registries.yaml")));
     }
 
@@ -82,7 +87,7 @@ public sealed class ClusterScriptsTests : IDisposable
             "configs:\n  \"registry.example.com\":\n    auth:\n      username: \"bot\\\"name\"\n      password: \"p\\\"a\\\\ss'w$rd\"\n",
             Registries());
         Assert.DoesNotContain("p\"a", result.Stderr + result.Stdout, StringComparison.Ordinal);
-        Assert.Equal("server\n", File.ReadAllText(_root.Combine("k3s-args")));
+        Assert.Equal($"server\n{ResolvConfArgument}\n", File.ReadAllText(_root.Combine("k3s-args")));
     }
 
     [Fact]
@@ -163,7 +168,7 @@ public sealed class ClusterScriptsTests : IDisposable
     }
 
     // The health check with a fake kubectl that answers from files in the temp root.
-    private async Task<ProcessOutcome> RunHealthcheckAsync(string shell, bool apiReady, string readyReplicas, string[] secrets, bool supervisor)
+    private async Task<ProcessOutcome> RunHealthcheckAsync(string shell, bool apiReady, string readyReplicas, string[] secrets, bool supervisor, Dictionary<string, string?>? extra = null, string nodeConditions = "Ready=True")
     {
         var state = _root.Combine("kube-state");
         Directory.CreateDirectory(state);
@@ -178,6 +183,7 @@ public sealed class ClusterScriptsTests : IDisposable
             case "$*" in
               *--raw=/readyz*) [ "{{(apiReady ? "1" : "0")}}" = 1 ] ;;
               *statefulset*) printf '%s' '{{readyReplicas}}' ;;
+              "get nodes -o "*) printf '%s\n' {{nodeConditions}} ;;
               *secret*) for last; do :; done; [ -f "{{state}}/$last" ] ;;
               *) exit 2 ;;
             esac
@@ -187,11 +193,11 @@ public sealed class ClusterScriptsTests : IDisposable
         File.WriteAllText(binary, "#!/bin/sh\n");
         File.SetUnixFileMode(binary, supervisor ? UnixFileMode.UserRead | UnixFileMode.UserExecute : UnixFileMode.UserRead);
 
-        return await TestProcess.RunAsync(shell, [s_healthcheck], _root.Path, new Dictionary<string, string?>
-        {
-            ["OPENSHELL_KUBECTL"] = kubectl,
-            ["OPENSHELL_SUPERVISOR_PATH"] = binary,
-        }, TimeSpan.FromSeconds(30));
+        var env = extra ?? [];
+        env["OPENSHELL_KUBECTL"] = kubectl;
+        env["OPENSHELL_SUPERVISOR_PATH"] = binary;
+        _fakes.Apply(env);
+        return await TestProcess.RunAsync(shell, [s_healthcheck], _root.Path, env, TimeSpan.FromSeconds(30));
     }
 
     private static readonly string[] s_allSecrets = ["openshell-server-tls", "openshell-server-client-ca", "openshell-client-tls", "openshell-ssh-handshake"];

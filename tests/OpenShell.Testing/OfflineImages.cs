@@ -1,0 +1,41 @@
+using Docker.DotNet;
+
+namespace OpenShell.Testing;
+
+/// <summary>The offline stand-in images the Docker-backed tests build on, made by eng/offline-images.sh when missing.</summary>
+public static class OfflineImages
+{
+    /// <summary>The k3s stand-in (the Kubernetes API simulator), the cluster image's k3s stage.</summary>
+    public const string K3s = "openshell-offline/k3s-sim:latest";
+
+    /// <summary>The glibc base of the cluster image.</summary>
+    public const string ClusterBase = "openshell-offline/cluster-base:bookworm";
+
+    /// <summary>
+    /// Runs eng/offline-images.sh when the stand-in or the base is missing, or the stand-in is of the layout that kept
+    /// the simulator outside /bin (the cluster image copies only k3s's /bin).
+    /// </summary>
+    public static async Task EnsureAsync(IDockerClient docker)
+    {
+        ArgumentNullException.ThrowIfNull(docker);
+        if (!await IsCurrentAsync(docker))
+        {
+            (await TestProcess.RunAsync("bash", [Path.Combine(RepositoryPaths.Root, "eng", "offline-images.sh")], RepositoryPaths.Root, timeout: TimeSpan.FromMinutes(15)))
+                .EnsureSuccess("eng/offline-images.sh");
+        }
+    }
+
+    private static async Task<bool> IsCurrentAsync(IDockerClient docker)
+    {
+        try
+        {
+            var simulator = await docker.Images.InspectImageAsync(K3s);
+            await docker.Images.InspectImageAsync(ClusterBase);
+            return simulator.Config.Labels is { } labels && labels.TryGetValue("dev.openshell.k3s-sim.layout", out var layout) && layout == "bin";
+        }
+        catch (DockerImageNotFoundException)
+        {
+            return false;
+        }
+    }
+}

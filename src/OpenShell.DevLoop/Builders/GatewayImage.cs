@@ -8,4 +8,13 @@ public sealed record GatewayImage(string Tag, string Repository, string Digest)
 {
     /// <summary>The digest-pinned reference (<c>repository@sha256:…</c>).</summary>
     public string Pinned => $"{Repository}@{Digest}";
+
+    /// <summary>Bytes of the layers uploaded by the push (layers the registry had are not counted).</summary>
+    public long BytesPushed { get; init; }
+
+    /// <summary>How many layers the push uploaded.</summary>
+    public int LayersPushed { get; init; }
+
+    /// <summary>How many layers the registry already had.</summary>
+    public int LayersReused { get; init; }
 }

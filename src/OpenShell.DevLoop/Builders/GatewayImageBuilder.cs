@@ -119,7 +119,7 @@ internal static partial class GatewayImageBuilder
         }
 
         var digest = progress.PushedDigest ?? await HeadDigestAsync(reference, ct).ConfigureAwait(false);
-        return new GatewayImage(tag, repository, digest);
+        return progress.Tally.Describe(new GatewayImage(tag, repository, digest));
     }
 
     /// <summary>The digest of <paramref name="reference"/>'s manifest, asked of the registry with a HEAD request.</summary>
@@ -153,8 +153,11 @@ internal static partial class GatewayImageBuilder
 
         public string? PushedDigest { get; private set; }
 
+        public PushTally Tally { get; } = new();
+
         public void Report(JSONMessage value)
         {
+            Tally.Add(value);
             var error = value.Error?.Message ?? value.ErrorMessage;
             if (!string.IsNullOrEmpty(error))
             {

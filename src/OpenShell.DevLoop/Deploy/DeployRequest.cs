@@ -18,6 +18,9 @@ public sealed record DeployRequest(string RepositoryRoot, IReadOnlyList<string> 
     /// </summary>
     public SupervisorBuild SupervisorBuild { get; init; } = SupervisorBuild.Dev;
 
+    /// <summary>What started the deploy (<see cref="Telemetry.DeployTriggers"/>), for its trace and the deploy history.</summary>
+    public string Trigger { get; init; } = Telemetry.DeployTriggers.Cli;
+
     /// <summary>How long a second deploy of the same checkout waits for the first before failing.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -11,6 +11,7 @@ using OpenShell.DevLoop.Git;
 using OpenShell.DevLoop.Images;
 using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.State;
+using OpenShell.DevLoop.Telemetry;
 
 namespace OpenShell.DevLoop.Deploy;
 
@@ -68,7 +69,7 @@ public sealed partial class FastDeployer
     public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<DeployEvent>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var run = new DeployRun(progress, _logger);
+        using var run = new DeployRun(progress, _logger, request.Trigger);
         GitRepository repository;
         try
         {
@@ -89,8 +90,14 @@ public sealed partial class FastDeployer
         }
         catch (DeployException ex)
         {
-            run.Total(total.Elapsed, succeeded: false);
+            run.Total(total.Elapsed, succeeded: false, ex);
             throw new DeployException(ex.Step, ex.Message, ex.InnerException) { Steps = run.Steps };
+        }
+        finally
+        {
+            // Written under the checkout lock, after the deploy ended (a cancelled one too).
+            run.Dispose();
+            await run.AppendHistoryAsync(repository.Root).ConfigureAwait(false);
         }
     }
 
@@ -100,6 +107,7 @@ public sealed partial class FastDeployer
         var plan = await run.StepAsync(DeployStep.ChangeDetection, async () =>
         {
             var planned = await _planner.PlanAsync(planRequest, ct).ConfigureAwait(false);
+            run.Planned(planned);
             foreach (var line in DeployPlanText.Render(planned, explain: false).TrimEnd('\n').Split('\n'))
             {
                 run.Line(DeployStep.ChangeDetection, line);
@@ -202,9 +210,14 @@ public sealed partial class FastDeployer
             {
                 var output = GatewayPublisher.DefaultOutputDirectory(root, architecture);
                 run.Progress(DeployStep.Builds, $"dotnet publish {GatewayPublisher.ProjectPath} for linux/{architecture}");
-                await PublishExclusiveAsync(() => GatewayPublisher.PublishAsync(root, architecture, output, _logger, ct), ct).ConfigureAwait(false);
+                await run.PhaseAsync(DeployStep.Builds, DeploySpanNames.PublishGateway,
+                    () => PublishExclusiveAsync(() => GatewayPublisher.PublishAsync(root, architecture, output, _logger, ct), ct)).ConfigureAwait(false);
                 run.Progress(DeployStep.Builds, $"building image {tag} on {_settings.Images.RuntimeDeps}");
-                await GatewayImageBuilder.BuildAsync(_docker, root, output, tag, _settings.Images.RuntimeDeps, _logger, ct).ConfigureAwait(false);
+                await run.PhaseAsync(DeployStep.Builds, DeploySpanNames.ImageBuild, async () =>
+                {
+                    await GatewayImageBuilder.BuildAsync(_docker, root, output, tag, _settings.Images.RuntimeDeps, _logger, ct).ConfigureAwait(false);
+                    return tag;
+                }).ConfigureAwait(false);
                 return (true, $"built {tag}");
             }).ConfigureAwait(false);
 
@@ -212,6 +225,7 @@ public sealed partial class FastDeployer
             {
                 run.Line(DeployStep.ImagePush, PushLine);
                 var image = await GatewayImageBuilder.PushAsync(_docker, tag, _logger, line => run.Progress(DeployStep.ImagePush, line), ct).ConfigureAwait(false);
+                run.Pushed(image);
                 return (image, $"pushed {image.Tag} ({image.Digest})");
             }).ConfigureAwait(false);
             outcome.Digest = pushed.Digest;
@@ -291,9 +305,12 @@ public sealed partial class FastDeployer
         {
             var output = SupervisorPublisher.DefaultOutputDirectory(root, architecture, build);
             run.Progress(DeployStep.Supervisor, $"dotnet publish {SupervisorPublisher.ProjectPath} for linux/{architecture} ({build.ToString().ToLowerInvariant()} build)");
-            var binary = await PublishExclusiveAsync(() => SupervisorPublisher.PublishAsync(root, architecture, output, build, _logger, ct), ct).ConfigureAwait(false);
+            var binary = await run.PhaseAsync(DeployStep.Supervisor, DeploySpanNames.PublishSupervisor,
+                () => PublishExclusiveAsync(() => SupervisorPublisher.PublishAsync(root, architecture, output, build, _logger, ct), ct)).ConfigureAwait(false);
             run.Progress(DeployStep.Supervisor, $"copying {SupervisorPublisher.BinaryName} into the cluster node");
-            var sha = await SupervisorDeployer.DeployAsync(_docker, containerId, binary, ct).ConfigureAwait(false);
+            var sha = await run.PhaseAsync(DeployStep.Supervisor, DeploySpanNames.SupervisorSwap,
+                () => SupervisorDeployer.DeployAsync(_docker, containerId, binary, ct),
+                sha => [new(TelemetryTags.SupervisorSha256, sha)]).ConfigureAwait(false);
             run.Line(DeployStep.Supervisor, SupervisorUpdatedLine);
             run.Line(DeployStep.Supervisor, SupervisorPodsLine);
             return (sha, $"{SupervisorDeployer.NodePath} sha256 {sha}");

@@ -22,6 +22,7 @@ internal static class CliApp
         PlanningCommands.Register(root, stdout, stderr);
         root.Subcommands.Add(ClusterCommand.Create(stdout, stderr));
         root.Subcommands.Add(DeployCommand.Create(stdout, stderr));
+        root.Subcommands.Add(HistoryCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace OpenShell.DevLoop.History;
 
-/// <summary>The history line format: camelCase, nulls left out, one object per line.</summary>
+/// <summary>The history's JSON: camelCase, nulls left out; one object per line in the file.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(DeployHistoryEntry))]
-internal sealed partial class DeployHistoryJson : JsonSerializerContext;
+[JsonSerializable(typeof(IReadOnlyList<DeployHistoryReportItem>))]
+public sealed partial class DeployHistoryJson : JsonSerializerContext;

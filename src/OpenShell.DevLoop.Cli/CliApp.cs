@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using OpenShell.DevLoop.Cli.Commands;
+using OpenShell.DevLoop.Cli.Telemetry;
 
 namespace OpenShell.DevLoop.Cli;
 
@@ -28,6 +30,7 @@ internal static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        using var telemetry = CliTelemetry.Start(new ConfigurationBuilder().AddEnvironmentVariables().Build());
         var root = Build(stdout, stderr);
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenShell.AppHost.DevLoop;
+using OpenShell.AppHost.Telemetry;
 using OpenShell.DevLoop.Configuration;
 
 namespace Aspire.Hosting;
@@ -27,6 +28,7 @@ public static class DevLoopBuilderExtensions
         builder.Services.TryAddSingleton(host);
         builder.Services.TryAddSingleton(resources);
         builder.Services.TryAddSingleton<DevLoopCoordinator>();
+        builder.AddDevLoopTelemetry();
 
         static DevLoopCoordinator Coordinator(IServiceProvider services) => services.GetRequiredService<DevLoopCoordinator>();
         static CancellationToken Stopping(IServiceProvider services) => services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Docker.DotNet;
 using Microsoft.Extensions.Logging;
+using OpenShell.AppHost.Telemetry;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
@@ -9,6 +10,7 @@ using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Images;
 using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.RuntimeBundle;
+using OpenShell.DevLoop.Telemetry;
 using OpenShell.DevLoop.Watching;
 
 namespace OpenShell.AppHost.DevLoop;
@@ -203,7 +205,7 @@ internal sealed partial class DevLoopCoordinator(
                 await PublishWatcherTriggerAsync(trigger);
                 try
                 {
-                    var result = await DeployAsync([], loopCt);
+                    var result = await DeployAsync([], loopCt, DeployTriggers.Of(trigger.Kind));
                     return DeployOutcome.Success(result.NothingToDo ? "no changes to deploy" : $"deployed {string.Join(", ", result.Deployed)} in {result.Total.TotalSeconds:0.0}s");
                 }
                 catch (Exception ex) when (ex is DeployException or InvalidTargetException or ComponentCatalogException)
@@ -228,7 +230,7 @@ internal sealed partial class DevLoopCoordinator(
     /// Deploys <paramref name="targets"/> (none: what the plan says). A request for the same targets as the running
     /// deploy shares it; any other waits for it, then runs.
     /// </summary>
-    public Task<DeployResult> DeployAsync(IReadOnlyList<string> targets, CancellationToken ct)
+    public Task<DeployResult> DeployAsync(IReadOnlyList<string> targets, CancellationToken ct, string trigger = DeployTriggers.Command)
     {
         if (!ClusterReady)
         {
@@ -245,12 +247,12 @@ internal sealed partial class DevLoopCoordinator(
 
             var previous = _running;
             _runningKey = key;
-            _running = RunDeployAfterAsync(previous, targets, ct);
+            _running = RunDeployAfterAsync(previous, targets, trigger, ct);
             return _running;
         }
     }
 
-    private async Task<DeployResult> RunDeployAfterAsync(Task? previous, IReadOnlyList<string> targets, CancellationToken ct)
+    private async Task<DeployResult> RunDeployAfterAsync(Task? previous, IReadOnlyList<string> targets, string trigger, CancellationToken ct)
     {
         if (previous is not null)
         {
@@ -269,7 +271,7 @@ internal sealed partial class DevLoopCoordinator(
         var progress = new DeployProgressRouter(this);
         var request = DeployRequest.FromEnvironment(RepositoryRoot, targets);
         // The cluster the dashboard shows, whatever named it (OpenShell:Cluster:Name, CLUSTER_NAME or the folder).
-        request = request with { PlanSettings = request.PlanSettings with { ClusterName = Paths.ClusterName } };
+        request = request with { PlanSettings = request.PlanSettings with { ClusterName = Paths.ClusterName }, Trigger = trigger };
         try
         {
             var result = await deployer.DeployAsync(request, progress, ct);
@@ -280,6 +282,19 @@ internal sealed partial class DevLoopCoordinator(
         {
             await PublishFailedAsync(ex.Step, ex.Message);
             throw;
+        }
+        finally
+        {
+            await PublishDeploySummaryAsync(watcherLog);
+        }
+    }
+
+    // The last deploy's total, slowest step and regressions, from the deploy history.
+    private async Task PublishDeploySummaryAsync(ILogger watcherLog)
+    {
+        if (resources.Watcher is { } watcher && await DeploySummary.ReadAsync(RepositoryRoot, watcherLog) is { Length: > 0 } summary)
+        {
+            await notifications.PublishUpdateAsync(watcher, s => s with { Properties = ResourceStates.Merge(s.Properties, summary) });
         }
     }
 

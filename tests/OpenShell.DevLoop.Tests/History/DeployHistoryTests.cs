@@ -82,6 +82,26 @@ public sealed class DeployHistoryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_writer_in_another_process_holding_the_lock_makes_an_append_wait_for_it()
+    {
+        var history = new DeployHistory(Path.Combine(_folder.Path, "h.jsonl"));
+        await File.WriteAllTextAsync(history.Path + ".lock", "");
+        // flock(1) takes the same kind of lock .NET takes for FileShare.None, from a process of its own.
+        using var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", [history.Path + ".lock", "-c", "echo held; sleep 1.5"])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        Assert.Equal("held", await holder.StandardOutput.ReadLineAsync());
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        await history.AppendAsync(Entry(1, steps: ("plan", 1)));
+
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1), $"the append did not wait for the other process ({watch.Elapsed})");
+        await holder.WaitForExitAsync();
+        Assert.Single((await history.ReadAsync()).Entries);
+    }
+
+    [Fact]
     public async Task A_line_cut_short_by_a_crash_is_skipped_and_the_next_entry_stays_whole()
     {
         var history = DeployHistory.ForRepository(_folder.Path);

@@ -9,6 +9,7 @@ using OpenShell.AppHost.RuntimeBundle;
 using OpenShell.AppHost.Watcher;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Components;
+using OpenShell.AppHost.Telemetry;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Session;
@@ -45,6 +46,7 @@ public static class DevLoopBuilderExtensions
         builder.Services.TryAddSingleton(services => new DevSession(
             settings, services.GetRequiredService<DevSessionServices>(), scope => services.GetRequiredService<ResourceLoggerService>().GetLogger(scope)));
         builder.Services.TryAddSingleton<DevLoopDashboard>();
+        builder.AddDevLoopTelemetry();
 
         var paths = new ClusterPaths(root, ClusterName.Resolve(settings.Cluster.Name, root));
         var bundle = builder.AddRuntimeBundle(DevSession.BundleScope);

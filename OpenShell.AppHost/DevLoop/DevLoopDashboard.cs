@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using OpenShell.AppHost.Telemetry;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Session;
@@ -73,17 +74,13 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
         ClusterChanged c => ApplyClusterAsync(c),
         ComponentPhaseChanged p => PublishAsync(Component(p.Component), p.Detail ?? PhaseText(p.Phase), new ResourcePropertySnapshot(Properties.WaitingFor, p.Detail ?? "")),
         ComponentDeployed d => PublishAsync(Component(d.Component), States.Running, [.. FactsOf(d), new(Properties.DeployError, ""), new(Properties.WaitingFor, "")]),
-        ComponentFailed f => PublishAsync(Component(f.Component), States.Failed, new ResourcePropertySnapshot(Properties.DeployError, DevLoopCommands.Describe(f.Error))),
+        ComponentFailed f => FailedAsync(f),
         ComponentLog l => Log(Component(l.Component), l),
         DeployStepStarted s => PublishAsync(_resources.Watcher, s.Step == DeployStep.ChangeDetection ? States.Planning : $"{StepVerb(s.Step)} {string.Join(", ", s.Components)}"),
         DeployTriggered t => PropertiesAsync(_resources.Watcher,
             new(Properties.WatcherTrigger, $"{t.Trigger.Kind} #{t.Trigger.Sequence}: {t.Trigger.EventCount} change batch(es)"),
             new(Properties.WatcherChangedPaths, string.Join(", ", t.Trigger.Paths.Take(20)))),
-        DeployFinished f => PropertiesAsync(_resources.Watcher,
-            new(Properties.WatcherLastPlan, string.Join(" ", f.Result.Plan.Components.Select(c => $"{c.Component.Name}={(c.Rebuild ? 1 : 0)}"))),
-            new(Properties.WatcherLastTriggers, string.Join("; ", f.Result.Plan.Components.SelectMany(c => c.Changes.Select(ch => $"{ch.Path} ({c.Component.Name}: {ch.Glob})")).Distinct().Take(20))),
-            new(Properties.WatcherLastSteps, string.Join(", ", f.Result.Steps.Where(s => s.Outcome == DeployStepOutcome.Succeeded).Select(s => $"{DeployStepLabels.Of(s.Step)} {s.Duration.TotalSeconds:0.0}s"))),
-            new(Properties.WatcherLastDeploy, Time(f.At))),
+        DeployFinished f => FinishedAsync(f),
         WatcherChanged { Disabled: true } => PublishAsync(_resources.Watcher, States.Disabled),
         WatcherChanged { StartupError: { } error } => PublishAsync(_resources.Watcher, States.Failed, new ResourcePropertySnapshot(Properties.WatcherError, DevLoopCommands.Describe(error))),
         WatcherChanged { Status: { } status } => PublishAsync(_resources.Watcher, WatcherText(status.State),
@@ -179,6 +176,31 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
             StartTimeStamp = s.StartTimeStamp ?? (state == States.Running ? DateTime.UtcNow : null),
             Properties = Merge(s.Properties, properties),
         });
+
+    private async Task FinishedAsync(DeployFinished f)
+    {
+        await PropertiesAsync(_resources.Watcher,
+            new(Properties.WatcherLastPlan, string.Join(" ", f.Result.Plan.Components.Select(c => $"{c.Component.Name}={(c.Rebuild ? 1 : 0)}"))),
+            new(Properties.WatcherLastTriggers, string.Join("; ", f.Result.Plan.Components.SelectMany(c => c.Changes.Select(ch => $"{ch.Path} ({c.Component.Name}: {ch.Glob})")).Distinct().Take(20))),
+            new(Properties.WatcherLastSteps, string.Join(", ", f.Result.Steps.Where(s => s.Outcome == DeployStepOutcome.Succeeded).Select(s => $"{DeployStepLabels.Of(s.Step)} {s.Duration.TotalSeconds:0.0}s"))),
+            new(Properties.WatcherLastDeploy, Time(f.At))).ConfigureAwait(false);
+        await PublishDeploySummaryAsync().ConfigureAwait(false);
+    }
+
+    private async Task FailedAsync(ComponentFailed f)
+    {
+        await PublishAsync(Component(f.Component), States.Failed, new ResourcePropertySnapshot(Properties.DeployError, DevLoopCommands.Describe(f.Error))).ConfigureAwait(false);
+        await PublishDeploySummaryAsync().ConfigureAwait(false);
+    }
+
+    // The last deploy's total, slowest step and regressions, from the deploy history both front ends append to.
+    private async Task PublishDeploySummaryAsync()
+    {
+        if (await DeploySummary.ReadAsync(Session.RepositoryRoot, _logs.GetLogger(DevSession.DeployScope)).ConfigureAwait(false) is { Length: > 0 } summary)
+        {
+            await PropertiesAsync(_resources.Watcher, summary).ConfigureAwait(false);
+        }
+    }
 
     private Task PropertiesAsync(IResource? resource, params ResourcePropertySnapshot[] properties) =>
         resource is null ? Task.CompletedTask : _notifications.PublishUpdateAsync(resource, s => s with { Properties = Merge(s.Properties, properties) });

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using OpenShell.DevLoop.Cli.Commands;
+using OpenShell.DevLoop.Cli.Telemetry;
 
 namespace OpenShell.DevLoop.Cli;
 
@@ -23,6 +25,7 @@ internal static class CliApp
         PlanningCommands.Register(root, stdout, stderr);
         root.Subcommands.Add(ClusterCommand.Create(stdout, stderr, environment));
         root.Subcommands.Add(DeployCommand.Create(stdout, stderr));
+        root.Subcommands.Add(HistoryCommand.Create(stdout, stderr));
         return root;
     }
 
@@ -32,6 +35,7 @@ internal static class CliApp
     /// <param name="environment">Reads OpenShell's build variables (bundle, platform, verify-only); the process environment when null.</param>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?>? environment = null)
     {
+        using var telemetry = CliTelemetry.Start(new ConfigurationBuilder().AddEnvironmentVariables().Build());
         var root = Build(stdout, stderr, environment);
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };

@@ -7,6 +7,7 @@ using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Git;
 using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.Session;
+using OpenShell.DevLoop.Telemetry;
 
 namespace OpenShell.DevLoop.Cli.Commands;
 
@@ -61,7 +62,7 @@ internal static class DeployCommand
                 await stdout.WriteLineAsync($"Cluster {session.Paths.ClusterName} is up; deploying the working tree.").ConfigureAwait(false);
             }
 
-            await session.DeployAsync(targets, new Progress(stdout, verbose), ct).ConfigureAwait(false);
+            await session.DeployAsync(targets, new Progress(stdout, verbose), ct, DeployTriggers.Cli).ConfigureAwait(false);
             return 0;
         }
         catch (InvalidTargetException ex)

@@ -14,4 +14,13 @@ public sealed record GatewayImage(string Tag, string Repository, string Digest)
     /// <see cref="Digest"/> is that image's: the chart keeps its digest and nothing rolls out.
     /// </summary>
     public bool Pushed { get; init; } = true;
+
+    /// <summary>Bytes of the layers uploaded by the push (layers the registry had are not counted).</summary>
+    public long BytesPushed { get; init; }
+
+    /// <summary>How many layers the push uploaded.</summary>
+    public int LayersPushed { get; init; }
+
+    /// <summary>How many layers the registry already had.</summary>
+    public int LayersReused { get; init; }
 }

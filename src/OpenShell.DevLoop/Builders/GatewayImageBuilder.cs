@@ -171,7 +171,7 @@ internal static partial class GatewayImageBuilder
         }
 
         var digest = progress.PushedDigest ?? await HeadDigestAsync(reference, ct).ConfigureAwait(false);
-        return new GatewayImage(tag, repository, digest);
+        return progress.Tally.Describe(new GatewayImage(tag, repository, digest));
     }
 
     /// <summary>
@@ -253,8 +253,11 @@ internal static partial class GatewayImageBuilder
 
         public string? PushedDigest { get; private set; }
 
+        public PushTally Tally { get; } = new();
+
         public void Report(JSONMessage value)
         {
+            Tally.Add(value);
             var error = value.Error?.Message ?? value.ErrorMessage;
             if (!string.IsNullOrEmpty(error))
             {

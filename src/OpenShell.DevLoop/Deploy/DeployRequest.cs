@@ -22,6 +22,9 @@ public sealed record DeployRequest(string RepositoryRoot, IReadOnlyList<string> 
     /// <summary>Receives the progress of pulling a missing base image (the gateway's runtime-deps).</summary>
     public IProgress<Docker.ImagePullProgress>? PullProgress { get; init; }
 
+    /// <summary>What started the deploy (<see cref="Telemetry.DeployTriggers"/>), for its trace and the deploy history.</summary>
+    public string Trigger { get; init; } = Telemetry.DeployTriggers.Cli;
+
     /// <summary>How long a second deploy of the same checkout waits for the first before failing.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(10);
 

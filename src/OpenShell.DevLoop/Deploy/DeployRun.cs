@@ -1,15 +1,54 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Builders;
+using OpenShell.DevLoop.Components;
+using OpenShell.DevLoop.History;
+using OpenShell.DevLoop.Planning;
+using OpenShell.DevLoop.Telemetry;
 
 namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>
-/// Bookkeeping of one deploy: emits events to the caller and the log, times steps and collects their results.
-/// Thread-safe, because the supervisor runs beside the gateway.
+/// Bookkeeping of one deploy, the one place where steps are timed: emits events to the caller and the log, collects the
+/// step results, traces the deploy (a root <c>deploy</c> span, one span per step and per phase inside a step), records
+/// its metrics and builds its history line. Thread-safe, because the supervisor runs beside the gateway.
 /// </summary>
-internal sealed partial class DeployRun(IProgress<DeployEvent>? progress, ILogger logger)
+internal sealed partial class DeployRun : IDisposable
 {
+    private readonly IProgress<DeployEvent>? _progress;
+    private readonly ILogger _logger;
+    private readonly string _trigger;
+    private readonly DateTimeOffset _started;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
     private readonly List<DeployStepResult> _steps = [];
+    private readonly List<DeployHistoryStep> _historySteps = [];
+    private readonly Dictionary<DeployStep, Activity> _stepSpans = [];
+    private readonly Activity? _root;
+    private DeployPlan? _plan;
+    private long _bytesPushed;
+    private DeployHistoryEntry? _finished;
+
+    public DeployRun(IProgress<DeployEvent>? progress, ILogger logger, string trigger = DeployTriggers.Cli, TimeProvider? time = null)
+    {
+        _progress = progress;
+        _logger = logger;
+        _trigger = trigger;
+        _started = (time ?? TimeProvider.System).GetUtcNow();
+
+        // Each deploy is a trace of its own, whatever span the caller is in.
+        var ambient = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            _root = DevLoopTelemetry.Source.StartActivity(DeploySpanNames.Deploy, ActivityKind.Internal);
+        }
+        finally
+        {
+            Activity.Current = ambient;
+        }
+
+        _root?.SetTag(TelemetryTags.Trigger, trigger);
+    }
 
     public IReadOnlyList<DeployStepResult> Steps
     {
@@ -22,21 +61,42 @@ internal sealed partial class DeployRun(IProgress<DeployEvent>? progress, ILogge
         }
     }
 
+    /// <summary>The deploy's history line, once <see cref="Total"/> (or <see cref="Dispose"/>) ended it.</summary>
+    public DeployHistoryEntry? Finished => Volatile.Read(ref _finished);
+
     /// <summary>One of upstream's console lines.</summary>
     public void Line(DeployStep step, string line) => Emit(new DeployEvent(step, DeployEventKind.Line, line));
 
     /// <summary>Progress inside a step.</summary>
     public void Progress(DeployStep step, string message) => Emit(new DeployEvent(step, DeployEventKind.Progress, message));
 
+    /// <summary>The plan is known: its components go on the root span and into the history.</summary>
+    public void Planned(DeployPlan plan)
+    {
+        Volatile.Write(ref _plan, plan);
+        _root?.SetTag(TelemetryTags.Components, plan.Components.Where(c => c.Rebuild).Select(c => c.Component.Name).ToArray());
+    }
+
     /// <summary>Runs <paramref name="body"/> as <paramref name="step"/>: Started, then Succeeded with the timing line, or Failed.</summary>
     public async Task<T> StepAsync<T>(DeployStep step, Func<Task<(T Value, string Detail)>> body)
     {
         Emit(new DeployEvent(step, DeployEventKind.Started, DeployStepLabels.Of(step)));
+        var component = ComponentOf(step);
+        using var span = StartSpan(DeploySpanNames.Of(step), _root, component);
+        if (span is not null)
+        {
+            lock (_stepSpans)
+            {
+                _stepSpans[step] = span;
+            }
+        }
+
         var watch = Stopwatch.StartNew();
         try
         {
             var (value, detail) = await body().ConfigureAwait(false);
-            Record(new DeployStepResult(step, DeployStepOutcome.Succeeded, watch.Elapsed, detail));
+            span?.SetTag(TelemetryTags.Detail, detail);
+            Record(new DeployStepResult(step, DeployStepOutcome.Succeeded, watch.Elapsed, detail), component);
             Emit(new DeployEvent(step, DeployEventKind.Succeeded, detail, watch.Elapsed));
             Line(step, DeployStepLabels.TookLine(step, watch.Elapsed));
             return value;
@@ -44,31 +104,256 @@ internal sealed partial class DeployRun(IProgress<DeployEvent>? progress, ILogge
         catch (Exception ex) when (ex is not OperationCanceledException and not Planning.InvalidTargetException)
         {
             var failure = ex as DeployException ?? new DeployException(step, ex.Message, ex);
-            Record(new DeployStepResult(step, DeployStepOutcome.Failed, watch.Elapsed, failure.Message));
+            MarkFailed(span, ex, failure.Message);
+            Record(new DeployStepResult(step, DeployStepOutcome.Failed, watch.Elapsed, failure.Message), component);
             Emit(new DeployEvent(step, DeployEventKind.Failed, failure.Message, watch.Elapsed));
             throw failure;
         }
+        catch (OperationCanceledException)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, "cancelled");
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as the phase <paramref name="name"/> inside <paramref name="step"/> (a child span, a
+    /// <c>openshell.deploy.step.duration</c> measurement); <paramref name="describe"/> adds attributes from its result.
+    /// </summary>
+    public async Task<T> PhaseAsync<T>(DeployStep step, string name, Func<Task<T>> body, Func<T, IEnumerable<KeyValuePair<string, object?>>>? describe = null)
+    {
+        Activity? parent;
+        lock (_stepSpans)
+        {
+            _stepSpans.TryGetValue(step, out parent);
+        }
+
+        var component = ComponentOf(step);
+        using var span = StartSpan(name, parent ?? _root, component);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var value = await body().ConfigureAwait(false);
+            foreach (var (key, tag) in describe?.Invoke(value) ?? [])
+            {
+                span?.SetTag(key, tag);
+            }
+
+            Measure(name, component, DeployOutcomes.Succeeded, watch.Elapsed);
+            return value;
+        }
+        catch (Exception ex)
+        {
+            var cancelled = ex is OperationCanceledException;
+            if (cancelled)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, "cancelled");
+            }
+            else
+            {
+                MarkFailed(span, ex, ex.Message);
+            }
+
+            Measure(name, component, cancelled ? DeployOutcomes.Cancelled : DeployOutcomes.Failed, watch.Elapsed);
+            throw;
+        }
+    }
+
+    /// <summary>The gateway image was pushed: bytes and reused layers go on the push span and the push counter.</summary>
+    public void Pushed(GatewayImage image)
+    {
+        Interlocked.Add(ref _bytesPushed, image.BytesPushed);
+        var component = ComponentOf(DeployStep.ImagePush);
+        DevLoopTelemetry.PushBytes.Add(image.BytesPushed, new KeyValuePair<string, object?>(TelemetryTags.Component, component));
+        Activity? span;
+        lock (_stepSpans)
+        {
+            _stepSpans.TryGetValue(DeployStep.ImagePush, out span);
+        }
+
+        span?.SetTag(TelemetryTags.PushBytes, image.BytesPushed);
+        span?.SetTag(TelemetryTags.LayersPushed, image.LayersPushed);
+        span?.SetTag(TelemetryTags.LayersReused, image.LayersReused);
+        span?.SetTag(TelemetryTags.ImageDigest, image.Digest);
     }
 
     /// <summary>Records <paramref name="step"/> as not needed.</summary>
     public void Skip(DeployStep step, string why)
     {
-        Record(new DeployStepResult(step, DeployStepOutcome.Skipped, TimeSpan.Zero, why));
+        Record(new DeployStepResult(step, DeployStepOutcome.Skipped, TimeSpan.Zero, why), ComponentOf(step));
         Emit(new DeployEvent(step, DeployEventKind.Skipped, why));
     }
 
-    /// <summary>Records the total.</summary>
-    public void Total(TimeSpan elapsed, bool succeeded)
+    /// <summary>Records the total and ends the trace; <paramref name="failure"/> is the error of a failed deploy.</summary>
+    public void Total(TimeSpan elapsed, bool succeeded, DeployException? failure = null)
     {
-        Record(new DeployStepResult(DeployStep.Total, succeeded ? DeployStepOutcome.Succeeded : DeployStepOutcome.Failed, elapsed, succeeded ? "deploy complete" : "deploy failed"));
-        Emit(new DeployEvent(DeployStep.Total, succeeded ? DeployEventKind.Succeeded : DeployEventKind.Failed, succeeded ? "deploy complete" : "deploy failed", elapsed));
+        var detail = succeeded ? "deploy complete" : "deploy failed";
+        lock (_steps)
+        {
+            _steps.Add(new DeployStepResult(DeployStep.Total, succeeded ? DeployStepOutcome.Succeeded : DeployStepOutcome.Failed, elapsed, detail));
+        }
+
+        Emit(new DeployEvent(DeployStep.Total, succeeded ? DeployEventKind.Succeeded : DeployEventKind.Failed, detail, elapsed));
+        Finish(elapsed, succeeded ? DeployOutcomes.Succeeded : DeployOutcomes.Failed, failure);
     }
 
-    private void Record(DeployStepResult result)
+    /// <summary>Ends the trace; a deploy that never reached <see cref="Total"/> was cancelled or stopped by an unexpected error.</summary>
+    public void Dispose()
     {
+        Finish(_watch.Elapsed, DeployOutcomes.Cancelled, null);
+        _root?.Dispose();
+    }
+
+    private void Finish(TimeSpan elapsed, string outcome, DeployException? failure)
+    {
+        DeployHistoryEntry entry;
+        lock (_steps)
+        {
+            if (_finished is not null)
+            {
+                return;
+            }
+
+            var plan = Volatile.Read(ref _plan);
+            entry = new DeployHistoryEntry(
+                _started,
+                _trigger,
+                outcome,
+                elapsed.TotalSeconds,
+                plan?.Components.Where(c => c.Rebuild).Select(c => c.Component.Name).ToArray() ?? [],
+                plan?.Components.Where(c => c.Changes.Count > 0)
+                    .ToDictionary(c => c.Component.Name, c => (IReadOnlyList<string>)[.. c.Changes.Select(ch => ch.Path)], StringComparer.Ordinal)
+                    ?? new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal),
+                [.. _historySteps],
+                Interlocked.Read(ref _bytesPushed))
+            {
+                Error = failure?.Message,
+                FailedStep = failure is null ? null : DeploySpanNames.Of(failure.Step),
+            };
+            Volatile.Write(ref _finished, entry);
+        }
+
+        DevLoopTelemetry.DeployDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
+        if (_root is null)
+        {
+            return;
+        }
+
+        _root.SetTag(TelemetryTags.Outcome, outcome);
+        if (outcome == DeployOutcomes.Succeeded)
+        {
+            _root.SetStatus(ActivityStatusCode.Ok);
+        }
+        else
+        {
+            if (entry.FailedStep is { } failedStep)
+            {
+                _root.SetTag(TelemetryTags.FailedStep, failedStep);
+            }
+
+            _root.SetStatus(ActivityStatusCode.Error, failure?.Message ?? outcome);
+        }
+
+        _root.Stop();
+    }
+
+    /// <summary>
+    /// Appends the finished deploy to the checkout's history. A history that cannot be written costs the deploy nothing:
+    /// it is logged as a warning.
+    /// </summary>
+    public async Task AppendHistoryAsync(string repositoryRoot)
+    {
+        if (Finished is not { } entry)
+        {
+            return;
+        }
+
+        try
+        {
+            await DeployHistory.ForRepository(repositoryRoot).AppendAsync(entry).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogHistoryFailed(_logger, ex.Message);
+        }
+    }
+
+    private static Activity? StartSpan(string name, Activity? parent, string? component)
+    {
+        var span = parent is null
+            ? DevLoopTelemetry.Source.StartActivity(name, ActivityKind.Internal)
+            : DevLoopTelemetry.Source.StartActivity(name, ActivityKind.Internal, parent.Context);
+        span?.SetTag(TelemetryTags.Step, name);
+        if (component is not null)
+        {
+            span?.SetTag(TelemetryTags.Component, component);
+        }
+
+        return span;
+    }
+
+    private static void MarkFailed(Activity? span, Exception error, string message)
+    {
+        if (span is null)
+        {
+            return;
+        }
+
+        span.SetStatus(ActivityStatusCode.Error, message);
+        span.AddException(error);
+    }
+
+    private static void Measure(string step, string? component, string outcome, TimeSpan elapsed)
+    {
+        DevLoopTelemetry.StepDuration.Record(elapsed.TotalSeconds,
+            new KeyValuePair<string, object?>(TelemetryTags.Step, step),
+            new KeyValuePair<string, object?>(TelemetryTags.Component, component),
+            new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
+    }
+
+    // The steps are per kind; the name comes from the plan (components.json), once it is known.
+    private string? ComponentOf(DeployStep step)
+    {
+        ComponentKind? kind = step switch
+        {
+            DeployStep.Builds or DeployStep.ImagePush or DeployStep.GatewayRollout => ComponentKind.Image,
+            DeployStep.Supervisor => ComponentKind.Binary,
+            DeployStep.HelmUpgrade => ComponentKind.Helm,
+            _ => null,
+        };
+        if (kind is not { } k || Volatile.Read(ref _plan) is not { } plan)
+        {
+            return null;
+        }
+
+        var ofKind = plan.OfKind(k).ToList();
+        return (ofKind.FirstOrDefault(c => c.Rebuild) ?? ofKind.FirstOrDefault())?.Component.Name;
+    }
+
+    private void Record(DeployStepResult result, string? component)
+    {
+        var outcome = result.Outcome switch
+        {
+            DeployStepOutcome.Succeeded => DeployOutcomes.Succeeded,
+            DeployStepOutcome.Failed => DeployOutcomes.Failed,
+            _ => DeployOutcomes.Skipped,
+        };
+        var name = DeploySpanNames.Of(result.Step);
         lock (_steps)
         {
             _steps.Add(result);
+            _historySteps.Add(new DeployHistoryStep(name, outcome, result.Duration.TotalSeconds, component));
+        }
+
+        if (result.Outcome == DeployStepOutcome.Skipped)
+        {
+            return;
+        }
+
+        Measure(name, component, outcome, result.Duration);
+        if (result.Step == DeployStep.ChangeDetection)
+        {
+            DevLoopTelemetry.PlanDuration.Record(result.Duration.TotalSeconds, new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
         }
     }
 
@@ -77,20 +362,20 @@ internal sealed partial class DeployRun(IProgress<DeployEvent>? progress, ILogge
         switch (value.Kind)
         {
             case DeployEventKind.Failed:
-                LogFailed(logger, DeployStepLabels.Of(value.Step), value.Message);
+                LogFailed(_logger, DeployStepLabels.Of(value.Step), value.Message);
                 break;
             case DeployEventKind.Progress:
-                LogProgress(logger, DeployStepLabels.Of(value.Step), value.Message);
+                LogProgress(_logger, DeployStepLabels.Of(value.Step), value.Message);
                 break;
             case DeployEventKind.Line:
-                LogLine(logger, value.Message);
+                LogLine(_logger, value.Message);
                 break;
             default:
-                LogStep(logger, DeployStepLabels.Of(value.Step), value.Kind, value.Message);
+                LogStep(_logger, DeployStepLabels.Of(value.Step), value.Kind, value.Message);
                 break;
         }
 
-        progress?.Report(value);
+        _progress?.Report(value);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
@@ -101,6 +386,9 @@ internal sealed partial class DeployRun(IProgress<DeployEvent>? progress, ILogge
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Step} {Kind}: {Message}")]
     private static partial void LogStep(ILogger logger, string step, DeployEventKind kind, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The deploy was not added to the deploy history: {Message}")]
+    private static partial void LogHistoryFailed(ILogger logger, string message);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Step} failed: {Message}")]
     private static partial void LogFailed(ILogger logger, string step, string message);

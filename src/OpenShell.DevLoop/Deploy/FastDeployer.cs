@@ -13,6 +13,7 @@ using OpenShell.DevLoop.Git;
 using OpenShell.DevLoop.Images;
 using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.State;
+using OpenShell.DevLoop.Telemetry;
 
 namespace OpenShell.DevLoop.Deploy;
 
@@ -70,7 +71,7 @@ public sealed partial class FastDeployer : Session.IDeployer
     public async Task<DeployResult> DeployAsync(DeployRequest request, IProgress<DeployEvent>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var run = new DeployRun(progress, _logger);
+        using var run = new DeployRun(progress, _logger, request.Trigger);
         GitRepository repository;
         try
         {
@@ -91,14 +92,21 @@ public sealed partial class FastDeployer : Session.IDeployer
         }
         catch (DeployException ex)
         {
-            run.Total(total.Elapsed, succeeded: false);
+            run.Total(total.Elapsed, succeeded: false, ex);
             throw new DeployException(ex.Step, ex.Message, ex.InnerException) { Steps = run.Steps, Action = ex.Action, Remedy = ex.Remedy };
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not InvalidTargetException)
         {
             // Work between the steps (cluster check, architecture, kubeconfig, state file) fails as the deploy as a whole.
-            run.Total(total.Elapsed, succeeded: false);
+            var failure = new DeployException(DeployStep.Total, ex.Message, ex);
+            run.Total(total.Elapsed, succeeded: false, failure);
             throw new DeployException(DeployStep.Total, ex.Message, ex) { Steps = run.Steps };
+        }
+        finally
+        {
+            // Written under the checkout lock, after the deploy ended (a cancelled one too).
+            run.Dispose();
+            await run.AppendHistoryAsync(repository.Root).ConfigureAwait(false);
         }
     }
 
@@ -108,6 +116,7 @@ public sealed partial class FastDeployer : Session.IDeployer
         var plan = await run.StepAsync(DeployStep.ChangeDetection, async () =>
         {
             var planned = await _planner.PlanAsync(planRequest, ct).ConfigureAwait(false);
+            run.Planned(planned);
             foreach (var line in DeployPlanText.Render(planned, explain: false).TrimEnd('\n').Split('\n'))
             {
                 run.Line(DeployStep.ChangeDetection, line);
@@ -210,9 +219,14 @@ public sealed partial class FastDeployer : Session.IDeployer
             {
                 var output = GatewayPublisher.DefaultOutputDirectory(root, architecture);
                 run.Progress(DeployStep.Builds, $"dotnet publish {GatewayPublisher.ProjectPath} for linux/{architecture}");
-                await PublishExclusiveAsync(() => GatewayPublisher.PublishAsync(root, architecture, output, _logger, ct), ct).ConfigureAwait(false);
+                await run.PhaseAsync(DeployStep.Builds, DeploySpanNames.PublishGateway,
+                    () => PublishExclusiveAsync(() => GatewayPublisher.PublishAsync(root, architecture, output, _logger, ct), ct)).ConfigureAwait(false);
                 run.Progress(DeployStep.Builds, $"building image {tag} on {_settings.Images.RuntimeDeps}");
-                await GatewayImageBuilder.BuildAsync(_docker, root, output, tag, _settings.Images.RuntimeDeps, _logger, request.PullProgress, ct).ConfigureAwait(false);
+                await run.PhaseAsync(DeployStep.Builds, DeploySpanNames.ImageBuild, async () =>
+                {
+                    await GatewayImageBuilder.BuildAsync(_docker, root, output, tag, _settings.Images.RuntimeDeps, _logger, request.PullProgress, ct).ConfigureAwait(false);
+                    return tag;
+                }).ConfigureAwait(false);
                 return (true, $"built {tag}");
             }).ConfigureAwait(false);
 
@@ -220,6 +234,7 @@ public sealed partial class FastDeployer : Session.IDeployer
             {
                 run.Line(DeployStep.ImagePush, PushLine);
                 var image = await GatewayImageBuilder.PushAsync(_docker, tag, _logger, line => run.Progress(DeployStep.ImagePush, line), ct).ConfigureAwait(false);
+                run.Pushed(image);
                 return (image, image.Pushed ? $"pushed {image.Tag} ({image.Digest})" : $"same content as {image.Digest} in the registry: nothing pushed");
             }).ConfigureAwait(false);
             outcome.Digest = pushed.Digest;
@@ -299,9 +314,12 @@ public sealed partial class FastDeployer : Session.IDeployer
         {
             var output = SupervisorPublisher.DefaultOutputDirectory(root, architecture, build);
             run.Progress(DeployStep.Supervisor, $"dotnet publish {SupervisorPublisher.ProjectPath} for linux/{architecture} ({build.ToString().ToLowerInvariant()} build)");
-            var binary = await PublishExclusiveAsync(() => SupervisorPublisher.PublishAsync(root, architecture, output, build, _logger, ct), ct).ConfigureAwait(false);
+            var binary = await run.PhaseAsync(DeployStep.Supervisor, DeploySpanNames.PublishSupervisor,
+                () => PublishExclusiveAsync(() => SupervisorPublisher.PublishAsync(root, architecture, output, build, _logger, ct), ct)).ConfigureAwait(false);
             run.Progress(DeployStep.Supervisor, $"copying {SupervisorPublisher.BinaryName} into the cluster node");
-            var sha = await SupervisorDeployer.DeployAsync(_docker, containerId, binary, ct).ConfigureAwait(false);
+            var sha = await run.PhaseAsync(DeployStep.Supervisor, DeploySpanNames.SupervisorSwap,
+                () => SupervisorDeployer.DeployAsync(_docker, containerId, binary, ct),
+                sha => [new(TelemetryTags.SupervisorSha256, sha)]).ConfigureAwait(false);
             run.Line(DeployStep.Supervisor, SupervisorUpdatedLine);
             run.Line(DeployStep.Supervisor, SupervisorPodsLine);
             return (sha, $"{SupervisorDeployer.NodePath} sha256 {sha}");

@@ -17,8 +17,12 @@ internal sealed partial class DevSession
     /// Deploys <paramref name="targets"/> (none: what the plan says). A request for the targets already deploying shares
     /// that deploy; any other waits for it, then runs. <paramref name="ct"/> stops the waiting, not a shared deploy.
     /// </summary>
+    /// <param name="targets">The components to deploy; none deploys what the plan says.</param>
+    /// <param name="progress">Receives the deploy's events.</param>
+    /// <param name="ct">Stops the waiting.</param>
+    /// <param name="trigger">What asked for the deploy (<see cref="Telemetry.DeployTriggers"/>), for its trace and the history.</param>
     /// <exception cref="DevLoopException">The deploy failed (its components show the failure), or the cluster is not up.</exception>
-    public Task<DeployResult> DeployAsync(IReadOnlyList<string> targets, IProgress<DeployEvent>? progress, CancellationToken ct)
+    public Task<DeployResult> DeployAsync(IReadOnlyList<string> targets, IProgress<DeployEvent>? progress, CancellationToken ct, string trigger = Telemetry.DeployTriggers.Command)
     {
         ArgumentNullException.ThrowIfNull(targets);
         var key = string.Join(' ', targets);
@@ -32,14 +36,14 @@ internal sealed partial class DevSession
             if (_running is not { IsCompleted: false } running || _runningKey != key)
             {
                 _runningKey = key;
-                running = _running = RunDeployAfterAsync(_running, targets, progress, _stopping.Token);
+                running = _running = RunDeployAfterAsync(_running, targets, progress, trigger, _stopping.Token);
             }
 
             return running.WaitAsync(ct);
         }
     }
 
-    private async Task<DeployResult> RunDeployAfterAsync(Task? previous, IReadOnlyList<string> targets, IProgress<DeployEvent>? progress, CancellationToken ct)
+    private async Task<DeployResult> RunDeployAfterAsync(Task? previous, IReadOnlyList<string> targets, IProgress<DeployEvent>? progress, string trigger, CancellationToken ct)
     {
         if (previous is not null)
         {
@@ -58,7 +62,7 @@ internal sealed partial class DevSession
         {
             // The cluster the session shows, whatever named it (OpenShell:Cluster:Name, CLUSTER_NAME or the folder).
             var request = DeployRequest.From(_settings, RepositoryRoot, targets);
-            request = request with { PlanSettings = request.PlanSettings with { ClusterName = Paths.ClusterName }, PullProgress = _services.PullProgress };
+            request = request with { PlanSettings = request.PlanSettings with { ClusterName = Paths.ClusterName }, PullProgress = _services.PullProgress, Trigger = trigger };
             var result = await _services.Deployer.DeployAsync(request, new Router(this, progress), ct).ConfigureAwait(false);
             await PublishDeployedAsync(result, ct).ConfigureAwait(false);
             return result;

@@ -62,7 +62,7 @@ internal sealed partial class DevSession
                     Publish(new DeployTriggered(trigger));
                     try
                     {
-                        return DeployOutcome.Success(Summary(await DeployAsync([], null, loopCt).ConfigureAwait(false)));
+                        return DeployOutcome.Success(Summary(await DeployAsync([], null, loopCt, Telemetry.DeployTriggers.Of(trigger.Kind)).ConfigureAwait(false)));
                     }
                     catch (DevLoopException ex)
                     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenShell.DevLoop.Telemetry;
 
 namespace OpenShell.DevLoop.Watching;
 
@@ -69,6 +70,7 @@ internal sealed partial class DeployLoop : ITreeChangeSink, IAsyncDisposable
     public void OnTreeChanged(TreeChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
+        DevLoopTelemetry.CountWatcherEvent(change);
         lock (_gate)
         {
             if (_disposed)

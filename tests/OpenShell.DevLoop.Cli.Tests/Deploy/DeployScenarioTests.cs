@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.History;
 using OpenShell.Testing;
 using Xunit.Abstractions;
 using static OpenShell.DevLoop.Deploy.FastDeployer;
@@ -90,6 +91,13 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         DeployAssert.Timing(run.Stdout, "Gateway rollout");
         var after = await AssertGatewayPinnedAsync();
         Assert.NotEqual(before, after);
+
+        // The deploy is in the history, with the new layer's bytes.
+        var latest = (await DeployHistory.ForRepository(cluster.Root).ReadAsync()).Entries[^1];
+        Assert.Equal(("cli", "succeeded"), (latest.Trigger, latest.Outcome));
+        Assert.Contains("src/OpenShell.Server/DeployProbe.cs", latest.Changes["gateway"]);
+        Assert.True(latest.BytesPushed > 0, "a new gateway layer was pushed");
+        Assert.Contains(latest.Steps, s => s.Name == "image push" && s.Outcome == "succeeded" && s.Component == "gateway");
     }
 
     [RequiresDocker]
@@ -110,6 +118,9 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         var shaAfter = await cluster.NodeSupervisorSha256Async();
         Assert.NotEqual(shaBefore, shaAfter);
         Assert.Equal(await LocalSupervisorSha256Async(), shaAfter);
+        var (historyExit, history, _) = await CliRunner.RunAsync("history", "--last", "1", "-C", cluster.Root);
+        Assert.Equal(0, historyExit);
+        Assert.Matches(@"\bcli\s+succeeded\s+[0-9.]+s\s+supervisor\s+supervisor [0-9.]+s", history);
         Assert.Equal(helmBefore, ResourceVersion(await cluster.ReadHelmChartAsync()));
 
         // The swapped binary (the dev build) runs on the node on its own and is the edited code.

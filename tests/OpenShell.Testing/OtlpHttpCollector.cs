@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace OpenShell.Testing;
+
+/// <summary>An OTLP/HTTP receiver on a loopback port that keeps each request's path, API key and body (protobuf strings are plain UTF-8).</summary>
+public sealed class OtlpHttpCollector : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentQueue<(string Path, string? ApiKey, string Body)> _requests = new();
+    private readonly Task _loop;
+
+    public OtlpHttpCollector()
+    {
+        var port = FreePort();
+        Endpoint = $"http://127.0.0.1:{port}";
+        _listener.Prefixes.Add(Endpoint + "/");
+        _listener.Start();
+        _loop = Task.Run(async () =>
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception) when (!_listener.IsListening)
+                {
+                    return;
+                }
+
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                _requests.Enqueue((context.Request.Url!.AbsolutePath, context.Request.Headers["x-otlp-api-key"], Encoding.UTF8.GetString(body.ToArray())));
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/x-protobuf";
+                context.Response.Close();
+            }
+        });
+    }
+
+    public string Endpoint { get; }
+
+    public async Task<(string Path, string? ApiKey, string Body)> WaitForAsync(string path, string content)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (_requests.FirstOrDefault(r => r.Path == path && r.Body.Contains(content, StringComparison.Ordinal)) is { Path: not null } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new Xunit.Sdk.XunitException($"no request to {path} containing '{content}'; got: {string.Join(", ", _requests.Select(r => r.Path))}");
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        _loop.Wait(TimeSpan.FromSeconds(5));
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+}

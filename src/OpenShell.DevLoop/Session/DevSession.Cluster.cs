@@ -1,13 +1,7 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenShell.DevLoop.Cluster;
-using OpenShell.DevLoop.Components;
-using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Errors;
-using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.RuntimeBundle;
-using OpenShell.DevLoop.Watching;
 
 namespace OpenShell.DevLoop.Session;
 

@@ -5,8 +5,6 @@ using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Errors;
-using OpenShell.DevLoop.Planning;
-using OpenShell.DevLoop.RuntimeBundle;
 using OpenShell.DevLoop.Watching;
 
 namespace OpenShell.DevLoop.Session;

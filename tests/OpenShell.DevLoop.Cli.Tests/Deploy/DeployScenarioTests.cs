@@ -305,22 +305,26 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
             stream.Write(RandomNumberGenerator.GetBytes(1 << 20));
         }
 
-        // The reader execs the binary in a loop for a few seconds and reports any run that fails.
+        // The reader execs the binary in a loop until the swaps are done (a stop file; at most two minutes) and reports
+        // any run that fails. A fixed number of swaps, not a fixed time, so a loaded machine does not weaken the test.
+        const string stopFile = "/tmp/openshell-swap-race-stop";
+        await ContainerExec.RunAsync(cluster.Docker, containerId, ["rm", "-f", stopFile]);
         var reader = ContainerExec.RunAsync(cluster.Docker, containerId, ["sh", "-c",
-            "end=$(( $(date +%s) + 6 )); n=0; while [ $(date +%s) -lt $end ]; do out=$(/opt/openshell/bin/openshell-sandbox --version 2>&1) || echo \"BROKEN $? $out\"; n=$((n+1)); done; echo RUNS $n"]);
-        var swaps = 0;
-        while (!reader.IsCompleted)
+            $"end=$(( $(date +%s) + 120 )); n=0; while [ ! -e {stopFile} ] && [ $(date +%s) -lt $end ]; do out=$(/opt/openshell/bin/openshell-sandbox --version 2>&1) || echo \"BROKEN $? $out\"; n=$((n+1)); done; echo RUNS $n"]);
+        const int swaps = 8;
+        for (var i = 0; i < swaps && !reader.IsCompleted; i++)
         {
-            await SupervisorDeployer.DeployAsync(cluster.Docker, containerId, swaps % 2 == 0 ? padded : published);
-            swaps++;
+            await SupervisorDeployer.DeployAsync(cluster.Docker, containerId, i % 2 == 0 ? padded : published);
         }
 
+        var swappedWhileReading = !reader.IsCompleted;
+        await ContainerExec.RunAsync(cluster.Docker, containerId, ["touch", stopFile]);
         var (exit, stdout, stderr) = await reader;
         output.WriteLine($"{swaps} swaps; reader: {stdout}{stderr}");
+        Assert.True(swappedWhileReading, "the reader stopped before the swaps were done");
         Assert.Equal(0, exit);
         Assert.DoesNotContain("BROKEN", stdout, StringComparison.Ordinal);
         Assert.Matches(@"RUNS [1-9]\d*", stdout);
-        Assert.True(swaps >= 4, $"only {swaps} swaps happened while the reader ran");
 
         // Leave the published binary in place, as the recorded state says.
         await SupervisorDeployer.DeployAsync(cluster.Docker, containerId, published);

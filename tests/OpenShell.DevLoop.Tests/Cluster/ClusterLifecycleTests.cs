@@ -34,6 +34,8 @@ public sealed class ClusterLifecycleTests(ClusterImageFixture image, ITestOutput
             ["OpenShell:Cluster:ImageTag"] = tag,
             ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{registryPort}/openshell",
             ["OpenShell:Cluster:Privileged"] = "false",
+            // As the Offline profile: the simulator runs no gateway pod that could serve the NodePort.
+            ["OpenShell:Cluster:GatewayTcpCheck"] = "false",
             ["OpenShell:Cluster:SkipImageBuild"] = "true",
             ["OpenShell:Cluster:Network"] = $"openshell-test-{id}",
             ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",

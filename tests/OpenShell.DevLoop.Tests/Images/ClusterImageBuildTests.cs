@@ -65,7 +65,9 @@ public sealed class ClusterImageBuildTests(ClusterImageFixture image, ITestOutpu
         var (exit, text) = await ContainerRun.ShAsync(image.Docker, image.Tag, script);
 
         Assert.True(exit == 0, text);
-        Assert.Contains("libnvidia-container.so.1 => /usr/lib/", text, StringComparison.Ordinal);
+        Assert.Contains("libnvidia-container.so.1 => ", text, StringComparison.Ordinal);
+        Assert.Contains("-linux-gnu/libnvidia-container.so.1 (", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("not found", text, StringComparison.Ordinal);
         Assert.Contains("libc.so.6 => ", text, StringComparison.Ordinal);
         foreach (var tool in new[] { "iptables", "iptables-legacy", "iptables-nft", "mount", "nslookup", "conntrack", "ip", "getent", "timeout", "bash", "k3s", "kubectl", "crictl" })
         {

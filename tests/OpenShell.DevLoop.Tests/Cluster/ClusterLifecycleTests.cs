@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Tests.Images;
 using OpenShell.Testing;
 using Xunit.Abstractions;
@@ -94,11 +95,16 @@ public sealed class ClusterLifecycleTests(ClusterImageFixture image, ITestOutput
                 await kube.CoreV1.DeleteNamespacedSecretAsync("openshell-ssh-handshake", "openshell");
             }
 
-            var status = await WaitForHealthAsync(lifecycle, "unhealthy");
-            Assert.Contains("HEALTHCHECK_MISSING_SSH_HANDSHAKE_SECRET", status.LastHealthOutput, StringComparison.Ordinal);
+            var (checkExit, checkOut, checkErr) = await ContainerExec.RunAsync(docker, created.ContainerId, ["/usr/local/bin/cluster-healthcheck.sh"]);
+            Assert.NotEqual(0, checkExit);
+            Assert.Contains("HEALTHCHECK_MISSING_SSH_HANDSHAKE_SECRET", checkOut + checkErr, StringComparison.Ordinal);
+
+            // Docker calls the node unhealthy only after 60 failed checks (5 min, OpenShell's timings); a stopped node
+            // is not healthy either, and takes the same path.
+            await docker.Containers.StopContainerAsync(created.ContainerId, new ContainerStopParameters { WaitBeforeKillSeconds = 5 });
             var recreated = await lifecycle.UpAsync(buildImage: null);
             Assert.Equal(BootstrapAction.Recreate, recreated.Decision.Action);
-            Assert.Contains("unhealthy", recreated.Decision.Reason, StringComparison.Ordinal);
+            Assert.Contains("not healthy", recreated.Decision.Reason, StringComparison.Ordinal);
             Assert.NotEqual(created.ContainerId, recreated.ContainerId);
             Assert.Equal("healthy", (await lifecycle.StatusAsync()).Health);
 
@@ -122,21 +128,6 @@ public sealed class ClusterLifecycleTests(ClusterImageFixture image, ITestOutput
         return (await kube.CoreV1.ReadNamespacedSecretAsync("openshell-server-tls", "openshell")).Metadata.Uid;
     }
 
-    private static async Task<ClusterStatus> WaitForHealthAsync(ClusterLifecycle lifecycle, string health)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var status = await lifecycle.StatusAsync();
-            if (status.Health == health || DateTime.UtcNow > deadline)
-            {
-                Assert.Equal(health, status.Health);
-                return status;
-            }
-
-            await Task.Delay(1000);
-        }
-    }
 
     private static async Task<string> ReadFileAsync(IDockerClient docker, string containerId, string path)
     {

@@ -90,6 +90,12 @@ public sealed partial class FastDeployer : Session.IDeployer
             var result = await DeployLockedAsync(repository.Root, request, run, total, ct).ConfigureAwait(false);
             return result;
         }
+        catch (InvalidTargetException ex)
+        {
+            // The caller's mistake keeps its own type; the trace and the history still record a failed plan.
+            run.Total(total.Elapsed, succeeded: false, new DeployException(DeployStep.ChangeDetection, ex.Message, ex));
+            throw;
+        }
         catch (DeployException ex)
         {
             run.Total(total.Elapsed, succeeded: false, ex);

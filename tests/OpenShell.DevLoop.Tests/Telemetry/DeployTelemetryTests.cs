@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.History;
 using OpenShell.DevLoop.Telemetry;
 using OpenShell.DevLoop.Tests.Planning;
@@ -175,7 +176,7 @@ public sealed class DeployTelemetryTests
 
         // An unknown target fails the plan step: the trace and the history say so.
         var failing = Trigger();
-        await Assert.ThrowsAsync<DeployException>(() =>
+        await Assert.ThrowsAsync<InvalidTargetException>(() =>
             deployer.DeployAsync(new DeployRequest(fixture.Repository.Root, ["nonsense"], fixture.Settings) { Trigger = failing }));
         var failed = capture.TraceOf(failing);
         Assert.All(failed, s => Assert.Equal(ActivityStatusCode.Error, s.Status));

@@ -109,6 +109,13 @@ internal sealed partial class DeployRun : IDisposable
             Emit(new DeployEvent(step, DeployEventKind.Failed, failure.Message, watch.Elapsed));
             throw failure;
         }
+        catch (Planning.InvalidTargetException ex)
+        {
+            // The caller's mistake keeps its type and fails no component, but the step's span and record say it failed.
+            MarkFailed(span, ex, ex.Message);
+            Record(new DeployStepResult(step, DeployStepOutcome.Failed, watch.Elapsed, ex.Message), component);
+            throw;
+        }
         catch (OperationCanceledException)
         {
             span?.SetStatus(ActivityStatusCode.Error, "cancelled");

@@ -1,6 +1,10 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using OpenShell.AppHost.Telemetry;
 using OpenShell.AppHost.Tests.DevLoop;
+using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.History;
+using OpenShell.DevLoop.Telemetry;
 using OpenShell.Testing;
 using Xunit.Abstractions;
 
@@ -54,6 +58,21 @@ public sealed class DashboardBrowserTests(OfflineStackFixture stack, ITestOutput
             await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "supervisor.version" }).First)
                 .ToContainTextAsync("0.1.0");
             await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Close" }).ClickAsync();
+
+            // A supervisor edit is one deploy trace on the Traces page, with its plan, publish and swap spans and their
+            // durations; the first deploy (which also built the gateway) is told apart by its gateway build span.
+            stack.Checkout.Append("src/OpenShell.Sandbox/Program.cs", $"// edit {Guid.NewGuid():N}");
+            var trace = await dashboard.WaitForTraceAsync(
+                $"{DevLoopTelemetryExport.ServiceName}: {DeploySpanNames.Deploy}",
+                [DeploySpanNames.Of(DeployStep.ChangeDetection), DeploySpanNames.PublishSupervisor, DeploySpanNames.SupervisorSwap],
+                [DeploySpanNames.Of(DeployStep.Builds)],
+                deadline);
+            Assert.Matches(new Regex(@"\d+(\.\d+)?\s?(ms|s)\b"), trace);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetDirectoryName(screenshot)!, "dashboard-deploy-trace.png"), FullPage = true });
+            var history = await DeployHistory.ForRepository(stack.Checkout.Root).ReadAsync();
+            Assert.Contains(history.Entries, e => e.Outcome == DeployOutcomes.Succeeded
+                && e.Changes.Values.Any(paths => paths.Contains("src/OpenShell.Sandbox/Program.cs")));
+            await dashboard.OpenAsync((await appHost.LoginUrl).ToString(), deadline);
 
             // The watcher's "Pause watching" command from its menu: the state follows.
             await DashboardPage.Row(page, "watcher").GetByRole(AriaRole.Button).Last.ClickAsync();

@@ -69,6 +69,60 @@ internal sealed class DashboardPage(IPage page, AppHostProcess appHost, ITestOut
         }
     }
 
+    /// <summary>
+    /// Opens the Traces page until a trace named <paramref name="name"/> shows whose detail page names every span of
+    /// <paramref name="spans"/> and none of <paramref name="absent"/>; returns that detail page's text. Traces reach the
+    /// dashboard in batches, so the list is read again until the deadline.
+    /// </summary>
+    public async Task<string> WaitForTraceAsync(string name, IReadOnlyList<string> spans, IReadOnlyList<string> absent, DateTime deadline)
+    {
+        var origin = new Uri(_loginUrl).GetLeftPart(UriPartial.Authority);
+        var seen = "no trace yet";
+        while (true)
+        {
+            await page.GotoAsync($"{origin}/traces");
+            var rows = page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = name });
+            try
+            {
+                await Assertions.Expect(rows.First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = (float)Round.TotalMilliseconds });
+            }
+            catch (Exception e) when ((e is PlaywrightException or TimeoutException) && !appHost.HasExited && DateTime.UtcNow < deadline)
+            {
+                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} no '{name}' trace on the Traces page yet");
+                continue;
+            }
+
+            var count = await rows.CountAsync();
+            for (var i = 0; i < count; i++)
+            {
+                await rows.Nth(i).ClickAsync();
+                await page.WaitForURLAsync(new Regex("/traces/detail/"), new PageWaitForURLOptions { Timeout = (float)Round.TotalMilliseconds });
+                // The detail page renders its span rows after the page itself.
+                await Assertions.Expect(page.Locator("body")).ToContainTextAsync(spans[0], new LocatorAssertionsToContainTextOptions { Timeout = 5_000 });
+
+                var text = await BodyTextAsync();
+                if (spans.All(s => text.Contains(s, StringComparison.Ordinal)) && !absent.Any(s => text.Contains(s, StringComparison.Ordinal)))
+                {
+                    return text;
+                }
+
+                seen = $"{count} '{name}' trace(s), the last with: {Tail(text, 20).ReplaceLineEndings(" | ")}";
+                await page.GotoAsync($"{origin}/traces");
+                await Assertions.Expect(rows.First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = (float)Round.TotalMilliseconds });
+            }
+
+            if (appHost.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException(
+                    $"The Traces page never showed a '{name}' trace with spans [{string.Join(", ", spans)}] and without [{string.Join(", ", absent)}]: {seen}\n" +
+                    $"--- AppHost output (last 80 lines) ---\n{Tail(appHost.Output, 80)}");
+            }
+
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {seen}; reading the Traces page again");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+    }
+
     // The printed URL answers (through the orchestrator's proxy) before the dashboard behind it serves pages.
     private async Task WaitUntilServingAsync(string loginUrl, DateTime deadline)
     {

@@ -242,6 +242,22 @@ detect_host_gateway_ip() {
   fi
 }
 
+# Where the gateway and its sandboxes export OpenTelemetry: the dev host's relay on the Docker host (it listens on the
+# address host.docker.internal resolves to). Empty when no relay port is given or the host cannot be found.
+otlp_endpoint() {
+  OTLP_ENDPOINT=""
+  port="${OPENSHELL_OTLP_RELAY_PORT:-}"
+  [ -n "$port" ] && [ "$port" != 0 ] || return 0
+  case "$port" in
+    *[!0-9]*) log "OPENSHELL_OTLP_RELAY_PORT is not a port number ($port): no telemetry export"; return 0 ;;
+  esac
+  if [ -z "${HOST_GATEWAY_IP:-}" ]; then
+    log "no host gateway IP: the gateway's telemetry is not exported"
+    return 0
+  fi
+  OTLP_ENDPOINT="http://${HOST_GATEWAY_IP}:${port}"
+}
+
 chart_checksum() {
   chart="$1"
   if [ -f "$chart.sha256" ]; then
@@ -274,6 +290,7 @@ install_manifest() {
     -e "s|__IMAGE_TAG__|${IMAGE_TAG:-dev}|g" \
     -e "s|__GATEWAY_NODE_PORT__|${GATEWAY_NODE_PORT:-30051}|g" \
     -e "s|__HOST_GATEWAY_IP__|${HOST_GATEWAY_IP:-}|g" \
+    -e "s|__OTLP_ENDPOINT__|${OTLP_ENDPOINT:-}|g" \
     "$src" > "$K3S_MANIFESTS_DIR/.$name.tmp"
   mv -f "$K3S_MANIFESTS_DIR/.$name.tmp" "$K3S_MANIFESTS_DIR/$name"
   wanted="$wanted $name "
@@ -307,6 +324,7 @@ configure_dns
 check_dns
 write_registries
 detect_host_gateway_ip
+otlp_endpoint
 install_charts
 install_manifests
 

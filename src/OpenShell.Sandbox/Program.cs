@@ -13,6 +13,8 @@ const string Usage = """
       OPENSHELL_TLS_KEY               client certificate's private key (PEM)
       OPENSHELL_TLS_CA                CA certificate (PEM) that signed the gateway's certificate
       OPENSHELL_REGISTRATION_TIMEOUT  seconds to keep retrying registration (default 60)
+      OTEL_EXPORTER_OTLP_ENDPOINT     when set, spans of the calls to the gateway are exported over OTLP
+                                      (with the other standard OTEL_* variables: protocol, headers, service name)
     """;
 
 if (args is ["--help"] or ["-h"])
@@ -31,6 +33,7 @@ var command = args is ["--", .. var rest] ? rest : args;
 try
 {
     var settings = SupervisorSettings.Read(command, Environment.GetEnvironmentVariable);
+    using var telemetry = SupervisorTelemetry.Start(Environment.GetEnvironmentVariable);
     return await new SupervisorRunner(settings, Console.Error).RunAsync();
 }
 catch (SupervisorUsageException ex)

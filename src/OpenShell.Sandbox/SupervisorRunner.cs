@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Grpc.Core;
@@ -46,26 +47,34 @@ internal sealed class SupervisorRunner(SupervisorSettings settings, TextWriter l
 
         var digest = await SelfDigest.ComputeAsync(ct).ConfigureAwait(false);
         RegisterResponse registered;
-        try
+        using (var span = SupervisorTelemetry.Source.StartActivity(SupervisorTelemetry.RegisterSpan, ActivityKind.Client))
         {
-            var request = new RegisterRequest { SandboxId = settings.SandboxId, SupervisorVersion = Version, BinarySha256 = digest };
-            request.Command.AddRange(settings.Command);
-            registered = await Registration.RegisterAsync(client, request, settings.RegistrationTimeout, Write, stopping.Token).ConfigureAwait(false);
-        }
-        catch (RegistrationTimeoutException ex)
-        {
-            Write($"error: {ex.Message}. Check {Core.SupervisorEnvironment.GatewayEndpoint}={settings.GatewayEndpoint} and the client certificate.");
-            return RegistrationFailedExitCode;
-        }
-        catch (RpcException ex)
-        {
-            Write($"error: the gateway refused the registration of sandbox '{settings.SandboxId}': {ex.StatusCode}: {ex.Status.Detail}");
-            return RegistrationFailedExitCode;
-        }
-        catch (OperationCanceledException)
-        {
-            Write("stopped by a signal before the workload started");
-            return 128 + NativeMethods.SigTerm;
+            span?.SetTag(SupervisorTelemetry.SandboxTag, settings.SandboxId);
+            span?.SetTag("openshell.supervisor.sha256", digest);
+            try
+            {
+                var request = new RegisterRequest { SandboxId = settings.SandboxId, SupervisorVersion = Version, BinarySha256 = digest };
+                request.Command.AddRange(settings.Command);
+                registered = await Registration.RegisterAsync(client, request, settings.RegistrationTimeout, Write, stopping.Token).ConfigureAwait(false);
+            }
+            catch (RegistrationTimeoutException ex)
+            {
+                SupervisorTelemetry.Fail(span, ex.Message);
+                Write($"error: {ex.Message}. Check {Core.SupervisorEnvironment.GatewayEndpoint}={settings.GatewayEndpoint} and the client certificate.");
+                return RegistrationFailedExitCode;
+            }
+            catch (RpcException ex)
+            {
+                SupervisorTelemetry.Fail(span, $"{ex.StatusCode}: {ex.Status.Detail}");
+                Write($"error: the gateway refused the registration of sandbox '{settings.SandboxId}': {ex.StatusCode}: {ex.Status.Detail}");
+                return RegistrationFailedExitCode;
+            }
+            catch (OperationCanceledException)
+            {
+                SupervisorTelemetry.Fail(span, "stopped by a signal");
+                Write("stopped by a signal before the workload started");
+                return 128 + NativeMethods.SigTerm;
+            }
         }
 
         Write($"registered sandbox '{settings.SandboxId}' with {settings.GatewayEndpoint} (supervisor {Version}, sha256 {digest})");
@@ -107,6 +116,9 @@ internal sealed class SupervisorRunner(SupervisorSettings settings, TextWriter l
 
     private async Task ReportExitAsync(Supervisor.SupervisorClient client, int exitCode, int signal)
     {
+        using var span = SupervisorTelemetry.Source.StartActivity(SupervisorTelemetry.ReportExitSpan, ActivityKind.Client);
+        span?.SetTag(SupervisorTelemetry.SandboxTag, settings.SandboxId);
+        span?.SetTag("process.exit.code", exitCode);
         try
         {
             await client.ReportExitAsync(
@@ -117,6 +129,7 @@ internal sealed class SupervisorRunner(SupervisorSettings settings, TextWriter l
         catch (RpcException ex)
         {
             // The exit code still reaches Kubernetes through the pod's status.
+            SupervisorTelemetry.Fail(span, ex.StatusCode.ToString());
             Write($"warning: could not report the exit to the gateway: {ex.StatusCode}");
         }
     }

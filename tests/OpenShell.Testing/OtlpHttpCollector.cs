@@ -5,11 +5,14 @@ using System.Text;
 
 namespace OpenShell.Testing;
 
-/// <summary>An OTLP/HTTP receiver on a loopback port that keeps each request's path, API key and body (protobuf strings are plain UTF-8).</summary>
+/// <summary>
+/// An OTLP/HTTP receiver on a loopback port that keeps each request's path, API key and body (protobuf strings are plain
+/// UTF-8; ids are raw bytes, kept in <c>Raw</c>).
+/// </summary>
 public sealed class OtlpHttpCollector : IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly ConcurrentQueue<(string Path, string? ApiKey, string Body)> _requests = new();
+    private readonly ConcurrentQueue<(string Path, string? ApiKey, string Body, byte[] Raw)> _requests = new();
     private readonly Task _loop;
 
     public OtlpHttpCollector()
@@ -34,7 +37,7 @@ public sealed class OtlpHttpCollector : IDisposable
 
                 using var body = new MemoryStream();
                 await context.Request.InputStream.CopyToAsync(body);
-                _requests.Enqueue((context.Request.Url!.AbsolutePath, context.Request.Headers["x-otlp-api-key"], Encoding.UTF8.GetString(body.ToArray())));
+                _requests.Enqueue((context.Request.Url!.AbsolutePath, context.Request.Headers["x-otlp-api-key"], Encoding.UTF8.GetString(body.ToArray()), body.ToArray()));
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/x-protobuf";
                 context.Response.Close();
@@ -44,7 +47,7 @@ public sealed class OtlpHttpCollector : IDisposable
 
     public string Endpoint { get; }
 
-    public async Task<(string Path, string? ApiKey, string Body)> WaitForAsync(string path, string content)
+    public async Task<(string Path, string? ApiKey, string Body, byte[] Raw)> WaitForAsync(string path, string content)
     {
         for (var i = 0; i < 100; i++)
         {

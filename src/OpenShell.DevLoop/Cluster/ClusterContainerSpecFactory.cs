@@ -27,6 +27,11 @@ public static class ClusterContainerSpecFactory
             ["OPENSHELL_NODE_NAME"] = string.IsNullOrWhiteSpace(cluster.NodeName) ? ClusterName.NodeName(clusterName) : cluster.NodeName.Trim(),
             ["OPENSHELL_HEALTHCHECK_GATEWAY_TCP"] = cluster.GatewayTcpCheck ? "true" : "false",
         };
+        if (cluster.OtlpRelayPort > 0)
+        {
+            environment["OPENSHELL_OTLP_RELAY_PORT"] = cluster.OtlpRelayPort.ToString(CultureInfo.InvariantCulture);
+        }
+
         if (!string.IsNullOrEmpty(cluster.RegistryUsername))
         {
             environment["REGISTRY_USERNAME"] = cluster.RegistryUsername;

@@ -40,6 +40,15 @@ public sealed class ClusterSettings
     /// </summary>
     public bool GatewayTcpCheck { get; set; } = true;
 
+    /// <summary>
+    /// The port of the dev host's OTLP relay on the Docker host's bridge address, where the gateway and its sandboxes
+    /// export traces and logs for the dashboard (the node hands it to the chart); 0 turns the export off.
+    /// </summary>
+    public int OtlpRelayPort { get; set; } = DefaultOtlpRelayPort;
+
+    /// <summary>The default <see cref="OtlpRelayPort"/>: beside the dashboard's own ports (18888–18891).</summary>
+    public const int DefaultOtlpRelayPort = 18892;
+
     /// <summary>The host port of the gateway (<c>GATEWAY_PORT</c>); unset means one chosen once and kept in <c>.env</c>.</summary>
     public int? GatewayPort { get; set; }
 

@@ -44,7 +44,12 @@ internal static class GatewayCommandLine
     /// <summary>Parses <paramref name="args"/> over <paramref name="environment"/>.</summary>
     internal static GatewayInvocation Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
-        var options = new GatewayOptions();
+        // The standard OpenTelemetry variables are not the gateway's own: read as they are, passed on to sandboxes.
+        var options = new GatewayOptions
+        {
+            OtlpEndpoint = environment("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } endpoint ? endpoint : null,
+            OtlpProtocol = environment("OTEL_EXPORTER_OTLP_PROTOCOL") is { Length: > 0 } protocol ? protocol : null,
+        };
         foreach (var flag in s_flags)
         {
             if (environment(flag.Variable) is { Length: > 0 } value)

@@ -31,6 +31,15 @@ internal sealed record GatewayOptions
     /// <summary>How often a Watch call re-reads its pod when nothing else wakes it.</summary>
     public TimeSpan WatchPollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The gateway's own OTLP endpoint (the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), handed to sandbox pods so their
+    /// supervisors' spans join the gateway's traces; null = no export.
+    /// </summary>
+    public string? OtlpEndpoint { get; init; }
+
+    /// <summary>The OTLP protocol that goes with <see cref="OtlpEndpoint"/> (<c>OTEL_EXPORTER_OTLP_PROTOCOL</c>).</summary>
+    public string? OtlpProtocol { get; init; }
+
     /// <summary>True when client certificates are demanded (TLS on and auth not disabled).</summary>
     public bool RequiresClientCertificate => !DisableTls && !DisableGatewayAuth;
 }

@@ -15,6 +15,9 @@ internal static class SandboxPodFactory
     internal const string SupervisorVolume = "openshell-bin";
     internal const string TlsVolume = "openshell-client-tls";
 
+    /// <summary>The <c>service.name</c> of every sandbox's supervisor spans.</summary>
+    internal const string SandboxServiceName = "sandbox";
+
     /// <summary>The default workload: keep the sandbox up until it is deleted.</summary>
     internal static readonly string[] IdleCommand = ["sleep", "infinity"];
 
@@ -50,6 +53,19 @@ internal static class SandboxPodFactory
                 // 0444: the workload may run as any user.
                 Secret = new V1SecretVolumeSource { SecretName = options.ClientTlsSecret, DefaultMode = 0x124 },
             });
+        }
+
+        if (options.OtlpEndpoint is { } otlp)
+        {
+            // One service for all sandboxes, one instance per sandbox: the dashboard groups them as replicas.
+            env.Add(Env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp));
+            if (options.OtlpProtocol is { } protocol)
+            {
+                env.Add(Env("OTEL_EXPORTER_OTLP_PROTOCOL", protocol));
+            }
+
+            env.Add(Env("OTEL_SERVICE_NAME", SandboxServiceName));
+            env.Add(Env("OTEL_RESOURCE_ATTRIBUTES", $"service.instance.id={name}"));
         }
 
         var annotations = new Dictionary<string, string>();

@@ -27,6 +27,18 @@ public sealed class ClusterContainerSpecTests
         Assert.Equal("server", spec.Arguments[0]);
     }
 
+    [Theory]
+    [InlineData(null, "18892")]
+    [InlineData("4400", "4400")]
+    [InlineData("0", null)]
+    public void The_node_is_told_the_telemetry_relay_port_unless_it_is_off(string? configured, string? expected)
+    {
+        var spec = ClusterContainerSpecFactory.Create(
+            configured is null ? Settings() : Settings(("OpenShell:Cluster:OtlpRelayPort", configured)), "demo", 24000);
+
+        Assert.Equal(expected, spec.Environment.GetValueOrDefault("OPENSHELL_OTLP_RELAY_PORT"));
+    }
+
     [Fact]
     public void Remote_registry_is_https_with_credentials_and_gpu()
     {

@@ -127,6 +127,30 @@ public sealed partial class ClusterScriptsTests : IDisposable
         Assert.Empty(Directory.GetFiles(Manifests(), ".*"));
     }
 
+    [Theory]
+    [InlineData("18892", "172.17.0.1", "http://172.17.0.1:18892")]
+    [InlineData("18892", null, "http://172.18.0.1:18892")]
+    [InlineData(null, "172.17.0.1", "")]
+    [InlineData("0", "172.17.0.1", "")]
+    [InlineData("18x", "172.17.0.1", "")]
+    public async Task The_telemetry_endpoint_is_the_relay_on_the_docker_host(string? port, string? hostGateway, string expected)
+    {
+        var env = new Dictionary<string, string?>();
+        if (port is not null)
+        {
+            env["OPENSHELL_OTLP_RELAY_PORT"] = port;
+        }
+
+        if (hostGateway is not null)
+        {
+            env["FAKE_HOST_GATEWAY"] = hostGateway;
+        }
+
+        (await RunEntrypointAsync("sh", env)).EnsureSuccess("entrypoint");
+
+        Assert.Contains($"otlpEndpoint: \"{expected}\"", File.ReadAllText(Manifests("openshell-helmchart.yaml")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Checksum_falls_back_to_hashing_the_chart()
     {

@@ -80,6 +80,18 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public async Task Telemetry_is_exported_only_when_an_endpoint_is_set()
+    {
+        var quiet = await TemplateAsync();
+        Assert.DoesNotContain("OTEL_EXPORTER_OTLP_ENDPOINT", quiet, StringComparison.Ordinal);
+
+        var traced = await TemplateAsync("--set", "telemetry.otlpEndpoint=http://172.17.0.1:18892");
+        Assert.Contains("name: OTEL_EXPORTER_OTLP_ENDPOINT\n              value: \"http://172.17.0.1:18892\"", traced, StringComparison.Ordinal);
+        Assert.Contains("name: OTEL_EXPORTER_OTLP_PROTOCOL\n              value: \"http/protobuf\"", traced, StringComparison.Ordinal);
+        Assert.Contains("name: OTEL_SERVICE_NAME\n              value: \"gateway\"", traced, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Chart_checksum_lands_on_the_pod_template()
     {
         var rendered = await TemplateAsync("--set", "chartChecksum=abc123");

@@ -48,8 +48,11 @@ internal sealed class TestGateway : IAsyncDisposable
 
     internal Uri HealthEndpoint => new($"http://127.0.0.1:{Options.HealthPort}");
 
-    /// <summary>Starts a gateway; <paramref name="configure"/> adjusts the options (ports and certificates are filled in).</summary>
-    internal static async Task<TestGateway> StartAsync(Func<GatewayOptions, GatewayOptions>? configure = null)
+    /// <summary>
+    /// Starts a gateway; <paramref name="configure"/> adjusts the options (ports and certificates are filled in),
+    /// <paramref name="configureServices"/> adds services (e.g. a telemetry exporter).
+    /// </summary>
+    internal static async Task<TestGateway> StartAsync(Func<GatewayOptions, GatewayOptions>? configure = null, Action<IServiceCollection>? configureServices = null)
     {
         var directory = new TempDirectory("gateway");
         var serverCa = new TestCertificateAuthority("server", directory.Path);
@@ -74,7 +77,7 @@ internal sealed class TestGateway : IAsyncDisposable
         };
         options = configure?.Invoke(options) ?? options;
 
-        var app = GatewayApplication.Build(options);
+        var app = GatewayApplication.Build(options, configureServices);
         await app.StartAsync();
         return new TestGateway(directory, app, options, serverCa, client, foreign);
     }

@@ -1,22 +1,24 @@
 using Docker.DotNet;
+using OpenShell.DevLoop.Engine;
 
 namespace OpenShell.DevLoop.Docker;
 
-/// <summary>Connects to the Docker engine named by <c>DOCKER_HOST</c>, or the local socket.</summary>
+/// <summary>
+/// The Docker engine of this process, as Docker's own client picks it (see <see cref="EngineConnection"/>): the front
+/// ends' entry point, which reads the process environment once per call.
+/// </summary>
 public static class DockerEngine
 {
+    /// <summary>The engine in use for <paramref name="configuredHost"/> (<c>OpenShell:Engine:Host</c>) and this process's environment.</summary>
+    /// <exception cref="EngineConnectionException">DOCKER_HOST, the context or the TLS files are unusable.</exception>
+    public static EngineConnection Connection(string? configuredHost = null) =>
+        EngineConnection.Resolve(configuredHost, Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
     /// <summary>The engine endpoint in use.</summary>
-    public static Uri Endpoint
-    {
-        get
-        {
-            var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
-            return string.IsNullOrWhiteSpace(host) ? new Uri("unix:///var/run/docker.sock") : new Uri(host);
-        }
-    }
+    public static Uri Endpoint => Connection().Host;
 
     /// <summary>Creates a client; it does not connect until first used.</summary>
-    public static DockerClient CreateClient() => new DockerClientConfiguration(Endpoint).CreateClient();
+    public static DockerClient CreateClient(string? configuredHost = null) => Connection(configuredHost).CreateClient();
 
     /// <summary>True when an engine answers a ping within the timeout.</summary>
     public static async Task<bool> IsAvailableAsync(TimeSpan timeout, CancellationToken ct = default)
@@ -29,7 +31,7 @@ public static class DockerEngine
             await client.System.PingAsync(cts.Token).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException or EngineConnectionException)
         {
             return false;
         }

@@ -1,0 +1,228 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.X509;
+
+namespace OpenShell.DevLoop.Engine;
+
+/// <summary>
+/// Which Docker engine to talk to and how, chosen as Docker's own client chooses: <c>OpenShell:Engine:Host</c>, else
+/// <c>DOCKER_HOST</c> (with <c>DOCKER_TLS_VERIFY</c>/<c>DOCKER_TLS</c> and <c>DOCKER_CERT_PATH</c>), else the context named by
+/// <c>DOCKER_CONTEXT</c> or the Docker config's <c>currentContext</c> (metadata and TLS files under
+/// <c>~/.docker/contexts</c>, or <c>DOCKER_CONFIG</c>), else the local socket. One type for every part, so the AppHost, the
+/// CLI and the tests cannot pick different engines.
+/// </summary>
+/// <param name="Host">The engine's address (<c>unix://</c>, <c>tcp://</c>).</param>
+/// <param name="Tls">TLS settings for a <c>tcp://</c> engine, or null for none.</param>
+/// <param name="Source">Where the choice came from, as a person reads it (<c>DOCKER_HOST</c>, <c>context "gpu-box"</c>).</param>
+public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
+{
+    /// <summary>The local engine's socket, when nothing else is named.</summary>
+    public static readonly Uri LocalSocket = new("unix:///var/run/docker.sock");
+
+    /// <summary>True when the engine runs on this machine (its socket is a local file).</summary>
+    public bool IsLocal => Host.Scheme == "unix";
+
+    /// <summary>
+    /// Resolves the engine from <paramref name="configuredHost"/> (<c>OpenShell:Engine:Host</c>) and the Docker client
+    /// variables in <paramref name="environment"/>; <paramref name="home"/> is where <c>.docker</c> lives by default.
+    /// </summary>
+    /// <exception cref="EngineConnectionException">The named engine, context or certificate files are unusable.</exception>
+    public static EngineConnection Resolve(string? configuredHost, Func<string, string?> environment, string home)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(home);
+        var configDirectory = Value(environment, "DOCKER_CONFIG") ?? Path.Combine(home, ".docker");
+        if (Value(configuredHost) is { } configured)
+        {
+            return FromHost(configured, "OpenShell:Engine:Host", environment, configDirectory);
+        }
+
+        if (Value(environment, "DOCKER_HOST") is { } host)
+        {
+            return FromHost(host, "DOCKER_HOST", environment, configDirectory);
+        }
+
+        var (context, origin) = Value(environment, "DOCKER_CONTEXT") is { } named
+            ? (named, "DOCKER_CONTEXT")
+            : (CurrentContext(configDirectory), Path.Combine(configDirectory, "config.json"));
+        return context is null or "default"
+            ? new EngineConnection(LocalSocket, null, "the local socket")
+            : FromContext(context, origin, configDirectory);
+    }
+
+    /// <summary>Creates a client for this engine; it does not connect until first used.</summary>
+    /// <exception cref="EngineConnectionException">The client certificate or the CA cannot be read.</exception>
+    public DockerClient CreateClient()
+    {
+        if (Tls is null)
+        {
+            return new DockerClientConfiguration(Host).CreateClient();
+        }
+
+        X509Certificate2 certificate;
+        X509Certificate2? ca;
+        try
+        {
+            // A PEM key is not usable for TLS on every platform until it is re-imported as PKCS#12.
+            using var pem = X509Certificate2.CreateFromPemFile(Tls.CertificatePath, Tls.KeyPath);
+            certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            ca = Tls.Verify ? X509CertificateLoader.LoadCertificateFromFile(Tls.CaPath) : null;
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new EngineConnectionException(
+                $"the TLS files for {Host} ({Source}) cannot be read: {e.Message}",
+                $"check {Tls.CertificatePath}, {Tls.KeyPath} and {Tls.CaPath} (DOCKER_CERT_PATH, or the context's TLS files)", e);
+        }
+
+        var credentials = new CertificateCredentials(certificate)
+        {
+            ServerCertificateValidationCallback = (_, server, _, errors) => ca is null || Trusts(ca, server, errors),
+        };
+        return new DockerClientConfiguration(Host, credentials).CreateClient();
+    }
+
+    /// <summary>The engine as the user should see it: address, TLS and where it was chosen.</summary>
+    public override string ToString() =>
+        $"{Host}{(Tls is null ? "" : Tls.Verify ? " (TLS, verified)" : " (TLS, not verified)")} from {Source}";
+
+    private static EngineConnection FromHost(string text, string source, Func<string, string?> environment, string configDirectory)
+    {
+        var host = ParseHost(text, source);
+        if (host.Scheme != "tcp")
+        {
+            return new EngineConnection(host, null, source);
+        }
+
+        var verify = Value(environment, "DOCKER_TLS_VERIFY") is not null;
+        var tls = verify || Value(environment, "DOCKER_TLS") is not null;
+        if (!tls)
+        {
+            return new EngineConnection(host, null, source);
+        }
+
+        var certPath = Value(environment, "DOCKER_CERT_PATH") ?? configDirectory;
+        return new EngineConnection(host, Files(certPath, verify, $"DOCKER_CERT_PATH ({certPath})"), source);
+    }
+
+    private static EngineConnection FromContext(string name, string origin, string configDirectory)
+    {
+        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+        var meta = Path.Combine(configDirectory, "contexts", "meta", id, "meta.json");
+        var source = $"context \"{name}\" ({origin})";
+        if (!File.Exists(meta))
+        {
+            throw new EngineConnectionException(
+                $"the Docker context \"{name}\" named by {origin} does not exist (no {meta})",
+                "list the contexts with `docker context ls` and select one with `docker context use NAME`, or unset DOCKER_CONTEXT");
+        }
+
+        string? hostText;
+        bool skipVerify;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(meta));
+            var docker = document.RootElement.GetProperty("Endpoints").GetProperty("docker");
+            hostText = docker.TryGetProperty("Host", out var h) ? h.GetString() : null;
+            skipVerify = docker.TryGetProperty("SkipTLSVerify", out var s) && s.ValueKind == JsonValueKind.True;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException)
+        {
+            throw new EngineConnectionException($"the Docker context \"{name}\" cannot be read ({meta}): {e.Message}",
+                $"recreate it with `docker context create {name} --docker host=...`", e);
+        }
+
+        if (Value(hostText) is not { } text)
+        {
+            return new EngineConnection(LocalSocket, null, source);
+        }
+
+        var host = ParseHost(text, source);
+        var tlsDirectory = Path.Combine(configDirectory, "contexts", "tls", id, "docker");
+        var tls = host.Scheme == "tcp" && Directory.Exists(tlsDirectory)
+            ? Files(tlsDirectory, !skipVerify, $"the context's TLS folder ({tlsDirectory})")
+            : null;
+        return new EngineConnection(host, tls, source);
+    }
+
+    private static EngineTls Files(string directory, bool verify, string where)
+    {
+        var tls = new EngineTls(verify, Path.Combine(directory, "ca.pem"), Path.Combine(directory, "cert.pem"), Path.Combine(directory, "key.pem"));
+        var missing = new[] { verify ? tls.CaPath : null, tls.CertificatePath, tls.KeyPath }.Where(p => p is not null && !File.Exists(p)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new EngineConnectionException(
+                $"TLS to the Docker engine needs {string.Join(", ", missing.Select(Path.GetFileName))} in {where}",
+                "put the engine's ca.pem and your cert.pem and key.pem there, or point DOCKER_CERT_PATH at the folder that has them");
+        }
+
+        return tls;
+    }
+
+    private static Uri ParseHost(string text, string source)
+    {
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var host) || host.Scheme is not ("unix" or "tcp" or "ssh"))
+        {
+            throw new EngineConnectionException(
+                $"{source} is \"{text}\", which is not a Docker engine address",
+                "use unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://USER@HOST[:PORT]");
+        }
+
+        if (host.Scheme == "ssh")
+        {
+            throw new EngineConnectionException(
+                $"{source} names an ssh:// engine ({text}), which this version reaches only through a forwarded socket",
+                $"forward it yourself: ssh -nNT -L /tmp/docker-remote.sock:/var/run/docker.sock {host.UserInfo}{(host.UserInfo.Length > 0 ? "@" : "")}{host.Host}, then set {source}=unix:///tmp/docker-remote.sock");
+        }
+
+        if (host.Scheme == "tcp" && host.IsDefaultPort)
+        {
+            throw new EngineConnectionException($"{source} is \"{text}\", which has no port", "add the engine's port, e.g. tcp://HOST:2376 for TLS");
+        }
+
+        return host;
+    }
+
+    private static string? CurrentContext(string configDirectory)
+    {
+        var config = Path.Combine(configDirectory, "config.json");
+        if (!File.Exists(config))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(config));
+            return document.RootElement.TryGetProperty("currentContext", out var current) ? Value(current.GetString()) : null;
+        }
+        catch (JsonException e)
+        {
+            throw new EngineConnectionException($"the Docker config {config} is not valid JSON: {e.Message}", "fix or remove the file", e);
+        }
+    }
+
+    private static bool Trusts(X509Certificate2 ca, X509Certificate? server, SslPolicyErrors errors)
+    {
+        if (server is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+        {
+            return false;
+        }
+
+        // Only the engine's CA is trusted, as Docker's client does with ca.pem; the name must still match.
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var certificate = X509CertificateLoader.LoadCertificate(server.GetRawCertData());
+        return chain.Build(certificate) && (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
+    }
+
+    private static string? Value(Func<string, string?> environment, string name) => Value(environment(name));
+
+    private static string? Value(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}

@@ -15,6 +15,9 @@ public sealed class OpenShellSettings
     /// <summary>The profile name: <c>Default</c> or <c>Offline</c>.</summary>
     public string Profile { get; set; } = "Default";
 
+    /// <summary>The Docker engine.</summary>
+    public EngineSettings Engine { get; set; } = new();
+
     /// <summary>Images used by every resource.</summary>
     public ImageSettings Images { get; set; } = new();
 

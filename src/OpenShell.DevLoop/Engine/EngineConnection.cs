@@ -86,6 +86,34 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
         return new DockerClientConfiguration(Host, credentials).CreateClient();
     }
 
+    /// <summary>
+    /// Asks the engine for its version through <paramref name="client"/>; a failure says which engine, why, and what to
+    /// check (a refused handshake is nearly always a client certificate from another CA, or none).
+    /// </summary>
+    /// <exception cref="EngineConnectionException">The engine did not answer.</exception>
+    public async Task<global::Docker.DotNet.Models.VersionResponse> CheckAsync(IDockerClient client, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        try
+        {
+            return await client.System.GetVersionAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or System.Net.Sockets.SocketException or DockerApiException or System.Security.Authentication.AuthenticationException
+            || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            var root = e.GetBaseException();
+            var handshake = Chain(e).Any(x => x is System.Security.Authentication.AuthenticationException);
+            var remedy = Tls is null
+                ? Host.Scheme == "tcp"
+                    ? "if the engine uses TLS (usually port 2376), set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem"
+                    : "start the Docker engine (dockerd, or Docker Desktop), or point DOCKER_HOST at a running one"
+                : handshake
+                    ? $"the engine refused the TLS handshake: {Tls.CertificatePath} must be signed by the CA the engine trusts (dockerd --tlscacert), and {Tls.CaPath} must be the CA of the engine's certificate"
+                    : "check that the engine listens there and that the port is reachable from this machine";
+            throw new EngineConnectionException($"the Docker engine at {Host} ({Source}) did not answer: {root.Message}", remedy, e);
+        }
+    }
+
     /// <summary>The engine as the user should see it: address, TLS and where it was chosen.</summary>
     public override string ToString() =>
         $"{Host}{(Tls is null ? "" : Tls.Verify ? " (TLS, verified)" : " (TLS, not verified)")} from {Source}";
@@ -220,6 +248,14 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var certificate = X509CertificateLoader.LoadCertificate(server.GetRawCertData());
         return chain.Build(certificate) && (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
+    }
+
+    private static IEnumerable<Exception> Chain(Exception error)
+    {
+        for (var current = error; current is not null; current = current.InnerException)
+        {
+            yield return current;
+        }
     }
 
     private static string? Value(Func<string, string?> environment, string name) => Value(environment(name));

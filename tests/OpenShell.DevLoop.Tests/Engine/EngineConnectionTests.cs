@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
 using System.Text;
 using OpenShell.DevLoop.Engine;
 using OpenShell.Testing;
@@ -122,6 +123,19 @@ public sealed class EngineConnectionTests : IDisposable
         File.WriteAllText(Path.Combine(elsewhere, "config.json"), """{ "currentContext": "moved" }""");
 
         Assert.Equal("unix:///run/moved.sock", EngineConnection.Resolve(null, Env(("DOCKER_CONFIG", elsewhere)), _home.Path).Host.ToString());
+    }
+
+    [Fact]
+    public void The_engine_setting_binds_from_configuration_and_wins()
+    {
+        var settings = OpenShell.DevLoop.Configuration.OpenShellSettings.From(
+            new ConfigurationBuilder().AddInMemoryCollection([new("OpenShell:Engine:Host", "tcp://127.0.0.2:2375")]).Build(),
+            new Dictionary<string, string?>());
+
+        var engine = EngineConnection.Resolve(settings.Engine.Host, Env(("DOCKER_HOST", "unix:///run/other.sock")), _home.Path);
+
+        Assert.Equal("tcp://127.0.0.2:2375/", engine.Host.ToString());
+        Assert.Equal("OpenShell:Engine:Host", engine.Source);
     }
 
     [Fact]

@@ -1,0 +1,11 @@
+namespace OpenShell.DevLoop.Configuration;
+
+/// <summary>Which Docker engine to use (section <c>OpenShell:Engine</c>); unset, Docker's own rules apply.</summary>
+public sealed class EngineSettings
+{
+    /// <summary>
+    /// The engine's address (<c>unix://…</c>, <c>tcp://HOST:PORT</c>); wins over <c>DOCKER_HOST</c> and the Docker context.
+    /// TLS for a <c>tcp://</c> address comes from <c>DOCKER_TLS_VERIFY</c> and <c>DOCKER_CERT_PATH</c>.
+    /// </summary>
+    public string? Host { get; set; }
+}

@@ -10,7 +10,8 @@ namespace OpenShell.DevLoop.Tests.Engine;
 
 /// <summary>
 /// A second Docker engine on this machine, listening on <c>tcp://127.0.0.2</c> with TLS client verification as a remote
-/// engine would (its own data root, exec root and no bridge, so it never touches the engine the other tests share).
+/// engine would (its own data root, exec root and bridge, so it never touches the engine the other tests share; not
+/// <c>--bridge none</c>, with which dockerd deletes the host's <c>docker0</c>, the first engine's bridge).
 /// </summary>
 public sealed class TlsEngineTests
 {
@@ -20,9 +21,22 @@ public sealed class TlsEngineTests
         using var folder = new TempDirectory("tls-engine");
         var pki = TestPki.Create(folder.Path);
         var port = FreePort();
-        await using var engine = await SecondEngine.StartAsync(folder.Path, port, pki);
+        var firstEnginesBridge = HostHasInterface("docker0");
+        await using (await SecondEngine.StartAsync(folder.Path, port, pki))
+        {
+            await CheckAsync(folder.Path, port, pki);
+        }
 
-        var good = EngineConnection.Resolve(null, Env(("DOCKER_HOST", $"tcp://127.0.0.2:{port}"), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", pki.ClientFolder)), folder.Path);
+        // The second engine came and went without taking the first engine's bridge with it.
+        Assert.Equal(firstEnginesBridge, HostHasInterface("docker0"));
+    }
+
+    private static bool HostHasInterface(string name) =>
+        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Any(n => n.Name == name);
+
+    private static async Task CheckAsync(string home, int port, TestPki pki)
+    {
+        var good = EngineConnection.Resolve(null, Env(("DOCKER_HOST", $"tcp://127.0.0.2:{port}"), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", pki.ClientFolder)), home);
         using (var client = good.CreateClient())
         {
             var version = await good.CheckAsync(client);
@@ -30,7 +44,7 @@ public sealed class TlsEngineTests
         }
 
         // A client certificate from another CA: the engine ends the handshake.
-        var foreign = EngineConnection.Resolve(null, Env(("DOCKER_HOST", $"tcp://127.0.0.2:{port}"), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", pki.ForeignFolder)), folder.Path);
+        var foreign = EngineConnection.Resolve(null, Env(("DOCKER_HOST", $"tcp://127.0.0.2:{port}"), ("DOCKER_TLS_VERIFY", "1"), ("DOCKER_CERT_PATH", pki.ForeignFolder)), home);
         using (var client = foreign.CreateClient())
         {
             var refused = await Assert.ThrowsAsync<EngineConnectionException>(() => foreign.CheckAsync(client));
@@ -39,7 +53,7 @@ public sealed class TlsEngineTests
         }
 
         // Without TLS the engine's TLS port answers nothing a Docker client understands.
-        var plain = EngineConnection.Resolve(null, Env(("DOCKER_HOST", $"tcp://127.0.0.2:{port}")), folder.Path);
+        var plain = EngineConnection.Resolve(null, Env(("DOCKER_HOST", $"tcp://127.0.0.2:{port}")), home);
         using (var client = plain.CreateClient())
         {
             var refused = await Assert.ThrowsAsync<EngineConnectionException>(() => plain.CheckAsync(client));
@@ -114,17 +128,38 @@ public sealed class TlsEngineTests
     {
         private readonly Process _process;
         private readonly string _root;
+        private readonly string _bridge;
 
-        private SecondEngine(Process process, string root)
+        private SecondEngine(Process process, string root, string bridge)
         {
             _process = process;
             _root = root;
+            _bridge = bridge;
+        }
+
+        // A bridge interface of its own on a private /24, made before dockerd starts (it takes an existing one).
+        private static async Task<string> OwnBridgeAsync(string name)
+        {
+            var octet = 100 + (Math.Abs(name.GetHashCode(StringComparison.Ordinal)) % 100);
+            foreach (var command in new[]
+            {
+                new[] { "link", "add", name, "type", "bridge" },
+                ["addr", "add", $"10.213.{octet}.1/24", "dev", name],
+                ["link", "set", name, "up"],
+            })
+            {
+                (await TestProcess.RunAsync("ip", command)).EnsureSuccess($"ip {string.Join(' ', command)}");
+            }
+
+            return name;
         }
 
         public static async Task<SecondEngine> StartAsync(string root, int port, TestPki pki)
         {
             // Short paths: containerd's socket lives under the exec root and socket paths are limited to 108 bytes.
-            var exec = Path.Combine("/tmp", "osd-" + Guid.NewGuid().ToString("N")[..8]);
+            var id = Guid.NewGuid().ToString("N")[..8];
+            var exec = Path.Combine("/tmp", "osd-" + id);
+            var bridge = await OwnBridgeAsync("osdbr" + id[..6]);
             var info = new ProcessStartInfo("dockerd")
             {
                 RedirectStandardOutput = true,
@@ -140,7 +175,7 @@ public sealed class TlsEngineTests
                 "--data-root", Path.Combine(root, "data"),
                 "--exec-root", exec,
                 "--pidfile", Path.Combine(exec, "docker.pid"),
-                "--bridge", "none",
+                "--bridge", bridge,
                 "--iptables=false",
                 "--ip6tables=false",
             })
@@ -154,7 +189,7 @@ public sealed class TlsEngineTests
             process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var engine = new SecondEngine(process, exec);
+            var engine = new SecondEngine(process, exec, bridge);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (DateTime.UtcNow < deadline)
             {
@@ -203,6 +238,7 @@ public sealed class TlsEngineTests
             }
 
             _process.Dispose();
+            await TestProcess.RunAsync("ip", ["link", "delete", _bridge]);
             try
             {
                 Directory.Delete(_root, recursive: true);

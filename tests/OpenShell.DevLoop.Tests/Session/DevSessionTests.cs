@@ -89,7 +89,7 @@ public sealed class DevSessionTests : IAsyncLifetime
         await session.UpAsync(recreate: false, null, CancellationToken.None);
         _fakes.Deployer.Behaviour = (_, progress, _) =>
         {
-            progress?.Report(new DeployEvent(DeployStep.Builds, DeployEventKind.Started, "Builds"));
+            progress?.Report(new DeployEvent(DeployStep.Builds, DeployEventKind.Started, "Builds", Component: "gateway"));
             throw new InvalidOperationException("the registry refused the push");
         };
 
@@ -104,11 +104,11 @@ public sealed class DevSessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failed_step_fails_only_the_components_of_its_kind()
+    public async Task A_failed_step_fails_only_its_component()
     {
         var (session, events) = Create();
         await session.UpAsync(recreate: false, null, CancellationToken.None);
-        _fakes.Deployer.Behaviour = (_, _, _) => throw new DeployException(DeployStep.Supervisor, "dotnet publish failed: CS1002");
+        _fakes.Deployer.Behaviour = (_, _, _) => throw new DeployException(DeployStep.Supervisor, "dotnet publish failed: CS1002") { Component = "supervisor" };
 
         var error = await Assert.ThrowsAsync<DeployException>(() => session.DeployAsync([], null, CancellationToken.None));
 

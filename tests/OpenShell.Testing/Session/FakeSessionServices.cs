@@ -18,6 +18,9 @@ internal sealed class FakeSessionServices
 
     public FakeDeployer Deployer { get; } = new();
 
+    /// <summary>The catalogue the session reads; the repository's own when null.</summary>
+    public ComponentCatalog? Catalog { get; set; }
+
     /// <summary>Set to make the watcher's start-up fail.</summary>
     public Exception? WatcherStartupError { get; set; }
 
@@ -30,7 +33,7 @@ internal sealed class FakeSessionServices
         Bundles = Bundles,
         Deployer = Deployer,
         Time = time ?? TimeProvider.System,
-        LoadCatalog = root => ComponentCatalog.Load(RepositoryPaths.Root),
+        LoadCatalog = root => Catalog ?? ComponentCatalog.Load(RepositoryPaths.Root),
         GitProbe = _ => new IdleGit(),
         StartWatcher = (root, excludes, sink, logger) =>
         {

@@ -154,7 +154,7 @@ public sealed partial class FastDeployer : Session.IDeployer
         }
 
         using var target = await _deployers.Cluster.PrepareAsync(root, plan, request, ct).ConfigureAwait(false);
-        var outcomes = new Outcomes();
+        var outcomes = new ComponentOutcomes();
 
         // Binaries depend on no image or chart: each runs beside them (their publishes take turns at the gate).
         var binaries = new List<Task>();
@@ -175,9 +175,10 @@ public sealed partial class FastDeployer : Session.IDeployer
         {
             await DeployImagesAndChartsAsync(plan, target, request, run, outcomes, ct).ConfigureAwait(false);
         }
-        catch (DeployException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            failure = ex;
+            // Work between the steps (reading what runs, the API) fails the deploy as a whole, after the binaries ended.
+            failure = ex as DeployException ?? new DeployException(DeployStep.Total, ex.Message, ex);
         }
 
         foreach (var binary in binaries)
@@ -197,7 +198,7 @@ public sealed partial class FastDeployer : Session.IDeployer
         {
             if (plan.ShouldRecordState)
             {
-                await RecordPartialStateAsync(plan, succeeded, ct).ConfigureAwait(false);
+                await PartialDeployState.RecordAsync(plan, succeeded, ct).ConfigureAwait(false);
             }
 
             throw failure;
@@ -218,7 +219,7 @@ public sealed partial class FastDeployer : Session.IDeployer
 
     // Images are built and pushed, then each chart is applied with its images pinned, then each new image rolls out.
     // The first failure ends this sequence; a component after it keeps its recorded state.
-    private async Task DeployImagesAndChartsAsync(DeployPlan plan, DeployTarget target, DeployRequest request, DeployRun run, Outcomes outcomes, CancellationToken ct)
+    private async Task DeployImagesAndChartsAsync(DeployPlan plan, DeployTarget target, DeployRequest request, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct)
     {
         var images = plan.OfKind(ComponentKind.Image).ToList();
         var charts = plan.OfKind(ComponentKind.Helm).ToList();
@@ -309,7 +310,7 @@ public sealed partial class FastDeployer : Session.IDeployer
 
     private async Task RollOutAsync(
         ComponentDefinition image, GatewayImage? pushed, Dictionary<string, ChartApplied> applied, Dictionary<string, string?> running,
-        DeployTarget target, DeployRun run, Outcomes outcomes, CancellationToken ct)
+        DeployTarget target, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct)
     {
         var name = image.Name;
         if (pushed is null)
@@ -349,7 +350,7 @@ public sealed partial class FastDeployer : Session.IDeployer
         outcomes.Add(new ComponentOutcome(name, ComponentKind.Image) { Image = expected, Digest = pushed.Digest, Rolled = rolls });
     }
 
-    private Task DeployBinaryAsync(ComponentDefinition binary, DeployTarget target, DeployRun run, Outcomes outcomes, CancellationToken ct) =>
+    private Task DeployBinaryAsync(ComponentDefinition binary, DeployTarget target, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct) =>
         run.StepAsync(DeployStep.Supervisor, binary.Name, async () =>
         {
             var settings = binary.BinarySettings;
@@ -364,58 +365,6 @@ public sealed partial class FastDeployer : Session.IDeployer
             return (sha, $"{settings.NodePath} sha256 {sha}");
         });
 
-    // A failed step leaves its component's recorded fingerprint as it was; the components that did deploy are recorded.
-    private static async Task RecordPartialStateAsync(DeployPlan plan, IReadOnlyCollection<string> succeeded, CancellationToken ct)
-    {
-        var state = plan.ToState(succeeded);
-        var fingerprints = new Dictionary<string, string>(state.Fingerprints, StringComparer.Ordinal);
-        foreach (var component in plan.Components.Where(c => c.Rebuild && !succeeded.Contains(c.Component.Name)))
-        {
-            if (component.RecordedFingerprint is { } recorded)
-            {
-                fingerprints[component.Component.StateKey] = recorded;
-            }
-        }
-
-        var partial = state with { Fingerprints = fingerprints };
-        var text = DeployStateStore.Format(partial, plan.StateKeyOrder);
-        var existing = File.Exists(plan.StatePath) ? await File.ReadAllTextAsync(plan.StatePath, ct).ConfigureAwait(false) : null;
-        if (existing != text && (existing is not null || succeeded.Count > 0))
-        {
-            await new DeployStateStore(plan.StatePath).WriteAsync(partial, plan.StateKeyOrder, ct).ConfigureAwait(false);
-        }
-    }
-
     private static string Summary(DeployPlan plan) =>
         string.Join(", ", plan.Components.Select(c => $"{c.Component.Name} {(c.Rebuild ? "rebuild" : "up to date")}"));
-
-    /// <summary>What each component that finished got; written by binaries beside images and charts.</summary>
-    private sealed class Outcomes
-    {
-        private readonly Dictionary<string, ComponentOutcome> _done = new(StringComparer.Ordinal);
-
-        public void Add(ComponentOutcome outcome)
-        {
-            lock (_done)
-            {
-                _done[outcome.Component] = outcome;
-            }
-        }
-
-        public bool Has(string component)
-        {
-            lock (_done)
-            {
-                return _done.ContainsKey(component);
-            }
-        }
-
-        public IReadOnlyDictionary<string, ComponentOutcome> Snapshot()
-        {
-            lock (_done)
-            {
-                return new Dictionary<string, ComponentOutcome>(_done, StringComparer.Ordinal);
-            }
-        }
-    }
 }

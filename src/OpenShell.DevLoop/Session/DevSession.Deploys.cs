@@ -115,7 +115,7 @@ internal sealed partial class DevSession
                 {
                     Sha256 = done?.Sha256 ?? seen.Sha256,
                     Version = seen.Version,
-                    NodePath = component.Component.BinarySettings.NodePath,
+                    NodePath = component.Component.Binary?.NodePath,
                 },
                 ComponentKind.Helm => facts with { ChartChecksum = done?.ChartChecksum ?? seen.ChartChecksum, HelmChartChanged = done?.HelmChartChanged ?? false },
                 _ => facts,

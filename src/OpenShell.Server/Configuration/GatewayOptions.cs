@@ -31,6 +31,9 @@ internal sealed record GatewayOptions
     /// <summary>How often a Watch call re-reads its pod when nothing else wakes it.</summary>
     public TimeSpan WatchPollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a Restart waits for the old pod to go before it gives up.</summary>
+    public TimeSpan RestartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>True when client certificates are demanded (TLS on and auth not disabled).</summary>
     public bool RequiresClientCertificate => !DisableTls && !DisableGatewayAuth;
 }

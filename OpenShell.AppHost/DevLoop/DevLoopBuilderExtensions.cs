@@ -64,6 +64,7 @@ public static class DevLoopBuilderExtensions
             {
                 // The gateway answers over mTLS (or, offline, through its StatefulSet).
                 resource.WithHealthCheck(gatewayHealthKey);
+                resource.WithOpenShellSandboxes();
             }
 
             resources.Components[component.Name] = (resource.Resource, component.Kind);

@@ -111,10 +111,6 @@ internal sealed class LocalGateway : IAsyncDisposable
         return new LocalGateway(checkout, sim, kubernetes, app, port);
     }
 
-    /// <summary>Runs <c>openshell-dev &lt;args[0]&gt; --repo &lt;checkout&gt; &lt;args[1..]&gt;</c> (before any <c>--</c> and the workload).</summary>
-    internal Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(params string[] args) =>
-        CliRunner.RunAsync([args[0], "--repo", Checkout.Path, .. args[1..]]);
-
     /// <summary>A stand-in for a supervisor binary: its SHA-256 is what registers.</summary>
     internal static string Sha256Of(string text) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 

@@ -23,7 +23,8 @@ public sealed class SandboxOperationsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _sim = await KubeSimServer.StartAsync(new KubeSimOptions { PodStartDelay = TimeSpan.FromMilliseconds(300) });
+        // Long enough that a pod is still starting when the test asks for its log at once, even on a loaded machine.
+        _sim = await KubeSimServer.StartAsync(new KubeSimOptions { PodStartDelay = TimeSpan.FromSeconds(2) });
         _kubernetes = _sim.CreateClient();
         await _kubernetes.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
         _gateway = await TestGateway.StartAsync(o => o with { KubeconfigPath = _sim.KubeconfigPath, SandboxNamespace = Namespace });

@@ -63,7 +63,11 @@ internal sealed class LocalGateway : IAsyncDisposable
     internal SandboxClient Client => _client ?? throw new InvalidOperationException("the gateway was not started");
 
     /// <summary>Starts the simulator and, unless <paramref name="serve"/> is false, the gateway; writes the checkout's files.</summary>
-    internal static async Task<LocalGateway> StartAsync(bool serve = true, bool writePki = true, bool writePort = true)
+    /// <param name="serve">Start the gateway (false: only the checkout's files and the simulator).</param>
+    /// <param name="writePki">Write the client certificate under <c>.cache/pki/</c>.</param>
+    /// <param name="writePort">Write <c>GATEWAY_PORT</c> to <c>.env</c>.</param>
+    /// <param name="sandboxesCallBackOnLoopback">Tell sandboxes to call the gateway on 127.0.0.1 (for containers on the host network).</param>
+    internal static async Task<LocalGateway> StartAsync(bool serve = true, bool writePki = true, bool writePort = true, bool sandboxesCallBackOnLoopback = false)
     {
         var checkout = new TempDirectory("ossbx-checkout");
         var sim = await KubeSimServer.StartAsync(new KubeSimOptions { PodStartDelay = TimeSpan.FromMilliseconds(300) });
@@ -104,6 +108,7 @@ internal sealed class LocalGateway : IAsyncDisposable
                 SandboxNamespace = Namespace,
                 WatchPollInterval = TimeSpan.FromMilliseconds(200),
                 HeartbeatInterval = TimeSpan.FromSeconds(1),
+                GrpcEndpoint = sandboxesCallBackOnLoopback ? $"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}" : GatewayOptions.DefaultGrpcEndpoint,
             });
             await app.StartAsync();
         }

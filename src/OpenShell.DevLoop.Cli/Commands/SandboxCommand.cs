@@ -19,7 +19,7 @@ internal static class SandboxCommand
 
     private static readonly Option<int> s_timeoutOption = new("--timeout")
     {
-        Description = "Seconds to wait for the supervisor to register (default 120).",
+        Description = "Seconds to wait for the supervisor to register.",
         DefaultValueFactory = _ => 120,
     };
 

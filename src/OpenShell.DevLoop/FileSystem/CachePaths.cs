@@ -35,6 +35,9 @@ public sealed record CachePaths(string RepositoryRoot)
     public string SupervisorPublish(string architecture, SupervisorBuild build) =>
         Path.Combine(Directory, "deploy", build == SupervisorBuild.Dev ? "supervisor-dev" : "supervisor", architecture);
 
+    /// <summary>Where a multi-architecture publish stages its bundles, chart and manifests.</summary>
+    public string Publish => Path.Combine(Directory, "publish");
+
     /// <summary>Where the chart is packaged for a deploy.</summary>
     public string ChartPackage => Path.Combine(Directory, "deploy", "chart");
 

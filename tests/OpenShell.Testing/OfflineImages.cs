@@ -11,6 +11,12 @@ public static class OfflineImages
     /// <summary>The glibc base of the cluster image.</summary>
     public const string ClusterBase = "openshell-offline/cluster-base:bookworm";
 
+    /// <summary>The Debian base (runtime-deps stand-in) of the gateway image.</summary>
+    public const string Debian = "openshell-offline/debian:bookworm";
+
+    /// <summary>The arm64 stand-ins (never run here), tagged per architecture: <c>&lt;tag&gt;-arm64</c>.</summary>
+    public static IReadOnlyList<string> Arm64 { get; } = [$"{K3s}-arm64", $"{ClusterBase}-arm64", $"{Debian}-arm64"];
+
     /// <summary>
     /// Runs eng/offline-images.sh when the stand-in or the base is missing, or the stand-in is of the layout that kept
     /// the simulator outside /bin (the cluster image copies only k3s's /bin).
@@ -31,6 +37,11 @@ public static class OfflineImages
         {
             var simulator = await docker.Images.InspectImageAsync(K3s);
             await docker.Images.InspectImageAsync(ClusterBase);
+            foreach (var image in Arm64)
+            {
+                await docker.Images.InspectImageAsync(image);
+            }
+
             return simulator.Config.Labels is { } labels && labels.TryGetValue("dev.openshell.k3s-sim.layout", out var layout) && layout == "bin";
         }
         catch (DockerImageNotFoundException)

@@ -8,7 +8,8 @@ namespace OpenShell.Testing;
 
 /// <summary>
 /// A registry v2 container of the offline registry image (Debian's docker-registry) on a free loopback port in
-/// 5100-5199, removed with its data on dispose. Containers are named <c>ospub-registry-&lt;id&gt;</c>.
+/// 5100-5199, removed with its data on dispose. Containers are named <c>ospub-registry-&lt;id&gt;</c>; each has a bridge
+/// network of the same name, so it does not depend on the engine's default bridge.
 /// </summary>
 public sealed class TestRegistry : IAsyncDisposable
 {
@@ -38,6 +39,7 @@ public sealed class TestRegistry : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(docker);
         var name = $"ospub-registry-{Guid.NewGuid():N}"[..27];
+        await docker.Networks.CreateNetworkAsync(new NetworksCreateParameters { Name = name, Driver = "bridge" });
         for (var attempt = 0; ; attempt++)
         {
             var port = 5100 + Random.Shared.Next(100);
@@ -48,6 +50,7 @@ public sealed class TestRegistry : IAsyncDisposable
                 ExposedPorts = new Dictionary<string, EmptyStruct> { ["5000/tcp"] = default },
                 HostConfig = new HostConfig
                 {
+                    NetworkMode = name,
                     PortBindings = new Dictionary<string, IList<PortBinding>> { ["5000/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = port.ToString(CultureInfo.InvariantCulture) }] },
                 },
             });
@@ -105,6 +108,14 @@ public sealed class TestRegistry : IAsyncDisposable
             await _docker.Containers.RemoveContainerAsync(Name, new ContainerRemoveParameters { Force = true, RemoveVolumes = true });
         }
         catch (DockerContainerNotFoundException)
+        {
+        }
+
+        try
+        {
+            await _docker.Networks.DeleteNetworkAsync(Name);
+        }
+        catch (DockerNetworkNotFoundException)
         {
         }
     }

@@ -28,7 +28,15 @@ internal static class ImageFiles
             for (var hop = 0; hop < 8; hop++)
             {
                 var archive = await docker.Containers.GetArchiveFromContainerAsync(created.ID, new GetArchiveFromContainerParameters { Path = path }, statOnly: false);
-                using var reader = new TarReader(archive.Stream);
+                // Buffered: the engine's chunked stream does not support the tar reader's reads.
+                using var tar = new MemoryStream();
+                await using (archive.Stream)
+                {
+                    await archive.Stream.CopyToAsync(tar);
+                }
+
+                tar.Position = 0;
+                using var reader = new TarReader(tar);
                 var entry = await reader.GetNextEntryAsync() ?? throw new InvalidOperationException($"{image} has no {path}");
                 if (entry.EntryType is TarEntryType.SymbolicLink)
                 {

@@ -78,8 +78,10 @@ public sealed class MultiArchPublisherTests
 
         var second = await MultiArchPublisher.RunAsync(docker, request, NullLogger.Instance);
 
+        // Unchanged sources, bundles and bases: every layer is already in the registry. (A commit in between would change
+        // the supervisor, whose release build carries the commit in its version.)
+        Assert.All(second.Images, i => Assert.True(i.LayersPushed == 0, $"{i.Reference} uploaded {i.LayersPushed} layers ({i.BytesPushed} bytes)"));
         Assert.Equal(0, second.BytesPushed);
-        Assert.All(second.Images, i => Assert.Equal(0, i.LayersPushed));
         Assert.Equal(first.References.Select(r => (r.Reference, r.Digest)), second.References.Select(r => (r.Reference, r.Digest)));
     }
 

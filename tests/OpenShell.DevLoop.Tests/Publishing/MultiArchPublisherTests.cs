@@ -29,7 +29,18 @@ public sealed class MultiArchPublisherTests
         await using var registry = await TestRegistry.StartAsync(docker);
         var target = PublishTarget.From($"{registry.Host}/demo", "t1", "linux/amd64,linux/arm64", tagLatest: true, extraTags: "extra1, t1");
         var request = Request(target, bundles, work);
+        try
+        {
+            await PublishTwiceAsync(docker, registry, request);
+        }
+        finally
+        {
+            await RemoveLocalImagesAsync(docker, $"{registry.Host}/demo/*");
+        }
+    }
 
+    private static async Task PublishTwiceAsync(IDockerClient docker, TestRegistry registry, PublishRequest request)
+    {
         var first = await MultiArchPublisher.RunAsync(docker, request, NullLogger.Instance);
 
         using var client = new RegistryClient(RegistryEndpoint.For(registry.Host));
@@ -124,6 +135,26 @@ public sealed class MultiArchPublisherTests
         Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
         using var client = new RegistryClient(RegistryEndpoint.For(registry.Host));
         Assert.Empty(await client.CatalogAsync());
+    }
+
+    // The per-architecture images the publish built stay in the engine under the test registry's name: remove them.
+    private static async Task RemoveLocalImagesAsync(IDockerClient docker, string reference)
+    {
+        var images = await docker.Images.ListImagesAsync(new global::Docker.DotNet.Models.ImagesListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["reference"] = new Dictionary<string, bool> { [reference] = true } },
+        });
+        foreach (var tag in images.SelectMany(i => i.RepoTags ?? []))
+        {
+            try
+            {
+                await docker.Images.DeleteImageAsync(tag, new global::Docker.DotNet.Models.ImageDeleteParameters { Force = true });
+            }
+            catch (DockerApiException)
+            {
+            }
+        }
     }
 
     private static PublishRequest Request(PublishTarget target, Dictionary<string, string> bundles, TempDirectory work) =>

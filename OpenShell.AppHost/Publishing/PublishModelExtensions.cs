@@ -1,15 +1,19 @@
 using Aspire.Hosting.ApplicationModel;
 using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Publishing;
 
 namespace Aspire.Hosting;
 
-/// <summary>The deployment view of OpenShell for <c>--publisher manifest</c>.</summary>
+/// <summary>The deployment view of OpenShell for <c>--publisher manifest</c>: what <c>openshell-dev publish</c> produces.</summary>
 public static class PublishModelExtensions
 {
     /// <summary>
-    /// Adds the gateway and cluster image builds (Dockerfile.gateway, Dockerfile.cluster) and the registry credentials
-    /// as parameters (the password flagged secret). Only used in publish mode: this engine's builder cannot run
-    /// Aspire's Dockerfile builds, so the dev loop builds images itself.
+    /// Adds the cluster as the published image (<c>&lt;DOCKER_REGISTRY&gt;/openshell-cluster:&lt;IMAGE_TAG&gt;</c>; without
+    /// <c>DOCKER_REGISTRY</c>, under <c>IMAGE_REPO_BASE</c>) with its volume, ports, GPU and registry settings, and the
+    /// registry credentials as parameters (the password flagged secret). The gateway is no container of its own: it runs
+    /// inside the cluster, pulled by the chart, and the published cluster image's chart values already name the published
+    /// gateway (<c>openshell-gateway:&lt;IMAGE_TAG&gt;</c>). Nothing here carries a build: the images are built by
+    /// <c>openshell-dev publish</c>, whose contexts are assembled by code.
     /// </summary>
     public static void AddOpenShellPublishModel(this IDistributedApplicationBuilder builder, OpenShellSettings settings, IResourceBuilder<LocalRegistryResource> registry)
     {
@@ -19,25 +23,23 @@ public static class PublishModelExtensions
 
         var username = builder.AddParameter("registry-username", "openshell", publishValueAsDefault: true);
         var password = builder.AddParameter("registry-password", secret: true);
-        var context = Path.Combine("..", "deploy");
-
-#pragma warning disable ASPIREDOCKERFILEBUILDER001
-        builder.AddDockerfile("gateway", context, Path.Combine("docker", "Dockerfile.gateway"))
-            .WithBuildArg("BASE_IMAGE", settings.Images.RuntimeDeps)
-            .WithHttpsEndpoint(targetPort: 8080, name: "grpc")
-            .WithHttpEndpoint(targetPort: 8081, name: "health")
-            .WithArgs("--port", "8080");
-
-        builder.AddDockerfile("cluster", context, Path.Combine("docker", "Dockerfile.cluster"))
-            .WithBuildArg("K3S_IMAGE", settings.Images.K3s)
-            .WithBuildArg("BASE_IMAGE", settings.Images.ClusterBase)
+        builder.AddContainer("cluster", PublishedClusterImage(settings))
             .WithEndpoint(targetPort: 6443, name: "kubernetes", scheme: "https")
+            .WithEndpoint(targetPort: settings.Cluster.GatewayNodePort, name: "gateway", scheme: "https")
             .WithEnvironment("REGISTRY_HOST", settings.Cluster.ImageRepoBase.Split('/')[0])
             .WithEnvironment("REGISTRY_USERNAME", username)
             .WithEnvironment("REGISTRY_PASSWORD", password)
             .WithEnvironment("GPU_ENABLED", settings.Cluster.Gpu ? "true" : "false")
+            .WithEnvironment("GATEWAY_NODE_PORT", settings.Cluster.GatewayNodePort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithVolume("openshell-cluster", "/var/lib/rancher/k3s")
             .WaitFor(registry);
-#pragma warning restore ASPIREDOCKERFILEBUILDER001
+    }
+
+    /// <summary>The published cluster image, named as <c>openshell-dev publish</c> names it.</summary>
+    internal static string PublishedClusterImage(OpenShellSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var registry = string.IsNullOrWhiteSpace(settings.Publish.Registry) ? settings.Cluster.ImageRepoBase : settings.Publish.Registry.TrimEnd('/');
+        return $"{registry}/{PublishTarget.ClusterName}:{settings.Cluster.ImageTag}";
     }
 }

@@ -27,6 +27,7 @@ internal static class CliApp
         root.Subcommands.Add(DeployCommand.Create(stdout, stderr));
         root.Subcommands.Add(HistoryCommand.Create(stdout, stderr));
         root.Subcommands.Add(SandboxCommand.Create(stdout, stderr));
+        root.Subcommands.Add(PublishCommand.Create(stdout, stderr, environment));
         return root;
     }
 

@@ -14,6 +14,12 @@ public static class OfflineImages
     /// <summary>OpenShell's default community sandbox image, tagged by eng/offline-images.d/40-sandbox-base.sh.</summary>
     public const string SandboxBase = "ghcr.io/nvidia/openshell-community/sandboxes/base:latest";
 
+    /// <summary>The Debian base (runtime-deps stand-in) of the gateway image.</summary>
+    public const string Debian = "openshell-offline/debian:bookworm";
+
+    /// <summary>The arm64 stand-ins (never run here), tagged per architecture: <c>&lt;tag&gt;-arm64</c>.</summary>
+    public static IReadOnlyList<string> Arm64 { get; } = [$"{K3s}-arm64", $"{ClusterBase}-arm64", $"{Debian}-arm64"];
+
     /// <summary>
     /// Runs eng/offline-images.sh when the stand-in or the base is missing, or the stand-in is of the layout that kept
     /// the simulator outside /bin (the cluster image copies only k3s's /bin).
@@ -35,6 +41,11 @@ public static class OfflineImages
             var simulator = await docker.Images.InspectImageAsync(K3s);
             await docker.Images.InspectImageAsync(ClusterBase);
             await docker.Images.InspectImageAsync(SandboxBase);
+            foreach (var image in Arm64)
+            {
+                await docker.Images.InspectImageAsync(image);
+            }
+
             return simulator.Config.Labels is { } labels && labels.TryGetValue("dev.openshell.k3s-sim.layout", out var layout) && layout == "bin";
         }
         catch (DockerImageNotFoundException)

@@ -77,9 +77,18 @@ internal static partial class GatewayImageBuilder
     /// </summary>
     /// <exception cref="ImagePullException">A base image is missing and could not be pulled.</exception>
     /// <exception cref="InvalidOperationException">The engine reported a build error.</exception>
-    public static async Task<string> BuildAsync(
+    public static Task<string> BuildAsync(
         IDockerClient docker, string repositoryRoot, string publishDirectory, string tag, string baseImage, ILogger logger, IProgress<ImagePullProgress>? pullProgress = null,
-        CancellationToken ct = default, string dockerfilePath = DockerfilePath)
+        CancellationToken ct = default, string dockerfilePath = DockerfilePath) =>
+        BuildAsync(docker, repositoryRoot, publishDirectory, tag, baseImage, platform: null, logger, pullProgress, ct, dockerfilePath);
+
+    /// <summary>
+    /// Builds <paramref name="tag"/> for <paramref name="platform"/> (<c>linux/arm64</c>; null: the engine's own) on a
+    /// <paramref name="baseImage"/> of that platform; the Dockerfile runs nothing, so no emulation is needed.
+    /// </summary>
+    public static async Task<string> BuildAsync(
+        IDockerClient docker, string repositoryRoot, string publishDirectory, string tag, string baseImage, string? platform, ILogger logger,
+        IProgress<ImagePullProgress>? pullProgress = null, CancellationToken ct = default, string dockerfilePath = DockerfilePath)
     {
         var buildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage };
         var dockerfile = Path.Combine(repositoryRoot, dockerfilePath);
@@ -108,6 +117,7 @@ internal static partial class GatewayImageBuilder
                     BuildArgs = buildArgs,
                     Remove = true,
                     ForceRemove = true,
+                    Platform = platform,
                     Labels = new Dictionary<string, string> { [RepositoryLabel] = RepositoryOf(tag), [ContentLabel] = content },
                 },
                 context,

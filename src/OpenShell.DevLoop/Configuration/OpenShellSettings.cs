@@ -36,6 +36,9 @@ public sealed class OpenShellSettings
     /// <summary>The dev session: checkout, watching, synthetic bundle.</summary>
     public DevHostSettings DevHost { get; set; } = new();
 
+    /// <summary>Multi-architecture publishing.</summary>
+    public PublishSettings Publish { get; set; } = new();
+
     /// <summary>True when running against the offline stand-in images.</summary>
     public bool IsOffline => string.Equals(Profile, "Offline", StringComparison.OrdinalIgnoreCase);
 

@@ -40,6 +40,11 @@ public static class UpstreamVariables
         new("OPENSHELL_RUNTIME_BUNDLE_URL_ARM64", "OpenShell:RuntimeBundle:UrlArm64", Text),
         // OpenShell's cluster image build names its image <IMAGE_REGISTRY>/cluster.
         new("IMAGE_REGISTRY", "OpenShell:Cluster:ImageRepository", v => v.TrimEnd('/') + "/cluster"),
+        // docker-publish-multiarch.sh's variables; TAG_LATEST is on only for exactly "true", as its test reads it.
+        new("DOCKER_REGISTRY", "OpenShell:Publish:Registry", v => v.TrimEnd('/')),
+        new("DOCKER_PLATFORMS", "OpenShell:Publish:Platforms", Text),
+        new("TAG_LATEST", "OpenShell:Publish:TagLatest", v => v == "true" ? "true" : "false"),
+        new("EXTRA_DOCKER_TAGS", "OpenShell:Publish:ExtraTags", Text),
         // The tag of the default k3s image, as OpenShell's build passes it to Dockerfile.cluster.
         new("K3S_VERSION", "OpenShell:Images:K3s", v => $"{DefaultK3sRepository}:{ImageTag("K3S_VERSION", v)}"),
     ];

@@ -34,6 +34,9 @@ public sealed record CachePaths(string RepositoryRoot)
     /// <summary>The supervisor's publish output for <paramref name="architecture"/> and <paramref name="build"/>.</summary>
     public string SupervisorPublish(string architecture, SupervisorBuild build) => BinaryPublish("supervisor", architecture, build);
 
+    /// <summary>Where a multi-architecture publish stages its bundles, chart and manifests.</summary>
+    public string Publish => Path.Combine(Directory, "publish");
+
     /// <summary>Where the chart is packaged for a deploy.</summary>
     public string ChartPackage => ChartPackageOf("chart");
 

@@ -75,8 +75,8 @@ public static partial class ClusterImageBuild
         {
             throw new ClusterImageBuildException(
                 $"The cluster image for {architecture} cannot be built on this {engine} Docker engine: the engine builds only its own architecture. "
-                + $"Build it on an {architecture} machine, or publish per-architecture images (<tag>-amd64, <tag>-arm64) and one manifest list over them, "
-                + "as OpenShell's docker-publish-multiarch.sh does. OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY=1 still verifies and stages the bundle here.");
+                + $"Build it on an {architecture} machine, or publish per-architecture images (<tag>-amd64, <tag>-arm64) and one manifest list over them "
+                + "with 'openshell-dev publish' (no emulation needed). OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY=1 still verifies and stages the bundle here.");
         }
     }
 

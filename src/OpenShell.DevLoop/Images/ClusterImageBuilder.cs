@@ -44,7 +44,7 @@ public static partial class ClusterImageBuilder
         await context.AddFileAsync("bin/openshell-sandbox", inputs.SupervisorBinary, BuildContextWriter.Executable, ct).ConfigureAwait(false);
         await context.AddFileAsync($"charts/{inputs.Chart.FileName}", inputs.Chart.Path, BuildContextWriter.Regular, ct).ConfigureAwait(false);
         await context.AddBytesAsync($"charts/{inputs.Chart.FileName}.sha256", Encoding.ASCII.GetBytes($"{inputs.Chart.Sha256}  {inputs.Chart.FileName}\n"), BuildContextWriter.Regular, ct).ConfigureAwait(false);
-        await AddYamlFolderAsync(context, "manifests", Path.Combine(deploy, "kube", "manifests"), ct).ConfigureAwait(false);
+        await AddYamlFolderAsync(context, "manifests", inputs.ManifestsDirectory ?? Path.Combine(deploy, "kube", "manifests"), ct).ConfigureAwait(false);
         await AddYamlFolderAsync(context, "gpu-manifests", Path.Combine(deploy, "kube", "gpu-manifests"), ct).ConfigureAwait(false);
         // The bundle's manifest.json describes the payload; only the install-root payload goes into the image.
         await context.AddTreeAsync("runtime-bundle", inputs.RuntimeBundleDirectory, new HashSet<string>(StringComparer.Ordinal) { "manifest.json" }, ct).ConfigureAwait(false);
@@ -91,6 +91,7 @@ public static partial class ClusterImageBuilder
                     BuildArgs = buildArgs,
                     Remove = true,
                     ForceRemove = true,
+                    Platform = inputs.Platform,
                     Labels = new Dictionary<string, string> { ["dev.openshell.chart-sha256"] = inputs.Chart.Sha256 },
                 },
                 context,

@@ -195,7 +195,7 @@ public sealed class ClusterImageTargetTests(ClusterImageFixture image)
         }, NullLogger.Instance));
 
         Assert.Contains($"The cluster image for {other} cannot be built on this {image.Result.Architecture} Docker engine", error.Message, StringComparison.Ordinal);
-        Assert.Contains("docker-publish-multiarch.sh", error.Message, StringComparison.Ordinal);
+        Assert.Contains("openshell-dev publish", error.Message, StringComparison.Ordinal);
         Assert.Contains("OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY=1", error.Message, StringComparison.Ordinal);
         Assert.Single(Directory.EnumerateDirectories(Path.Combine(work, "runtime-bundle", other)));
         Assert.False(Directory.Exists(Path.Combine(work, "charts")), "a chart was packaged");

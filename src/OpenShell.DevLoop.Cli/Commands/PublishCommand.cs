@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+using Docker.DotNet;
+using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Errors;
+using OpenShell.DevLoop.Git;
+using OpenShell.DevLoop.Publishing;
+using OpenShell.DevLoop.RuntimeBundle;
+
+namespace OpenShell.DevLoop.Cli.Commands;
+
+/// <summary>
+/// <c>openshell-dev publish</c>, the counterpart of OpenShell's <c>docker-publish-multiarch.sh --mode registry</c>: per-architecture
+/// cluster and gateway images from verified per-architecture bundles, then one manifest list per image, without buildx.
+/// Progress on stderr; the summary and every pushed reference with its digest on stdout.
+/// </summary>
+internal static class PublishCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
+    {
+        var registry = new Option<string?>("--registry") { Description = "The registry and path to push to, e.g. ghcr.io/myorg or 127.0.0.1:5000/team (DOCKER_REGISTRY)." };
+        var insecure = new Option<bool>("--insecure-registry") { Description = "Speak plain HTTP to a registry that is not on this machine (loopback registries always are)." };
+        var repo = new Option<string?>("--repo") { Description = "The repository root (default: the git working tree around the current folder)." };
+        var command = new Command(
+            "publish",
+            "Build and push openshell-cluster and openshell-gateway for every DOCKER_PLATFORMS architecture (<tag>-<arch>), then one manifest list "
+            + "per image under IMAGE_TAG (also latest with TAG_LATEST=true, and EXTRA_DOCKER_TAGS). Needs OPENSHELL_RUNTIME_BUNDLE_TARBALL_<ARCH> for each.");
+        command.Options.Add(registry);
+        command.Options.Add(insecure);
+        command.Options.Add(repo);
+        command.SetAction((parse, ct) => RunAsync(stderr, async () =>
+        {
+            var root = parse.GetValue(repo) is { Length: > 0 } given ? Path.GetFullPath(given) : GitRepository.Discover(Environment.CurrentDirectory).Root;
+            var settings = CliSettings.Load(parse.GetValue(CliApp.OfflineOption), root);
+            if (parse.GetValue(registry) is { Length: > 0 } named)
+            {
+                settings.Publish.Registry = named;
+            }
+
+            settings.Publish.InsecureRegistry |= parse.GetValue(insecure);
+            var fromSettings = PublishRequest.From(settings, root);
+            var request = fromSettings with { BundleVariable = name => fromSettings.BundleVariable(name) ?? PerArchitecture(name, environment) };
+            using var docker = DockerEngine.CreateClient();
+            var result = await MultiArchPublisher.RunAsync(docker, request, new WriterLogger(stderr), ct: ct).ConfigureAwait(false);
+            await PrintAsync(stdout, result).ConfigureAwait(false);
+            return 0;
+        }));
+        return command;
+    }
+
+    // Only the per-architecture variables: a publish never falls back to OPENSHELL_RUNTIME_BUNDLE_TARBALL.
+    private static string? PerArchitecture(string name, Func<string, string?> environment) =>
+        name.EndsWith("_AMD64", StringComparison.Ordinal) || name.EndsWith("_ARM64", StringComparison.Ordinal) ? environment(name) : null;
+
+    private static async Task PrintAsync(TextWriter stdout, PublishResult result)
+    {
+        var rows = result.Images.Select(i => new[]
+        {
+            i.Reference, i.Architecture, i.Digest, Size(i.Size), Size(i.BytesPushed),
+            $"{i.LayersPushed}/{i.LayersReused}", i.BuildSeconds.ToString("F1", CultureInfo.InvariantCulture), i.PushSeconds.ToString("F1", CultureInfo.InvariantCulture),
+        }).ToList();
+        string[] header = ["IMAGE", "ARCH", "DIGEST", "SIZE", "UPLOADED", "LAYERS NEW/REUSED", "BUILD S", "PUSH S"];
+        var widths = header.Select((h, c) => rows.Select(r => r[c].Length).Append(h.Length).Max()).ToArray();
+        await stdout.WriteLineAsync(Row(header, widths)).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            await stdout.WriteLineAsync(Row(row, widths)).ConfigureAwait(false);
+        }
+
+        await stdout.WriteLineAsync().ConfigureAwait(false);
+        await stdout.WriteLineAsync("Pushed:").ConfigureAwait(false);
+        foreach (var reference in result.References)
+        {
+            await stdout.WriteLineAsync($"  {reference.Reference}@{reference.Digest}  ({reference.Kind})").ConfigureAwait(false);
+        }
+
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Published in {result.TotalSeconds:F1}s; {Size(result.BytesPushed)} of layers uploaded.")).ConfigureAwait(false);
+    }
+
+    private static string Row(string[] cells, int[] widths) => string.Join("  ", cells.Select((c, i) => c.PadRight(widths[i]))).TrimEnd();
+
+    private static string Size(long bytes) => bytes switch
+    {
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F1} MiB"),
+        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 10):F1} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+    };
+
+    /// <summary>Bundle failures and OpenShell's own messages print as they are; other engine errors with their remedy.</summary>
+    private static async Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (RuntimeBundleException ex)
+        {
+            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (PublishException ex)
+        {
+            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            if (ex.Remedy is { Length: > 0 } remedy)
+            {
+                await stderr.WriteLineAsync(remedy).ConfigureAwait(false);
+            }
+
+            return 1;
+        }
+        catch (DevLoopException ex)
+        {
+            return await CliErrors.PrintAsync(stderr, ex).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or System.Net.Sockets.SocketException)
+        {
+            await stderr.WriteLineAsync($"error: the Docker engine at {DockerEngine.Endpoint} failed: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

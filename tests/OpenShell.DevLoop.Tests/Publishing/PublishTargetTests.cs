@@ -1,0 +1,89 @@
+using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Publishing;
+
+namespace OpenShell.DevLoop.Tests.Publishing;
+
+/// <summary>How the publishing variables are read, as OpenShell's docker-publish-multiarch.sh reads them.</summary>
+public sealed class PublishTargetTests
+{
+    [Fact]
+    public void Registry_path_names_tags_and_platforms_follow_upstream()
+    {
+        var target = PublishTarget.From("127.0.0.1:5000/team/", "dev", "linux/amd64, linux/arm64", tagLatest: true, extraTags: "v1,v2 dev  v1");
+
+        Assert.Equal("127.0.0.1:5000", target.Host);
+        Assert.Equal("team/openshell-cluster", target.Repository(PublishTarget.ClusterName));
+        Assert.Equal("127.0.0.1:5000/team/openshell-gateway", target.Image(PublishTarget.GatewayName));
+        Assert.Equal("dev-arm64", target.ArchitectureTag("arm64"));
+        Assert.Equal(["amd64", "arm64"], target.Architectures);
+        // Comma or space separated; the tag being published is skipped; latest comes after the extra tags.
+        Assert.Equal(["v1", "v2", "latest"], target.ExtraTags);
+    }
+
+    [Theory]
+    [InlineData("ghcr.io/myorg", "ghcr.io", "myorg/openshell-cluster", "ghcr.io")]
+    [InlineData("localhost:5000", "localhost:5000", "openshell-cluster", "localhost:5000")]
+    [InlineData("myorg", "docker.io", "myorg/openshell-cluster", "registry-1.docker.io")]
+    public void The_registry_host_is_the_first_segment_when_it_looks_like_a_host(string registry, string host, string repository, string apiHost)
+    {
+        var target = PublishTarget.From(registry, "dev", "linux/amd64", tagLatest: false, extraTags: null);
+        Assert.Equal(host, target.Host);
+        Assert.Equal(repository, target.Repository(PublishTarget.ClusterName));
+        Assert.Equal(apiHost, target.ApiHost);
+        Assert.Empty(target.ExtraTags);
+    }
+
+    [Theory]
+    [InlineData("linux/amd64,linux/s390x", "Unsupported cluster platform for runtime bundle publishing: linux/s390x")]
+    [InlineData("linux/arm/v7", "Unsupported cluster platform for runtime bundle publishing: linux/arm/v7")]
+    [InlineData(" , ", "DOCKER_PLATFORMS=' , ' names no platform.")]
+    public void Unsupported_platforms_are_refused_with_upstreams_message(string platforms, string message)
+    {
+        var error = Assert.Throws<PublishException>(() => PublishTarget.From("r.example/x", "dev", platforms, false, null));
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void No_registry_is_refused_naming_the_variable()
+    {
+        var error = Assert.Throws<PublishException>(() => PublishTarget.From(" ", "dev", "linux/amd64", false, null));
+        Assert.Contains("Set DOCKER_REGISTRY", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--registry", error.Remedy, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("1", false)]
+    [InlineData("TRUE", false)]
+    [InlineData("yes", false)]
+    public void TAG_LATEST_is_on_only_for_exactly_true(string value, bool expected)
+    {
+        var settings = OpenShellSettings.From(
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(),
+            new Dictionary<string, string?> { ["TAG_LATEST"] = value, ["DOCKER_REGISTRY"] = "ghcr.io/org/", ["EXTRA_DOCKER_TAGS"] = "a b" });
+        Assert.Equal(expected, settings.Publish.TagLatest);
+        Assert.Equal("ghcr.io/org", settings.Publish.Registry);
+        Assert.Equal("a b", settings.Publish.ExtraTags);
+        Assert.Equal("linux/amd64,linux/arm64", settings.Publish.Platforms);
+    }
+
+    [Theory]
+    [InlineData("openshell-offline/cluster-base:bookworm", "arm64", "amd64", "openshell-offline/cluster-base:bookworm-arm64")]
+    [InlineData("openshell-offline/cluster-base:bookworm", "amd64", "amd64", "openshell-offline/cluster-base:bookworm")]
+    [InlineData("docker.io/rancher/k3s:v1.35.2-k3s1", "arm64", "amd64", "docker.io/rancher/k3s:v1.35.2-k3s1-arm64")]
+    [InlineData("127.0.0.1:5000/base", "amd64", "arm64", "127.0.0.1:5000/base:latest-amd64")]
+    public void A_base_of_another_architecture_is_its_tag_with_the_architecture_appended(string image, string arch, string engine, string expected) =>
+        Assert.Equal(expected, PlatformImages.For(image, arch, engine));
+
+    [Fact]
+    public async Task The_published_cluster_manifests_name_the_published_gateway_and_keep_the_other_placeholders()
+    {
+        using var folder = new OpenShell.Testing.TempDirectory("publish-manifests");
+        var source = Directory.CreateDirectory(folder.Combine("in")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(source, "chart.yaml"), "repository: __IMAGE_REPO_BASE__/gateway\ntag: \"__IMAGE_TAG__\"\nport: __GATEWAY_NODE_PORT__\n");
+
+        var output = await MultiArchPublisher.WriteManifestsAsync(source, folder.Combine("out"), "ghcr.io/org/openshell-gateway", "v2", CancellationToken.None);
+
+        Assert.Equal("repository: ghcr.io/org/openshell-gateway\ntag: \"v2\"\nport: __GATEWAY_NODE_PORT__\n", await File.ReadAllTextAsync(Path.Combine(output, "chart.yaml")));
+    }
+}

@@ -10,6 +10,7 @@ internal static class ComponentBuilderExtensions
         this IDistributedApplicationBuilder builder, IResourceBuilder<OpenShellClusterResource> cluster, ComponentDefinition component)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(component);
         var (type, icon, command) = Presentation(component.Kind);
         return builder.AddResource(new OpenShellComponentResource(component.Name, cluster.Resource))
@@ -17,7 +18,7 @@ internal static class ComponentBuilderExtensions
             {
                 ResourceType = type,
                 State = new ResourceStateSnapshot(DashboardVocabulary.States.WaitingForCluster, KnownResourceStateStyles.Info),
-                Properties = [],
+                Properties = [.. CatalogueProperties(component)],
             })
             .WithIconName(icon)
             .WithParentRelationship(cluster)
@@ -28,6 +29,31 @@ internal static class ComponentBuilderExtensions
                 IconName = "ArrowSync",
                 UpdateState = DevLoopCommands.WhenClusterReady,
             });
+    }
+
+    /// <summary>Where the catalogue says the component goes, shown from the start.</summary>
+    public static IEnumerable<ResourcePropertySnapshot> CatalogueProperties(ComponentDefinition component)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        yield return new(DashboardVocabulary.Properties.ComponentKind, component.Kind.ToString().ToLowerInvariant());
+        if (component.Image is { } image)
+        {
+            yield return new(DashboardVocabulary.Properties.ImageRepository, image.Repository);
+            yield return new(DashboardVocabulary.Properties.ImageChart, image.Chart ?? "");
+            yield return new(DashboardVocabulary.Properties.ImageValuesKey, image.ValuesKey);
+            yield return new(DashboardVocabulary.Properties.ImageWorkload, image.Workload);
+        }
+
+        if (component.Binary is { } binary)
+        {
+            yield return new(DashboardVocabulary.Properties.BinaryPath, binary.NodePath);
+        }
+
+        if (component.Helm is { } helm)
+        {
+            yield return new(DashboardVocabulary.Properties.ChartPath, helm.Path);
+            yield return new(DashboardVocabulary.Properties.ChartRelease, helm.Release);
+        }
     }
 
     /// <summary>The command name each kind offers (tests and scripts call it by name).</summary>

@@ -55,18 +55,21 @@ public static class DevLoopBuilderExtensions
         var cluster = builder.AddClusterNode(DevSession.ClusterScope, settings, paths).WaitFor(registry).WaitFor(bundle);
         resources.Cluster = cluster.Resource;
 
-        var gatewayHealthKey = "gateway_health";
-        builder.Services.AddHealthChecks().AddCheck<GatewayHealth>(gatewayHealthKey);
         foreach (var component in catalog.Components)
         {
             var resource = builder.AddComponent(cluster, component);
-            if (component.Kind == ComponentKind.Image)
+
+            // Only the image the catalogue marks as the gateway is checked as the gateway: the check calls the cluster's
+            // gateway port over mTLS (offline, reads the gateway's StatefulSet), which no other image serves, so it would
+            // report the gateway's health as theirs.
+            if (component.Image is { IsGateway: true })
             {
-                // The gateway answers over mTLS (or, offline, through its StatefulSet).
-                resource.WithHealthCheck(gatewayHealthKey);
+                var healthKey = $"{component.Name}_health";
+                builder.Services.AddHealthChecks().AddCheck<GatewayHealth>(healthKey);
+                resource.WithHealthCheck(healthKey);
             }
 
-            resources.Components[component.Name] = (resource.Resource, component.Kind);
+            resources.Components[component.Name] = (resource.Resource, component);
         }
 
         resources.Watcher = builder.AddWatcher(DevSession.DeployScope, cluster, settings.DevHost.WatchEnabled).Resource;

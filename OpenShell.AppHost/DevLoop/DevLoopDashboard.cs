@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OpenShell.AppHost.Telemetry;
-using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Session;
 using OpenShell.DevLoop.Watching;
@@ -99,8 +98,9 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
                     new(Properties.ClusterContainerId, up.ContainerId[..Math.Min(12, up.ContainerId.Length)]), new(Properties.ClusterDecision, c.Detail ?? ""),
                     new(Properties.ClusterApiPort, up.ApiHostPort), new(Properties.ClusterGatewayPort, up.GatewayHostPort),
                     new(Properties.ClusterKubeconfig, up.KubeconfigPath), new(Properties.ClusterError, ""), new(Properties.WaitingFor, "")).ConfigureAwait(false);
+                // The cluster's gateway port serves the image the catalogue marks as the gateway, no other.
                 var url = $"https://127.0.0.1:{up.GatewayHostPort.ToString(CultureInfo.InvariantCulture)}";
-                foreach (var (resource, _) in _resources.Components.Values.Where(c => c.Kind == ComponentKind.Image))
+                foreach (var (resource, _) in _resources.Components.Values.Where(c => c.Component.Image is { IsGateway: true }))
                 {
                     await _notifications.PublishUpdateAsync(resource, s => s with { Urls = [new UrlSnapshot("https", url, IsInternal: false)] }).ConfigureAwait(false);
                 }
@@ -132,14 +132,14 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
 
         if (facts.Image is { } image)
         {
-            yield return new(Properties.GatewayImage, image);
+            yield return new(Properties.Image, image);
         }
 
         if (facts.Sha256 is { } sha)
         {
-            yield return new(Properties.SupervisorSha256, sha);
-            yield return new(Properties.SupervisorVersion, facts.Version ?? "unknown (the binary did not answer --version)");
-            yield return new(Properties.SupervisorPath, facts.NodePath ?? "");
+            yield return new(Properties.BinarySha256, sha);
+            yield return new(Properties.BinaryVersion, facts.Version ?? "unknown (the binary did not answer --version)");
+            yield return new(Properties.BinaryPath, facts.NodePath ?? "");
         }
 
         if (facts.ChartChecksum is { } checksum)

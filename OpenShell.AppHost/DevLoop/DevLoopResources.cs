@@ -9,8 +9,8 @@ internal sealed class DevLoopResources
 
     public OpenShellClusterResource? Cluster { get; set; }
 
-    /// <summary>One resource per catalogue entry, by component name.</summary>
-    public Dictionary<string, (OpenShellComponentResource Resource, ComponentKind Kind)> Components { get; } = new(StringComparer.Ordinal);
+    /// <summary>One resource per catalogue entry, by component name, with the entry.</summary>
+    public Dictionary<string, (OpenShellComponentResource Resource, ComponentDefinition Component)> Components { get; } = new(StringComparer.Ordinal);
 
     public DevLoopWatcherResource? Watcher { get; set; }
 }

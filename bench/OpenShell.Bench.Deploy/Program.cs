@@ -82,7 +82,8 @@ try
         var result = await deployer.DeployAsync(DeployRequest.From(settings, root), events);
         var elapsed = watch.Elapsed.TotalSeconds;
         var onNode = await SupervisorDeployer.ReadNodeSha256Async(docker, (await docker.Containers.InspectContainerAsync(ClusterName.ContainerName(clusterName))).ID);
-        Check(result.SupervisorSha256 is not null && onNode == result.SupervisorSha256, "the node does not hold the new supervisor");
+        var supervisorSha = result.Of("supervisor")?.Sha256;
+        Check(supervisorSha is not null && onNode == supervisorSha, "the node does not hold the new supervisor");
         var publish = events.Between(DeployStep.Supervisor, "dotnet publish", "copying");
         supervisorTotal.Add(elapsed);
         supervisorNonPublish.Add(elapsed - publish);
@@ -100,12 +101,13 @@ try
         var watch = Stopwatch.StartNew();
         var result = await deployer.DeployAsync(DeployRequest.From(settings, root), events);
         var elapsed = watch.Elapsed.TotalSeconds;
-        Check(result.GatewayDigest is not null && result.GatewayDigest != lastDigest && result.GatewayImage!.EndsWith(result.GatewayDigest, StringComparison.Ordinal), "no new digest in the HelmChart");
-        lastDigest = result.GatewayDigest;
+        var gateway = result.Of("gateway");
+        Check(gateway?.Digest is { } digest && digest != lastDigest && gateway.Image!.EndsWith(digest, StringComparison.Ordinal), "no new digest in the HelmChart");
+        lastDigest = gateway!.Digest;
         var image = events.Between(DeployStep.Builds, "building image", null) + events.Duration(DeployStep.ImagePush);
         gatewayTotal.Add(elapsed);
         imageOnly.Add(image);
-        Console.WriteLine(FormattableString.Invariant($"gateway edit {i + 1}: {elapsed:F2}s edit-to-rolled-out (image build + push {image:F2}s, digest {result.GatewayDigest![..19]})"));
+        Console.WriteLine(FormattableString.Invariant($"gateway edit {i + 1}: {elapsed:F2}s edit-to-rolled-out (image build + push {image:F2}s, digest {lastDigest![..19]})"));
     }
 
     var noop = new List<double>();

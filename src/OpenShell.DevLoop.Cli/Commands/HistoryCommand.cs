@@ -105,7 +105,7 @@ internal static class HistoryCommand
 
         foreach (var item in items.Where(i => i.Deploy.Error is not null))
         {
-            text.Append(CultureInfo.InvariantCulture, $"failed {item.Deploy.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss} at {item.Deploy.FailedStep ?? "?"}: {item.Deploy.Error}\n");
+            text.Append(CultureInfo.InvariantCulture, $"failed {item.Deploy.Time.UtcDateTime:yyyy-MM-dd HH:mm:ss} at {item.Deploy.FailedStep ?? "?"}{(item.Deploy.FailedComponent is { } component ? $" ({component})" : "")}: {item.Deploy.Error}\n");
         }
 
         return text.ToString();

@@ -43,13 +43,16 @@ internal static partial class GatewayImageBuilder
         fileName.StartsWith(GatewayPublisher.BinaryName, StringComparison.Ordinal)
         || fileName.StartsWith("OpenShell.", StringComparison.Ordinal);
 
-    /// <summary>Writes the build context for the publish folder <paramref name="publishDirectory"/>.</summary>
-    public static async Task WriteContextAsync(string repositoryRoot, string publishDirectory, Stream output, CancellationToken ct = default)
+    /// <summary>
+    /// Writes the build context for the publish folder <paramref name="publishDirectory"/> with the Dockerfile
+    /// <paramref name="dockerfilePath"/> (relative to the repository root; the gateway's by default).
+    /// </summary>
+    public static async Task WriteContextAsync(string repositoryRoot, string publishDirectory, Stream output, CancellationToken ct = default, string dockerfilePath = DockerfilePath)
     {
-        var dockerfile = Path.Combine(repositoryRoot, DockerfilePath);
+        var dockerfile = Path.Combine(repositoryRoot, dockerfilePath);
         if (!File.Exists(dockerfile))
         {
-            throw new InvalidOperationException($"{dockerfile} is missing; the gateway image is built from it (run from an OpenShell checkout).");
+            throw new InvalidOperationException($"{dockerfile} is missing; the image is built from it (run from an OpenShell checkout, or fix \"dockerfile\" in {Components.ComponentCatalog.RelativePath}).");
         }
 
         await using var context = new BuildContextWriter(output);
@@ -75,10 +78,11 @@ internal static partial class GatewayImageBuilder
     /// <exception cref="ImagePullException">A base image is missing and could not be pulled.</exception>
     /// <exception cref="InvalidOperationException">The engine reported a build error.</exception>
     public static async Task<string> BuildAsync(
-        IDockerClient docker, string repositoryRoot, string publishDirectory, string tag, string baseImage, ILogger logger, IProgress<ImagePullProgress>? pullProgress = null, CancellationToken ct = default)
+        IDockerClient docker, string repositoryRoot, string publishDirectory, string tag, string baseImage, ILogger logger, IProgress<ImagePullProgress>? pullProgress = null,
+        CancellationToken ct = default, string dockerfilePath = DockerfilePath)
     {
         var buildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage };
-        var dockerfile = Path.Combine(repositoryRoot, DockerfilePath);
+        var dockerfile = Path.Combine(repositoryRoot, dockerfilePath);
         if (File.Exists(dockerfile))
         {
             var bases = DockerfileBaseImages.Read(await File.ReadAllTextAsync(dockerfile, ct).ConfigureAwait(false), buildArgs);
@@ -90,7 +94,7 @@ internal static partial class GatewayImageBuilder
         {
             await using (var file = new FileStream(contextFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
-                await WriteContextAsync(repositoryRoot, publishDirectory, file, ct).ConfigureAwait(false);
+                await WriteContextAsync(repositoryRoot, publishDirectory, file, ct, dockerfilePath).ConfigureAwait(false);
             }
 
             var content = await ContentFingerprintAsync(docker, contextFile, baseImage, ct).ConfigureAwait(false);
@@ -113,7 +117,7 @@ internal static partial class GatewayImageBuilder
                 ct).ConfigureAwait(false);
             if (progress.Error is { } error)
             {
-                throw new InvalidOperationException($"Building the gateway image {tag} on {baseImage} failed: {error}. Check {DockerfilePath} and that the base image is present (eng/offline-images.sh builds the offline one).");
+                throw new InvalidOperationException($"Building the image {tag} on {baseImage} failed: {error}. Check {dockerfilePath} and that the base image is present (eng/offline-images.sh builds the offline one).");
             }
 
             return content;

@@ -21,15 +21,24 @@ public static class GatewayPublisher
     public static string DefaultOutputDirectory(string repositoryRoot, string architecture) =>
         new FileSystem.CachePaths(repositoryRoot).GatewayPublish(architecture);
 
-    /// <summary>Publishes into <paramref name="outputDirectory"/> and returns it.</summary>
+    /// <summary>Publishes the gateway into <paramref name="outputDirectory"/> and returns it.</summary>
     /// <exception cref="InvalidOperationException">The project is missing or the publish failed.</exception>
-    public static async Task<string> PublishAsync(string repositoryRoot, string architecture, string outputDirectory, ILogger logger, CancellationToken ct = default)
+    public static Task<string> PublishAsync(string repositoryRoot, string architecture, string outputDirectory, ILogger logger, CancellationToken ct = default) =>
+        PublishAsync(repositoryRoot, ProjectPath, BinaryName, architecture, outputDirectory, logger, ct);
+
+    /// <summary>
+    /// Publishes <paramref name="projectPath"/> (relative to the repository root) for an image into
+    /// <paramref name="outputDirectory"/> and returns it; <paramref name="executable"/>, when given, must be among its outputs.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The project is missing or the publish failed.</exception>
+    public static async Task<string> PublishAsync(
+        string repositoryRoot, string projectPath, string? executable, string architecture, string outputDirectory, ILogger logger, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(logger);
-        var project = Path.Combine(repositoryRoot, ProjectPath);
+        var project = Path.Combine(repositoryRoot, projectPath);
         if (!File.Exists(project))
         {
-            throw new InvalidOperationException($"{project} does not exist; the gateway is built from the repository's src/OpenShell.Server.");
+            throw new InvalidOperationException($"{project} does not exist; the image is built from it (see \"project\" in {Components.ComponentCatalog.RelativePath}).");
         }
 
         var rid = ClusterArchitecture.RuntimeIdentifier(architecture);
@@ -37,9 +46,12 @@ public static class GatewayPublisher
             [project, "-c", "Release", "-r", rid, "--self-contained", "-o", outputDirectory, "-p:PublishSingleFile=false",
              "-p:" + DevBuild.Property, "--nologo", "-v", "quiet", "-clp:NoSummary"],
             logger, ct).ConfigureAwait(false);
-        if (!File.Exists(Path.Combine(outputDirectory, BinaryName)))
+        var missing = executable is null
+            ? !Directory.Exists(outputDirectory) || !Directory.EnumerateFiles(outputDirectory).Any()
+            : !File.Exists(Path.Combine(outputDirectory, executable));
+        if (missing)
         {
-            throw new InvalidOperationException($"dotnet publish {ProjectPath} -r {rid} produced no {BinaryName} in {outputDirectory}.");
+            throw new InvalidOperationException($"dotnet publish {projectPath} -r {rid} produced no {executable ?? "files"} in {outputDirectory}.");
         }
 
         return outputDirectory;

@@ -25,13 +25,21 @@ public static partial class SupervisorPublisher
         PublishAsync(repositoryRoot, architecture, outputDirectory, SupervisorBuild.Release, logger, ct);
 
     /// <summary>Publishes the given <paramref name="build"/> of the supervisor into <paramref name="outputDirectory"/> and returns the binary's path.</summary>
-    public static async Task<string> PublishAsync(string repositoryRoot, string architecture, string outputDirectory, SupervisorBuild build, ILogger logger, CancellationToken ct = default)
+    public static Task<string> PublishAsync(string repositoryRoot, string architecture, string outputDirectory, SupervisorBuild build, ILogger logger, CancellationToken ct = default) =>
+        PublishAsync(repositoryRoot, ProjectPath, BinaryName, architecture, outputDirectory, build, logger, ct);
+
+    /// <summary>
+    /// Publishes the given <paramref name="build"/> of <paramref name="projectPath"/> (relative to the repository root) into
+    /// <paramref name="outputDirectory"/> and returns the path of the executable <paramref name="binaryName"/> it wrote.
+    /// </summary>
+    public static async Task<string> PublishAsync(
+        string repositoryRoot, string projectPath, string binaryName, string architecture, string outputDirectory, SupervisorBuild build, ILogger logger, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(logger);
-        var project = Path.Combine(repositoryRoot, ProjectPath);
+        var project = Path.Combine(repositoryRoot, projectPath);
         if (!File.Exists(project))
         {
-            throw new InvalidOperationException($"{project} does not exist; the supervisor is built from the repository's src/OpenShell.Sandbox.");
+            throw new InvalidOperationException($"{project} does not exist; the binary is built from it (see \"project\" in {Components.ComponentCatalog.RelativePath}).");
         }
 
         var rid = ClusterArchitecture.RuntimeIdentifier(architecture);
@@ -47,10 +55,11 @@ public static partial class SupervisorPublisher
 
         await DotnetPublish.RunAsync(repositoryRoot, arguments, logger, ct).ConfigureAwait(false);
 
-        var binary = Path.Combine(outputDirectory, BinaryName);
+        var binary = Path.Combine(outputDirectory, binaryName);
         if (!File.Exists(binary))
         {
-            throw new InvalidOperationException($"dotnet publish {ProjectPath} -r {rid} succeeded but wrote no {BinaryName} into {outputDirectory}.");
+            throw new InvalidOperationException(
+                $"dotnet publish {projectPath} -r {rid} succeeded but wrote no {binaryName} into {outputDirectory}; the file name of \"nodePath\" must be the project's executable name.");
         }
 
         LogPublished(logger, binary, watch.Elapsed.TotalSeconds);

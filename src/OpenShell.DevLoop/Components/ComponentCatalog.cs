@@ -4,7 +4,9 @@ namespace OpenShell.DevLoop.Components;
 
 /// <summary>
 /// The components read from <c>deploy/dev/components.json</c>: which files feed which deployable
-/// component. The AppHost and <c>openshell-dev</c> read the same file.
+/// component, and what its kind's deployer needs to deploy it (<see cref="ComponentDefinition.Image"/>,
+/// <see cref="ComponentDefinition.Binary"/>, <see cref="ComponentDefinition.Helm"/>). The AppHost and
+/// <c>openshell-dev</c> read the same file.
 /// </summary>
 public sealed class ComponentCatalog
 {
@@ -25,6 +27,9 @@ public sealed class ComponentCatalog
 
     /// <summary>Where the catalog was read from, for messages.</summary>
     public string Source { get; }
+
+    /// <summary>A catalogue without components, for a session whose catalogue cannot be read.</summary>
+    public static ComponentCatalog Empty { get; } = new([], "(none)");
 
     /// <summary>Every accepted target word, for error messages: names, aliases and <c>all</c>.</summary>
     public IReadOnlyList<string> ValidTargets =>
@@ -136,6 +141,7 @@ public sealed class ComponentCatalog
         }
 
         var components = new List<ComponentDefinition>();
+        var gatewayGiven = new Dictionary<string, bool>(StringComparer.Ordinal);
         var words = new HashSet<string>(StringComparer.Ordinal) { ComponentCatalog.AllTarget };
         var stateKeys = new HashSet<string>(StringComparer.Ordinal) { "cluster_name", "container_id" };
         foreach (var element in list.EnumerateArray())
@@ -154,10 +160,15 @@ public sealed class ComponentCatalog
                 throw new ComponentCatalogException($"{source}: the state key \"{component.StateKey}\" of component \"{component.Name}\" is used twice (or is reserved); give each component its own state key.");
             }
 
+            if (element.TryGetProperty("gateway", out _))
+            {
+                gatewayGiven[component.Name] = true;
+            }
+
             components.Add(component);
         }
 
-        return components;
+        return ComponentDeploymentReader.Resolve(components, gatewayGiven, source);
     }
 
     private static ComponentDefinition ReadComponent(JsonElement element, string source, IReadOnlyList<string> globalExclude, Dictionary<string, IReadOnlyList<string>> groups)
@@ -205,7 +216,8 @@ public sealed class ComponentCatalog
 
         var exclude = new List<string>(globalExclude);
         exclude.AddRange(ReadStrings(element, "exclude", source, where));
-        return new ComponentDefinition(name, kind, stateKey, label, aliases, [.. include.Distinct(StringComparer.Ordinal)], [.. exclude.Distinct(StringComparer.Ordinal)]);
+        var definition = new ComponentDefinition(name, kind, stateKey, label, aliases, [.. include.Distinct(StringComparer.Ordinal)], [.. exclude.Distinct(StringComparer.Ordinal)]);
+        return ComponentDeploymentReader.Read(element, definition, source);
     }
 
     private static string ReadName(JsonElement element, string property, string source, string where)

@@ -15,4 +15,26 @@ public sealed record ComponentDefinition(
     string Label,
     IReadOnlyList<string> Aliases,
     IReadOnlyList<string> Include,
-    IReadOnlyList<string> Exclude);
+    IReadOnlyList<string> Exclude)
+{
+    /// <summary>How it is built and rolled out, for an <see cref="ComponentKind.Image"/> component.</summary>
+    public ImageDeployment? Image { get; init; }
+
+    /// <summary>How it is built and put on the node, for a <see cref="ComponentKind.Binary"/> component.</summary>
+    public BinaryDeployment? Binary { get; init; }
+
+    /// <summary>How it is applied, for a <see cref="ComponentKind.Helm"/> component.</summary>
+    public HelmDeployment? Helm { get; init; }
+
+    /// <summary>The image deploy settings; throws for another kind.</summary>
+    public ImageDeployment ImageSettings => Image ?? throw NotOfKind(ComponentKind.Image);
+
+    /// <summary>The binary deploy settings; throws for another kind.</summary>
+    public BinaryDeployment BinarySettings => Binary ?? throw NotOfKind(ComponentKind.Binary);
+
+    /// <summary>The helm deploy settings; throws for another kind.</summary>
+    public HelmDeployment HelmSettings => Helm ?? throw NotOfKind(ComponentKind.Helm);
+
+    private InvalidOperationException NotOfKind(ComponentKind kind) =>
+        new($"Component \"{Name}\" is of kind {Kind.ToString().ToLowerInvariant()}, not {kind.ToString().ToLowerInvariant()}.");
+}

@@ -5,4 +5,5 @@ namespace OpenShell.DevLoop.Deploy;
 /// <param name="Kind">What it reports.</param>
 /// <param name="Message">Words for a person (for <see cref="DeployEventKind.Line"/>, the exact upstream line).</param>
 /// <param name="Elapsed">The step's duration, on <see cref="DeployEventKind.Succeeded"/> and <see cref="DeployEventKind.Failed"/>.</param>
-public sealed record DeployEvent(DeployStep Step, DeployEventKind Kind, string Message, TimeSpan? Elapsed = null);
+/// <param name="Component">The component the step works on (its name in components.json); null for planning and the whole deploy.</param>
+public sealed record DeployEvent(DeployStep Step, DeployEventKind Kind, string Message, TimeSpan? Elapsed = null, string? Component = null);

@@ -32,6 +32,9 @@ public sealed class DeployException : DevLoopException
     /// <summary>The step that failed.</summary>
     public DeployStep Step { get; }
 
+    /// <summary>The component whose step failed (its name in components.json); null when the deploy as a whole failed.</summary>
+    public string? Component { get; init; }
+
     /// <summary>The steps that ran before the failure, with their outcomes.</summary>
     public IReadOnlyList<DeployStepResult> Steps { get; init; } = [];
 }

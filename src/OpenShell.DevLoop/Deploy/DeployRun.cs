@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Builders;
-using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.History;
 using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.Telemetry;
@@ -11,7 +10,9 @@ namespace OpenShell.DevLoop.Deploy;
 /// <summary>
 /// Bookkeeping of one deploy, the one place where steps are timed: emits events to the caller and the log, collects the
 /// step results, traces the deploy (a root <c>deploy</c> span, one span per step and per phase inside a step), records
-/// its metrics and builds its history line. Thread-safe, because the supervisor runs beside the gateway.
+/// its metrics and builds its history line. Every step and phase names the component it works on (its name in
+/// components.json), so two components of one kind keep their own spans, results and events. Thread-safe, because
+/// binaries deploy beside images and charts.
 /// </summary>
 internal sealed partial class DeployRun : IDisposable
 {
@@ -22,7 +23,7 @@ internal sealed partial class DeployRun : IDisposable
     private readonly Stopwatch _watch = Stopwatch.StartNew();
     private readonly List<DeployStepResult> _steps = [];
     private readonly List<DeployHistoryStep> _historySteps = [];
-    private readonly Dictionary<DeployStep, Activity> _stepSpans = [];
+    private readonly Dictionary<(DeployStep, string?), Activity> _stepSpans = [];
     private readonly Activity? _root;
     private DeployPlan? _plan;
     private long _bytesPushed;
@@ -64,11 +65,11 @@ internal sealed partial class DeployRun : IDisposable
     /// <summary>The deploy's history line, once <see cref="Total"/> (or <see cref="Dispose"/>) ended it.</summary>
     public DeployHistoryEntry? Finished => Volatile.Read(ref _finished);
 
-    /// <summary>One of upstream's console lines.</summary>
-    public void Line(DeployStep step, string line) => Emit(new DeployEvent(step, DeployEventKind.Line, line));
+    /// <summary>One of upstream's console lines; <paramref name="component"/> is the component whose step printed it.</summary>
+    public void Line(DeployStep step, string line, string? component = null) => Emit(new DeployEvent(step, DeployEventKind.Line, line, Component: component));
 
-    /// <summary>Progress inside a step.</summary>
-    public void Progress(DeployStep step, string message) => Emit(new DeployEvent(step, DeployEventKind.Progress, message));
+    /// <summary>Progress inside <paramref name="component"/>'s <paramref name="step"/>.</summary>
+    public void Progress(DeployStep step, string? component, string message) => Emit(new DeployEvent(step, DeployEventKind.Progress, message, Component: component));
 
     /// <summary>The plan is known: its components go on the root span and into the history.</summary>
     public void Planned(DeployPlan plan)
@@ -77,17 +78,19 @@ internal sealed partial class DeployRun : IDisposable
         _root?.SetTag(TelemetryTags.Components, plan.Components.Where(c => c.Rebuild).Select(c => c.Component.Name).ToArray());
     }
 
-    /// <summary>Runs <paramref name="body"/> as <paramref name="step"/>: Started, then Succeeded with the timing line, or Failed.</summary>
-    public async Task<T> StepAsync<T>(DeployStep step, Func<Task<(T Value, string Detail)>> body)
+    /// <summary>
+    /// Runs <paramref name="body"/> as <paramref name="component"/>'s <paramref name="step"/> (null: a step of the whole
+    /// deploy): Started, then Succeeded with the timing line, or Failed with a <see cref="DeployException"/> naming both.
+    /// </summary>
+    public async Task<T> StepAsync<T>(DeployStep step, string? component, Func<Task<(T Value, string Detail)>> body)
     {
-        Emit(new DeployEvent(step, DeployEventKind.Started, DeployStepLabels.Of(step)));
-        var component = ComponentOf(step);
+        Emit(new DeployEvent(step, DeployEventKind.Started, DeployStepLabels.Of(step), Component: component));
         using var span = StartSpan(DeploySpanNames.Of(step), _root, component);
         if (span is not null)
         {
             lock (_stepSpans)
             {
-                _stepSpans[step] = span;
+                _stepSpans[(step, component)] = span;
             }
         }
 
@@ -96,24 +99,32 @@ internal sealed partial class DeployRun : IDisposable
         {
             var (value, detail) = await body().ConfigureAwait(false);
             span?.SetTag(TelemetryTags.Detail, detail);
-            Record(new DeployStepResult(step, DeployStepOutcome.Succeeded, watch.Elapsed, detail), component);
-            Emit(new DeployEvent(step, DeployEventKind.Succeeded, detail, watch.Elapsed));
-            Line(step, DeployStepLabels.TookLine(step, watch.Elapsed));
+            Record(new DeployStepResult(step, DeployStepOutcome.Succeeded, watch.Elapsed, detail, component));
+            Emit(new DeployEvent(step, DeployEventKind.Succeeded, detail, watch.Elapsed, component));
+            Line(step, DeployStepLabels.TookLine(step, watch.Elapsed), component);
             return value;
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not Planning.InvalidTargetException)
         {
-            var failure = ex as DeployException ?? new DeployException(step, ex.Message, ex);
+            var failure = ex switch
+            {
+                DeployException { Component: not null } named => named,
+                DeployException unnamed => new DeployException(unnamed.Step, unnamed.Message, unnamed.InnerException)
+                {
+                    Component = component, Action = unnamed.Action, Remedy = unnamed.Remedy,
+                },
+                _ => new DeployException(step, ex.Message, ex) { Component = component },
+            };
             MarkFailed(span, ex, failure.Message);
-            Record(new DeployStepResult(step, DeployStepOutcome.Failed, watch.Elapsed, failure.Message), component);
-            Emit(new DeployEvent(step, DeployEventKind.Failed, failure.Message, watch.Elapsed));
+            Record(new DeployStepResult(step, DeployStepOutcome.Failed, watch.Elapsed, failure.Message, component));
+            Emit(new DeployEvent(step, DeployEventKind.Failed, failure.Message, watch.Elapsed, component));
             throw failure;
         }
         catch (Planning.InvalidTargetException ex)
         {
             // The caller's mistake keeps its type and fails no component, but the step's span and record say it failed.
             MarkFailed(span, ex, ex.Message);
-            Record(new DeployStepResult(step, DeployStepOutcome.Failed, watch.Elapsed, ex.Message), component);
+            Record(new DeployStepResult(step, DeployStepOutcome.Failed, watch.Elapsed, ex.Message, component));
             throw;
         }
         catch (OperationCanceledException)
@@ -124,18 +135,19 @@ internal sealed partial class DeployRun : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/> as the phase <paramref name="name"/> inside <paramref name="step"/> (a child span, a
-    /// <c>openshell.deploy.step.duration</c> measurement); <paramref name="describe"/> adds attributes from its result.
+    /// Runs <paramref name="body"/> as the phase <paramref name="name"/> inside <paramref name="component"/>'s
+    /// <paramref name="step"/> (a child span, a <c>openshell.deploy.step.duration</c> measurement);
+    /// <paramref name="describe"/> adds attributes from its result.
     /// </summary>
-    public async Task<T> PhaseAsync<T>(DeployStep step, string name, Func<Task<T>> body, Func<T, IEnumerable<KeyValuePair<string, object?>>>? describe = null)
+    public async Task<T> PhaseAsync<T>(
+        DeployStep step, string? component, string name, Func<Task<T>> body, Func<T, IEnumerable<KeyValuePair<string, object?>>>? describe = null)
     {
         Activity? parent;
         lock (_stepSpans)
         {
-            _stepSpans.TryGetValue(step, out parent);
+            _stepSpans.TryGetValue((step, component), out parent);
         }
 
-        var component = ComponentOf(step);
         using var span = StartSpan(name, parent ?? _root, component);
         var watch = Stopwatch.StartNew();
         try
@@ -166,16 +178,15 @@ internal sealed partial class DeployRun : IDisposable
         }
     }
 
-    /// <summary>The gateway image was pushed: bytes and reused layers go on the push span and the push counter.</summary>
-    public void Pushed(GatewayImage image)
+    /// <summary><paramref name="component"/>'s image was pushed: bytes and reused layers go on its push span and the push counter.</summary>
+    public void Pushed(string component, GatewayImage image)
     {
         Interlocked.Add(ref _bytesPushed, image.BytesPushed);
-        var component = ComponentOf(DeployStep.ImagePush);
         DevLoopTelemetry.PushBytes.Add(image.BytesPushed, new KeyValuePair<string, object?>(TelemetryTags.Component, component));
         Activity? span;
         lock (_stepSpans)
         {
-            _stepSpans.TryGetValue(DeployStep.ImagePush, out span);
+            _stepSpans.TryGetValue((DeployStep.ImagePush, component), out span);
         }
 
         span?.SetTag(TelemetryTags.PushBytes, image.BytesPushed);
@@ -184,11 +195,11 @@ internal sealed partial class DeployRun : IDisposable
         span?.SetTag(TelemetryTags.ImageDigest, image.Digest);
     }
 
-    /// <summary>Records <paramref name="step"/> as not needed.</summary>
-    public void Skip(DeployStep step, string why)
+    /// <summary>Records <paramref name="component"/>'s <paramref name="step"/> as not needed.</summary>
+    public void Skip(DeployStep step, string? component, string why)
     {
-        Record(new DeployStepResult(step, DeployStepOutcome.Skipped, TimeSpan.Zero, why), ComponentOf(step));
-        Emit(new DeployEvent(step, DeployEventKind.Skipped, why));
+        Record(new DeployStepResult(step, DeployStepOutcome.Skipped, TimeSpan.Zero, why, component));
+        Emit(new DeployEvent(step, DeployEventKind.Skipped, why, Component: component));
     }
 
     /// <summary>Records the total and ends the trace; <paramref name="failure"/> is the error of a failed deploy.</summary>
@@ -236,6 +247,7 @@ internal sealed partial class DeployRun : IDisposable
             {
                 Error = failure?.Message,
                 FailedStep = failure is null ? null : DeploySpanNames.Of(failure.Step),
+                FailedComponent = failure?.Component,
             };
             Volatile.Write(ref _finished, entry);
         }
@@ -318,27 +330,9 @@ internal sealed partial class DeployRun : IDisposable
             new KeyValuePair<string, object?>(TelemetryTags.Outcome, outcome));
     }
 
-    // The steps are per kind; the name comes from the plan (components.json), once it is known.
-    private string? ComponentOf(DeployStep step)
+    private void Record(DeployStepResult result)
     {
-        ComponentKind? kind = step switch
-        {
-            DeployStep.Builds or DeployStep.ImagePush or DeployStep.GatewayRollout => ComponentKind.Image,
-            DeployStep.Supervisor => ComponentKind.Binary,
-            DeployStep.HelmUpgrade => ComponentKind.Helm,
-            _ => null,
-        };
-        if (kind is not { } k || Volatile.Read(ref _plan) is not { } plan)
-        {
-            return null;
-        }
-
-        var ofKind = plan.OfKind(k).ToList();
-        return (ofKind.FirstOrDefault(c => c.Rebuild) ?? ofKind.FirstOrDefault())?.Component.Name;
-    }
-
-    private void Record(DeployStepResult result, string? component)
-    {
+        var component = result.Component;
         var outcome = result.Outcome switch
         {
             DeployStepOutcome.Succeeded => DeployOutcomes.Succeeded,
@@ -369,21 +363,24 @@ internal sealed partial class DeployRun : IDisposable
         switch (value.Kind)
         {
             case DeployEventKind.Failed:
-                LogFailed(_logger, DeployStepLabels.Of(value.Step), value.Message);
+                LogFailed(_logger, StepOf(value), value.Message);
                 break;
             case DeployEventKind.Progress:
-                LogProgress(_logger, DeployStepLabels.Of(value.Step), value.Message);
+                LogProgress(_logger, StepOf(value), value.Message);
                 break;
             case DeployEventKind.Line:
                 LogLine(_logger, value.Message);
                 break;
             default:
-                LogStep(_logger, DeployStepLabels.Of(value.Step), value.Kind, value.Message);
+                LogStep(_logger, StepOf(value), value.Kind, value.Message);
                 break;
         }
 
         _progress?.Report(value);
     }
+
+    private static string StepOf(DeployEvent value) =>
+        value.Component is { } component ? $"{DeployStepLabels.Of(value.Step)} ({component})" : DeployStepLabels.Of(value.Step);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
     private static partial void LogLine(ILogger logger, string line);

@@ -1,16 +1,11 @@
 using System.Diagnostics;
 using Docker.DotNet;
-using Docker.DotNet.Models;
-using k8s;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
-using OpenShell.DevLoop.Errors;
-using OpenShell.DevLoop.FileSystem;
 using OpenShell.DevLoop.Git;
-using OpenShell.DevLoop.Images;
 using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.State;
 using OpenShell.DevLoop.Telemetry;
@@ -18,9 +13,12 @@ using OpenShell.DevLoop.Telemetry;
 namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>
-/// The fast deploy shared by <c>openshell-dev deploy</c> and the AppHost: plan → gateway (publish, image, push, digest) and
-/// supervisor (publish, atomic swap in the node, sha256 check) → chart (HelmChart update pinned by digest) → rollout wait →
-/// state file. One deploy at a time per checkout (a lock file under <c>.cache/</c>). Keep one instance per process.
+/// The fast deploy shared by <c>openshell-dev deploy</c> and the AppHost, driven by the component catalogue: plan → each
+/// image component (publish, image, push, digest) and, beside them, each binary component (publish, atomic swap in the
+/// node, sha256 check) → each chart (HelmChart update, its images pinned by digest) → each image's rollout wait → state
+/// file. One deployer per kind (<see cref="ComponentDeployers"/>) does the work; this class orders it, names every step
+/// after its component and records only the components that deployed. One deploy at a time per checkout (a lock file
+/// under <c>.cache/</c>). Keep one instance per process.
 /// </summary>
 public sealed partial class FastDeployer : Session.IDeployer
 {
@@ -39,28 +37,46 @@ public sealed partial class FastDeployer : Session.IDeployer
     /// <summary>Printed when a new gateway digest rolls out.</summary>
     public const string RestartLine = "Restarting gateway to pick up updated image...";
 
+    /// <summary>The folder on the node that sandbox pods mount (hostPath): a binary swapped there reaches them.</summary>
+    private const string SandboxMountedDirectory = SupervisorDeployer.NodeDirectory;
+
     /// <summary>Printed at the end of a successful deploy.</summary>
     public const string CompleteLine = "Deploy complete!";
 
-    private readonly IDockerClient _docker;
-    private readonly OpenShellSettings _settings;
+    private readonly ComponentDeployers _deployers;
     private readonly DeployPlanner _planner;
     private readonly ILogger _logger;
 
-    // The gateway and the supervisor share projects (OpenShell.Core): two publishes at once would write the same outputs.
-    private readonly SemaphoreSlim _publishGate = new(1, 1);
-
     /// <summary>Creates a deployer that talks to the engine through <paramref name="docker"/>.</summary>
     public FastDeployer(IDockerClient docker, OpenShellSettings settings, ILogger logger, DeployPlanner? planner = null)
+        : this(ComponentDeployers.ForDocker(
+                docker ?? throw new ArgumentNullException(nameof(docker)),
+                settings ?? throw new ArgumentNullException(nameof(settings)),
+                logger ?? throw new ArgumentNullException(nameof(logger))),
+            logger, planner ?? new DeployPlanner(new DockerClusterContainerLocator()))
     {
-        ArgumentNullException.ThrowIfNull(docker);
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(logger);
-        _docker = docker;
-        _settings = settings;
-        _logger = logger;
-        _planner = planner ?? new DeployPlanner(new DockerClusterContainerLocator());
     }
+
+    /// <summary>Creates a deployer over the given kind deployers (fakes in tests).</summary>
+    internal FastDeployer(ComponentDeployers deployers, ILogger logger, DeployPlanner planner)
+    {
+        ArgumentNullException.ThrowIfNull(deployers);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(planner);
+        _deployers = deployers;
+        _logger = logger;
+        _planner = planner;
+    }
+
+    /// <summary>The line printed when binary <paramref name="component"/> was swapped (upstream's, for the supervisor).</summary>
+    public static string BinaryUpdatedLine(string component)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(component);
+        return $"{char.ToUpperInvariant(component[0])}{component[1..]} binary updated on cluster node.";
+    }
+
+    /// <summary>The line printed when image <paramref name="component"/> rolls to a new digest (upstream's, for the gateway).</summary>
+    public static string RestartLineOf(string component) => $"Restarting {component} to pick up updated image...";
 
     /// <summary>
     /// Deploys what the plan says. Requires a running, healthy cluster container (bootstrap it with
@@ -99,7 +115,7 @@ public sealed partial class FastDeployer : Session.IDeployer
         catch (DeployException ex)
         {
             run.Total(total.Elapsed, succeeded: false, ex);
-            throw new DeployException(ex.Step, ex.Message, ex.InnerException) { Steps = run.Steps, Action = ex.Action, Remedy = ex.Remedy };
+            throw new DeployException(ex.Step, ex.Message, ex.InnerException) { Steps = run.Steps, Action = ex.Action, Remedy = ex.Remedy, Component = ex.Component };
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not InvalidTargetException)
         {
@@ -119,7 +135,7 @@ public sealed partial class FastDeployer : Session.IDeployer
     private async Task<DeployResult> DeployLockedAsync(string root, DeployRequest request, DeployRun run, Stopwatch total, CancellationToken ct)
     {
         var planRequest = new PlanRequest(root, request.Targets, request.PlanSettings);
-        var plan = await run.StepAsync(DeployStep.ChangeDetection, async () =>
+        var plan = await run.StepAsync(DeployStep.ChangeDetection, null, async () =>
         {
             var planned = await _planner.PlanAsync(planRequest, ct).ConfigureAwait(false);
             run.Planned(planned);
@@ -134,66 +150,55 @@ public sealed partial class FastDeployer : Session.IDeployer
         if (plan.NothingToDo)
         {
             run.Total(total.Elapsed, succeeded: true);
-            return new DeployResult(plan, run.Steps, [], null, null, null, null, false, false, false);
+            return new DeployResult(plan, run.Steps, [], new Dictionary<string, ComponentOutcome>(StringComparer.Ordinal), false);
         }
 
-        var container = await RequireHealthyClusterAsync(plan, ct).ConfigureAwait(false);
-        var gateway = plan.OfKind(ComponentKind.Image).FirstOrDefault(c => c.Rebuild);
-        var supervisor = plan.OfKind(ComponentKind.Binary).FirstOrDefault(c => c.Rebuild);
-        var chart = plan.OfKind(ComponentKind.Helm).FirstOrDefault(c => c.Rebuild);
-        var architecture = await ClusterArchitecture.ReadAsync(_docker, container.Image, ct).ConfigureAwait(false);
+        using var target = await _deployers.Cluster.PrepareAsync(root, plan, request, ct).ConfigureAwait(false);
+        var outcomes = new ComponentOutcomes();
 
-        // The supervisor does not depend on the gateway or the chart: it runs beside them.
-        var supervisorTask = supervisor is null
-            ? Task.FromResult<string?>(null)
-            : DeploySupervisorAsync(root, container.ID, architecture, request.SupervisorBuild, run, ct);
-        if (supervisor is null)
+        // Binaries depend on no image or chart: each runs beside them (their publishes take turns at the gate).
+        var binaries = new List<Task>();
+        foreach (var binary in plan.OfKind(ComponentKind.Binary))
         {
-            run.Skip(DeployStep.Supervisor, "the supervisor is up to date");
+            if (binary.Rebuild)
+            {
+                binaries.Add(DeployBinaryAsync(binary.Component, target, run, outcomes, ct));
+            }
+            else
+            {
+                run.Skip(DeployStep.Supervisor, binary.Component.Name, $"the {binary.Component.Name} is up to date");
+            }
         }
 
-        var outcome = new GatewayOutcome();
         DeployException? failure = null;
         try
         {
-            await DeployGatewayAndChartAsync(root, plan, container, architecture, gateway, chart, request, run, outcome, ct).ConfigureAwait(false);
+            await DeployImagesAndChartsAsync(plan, target, request, run, outcomes, ct).ConfigureAwait(false);
         }
-        catch (DeployException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            failure = ex;
+            // Work between the steps (reading what runs, the API) fails the deploy as a whole, after the binaries ended.
+            failure = ex as DeployException ?? new DeployException(DeployStep.Total, ex.Message, ex);
         }
 
-        string? supervisorSha = null;
-        try
+        foreach (var binary in binaries)
         {
-            supervisorSha = await supervisorTask.ConfigureAwait(false);
-        }
-        catch (DeployException ex)
-        {
-            failure ??= ex;
-        }
-
-        var succeeded = new List<string>();
-        if (gateway is not null && outcome.GatewayDone)
-        {
-            succeeded.Add(gateway.Component.Name);
+            try
+            {
+                await binary.ConfigureAwait(false);
+            }
+            catch (DeployException ex)
+            {
+                failure ??= ex;
+            }
         }
 
-        if (chart is not null && outcome.ChartDone)
-        {
-            succeeded.Add(chart.Component.Name);
-        }
-
-        if (supervisor is not null && supervisorSha is not null)
-        {
-            succeeded.Add(supervisor.Component.Name);
-        }
-
+        var succeeded = plan.Components.Where(c => c.Rebuild && outcomes.Has(c.Component.Name)).Select(c => c.Component.Name).ToList();
         if (failure is not null)
         {
             if (plan.ShouldRecordState)
             {
-                await RecordPartialStateAsync(plan, succeeded, ct).ConfigureAwait(false);
+                await PartialDeployState.RecordAsync(plan, succeeded, ct).ConfigureAwait(false);
             }
 
             throw failure;
@@ -209,212 +214,157 @@ public sealed partial class FastDeployer : Session.IDeployer
         run.Line(DeployStep.Total, DeployStepLabels.TookLine(DeployStep.Total, total.Elapsed));
         run.Line(DeployStep.Total, CompleteLine);
         run.Total(total.Elapsed, succeeded: true);
-        return new DeployResult(plan, run.Steps, succeeded, outcome.Image, outcome.Digest, supervisorSha, outcome.ChartChecksum,
-            outcome.HelmChartChanged, outcome.Rolled, stateWritten);
+        return new DeployResult(plan, run.Steps, succeeded, outcomes.Snapshot(), stateWritten);
     }
 
-    private async Task DeployGatewayAndChartAsync(
-        string root, DeployPlan plan, ContainerInspectResponse container, string architecture,
-        ComponentPlan? gateway, ComponentPlan? chart, DeployRequest request, DeployRun run, GatewayOutcome outcome, CancellationToken ct)
+    // Images are built and pushed, then each chart is applied with its images pinned, then each new image rolls out.
+    // The first failure ends this sequence; a component after it keeps its recorded state.
+    private async Task DeployImagesAndChartsAsync(DeployPlan plan, DeployTarget target, DeployRequest request, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct)
     {
-        var tag = $"{_settings.Cluster.ImageRepoBase}/gateway:{_settings.Cluster.ImageTag}";
-        GatewayImage? pushed = null;
-        if (gateway is not null)
+        var images = plan.OfKind(ComponentKind.Image).ToList();
+        var charts = plan.OfKind(ComponentKind.Helm).ToList();
+        var pushed = new Dictionary<string, GatewayImage>(StringComparer.Ordinal);
+        foreach (var image in images)
         {
-            await run.StepAsync(DeployStep.Builds, async () =>
+            var component = image.Component;
+            var name = component.Name;
+            if (!image.Rebuild)
             {
-                var output = GatewayPublisher.DefaultOutputDirectory(root, architecture);
-                run.Progress(DeployStep.Builds, $"dotnet publish {GatewayPublisher.ProjectPath} for linux/{architecture}");
-                await run.PhaseAsync(DeployStep.Builds, DeploySpanNames.PublishGateway,
-                    () => PublishExclusiveAsync(() => GatewayPublisher.PublishAsync(root, architecture, output, _logger, ct), ct)).ConfigureAwait(false);
-                run.Progress(DeployStep.Builds, $"building image {tag} on {_settings.Images.RuntimeDeps}");
-                await run.PhaseAsync(DeployStep.Builds, DeploySpanNames.ImageBuild, async () =>
-                {
-                    await GatewayImageBuilder.BuildAsync(_docker, root, output, tag, _settings.Images.RuntimeDeps, _logger, request.PullProgress, ct).ConfigureAwait(false);
-                    return tag;
-                }).ConfigureAwait(false);
-                return (true, $"built {tag}");
+                run.Skip(DeployStep.Builds, name, $"the {name} is up to date");
+                run.Skip(DeployStep.ImagePush, name, $"no new {name} image");
+                continue;
+            }
+
+            await run.StepAsync(DeployStep.Builds, name, async () =>
+            {
+                var tag = await _deployers.Image.BuildAsync(component, target, run, ct).ConfigureAwait(false);
+                return (tag, $"built {tag}");
             }).ConfigureAwait(false);
-
-            pushed = await run.StepAsync(DeployStep.ImagePush, async () =>
+            pushed[name] = await run.StepAsync(DeployStep.ImagePush, name, async () =>
             {
-                run.Line(DeployStep.ImagePush, PushLine);
-                var image = await GatewayImageBuilder.PushAsync(_docker, tag, _logger, line => run.Progress(DeployStep.ImagePush, line), ct).ConfigureAwait(false);
-                run.Pushed(image);
-                return (image, image.Pushed ? $"pushed {image.Tag} ({image.Digest})" : $"same content as {image.Digest} in the registry: nothing pushed");
+                run.Line(DeployStep.ImagePush, PushLine, name);
+                var built = await _deployers.Image.PushAsync(component, target, run, ct).ConfigureAwait(false);
+                run.Pushed(name, built);
+                return (built, built.Pushed ? $"pushed {built.Tag} ({built.Digest})" : $"same content as {built.Digest} in the registry: nothing pushed");
             }).ConfigureAwait(false);
-            outcome.Digest = pushed.Digest;
-        }
-        else
-        {
-            run.Skip(DeployStep.Builds, "the gateway is up to date");
-            run.Skip(DeployStep.ImagePush, "no new gateway image");
         }
 
-        if (chart is null && gateway is null)
+        var rebuilt = images.Where(i => i.Rebuild).Select(i => i.Component).ToList();
+        var toApply = charts.Where(c => c.Rebuild || rebuilt.Any(i => i.ImageSettings.Chart == c.Component.Name)).Select(c => c.Component.Name).ToHashSet(StringComparer.Ordinal);
+        if (toApply.Count == 0)
         {
-            run.Skip(DeployStep.HelmUpgrade, "the chart is up to date");
-            run.Skip(DeployStep.GatewayRollout, "the gateway is up to date");
+            foreach (var chart in charts)
+            {
+                run.Skip(DeployStep.HelmUpgrade, chart.Component.Name, $"the {chart.Component.Name} is up to date");
+            }
+
+            foreach (var image in images)
+            {
+                run.Skip(DeployStep.GatewayRollout, image.Component.Name, $"the {image.Component.Name} is up to date");
+            }
+
             return;
         }
 
-        using var kube = await CreateKubernetesClientAsync(root, plan.ClusterName, container, ct).ConfigureAwait(false);
-        var previousImage = await GatewayRolloutWaiter.ReadImageAsync(kube, ct).ConfigureAwait(false);
-        var update = await run.StepAsync(DeployStep.HelmUpgrade, async () =>
+        // Read before the charts change: an image whose StatefulSet already runs it does not roll.
+        var running = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var image in rebuilt.Where(i => i.ImageSettings.Chart is { } chart && toApply.Contains(chart)))
         {
-            run.Line(DeployStep.HelmUpgrade, HelmLine);
-            if (await HelmChartDeployer.EnsureSshHandshakeSecretAsync(kube, ct).ConfigureAwait(false))
-            {
-                run.Progress(DeployStep.HelmUpgrade, "created the SSH handshake secret");
-            }
-
-            var packaged = await ChartPackager.PackAsync(Path.Combine(root, "deploy", "helm", "openshell"), new CachePaths(root).ChartPackage, ct).ConfigureAwait(false);
-            outcome.ChartChecksum = packaged.Sha256;
-            var repository = pushed?.Repository ?? $"{_settings.Cluster.ImageRepoBase}/gateway";
-            var applied = await HelmChartDeployer.ApplyAsync(kube, packaged, new GatewayValues(repository, pushed?.Digest, packaged.Sha256), ct).ConfigureAwait(false);
-            if (!applied.Changed)
-            {
-                return (applied, "HelmChart unchanged (same chart and values): no new Helm revision");
-            }
-
-            if (gateway is not null || request.HelmWait)
-            {
-                await HelmJobWaiter.WaitAsync(kube, applied.PreviousJobUid, request.RolloutTimeout, m => run.Progress(DeployStep.HelmUpgrade, m), ct).ConfigureAwait(false);
-            }
-
-            return (applied, $"HelmChart updated (chart {packaged.Sha256[..12]}, image {applied.Image})");
-        }).ConfigureAwait(false);
-        outcome.HelmChartChanged = update.Changed;
-        outcome.Image = update.Image;
-        outcome.ChartDone = true;
-
-        if (gateway is null)
-        {
-            run.Skip(DeployStep.GatewayRollout, "the gateway image did not change");
-            return;
+            running[image.Name] = await _deployers.Image.ReadRunningImageAsync(image, target, ct).ConfigureAwait(false);
         }
 
-        if (!update.Changed && previousImage == update.Image)
+        var applied = new Dictionary<string, ChartApplied>(StringComparer.Ordinal);
+        foreach (var chart in charts.Select(c => c.Component))
         {
-            run.Skip(DeployStep.GatewayRollout, $"the gateway already runs {update.Image}: nothing rolls");
-            outcome.GatewayDone = true;
-            return;
-        }
-
-        await run.StepAsync(DeployStep.GatewayRollout, async () =>
-        {
-            if (previousImage != update.Image)
+            if (!toApply.Contains(chart.Name))
             {
-                run.Line(DeployStep.GatewayRollout, RestartLine);
-                outcome.Rolled = true;
+                run.Skip(DeployStep.HelmUpgrade, chart.Name, $"the {chart.Name} is up to date");
+                continue;
             }
 
-            await GatewayRolloutWaiter.WaitAsync(kube, update.Image, request.RolloutTimeout, m => run.Progress(DeployStep.GatewayRollout, m), ct).ConfigureAwait(false);
-            return (true, $"the gateway runs {update.Image}");
-        }).ConfigureAwait(false);
-        outcome.GatewayDone = true;
+            var pinned = images.Select(i => i.Component).Where(i => i.ImageSettings.Chart == chart.Name).ToList();
+            var pins = pinned.Select(i => new ImagePin(
+                i.ImageSettings.ValuesKey,
+                pushed.TryGetValue(i.Name, out var image) ? image.Repository : _deployers.Image.RepositoryOf(i),
+                image?.Digest)).ToList();
+
+            // A new image is ready once k3s's helm job ran; a chart alone is waited for only when asked (DEPLOY_FAST_HELM_WAIT).
+            var waitForJob = pinned.Any(i => pushed.ContainsKey(i.Name)) || request.HelmWait;
+            var update = await run.StepAsync(DeployStep.HelmUpgrade, chart.Name, async () =>
+            {
+                run.Line(DeployStep.HelmUpgrade, HelmLine, chart.Name);
+                var result = await _deployers.Helm.ApplyAsync(chart, pins, waitForJob, target, run, ct).ConfigureAwait(false);
+                return (result, result.Changed
+                    ? $"HelmChart updated (chart {result.ChartChecksum[..Math.Min(12, result.ChartChecksum.Length)]}{(result.Images.Count > 0 ? $", image {string.Join(", ", result.Images.Values)}" : "")})"
+                    : "HelmChart unchanged (same chart and values): no new Helm revision");
+            }).ConfigureAwait(false);
+            applied[chart.Name] = update;
+            outcomes.Add(new ComponentOutcome(chart.Name, ComponentKind.Helm) { ChartChecksum = update.ChartChecksum, HelmChartChanged = update.Changed });
+        }
+
+        foreach (var image in images.Select(i => i.Component))
+        {
+            await RollOutAsync(image, pushed.GetValueOrDefault(image.Name), applied, running, target, run, outcomes, ct).ConfigureAwait(false);
+        }
     }
 
-    private Task<string?> DeploySupervisorAsync(string root, string containerId, string architecture, SupervisorBuild build, DeployRun run, CancellationToken ct) =>
-        run.StepAsync<string?>(DeployStep.Supervisor, async () =>
+    private async Task RollOutAsync(
+        ComponentDefinition image, GatewayImage? pushed, Dictionary<string, ChartApplied> applied, Dictionary<string, string?> running,
+        DeployTarget target, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct)
+    {
+        var name = image.Name;
+        if (pushed is null)
         {
-            var output = SupervisorPublisher.DefaultOutputDirectory(root, architecture, build);
-            run.Progress(DeployStep.Supervisor, $"dotnet publish {SupervisorPublisher.ProjectPath} for linux/{architecture} ({build.ToString().ToLowerInvariant()} build)");
-            var binary = await run.PhaseAsync(DeployStep.Supervisor, DeploySpanNames.PublishSupervisor,
-                () => PublishExclusiveAsync(() => SupervisorPublisher.PublishAsync(root, architecture, output, build, _logger, ct), ct)).ConfigureAwait(false);
-            run.Progress(DeployStep.Supervisor, $"copying {SupervisorPublisher.BinaryName} into the cluster node");
-            var sha = await run.PhaseAsync(DeployStep.Supervisor, DeploySpanNames.SupervisorSwap,
-                () => SupervisorDeployer.DeployAsync(_docker, containerId, binary, ct),
-                sha => [new(TelemetryTags.SupervisorSha256, sha)]).ConfigureAwait(false);
-            run.Line(DeployStep.Supervisor, SupervisorUpdatedLine);
-            run.Line(DeployStep.Supervisor, SupervisorPodsLine);
-            return (sha, $"{SupervisorDeployer.NodePath} sha256 {sha}");
+            run.Skip(DeployStep.GatewayRollout, name, $"the {name} image did not change");
+            return;
+        }
+
+        if (image.ImageSettings.Chart is not { } chart || !applied.TryGetValue(chart, out var update))
+        {
+            // No chart pins it: the image is in the registry for whatever pulls it.
+            run.Skip(DeployStep.GatewayRollout, name, $"no chart pins the {name} image: pushed only");
+            outcomes.Add(new ComponentOutcome(name, ComponentKind.Image) { Image = pushed.Pinned, Digest = pushed.Digest });
+            return;
+        }
+
+        var expected = update.Images.GetValueOrDefault(image.ImageSettings.ValuesKey) ?? pushed.Pinned;
+        var previous = running.GetValueOrDefault(name);
+        if (!update.Changed && previous == expected)
+        {
+            run.Skip(DeployStep.GatewayRollout, name, $"the {name} already runs {expected}: nothing rolls");
+            outcomes.Add(new ComponentOutcome(name, ComponentKind.Image) { Image = expected, Digest = pushed.Digest });
+            return;
+        }
+
+        var rolls = previous != expected;
+        await run.StepAsync(DeployStep.GatewayRollout, name, async () =>
+        {
+            if (rolls)
+            {
+                run.Line(DeployStep.GatewayRollout, RestartLineOf(name), name);
+            }
+
+            await _deployers.Image.WaitForRolloutAsync(image, expected, target, run, ct).ConfigureAwait(false);
+            return (true, $"the {name} runs {expected}");
+        }).ConfigureAwait(false);
+        outcomes.Add(new ComponentOutcome(name, ComponentKind.Image) { Image = expected, Digest = pushed.Digest, Rolled = rolls });
+    }
+
+    private Task DeployBinaryAsync(ComponentDefinition binary, DeployTarget target, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct) =>
+        run.StepAsync(DeployStep.Supervisor, binary.Name, async () =>
+        {
+            var settings = binary.BinarySettings;
+            var sha = await _deployers.Binary.DeployAsync(binary, target, run, ct).ConfigureAwait(false);
+            run.Line(DeployStep.Supervisor, BinaryUpdatedLine(binary.Name), binary.Name);
+            if (settings.NodeDirectory == SandboxMountedDirectory)
+            {
+                run.Line(DeployStep.Supervisor, SupervisorPodsLine, binary.Name);
+            }
+
+            outcomes.Add(new ComponentOutcome(binary.Name, ComponentKind.Binary) { Sha256 = sha, NodePath = settings.NodePath });
+            return (sha, $"{settings.NodePath} sha256 {sha}");
         });
-
-    private async Task<string> PublishExclusiveAsync(Func<Task<string>> publish, CancellationToken ct)
-    {
-        await _publishGate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return await publish().ConfigureAwait(false);
-        }
-        finally
-        {
-            _publishGate.Release();
-        }
-    }
-
-    private async Task<ContainerInspectResponse> RequireHealthyClusterAsync(DeployPlan plan, CancellationToken ct)
-    {
-        ContainerInspectResponse? container = null;
-        try
-        {
-            container = await _docker.Containers.InspectContainerAsync(plan.ContainerName, ct).ConfigureAwait(false);
-        }
-        catch (DockerContainerNotFoundException)
-        {
-        }
-
-        var decision = BootstrapDecision.Decide(plan.ContainerName, container);
-        if (decision.Action != BootstrapAction.Reuse || container is null)
-        {
-            throw new DeployException(DeployStep.ChangeDetection, $"The cluster is not ready for a fast deploy: {decision.Reason}.")
-            {
-                Action = RemedyAction.BringClusterUp,
-            };
-        }
-
-        return container;
-    }
-
-    private async Task<IKubernetes> CreateKubernetesClientAsync(string root, string clusterName, ContainerInspectResponse container, CancellationToken ct)
-    {
-        // Read afresh each time: a recreated container publishes its API on another port.
-        var paths = new ClusterPaths(root, clusterName);
-        await KubeconfigExtractor.ExtractAsync(_docker, container.ID, KubeconfigExtractor.ApiHostPort(container), paths.Kubeconfig, ct).ConfigureAwait(false);
-
-        return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
-    }
-
-    // A failed step leaves its component's recorded fingerprint as it was; the components that did deploy are recorded.
-    private static async Task RecordPartialStateAsync(DeployPlan plan, IReadOnlyCollection<string> succeeded, CancellationToken ct)
-    {
-        var state = plan.ToState(succeeded);
-        var fingerprints = new Dictionary<string, string>(state.Fingerprints, StringComparer.Ordinal);
-        foreach (var component in plan.Components.Where(c => c.Rebuild && !succeeded.Contains(c.Component.Name)))
-        {
-            if (component.RecordedFingerprint is { } recorded)
-            {
-                fingerprints[component.Component.StateKey] = recorded;
-            }
-        }
-
-        var partial = state with { Fingerprints = fingerprints };
-        var text = DeployStateStore.Format(partial, plan.StateKeyOrder);
-        var existing = File.Exists(plan.StatePath) ? await File.ReadAllTextAsync(plan.StatePath, ct).ConfigureAwait(false) : null;
-        if (existing != text && (existing is not null || succeeded.Count > 0))
-        {
-            await new DeployStateStore(plan.StatePath).WriteAsync(partial, plan.StateKeyOrder, ct).ConfigureAwait(false);
-        }
-    }
 
     private static string Summary(DeployPlan plan) =>
         string.Join(", ", plan.Components.Select(c => $"{c.Component.Name} {(c.Rebuild ? "rebuild" : "up to date")}"));
-
-    private sealed class GatewayOutcome
-    {
-        public string? Digest { get; set; }
-
-        public string? Image { get; set; }
-
-        public string? ChartChecksum { get; set; }
-
-        public bool HelmChartChanged { get; set; }
-
-        public bool Rolled { get; set; }
-
-        public bool ChartDone { get; set; }
-
-        public bool GatewayDone { get; set; }
-    }
 }

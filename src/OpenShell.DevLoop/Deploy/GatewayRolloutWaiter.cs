@@ -19,16 +19,28 @@ internal static class GatewayRolloutWaiter
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The image of the StatefulSet's gateway container, or null when the StatefulSet does not exist.</summary>
-    public static async Task<string?> ReadImageAsync(IKubernetes kube, CancellationToken ct = default)
+    public static Task<string?> ReadImageAsync(IKubernetes kube, CancellationToken ct = default) => ReadImageAsync(kube, Namespace, Name, ct);
+
+    /// <summary>
+    /// The image of StatefulSet <paramref name="ns"/>/<paramref name="name"/>'s container of that name (else its first), or
+    /// null when the StatefulSet does not exist.
+    /// </summary>
+    public static async Task<string?> ReadImageAsync(IKubernetes kube, string ns, string name, CancellationToken ct = default)
     {
-        var sts = await ReadAsync(kube, ct).ConfigureAwait(false);
-        return ContainerImage(sts);
+        var sts = await ReadAsync(kube, ns, name, ct).ConfigureAwait(false);
+        return ContainerImage(sts, name);
     }
 
-    /// <summary>Waits until the StatefulSet runs <paramref name="expectedImage"/> on every ready replica.</summary>
+    /// <summary>Waits until the gateway StatefulSet runs <paramref name="expectedImage"/> on every ready replica.</summary>
     /// <exception cref="DeployException">The rollout did not converge within <paramref name="timeout"/>.</exception>
-    public static async Task WaitAsync(IKubernetes kube, string expectedImage, TimeSpan timeout, Action<string> onProgress, CancellationToken ct = default)
+    public static Task WaitAsync(IKubernetes kube, string expectedImage, TimeSpan timeout, Action<string> onProgress, CancellationToken ct = default) =>
+        WaitAsync(kube, Namespace, Name, expectedImage, timeout, onProgress, ct);
+
+    /// <summary>Waits until StatefulSet <paramref name="ns"/>/<paramref name="name"/> runs <paramref name="expectedImage"/> on every ready replica.</summary>
+    /// <exception cref="DeployException">The rollout did not converge within <paramref name="timeout"/>.</exception>
+    public static async Task WaitAsync(IKubernetes kube, string ns, string name, string expectedImage, TimeSpan timeout, Action<string> onProgress, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(onProgress);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
         string? lastStatus = null;
@@ -36,8 +48,8 @@ internal static class GatewayRolloutWaiter
         {
             while (true)
             {
-                var sts = await ReadAsync(kube, deadline.Token).ConfigureAwait(false);
-                var status = Describe(sts, expectedImage, out var done);
+                var sts = await ReadAsync(kube, ns, name, deadline.Token).ConfigureAwait(false);
+                var status = Describe(sts, expectedImage, out var done, ns, name);
                 if (done)
                 {
                     onProgress(status);
@@ -55,22 +67,22 @@ internal static class GatewayRolloutWaiter
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            var diagnosis = await DiagnoseAsync(kube, ct).ConfigureAwait(false);
+            var diagnosis = await DiagnoseAsync(kube, ns, name, ct).ConfigureAwait(false);
             throw new DeployException(DeployStep.GatewayRollout,
-                $"The gateway StatefulSet {Namespace}/{Name} did not roll out {expectedImage} within {timeout.TotalSeconds:F0} s (last: {lastStatus ?? "not seen"}).\n{diagnosis}" +
-                $"Check the pod with 'kubectl -n {Namespace} describe pod {Name}-0', fix the cause and deploy again.");
+                $"The StatefulSet {ns}/{name} did not roll out {expectedImage} within {timeout.TotalSeconds:F0} s (last: {lastStatus ?? "not seen"}).\n{diagnosis}" +
+                $"Check the pod with 'kubectl -n {ns} describe pod {name}-0', fix the cause and deploy again.");
         }
     }
 
-    internal static string Describe(V1StatefulSet? sts, string expectedImage, out bool done)
+    internal static string Describe(V1StatefulSet? sts, string expectedImage, out bool done, string ns = Namespace, string name = Name)
     {
         done = false;
         if (sts is null)
         {
-            return $"waiting for StatefulSet {Namespace}/{Name} to be created";
+            return $"waiting for StatefulSet {ns}/{name} to be created";
         }
 
-        var image = ContainerImage(sts);
+        var image = ContainerImage(sts, name);
         if (image != expectedImage)
         {
             return $"waiting for the StatefulSet to take image {expectedImage} (it has {image ?? "none"})";
@@ -88,16 +100,16 @@ internal static class GatewayRolloutWaiter
             $"rollout: generation {observed}/{generation}, updated {updated}/{replicas}, ready {ready}/{replicas}{(sameRevision ? "" : ", old revision still running")}");
     }
 
-    private static string? ContainerImage(V1StatefulSet? sts) =>
+    private static string? ContainerImage(V1StatefulSet? sts, string name) =>
         sts?.Spec?.Template?.Spec?.Containers is { Count: > 0 } containers
-            ? (containers.FirstOrDefault(c => c.Name == Name) ?? containers[0]).Image
+            ? (containers.FirstOrDefault(c => c.Name == name) ?? containers[0]).Image
             : null;
 
-    private static async Task<V1StatefulSet?> ReadAsync(IKubernetes kube, CancellationToken ct)
+    private static async Task<V1StatefulSet?> ReadAsync(IKubernetes kube, string ns, string name, CancellationToken ct)
     {
         try
         {
-            return await kube.AppsV1.ReadNamespacedStatefulSetAsync(Name, Namespace, cancellationToken: ct).ConfigureAwait(false);
+            return await kube.AppsV1.ReadNamespacedStatefulSetAsync(name, ns, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -105,13 +117,13 @@ internal static class GatewayRolloutWaiter
         }
     }
 
-    private static async Task<string> DiagnoseAsync(IKubernetes kube, CancellationToken ct)
+    private static async Task<string> DiagnoseAsync(IKubernetes kube, string ns, string name, CancellationToken ct)
     {
-        var pod = $"{Name}-0";
+        var pod = $"{name}-0";
         var text = new StringBuilder();
         try
         {
-            var events = await kube.CoreV1.ListNamespacedEventAsync(Namespace, fieldSelector: $"involvedObject.name={pod}", cancellationToken: ct).ConfigureAwait(false);
+            var events = await kube.CoreV1.ListNamespacedEventAsync(ns, fieldSelector: $"involvedObject.name={pod}", cancellationToken: ct).ConfigureAwait(false);
             text.Append(CultureInfo.InvariantCulture, $"Events of pod {pod}:\n");
             foreach (var item in events.Items.TakeLast(10))
             {
@@ -130,7 +142,7 @@ internal static class GatewayRolloutWaiter
 
         try
         {
-            using var log = await kube.CoreV1.ReadNamespacedPodLogAsync(pod, Namespace, tailLines: 20, cancellationToken: ct).ConfigureAwait(false);
+            using var log = await kube.CoreV1.ReadNamespacedPodLogAsync(pod, ns, tailLines: 20, cancellationToken: ct).ConfigureAwait(false);
             using var reader = new StreamReader(log);
             text.Append(CultureInfo.InvariantCulture, $"Last log lines of pod {pod}:\n{(await reader.ReadToEndAsync(ct).ConfigureAwait(false)).TrimEnd()}\n");
         }

@@ -11,4 +11,7 @@ internal sealed record GatewayValues(string ImageRepository, string? ImageDigest
 
     /// <summary>With a digest pinned the image can only change with it, so the node's copy is always right.</summary>
     public const string PullPolicy = "IfNotPresent";
+
+    /// <summary>The same values with the gateway pinned under <c>image</c>.</summary>
+    public ChartValues ToChartValues() => new(ChartChecksum, [new ImagePin(Components.ComponentDefaults.ValuesKey, ImageRepository, ImageDigest)]);
 }

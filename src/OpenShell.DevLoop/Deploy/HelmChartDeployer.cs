@@ -23,56 +23,69 @@ internal static class HelmChartDeployer
     public const string Namespace = "kube-system";
     public const string Name = "openshell";
 
-    /// <summary>Reads the HelmChart as JSON.</summary>
-    public static async Task<JsonObject> ReadAsync(IKubernetes kube, CancellationToken ct = default)
+    /// <summary>Reads OpenShell's HelmChart as JSON.</summary>
+    public static Task<JsonObject> ReadAsync(IKubernetes kube, CancellationToken ct = default) => ReadAsync(kube, Name, ct);
+
+    /// <summary>Reads the HelmChart <paramref name="release"/> as JSON.</summary>
+    public static async Task<JsonObject> ReadAsync(IKubernetes kube, string release, CancellationToken ct = default)
     {
         object raw;
         try
         {
-            raw = await kube.CustomObjects.GetNamespacedCustomObjectAsync(Group, Version, Namespace, Plural, Name, ct).ConfigureAwait(false);
+            raw = await kube.CustomObjects.GetNamespacedCustomObjectAsync(Group, Version, Namespace, Plural, release, ct).ConfigureAwait(false);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
             throw new DeployException(DeployStep.HelmUpgrade,
-                $"HelmChart {Namespace}/{Name} does not exist in the cluster; the cluster image installs it at start.", ex)
+                $"HelmChart {Namespace}/{release} does not exist in the cluster; the cluster image installs it at start.", ex)
             {
                 Action = Errors.RemedyAction.RecreateCluster,
             };
         }
 
         return JsonSerializer.SerializeToNode(raw) as JsonObject
-            ?? throw new DeployException(DeployStep.HelmUpgrade, $"HelmChart {Namespace}/{Name} could not be read as an object.");
+            ?? throw new DeployException(DeployStep.HelmUpgrade, $"HelmChart {Namespace}/{release} could not be read as an object.");
     }
 
-    /// <summary>Updates the HelmChart with <paramref name="chart"/> and <paramref name="values"/> when they differ from what it holds.</summary>
-    public static async Task<HelmChartUpdate> ApplyAsync(IKubernetes kube, PackagedChart chart, GatewayValues values, CancellationToken ct = default)
+    /// <summary>
+    /// Updates the HelmChart <paramref name="release"/> with <paramref name="chart"/> and <paramref name="values"/> when they
+    /// differ from what it holds.
+    /// </summary>
+    public static async Task<HelmChartUpdate> ApplyAsync(IKubernetes kube, string release, PackagedChart chart, ChartValues values, CancellationToken ct = default)
     {
-        var current = await ReadAsync(kube, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(chart);
+        ArgumentNullException.ThrowIfNull(values);
+        var current = await ReadAsync(kube, release, ct).ConfigureAwait(false);
         var spec = current["spec"] as JsonObject ?? [];
         var currentValues = spec["valuesContent"]?.GetValue<string>();
         var currentContent = spec["chartContent"]?.GetValue<string>();
-        var newValues = HelmValuesEditor.Apply(currentValues, values);
+        var newValues = HelmValuesEditor.Apply(currentValues, values, release);
         var newContent = Convert.ToBase64String(await File.ReadAllBytesAsync(chart.Path, ct).ConfigureAwait(false));
-        var image = ImageOf(newValues);
+        var images = values.Images.ToDictionary(i => i.ValuesKey, i => ImageOf(newValues, i.ValuesKey), StringComparer.Ordinal);
         if (newValues == currentValues && newContent == currentContent)
         {
-            return new HelmChartUpdate(false, null, image);
+            return new HelmChartUpdate(false, null, images);
         }
 
-        var previousJob = await ReadJobAsync(kube, JobName(current), ct).ConfigureAwait(false);
+        var previousJob = await ReadJobAsync(kube, JobName(current, release), ct).ConfigureAwait(false);
         var patch = new JsonObject { ["spec"] = new JsonObject { ["chartContent"] = newContent, ["valuesContent"] = newValues } };
         await kube.CustomObjects.PatchNamespacedCustomObjectAsync(
-            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), Group, Version, Namespace, Plural, Name, cancellationToken: ct).ConfigureAwait(false);
-        return new HelmChartUpdate(true, previousJob?.Metadata?.Uid, image);
+            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), Group, Version, Namespace, Plural, release, cancellationToken: ct).ConfigureAwait(false);
+        return new HelmChartUpdate(true, previousJob?.Metadata?.Uid, images);
     }
 
-    /// <summary>The image the values select: <c>repository@digest</c>, else <c>repository:tag</c>.</summary>
-    public static string ImageOf(string? valuesContent)
+    /// <summary>The image the values select under <c>image</c>: <c>repository@digest</c>, else <c>repository:tag</c>.</summary>
+    public static string ImageOf(string? valuesContent) => ImageOf(valuesContent, Components.ComponentDefaults.ValuesKey);
+
+    /// <summary>The image the values select under <paramref name="valuesKey"/> (dots nest): <c>repository@digest</c>, else <c>repository:tag</c>.</summary>
+    public static string ImageOf(string? valuesContent, string valuesKey)
     {
-        var repository = HelmValuesEditor.Read(valuesContent, "image", "repository") ?? "";
-        return HelmValuesEditor.Read(valuesContent, "image", "digest") is { } digest
+        ArgumentNullException.ThrowIfNull(valuesKey);
+        string[] key = valuesKey.Split('.');
+        var repository = HelmValuesEditor.Read(valuesContent, [.. key, "repository"]) ?? "";
+        return HelmValuesEditor.Read(valuesContent, [.. key, "digest"]) is { } digest
             ? $"{repository}@{digest}"
-            : $"{repository}:{HelmValuesEditor.Read(valuesContent, "image", "tag") ?? "latest"}";
+            : $"{repository}:{HelmValuesEditor.Read(valuesContent, [.. key, "tag"]) ?? "latest"}";
     }
 
     /// <summary>Creates the SSH handshake secret when it is missing (the chart refers to it).</summary>
@@ -110,9 +123,15 @@ internal static class HelmChartDeployer
         }
     }
 
-    /// <summary>The name of the HelmChart's helm job.</summary>
-    public static string JobName(JsonObject helmChart) =>
-        helmChart["status"]?["jobName"]?.GetValue<string>() is { Length: > 0 } name ? name : $"helm-install-{Name}";
+    /// <summary>The name of OpenShell's HelmChart's helm job.</summary>
+    public static string JobName(JsonObject helmChart) => JobName(helmChart, Name);
+
+    /// <summary>The name of the helm job of the HelmChart <paramref name="release"/>.</summary>
+    public static string JobName(JsonObject helmChart, string release)
+    {
+        ArgumentNullException.ThrowIfNull(helmChart);
+        return helmChart["status"]?["jobName"]?.GetValue<string>() is { Length: > 0 } name ? name : $"helm-install-{release}";
+    }
 
     /// <summary>The helm job, or null.</summary>
     public static async Task<V1Job?> ReadJobAsync(IKubernetes kube, string jobName, CancellationToken ct)

@@ -9,9 +9,14 @@ internal static class HelmJobWaiter
 {
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Waits until a helm job newer than <paramref name="previousJobUid"/> succeeded.</summary>
+    /// <summary>Waits until a helm job of OpenShell's HelmChart newer than <paramref name="previousJobUid"/> succeeded.</summary>
     /// <exception cref="DeployException">The job failed or did not finish within <paramref name="timeout"/>.</exception>
-    public static async Task WaitAsync(IKubernetes kube, string? previousJobUid, TimeSpan timeout, Action<string> onProgress, CancellationToken ct = default)
+    public static Task WaitAsync(IKubernetes kube, string? previousJobUid, TimeSpan timeout, Action<string> onProgress, CancellationToken ct = default) =>
+        WaitAsync(kube, HelmChartDeployer.Name, previousJobUid, timeout, onProgress, ct);
+
+    /// <summary>Waits until a helm job of the HelmChart <paramref name="release"/> newer than <paramref name="previousJobUid"/> succeeded.</summary>
+    /// <exception cref="DeployException">The job failed or did not finish within <paramref name="timeout"/>.</exception>
+    public static async Task WaitAsync(IKubernetes kube, string release, string? previousJobUid, TimeSpan timeout, Action<string> onProgress, CancellationToken ct = default)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
@@ -20,8 +25,8 @@ internal static class HelmJobWaiter
         {
             while (true)
             {
-                var chart = await HelmChartDeployer.ReadAsync(kube, deadline.Token).ConfigureAwait(false);
-                var jobName = HelmChartDeployer.JobName(chart);
+                var chart = await HelmChartDeployer.ReadAsync(kube, release, deadline.Token).ConfigureAwait(false);
+                var jobName = HelmChartDeployer.JobName(chart, release);
                 var job = await HelmChartDeployer.ReadJobAsync(kube, jobName, deadline.Token).ConfigureAwait(false);
                 string status;
                 if (job is null || job.Metadata?.Uid == previousJobUid)
@@ -55,7 +60,7 @@ internal static class HelmJobWaiter
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             var text = new StringBuilder($"The helm job did not finish within {timeout.TotalSeconds:F0} s (last: {lastStatus ?? "nothing seen"}). ");
-            text.Append(CultureInfo.InvariantCulture, $"Inspect it with 'kubectl -n {HelmChartDeployer.Namespace} describe job helm-install-{HelmChartDeployer.Name}', or set DEPLOY_FAST_HELM_WAIT=0 to skip the wait when the gateway did not change.");
+            text.Append(CultureInfo.InvariantCulture, $"Inspect it with 'kubectl -n {HelmChartDeployer.Namespace} describe job helm-install-{release}', or set DEPLOY_FAST_HELM_WAIT=0 to skip the wait when the gateway did not change.");
             throw new DeployException(DeployStep.HelmUpgrade, text.ToString());
         }
     }

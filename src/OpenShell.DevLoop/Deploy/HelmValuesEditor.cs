@@ -10,18 +10,31 @@ namespace OpenShell.DevLoop.Deploy;
 /// </summary>
 internal static class HelmValuesEditor
 {
-    /// <summary>The values text with <paramref name="values"/> applied.</summary>
+    /// <summary>The values text of OpenShell's HelmChart with <paramref name="values"/> applied.</summary>
     public static string Apply(string? valuesContent, GatewayValues values)
     {
-        var root = Parse(valuesContent);
+        ArgumentNullException.ThrowIfNull(values);
+        return Apply(valuesContent, values.ToChartValues(), HelmChartDeployer.Name);
+    }
+
+    /// <summary>The values text of the HelmChart <paramref name="release"/> with <paramref name="values"/> applied.</summary>
+    public static string Apply(string? valuesContent, ChartValues values, string release)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var root = Parse(valuesContent, release);
         Set(root, ["chartChecksum"], values.ChartChecksum, quoted: true);
-        Set(root, ["image", "repository"], values.ImageRepository);
-        if (values.ImageDigest is { } digest)
+        foreach (var image in values.Images)
         {
-            Set(root, ["image", "digest"], digest, quoted: true);
+            string[] key = image.ValuesKey.Split('.');
+            Set(root, [.. key, "repository"], image.Repository);
+            if (image.Digest is { } digest)
+            {
+                Set(root, [.. key, "digest"], digest, quoted: true);
+            }
+
+            Set(root, [.. key, "pullPolicy"], GatewayValues.PullPolicy);
         }
 
-        Set(root, ["image", "pullPolicy"], GatewayValues.PullPolicy);
         Set(root, ["server", "grpcEndpoint"], GatewayValues.GrpcEndpoint);
         Set(root, ["tls", "serverSecretName"], ClusterSecretNames.ServerTls);
         Set(root, ["tls", "clientCaSecretName"], ClusterSecretNames.ServerClientCa);
@@ -47,7 +60,7 @@ internal static class HelmValuesEditor
         return node is YamlScalarNode { Value: { Length: > 0 } value } ? value : null;
     }
 
-    private static YamlMappingNode Parse(string? valuesContent)
+    private static YamlMappingNode Parse(string? valuesContent, string release = HelmChartDeployer.Name)
     {
         if (string.IsNullOrWhiteSpace(valuesContent))
         {
@@ -62,12 +75,12 @@ internal static class HelmValuesEditor
         catch (YamlDotNet.Core.YamlException ex)
         {
             throw new DeployException(DeployStep.HelmUpgrade,
-                $"The valuesContent of HelmChart kube-system/openshell is not valid YAML ({ex.Message}); fix it with 'kubectl -n kube-system edit helmchart openshell' or recreate the cluster.", ex);
+                $"The valuesContent of HelmChart kube-system/{release} is not valid YAML ({ex.Message}); fix it with 'kubectl -n kube-system edit helmchart {release}' or recreate the cluster.", ex);
         }
 
         return stream.Documents.Count == 0 ? new YamlMappingNode()
             : stream.Documents[0].RootNode as YamlMappingNode
-              ?? throw new DeployException(DeployStep.HelmUpgrade, "The valuesContent of HelmChart kube-system/openshell is not a YAML mapping; recreate the cluster.");
+              ?? throw new DeployException(DeployStep.HelmUpgrade, $"The valuesContent of HelmChart kube-system/{release} is not a YAML mapping; recreate the cluster.");
     }
 
     private static void Set(YamlMappingNode root, string[] path, string value, bool quoted = false)

@@ -29,14 +29,23 @@ public sealed record CachePaths(string RepositoryRoot)
     public string DeployLock => Path.Combine(RepositoryRoot, DeployLockRelativePath);
 
     /// <summary>The gateway's publish output for <paramref name="architecture"/> (kept, so publishes are incremental).</summary>
-    public string GatewayPublish(string architecture) => Path.Combine(Directory, "deploy", "gateway", architecture);
+    public string GatewayPublish(string architecture) => ImagePublish("gateway", architecture);
 
     /// <summary>The supervisor's publish output for <paramref name="architecture"/> and <paramref name="build"/>.</summary>
-    public string SupervisorPublish(string architecture, SupervisorBuild build) =>
-        Path.Combine(Directory, "deploy", build == SupervisorBuild.Dev ? "supervisor-dev" : "supervisor", architecture);
+    public string SupervisorPublish(string architecture, SupervisorBuild build) => BinaryPublish("supervisor", architecture, build);
 
     /// <summary>Where the chart is packaged for a deploy.</summary>
-    public string ChartPackage => Path.Combine(Directory, "deploy", "chart");
+    public string ChartPackage => ChartPackageOf("chart");
+
+    /// <summary>The publish output of image component <paramref name="component"/> for <paramref name="architecture"/>.</summary>
+    public string ImagePublish(string component, string architecture) => Path.Combine(Directory, "deploy", component, architecture);
+
+    /// <summary>The publish output of binary component <paramref name="component"/> for <paramref name="architecture"/> and <paramref name="build"/>.</summary>
+    public string BinaryPublish(string component, string architecture, SupervisorBuild build) =>
+        Path.Combine(Directory, "deploy", build == SupervisorBuild.Dev ? $"{component}-dev" : component, architecture);
+
+    /// <summary>Where helm component <paramref name="component"/>'s chart is packaged for a deploy.</summary>
+    public string ChartPackageOf(string component) => Path.Combine(Directory, "deploy", component);
 
     /// <summary>Where a synthetic runtime bundle is packed.</summary>
     public string SyntheticBundle => Path.Combine(Directory, "offline");

@@ -25,6 +25,9 @@ public sealed record DeployHistoryEntry(
     /// <summary>The step that failed (its span name), when the deploy failed.</summary>
     public string? FailedStep { get; init; }
 
+    /// <summary>The component whose step failed (its name in components.json), when one did.</summary>
+    public string? FailedComponent { get; init; }
+
     /// <summary>True when the deploy succeeded.</summary>
     public bool Succeeded => Outcome == DeployOutcomes.Succeeded;
 }

@@ -31,7 +31,7 @@ public static class RegressionRule
             var earlier = new List<double>(Window);
             for (var i = index - 1; i >= 0 && earlier.Count < Window; i--)
             {
-                if (entries[i].Succeeded && Duration(entries[i], step.Name) is { } seconds)
+                if (entries[i].Succeeded && Duration(entries[i], step) is { } seconds)
                 {
                     earlier.Add(seconds);
                 }
@@ -66,6 +66,7 @@ public static class RegressionRule
         return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 
-    private static double? Duration(DeployHistoryEntry entry, string step) =>
-        entry.Steps.FirstOrDefault(s => s.Name == step && s.Outcome == DeployOutcomes.Succeeded)?.Seconds;
+    // A step is compared with the same step of the same component: two binaries each have a "supervisor" step.
+    private static double? Duration(DeployHistoryEntry entry, DeployHistoryStep step) =>
+        entry.Steps.FirstOrDefault(s => s.Name == step.Name && s.Component == step.Component && s.Outcome == DeployOutcomes.Succeeded)?.Seconds;
 }

@@ -132,11 +132,14 @@ public sealed class DeployPlanner
             decisions.Add((component, reasons, changes, fingerprint, previous, inputs));
         }
 
-        // A new image only reaches the cluster through a Helm upgrade.
-        var rebuiltImages = decisions.Where(d => d.Component.Kind == ComponentKind.Image && d.Reasons.Count > 0).Select(d => d.Component.Name).ToList();
-        if (rebuiltImages.Count > 0)
+        // A new image only reaches the cluster through an upgrade of the chart that pins it.
+        foreach (var decision in decisions.Where(d => d.Component.Kind == ComponentKind.Helm))
         {
-            foreach (var decision in decisions.Where(d => d.Component.Kind == ComponentKind.Helm))
+            var rebuiltImages = decisions
+                .Where(d => d.Component.Image?.Chart == decision.Component.Name && d.Reasons.Count > 0)
+                .Select(d => d.Component.Name)
+                .ToList();
+            if (rebuiltImages.Count > 0)
             {
                 decision.Reasons.Add(new(RebuildReasonKind.ImpliedByImage, $"the {string.Join(", ", rebuiltImages)} image is rebuilt and rolls out through a Helm upgrade"));
             }

@@ -1,12 +1,12 @@
 namespace OpenShell.DevLoop.Session;
 
-/// <summary>What the cluster runs, read back from it.</summary>
-/// <param name="GatewayImage">The image pinned in the HelmChart.</param>
-/// <param name="SupervisorSha256">The supervisor binary's sha256 in the node.</param>
-/// <param name="SupervisorVersion">What the binary answers to <c>--version</c>.</param>
-/// <param name="ChartChecksum">The chart checksum in the HelmChart's values.</param>
-internal sealed record DeployedState(string? GatewayImage, string? SupervisorSha256, string? SupervisorVersion, string? ChartChecksum)
+/// <summary>What the cluster runs for each component, read back from it, by component name.</summary>
+/// <param name="Components">What was found; a component missing here could not be read.</param>
+internal sealed record DeployedState(IReadOnlyDictionary<string, ObservedComponent> Components)
 {
     /// <summary>Nothing known.</summary>
-    public static DeployedState Unknown { get; } = new(null, null, null, null);
+    public static DeployedState Unknown { get; } = new(new Dictionary<string, ObservedComponent>(StringComparer.Ordinal));
+
+    /// <summary>What was found for <paramref name="component"/>, or an empty observation.</summary>
+    public ObservedComponent Of(string component) => Components.GetValueOrDefault(component) ?? ObservedComponent.None;
 }

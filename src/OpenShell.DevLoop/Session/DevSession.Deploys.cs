@@ -71,8 +71,10 @@ internal sealed partial class DevSession
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             var error = Fail(logger, "Deploy", ex);
-            var failed = ComponentsOf(error is DeployException deploy ? deploy.Step : null).ToList();
-            foreach (var component in failed.Count > 0 ? failed : Catalog().Components.Select(c => c.Name))
+
+            // The component whose step failed; a failure of the deploy as a whole (the cluster, the state file) fails all.
+            IEnumerable<string> failed = error is DeployException { Component: { } name } ? [name] : Catalog().Components.Select(c => c.Name);
+            foreach (var component in failed)
             {
                 Publish(new ComponentLog(component, $"Deploy failed at {error.StepName}: {error.Message}", IsError: true));
                 Publish(new ComponentFailed(component, error));
@@ -91,7 +93,7 @@ internal sealed partial class DevSession
             try
             {
                 // What this deploy did not touch is read back from the cluster, so a reused cluster shows what it runs.
-                observed = await _services.Cluster.ReadDeployedAsync(cluster, ct).ConfigureAwait(false);
+                observed = await _services.Cluster.ReadDeployedAsync(cluster, [.. result.Plan.Components.Select(c => c.Component)], ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -101,42 +103,33 @@ internal sealed partial class DevSession
 
         foreach (var component in result.Plan.Components)
         {
-            var deployed = result.Deployed.Contains(component.Component.Name);
+            var name = component.Component.Name;
+            var deployed = result.Deployed.Contains(name);
+            var done = result.Of(name);
+            var seen = observed.Of(name);
             var facts = new ComponentFacts(component.Fingerprint, deployed ? now : null, deployed ? result.Total : null);
             facts = component.Component.Kind switch
             {
-                ComponentKind.Image => facts with { Image = result.GatewayImage ?? observed.GatewayImage },
+                ComponentKind.Image => facts with { Image = done?.Image ?? seen.Image },
                 ComponentKind.Binary => facts with
                 {
-                    Sha256 = result.SupervisorSha256 ?? observed.SupervisorSha256,
-                    Version = observed.SupervisorVersion,
-                    NodePath = SupervisorDeployer.NodePath,
+                    Sha256 = done?.Sha256 ?? seen.Sha256,
+                    Version = seen.Version,
+                    NodePath = component.Component.BinarySettings.NodePath,
                 },
-                ComponentKind.Helm => facts with { ChartChecksum = result.ChartChecksum ?? observed.ChartChecksum, HelmChartChanged = result.HelmChartChanged },
+                ComponentKind.Helm => facts with { ChartChecksum = done?.ChartChecksum ?? seen.ChartChecksum, HelmChartChanged = done?.HelmChartChanged ?? false },
                 _ => facts,
             };
-            Publish(new ComponentDeployed(component.Component.Name, component.Component.Kind, facts));
+            Publish(new ComponentDeployed(name, component.Component.Kind, facts));
         }
 
         Publish(new DeployFinished(result, now));
     }
 
-    // The components a step works on: those of the step's kind in the catalogue; none for steps that concern all.
-    private IEnumerable<string> ComponentsOf(DeployStep? step)
-    {
-        ComponentKind? kind = step switch
-        {
-            DeployStep.Builds or DeployStep.ImagePush or DeployStep.GatewayRollout => ComponentKind.Image,
-            DeployStep.Supervisor => ComponentKind.Binary,
-            DeployStep.HelmUpgrade => ComponentKind.Helm,
-            _ => null,
-        };
-        return kind is null ? [] : Catalog().Components.Where(c => c.Kind == kind).Select(c => c.Name);
-    }
-
     private void OnDeployEvent(DeployEvent e)
     {
-        var components = ComponentsOf(e.Step).ToList();
+        // Every step of a component names it; planning and the whole deploy concern none in particular.
+        IReadOnlyList<string> components = e.Component is { } name ? [name] : [];
         if (e.Kind == DeployEventKind.Started)
         {
             Publish(new DeployStepStarted(e.Step, components));

@@ -142,7 +142,7 @@ internal sealed partial class DevSession : IAsyncDisposable
         }
         catch (ComponentCatalogException) when (!required)
         {
-            return ComponentCatalog.Parse("""{ "components": [] }""", "(none)");
+            return ComponentCatalog.Empty;
         }
     }
 

@@ -2,6 +2,7 @@ using Docker.DotNet;
 using k8s;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Images;
@@ -12,8 +13,8 @@ namespace OpenShell.DevLoop.Session;
 internal sealed class DockerClusterController(
     IDockerClient docker, OpenShellSettings settings, ClusterPaths paths, IProgress<Docker.ImagePullProgress>? pullProgress = null) : IClusterController
 {
-    // The binary runs only when it changed: its sha256 names its version.
-    private (string Sha256, string? Version)? _supervisorVersion;
+    // A binary runs only when it changed: its sha256 names its version. By node path.
+    private readonly Dictionary<string, (string Sha256, string? Version)> _versions = new(StringComparer.Ordinal);
 
     public Task<string> ReadArchitectureAsync(CancellationToken ct) => ClusterArchitecture.ReadAsync(docker, settings.Images.K3s, null, pullProgress, ct);
 
@@ -37,16 +38,48 @@ internal sealed class DockerClusterController(
     public Task RemoveAsync(ILogger logger, CancellationToken ct) =>
         new ClusterLifecycle(docker, settings, paths, logger).RemoveAsync(removeVolume: true, ct);
 
-    public async Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, CancellationToken ct)
+    public async Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, CancellationToken ct)
     {
-        var sha = await SupervisorDeployer.ReadNodeSha256Async(docker, cluster.ContainerId, ct).ConfigureAwait(false);
-        var version = sha is null ? null
-            : _supervisorVersion is { } known && known.Sha256 == sha ? known.Version
-            : await SupervisorDeployer.ReadNodeVersionAsync(docker, cluster.ContainerId, ct).ConfigureAwait(false);
-        _supervisorVersion = sha is null ? null : (sha, version);
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(components);
+        var found = new Dictionary<string, ObservedComponent>(StringComparer.Ordinal);
+        foreach (var binary in components.Where(c => c.Binary is not null))
+        {
+            var nodePath = binary.BinarySettings.NodePath;
+            var sha = await SupervisorDeployer.ReadNodeSha256Async(docker, cluster.ContainerId, nodePath, ct).ConfigureAwait(false);
+            var version = sha is null ? null
+                : _versions.TryGetValue(nodePath, out var known) && known.Sha256 == sha ? known.Version
+                : await SupervisorDeployer.ReadNodeVersionAsync(docker, cluster.ContainerId, nodePath, ct).ConfigureAwait(false);
+            if (sha is null)
+            {
+                _versions.Remove(nodePath);
+            }
+            else
+            {
+                _versions[nodePath] = (sha, version);
+            }
+
+            found[binary.Name] = new ObservedComponent(Sha256: sha, Version: version);
+        }
+
+        var charts = components.Where(c => c.Helm is not null).ToList();
+        if (charts.Count == 0)
+        {
+            return new DeployedState(found);
+        }
+
         using var kube = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
-        var chart = await HelmChartDeployer.ReadAsync(kube, ct).ConfigureAwait(false);
-        var values = chart["spec"]?["valuesContent"]?.GetValue<string>();
-        return new DeployedState(HelmChartDeployer.ImageOf(values), sha, version, HelmValuesEditor.Read(values, "chartChecksum"));
+        foreach (var chart in charts)
+        {
+            var helmChart = await HelmChartDeployer.ReadAsync(kube, chart.HelmSettings.Release, ct).ConfigureAwait(false);
+            var values = helmChart["spec"]?["valuesContent"]?.GetValue<string>();
+            found[chart.Name] = new ObservedComponent(ChartChecksum: HelmValuesEditor.Read(values, "chartChecksum"));
+            foreach (var image in components.Where(c => c.Image?.Chart == chart.Name))
+            {
+                found[image.Name] = new ObservedComponent(Image: HelmChartDeployer.ImageOf(values, image.ImageSettings.ValuesKey));
+            }
+        }
+
+        return new DeployedState(found);
     }
 }

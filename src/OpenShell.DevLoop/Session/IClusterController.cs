@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Components;
 
 namespace OpenShell.DevLoop.Session;
 
@@ -18,6 +19,6 @@ internal interface IClusterController
     /// <summary>Removes the node container and its volume.</summary>
     Task RemoveAsync(ILogger logger, CancellationToken ct);
 
-    /// <summary>Reads what the cluster runs.</summary>
-    Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, CancellationToken ct);
+    /// <summary>Reads what the cluster runs for each of <paramref name="components"/>.</summary>
+    Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, CancellationToken ct);
 }

@@ -23,7 +23,13 @@ public static class DeploySpanNames
     /// <summary>The atomic swap of the supervisor binary on the node, inside <c>supervisor</c>.</summary>
     public const string SupervisorSwap = "supervisor swap";
 
-    /// <summary>The span name of <paramref name="step"/>.</summary>
+    /// <summary>The <c>dotnet publish</c> phase of <paramref name="component"/> (<c>publish gateway</c>, <c>publish supervisor</c>).</summary>
+    public static string Publish(string component) => $"publish {component}";
+
+    /// <summary>The atomic swap of binary <paramref name="component"/> on the node (<c>supervisor swap</c>).</summary>
+    public static string Swap(string component) => $"{component} swap";
+
+    /// <summary>The span name of <paramref name="step"/>; the component it works on is its <see cref="TelemetryTags.Component"/> attribute.</summary>
     public static string Of(DeployStep step) => step switch
     {
         DeployStep.ChangeDetection => "plan",

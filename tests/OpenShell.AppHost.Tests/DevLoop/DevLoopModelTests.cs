@@ -67,26 +67,66 @@ public sealed class DevLoopModelTests : IAsyncLifetime
 
     private static string? Property(ResourceEvent e, string name) => e.Snapshot.Properties.FirstOrDefault(p => p.Name == name)?.Value?.ToString();
 
-    [Fact]
-    public async Task Each_catalogue_entry_gets_a_resource_under_the_cluster_with_its_kinds_command()
-    {
-        var catalog = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "dev", "components.json")).Replace(
+    private static string SecondImageAndBinary => File.ReadAllText(Path.Combine(RepositoryPaths.Root, "deploy", "dev", "components.json"))
+        .Replace(
             "\"components\": [",
-            "\"components\": [ { \"name\": \"gateway-canary\", \"kind\": \"image\", \"stateKey\": \"canary\", \"label\": \"build canary\", \"include\": [ \"src/Canary/**\" ] },",
-            StringComparison.Ordinal);
-        var app = await BuildAsync(catalog);
+            """
+            "components": [
+              { "name": "canary", "kind": "image", "stateKey": "canary", "label": "build canary", "include": [ "src/Canary/**" ],
+                "repository": "tools/canary", "valuesKey": "canary.image", "workload": "openshell/canary" },
+              { "name": "probe", "kind": "binary", "nodePath": "/opt/openshell/bin/openshell-probe", "include": [ "src/Probe/**" ] },
+            """,
+            StringComparison.Ordinal)
+        .Replace("\"name\": \"gateway\",", "\"name\": \"gateway\", \"gateway\": true,", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Each_catalogue_entry_gets_a_resource_under_the_cluster_with_its_kinds_command_and_properties()
+    {
+        var app = await BuildAsync(SecondImageAndBinary);
 
         var components = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<OpenShellComponentResource>().ToList();
 
-        Assert.Equal(["gateway-canary", "gateway", "supervisor", "chart"], components.Select(c => c.Name));
+        Assert.Equal(["canary", "probe", "gateway", "supervisor", "chart"], components.Select(c => c.Name));
         Assert.All(components, c => Assert.Equal("cluster", c.Parent.Name));
         string Command(string name) => Assert.Single(Resource<IResource>(app, name).Annotations.OfType<ResourceCommandAnnotation>()).Name;
-        Assert.Equal("rebuild", Command("gateway-canary"));
-        Assert.Equal("rebuild", Command("gateway"));
-        Assert.Equal("rebuild", Command("supervisor"));
-        Assert.Equal("upgrade", Command("chart"));
-        Assert.Contains(Resource<IResource>(app, "gateway-canary").Annotations.OfType<HealthCheckAnnotation>(), h => h.Key == "gateway_health");
+        Assert.Equal(["rebuild", "rebuild", "rebuild", "rebuild", "upgrade"], components.Select(c => Command(c.Name)));
+        Assert.Equal(["Image", "Binary", "Image", "Binary", "Chart"], components.Select(c => Initial(app, c.Name).ResourceType));
+        Assert.Equal("tools/canary", InitialProperty(app, "canary", Properties.ImageRepository));
+        Assert.Equal("chart", InitialProperty(app, "canary", Properties.ImageChart));
+        Assert.Equal("openshell/canary", InitialProperty(app, "canary", Properties.ImageWorkload));
+        Assert.Equal("/opt/openshell/bin/openshell-probe", InitialProperty(app, "probe", Properties.BinaryPath));
+        Assert.Equal("/opt/openshell/bin/openshell-sandbox", InitialProperty(app, "supervisor", Properties.BinaryPath));
+        Assert.Equal("openshell", InitialProperty(app, "chart", Properties.ChartRelease));
+
+        // Only the image marked as the gateway is checked through the gateway port.
+        Assert.Equal(["gateway_health"], Resource<IResource>(app, "gateway").Annotations.OfType<HealthCheckAnnotation>().Select(h => h.Key));
+        Assert.Empty(Resource<IResource>(app, "canary").Annotations.OfType<HealthCheckAnnotation>());
     }
+
+    [Fact]
+    public async Task A_second_binarys_command_deploys_it_by_name_and_its_resource_shows_what_runs()
+    {
+        var app = await BuildAsync(SecondImageAndBinary);
+        await Dashboard(app).Session.UpAsync(recreate: false, null, CancellationToken.None);
+        var catalog = OpenShell.DevLoop.Components.ComponentCatalog.Load(_checkout.Path);
+        _fakes.Deployer.Behaviour = (_, _, _) => Task.FromResult(FakeDeployer.Deployed(catalog));
+
+        var result = await ExecuteAsync(app, "probe", "rebuild");
+
+        Assert.True(result.Success, result.Message);
+        Assert.Equal("probe", Assert.Single(_fakes.Deployer.Requests).Targets.Single());
+        var probe = await WaitForStateAsync(app, "probe", States.Running);
+        Assert.Equal("/opt/openshell/bin/openshell-probe", Property(probe, Properties.BinaryPath));
+        Assert.Equal(new string('1', 64), Property(probe, Properties.BinarySha256));
+        var canary = await WaitForStateAsync(app, "canary", States.Running);
+        Assert.StartsWith("127.0.0.1:5000/openshell/tools/canary@sha256:", Property(canary, Properties.Image), StringComparison.Ordinal);
+    }
+
+    private static CustomResourceSnapshot Initial(DistributedApplication app, string name) =>
+        Assert.Single(Resource<IResource>(app, name).Annotations.OfType<ResourceSnapshotAnnotation>()).InitialSnapshot;
+
+    private static string? InitialProperty(DistributedApplication app, string name, string property) =>
+        Initial(app, name).Properties.FirstOrDefault(p => p.Name == property)?.Value?.ToString();
 
     [Fact]
     public async Task Component_commands_are_enabled_only_once_the_cluster_is_up()

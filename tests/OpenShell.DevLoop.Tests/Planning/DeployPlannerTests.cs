@@ -527,4 +527,31 @@ public sealed class DeployPlannerTests
         Assert.Equal("src/OpenShell.Sandbox/Area3/File500.cs", plan["supervisor"].Changes.Single().Path);
         Assert.True(plan["supervisor"].InputCount > 700);
     }
+
+    [Fact]
+    public async Task An_image_edit_implies_only_the_chart_that_pins_it()
+    {
+        using var f = await PlannerFixture.CreateAsync();
+        f.Repository.Write("deploy/dev/components.json", """
+            {
+              "components": [
+                { "name": "gateway", "kind": "image", "chart": "chart", "gateway": true, "include": [ "src/OpenShell.Server/**" ] },
+                { "name": "canary", "kind": "image", "chart": "tools", "repository": "canary", "workload": "tools/canary", "include": [ "src/OpenShell.Canary/**" ] },
+                { "name": "supervisor", "kind": "binary", "include": [ "src/OpenShell.Sandbox/**" ] },
+                { "name": "chart", "kind": "helm", "stateKey": "helm", "include": [ "deploy/helm/openshell/**" ] },
+                { "name": "tools", "kind": "helm", "path": "deploy/helm/tools", "release": "tools", "include": [ "deploy/helm/tools/**" ] }
+              ]
+            }
+            """);
+        f.Repository.Write("src/OpenShell.Canary/Program.cs", "// canary\n");
+        await f.Repository.CommitAllAsync("a second image pinned by a second chart");
+        await f.RecordDeployAsync();
+        f.Repository.Append("src/OpenShell.Canary/Program.cs", "// edited");
+
+        var plan = await f.PlanAsync();
+
+        Assert.Equal(["canary", "tools"], plan.Components.Where(c => c.Rebuild).Select(c => c.Component.Name));
+        Assert.Equal("the canary image is rebuilt and rolls out through a Helm upgrade", plan["tools"].Reasons.Single().Description);
+        Assert.False(plan["chart"].Rebuild);
+    }
 }

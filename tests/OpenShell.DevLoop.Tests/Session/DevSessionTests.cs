@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Errors;
@@ -89,7 +90,7 @@ public sealed class DevSessionTests : IAsyncLifetime
         await session.UpAsync(recreate: false, null, CancellationToken.None);
         _fakes.Deployer.Behaviour = (_, progress, _) =>
         {
-            progress?.Report(new DeployEvent(DeployStep.Builds, DeployEventKind.Started, "Builds"));
+            progress?.Report(new DeployEvent(DeployStep.Builds, DeployEventKind.Started, "Builds", Component: "gateway"));
             throw new InvalidOperationException("the registry refused the push");
         };
 
@@ -104,16 +105,46 @@ public sealed class DevSessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_failed_step_fails_only_the_components_of_its_kind()
+    public async Task A_failed_step_fails_only_its_component()
     {
         var (session, events) = Create();
         await session.UpAsync(recreate: false, null, CancellationToken.None);
-        _fakes.Deployer.Behaviour = (_, _, _) => throw new DeployException(DeployStep.Supervisor, "dotnet publish failed: CS1002");
+        _fakes.Deployer.Behaviour = (_, _, _) => throw new DeployException(DeployStep.Supervisor, "dotnet publish failed: CS1002") { Component = "supervisor" };
 
         var error = await Assert.ThrowsAsync<DeployException>(() => session.DeployAsync([], null, CancellationToken.None));
 
         Assert.Equal("Supervisor build + deploy", error.StepName);
         Assert.Equal(["supervisor"], events.OfType<ComponentFailed>().Select(f => f.Component));
+    }
+
+    [Fact]
+    public async Task A_second_binary_is_deployed_and_failed_under_its_own_name()
+    {
+        var catalog = ComponentCatalog.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, ComponentCatalog.RelativePath)).Replace(
+            "\"components\": [",
+            "\"components\": [ { \"name\": \"probe\", \"kind\": \"binary\", \"nodePath\": \"/opt/openshell/bin/openshell-probe\", \"include\": [ \"src/Probe/**\" ] },",
+            StringComparison.Ordinal), "components.json");
+        _fakes.Catalog = catalog;
+        var (session, events) = Create();
+        await session.UpAsync(recreate: false, null, CancellationToken.None);
+        _fakes.Deployer.Behaviour = (_, progress, _) =>
+        {
+            progress?.Report(new DeployEvent(DeployStep.Supervisor, DeployEventKind.Started, "Supervisor build + deploy", Component: "probe"));
+            return Task.FromResult(FakeDeployer.Deployed(catalog));
+        };
+
+        await session.DeployAsync([], null, CancellationToken.None);
+
+        Assert.Equal(["probe"], Assert.Single(events.OfType<DeployStepStarted>()).Components);
+        Assert.Equal(ComponentPhase.Copying, Assert.Single(events.OfType<ComponentPhaseChanged>()).Phase);
+        var probe = events.OfType<ComponentDeployed>().Single(d => d.Component == "probe").Facts;
+        Assert.Equal(("/opt/openshell/bin/openshell-probe", new string('1', 64)), (probe.NodePath, probe.Sha256));
+        Assert.Equal("/opt/openshell/bin/openshell-sandbox", events.OfType<ComponentDeployed>().Single(d => d.Component == "supervisor").Facts.NodePath);
+
+        _fakes.Deployer.Behaviour = (_, _, _) => throw new DeployException(DeployStep.Supervisor, "dotnet publish failed: CS1002") { Component = "probe" };
+        await Assert.ThrowsAsync<DeployException>(() => session.DeployAsync([], null, CancellationToken.None));
+
+        Assert.Equal(["probe"], events.OfType<ComponentFailed>().Select(f => f.Component));
     }
 
     [Fact]

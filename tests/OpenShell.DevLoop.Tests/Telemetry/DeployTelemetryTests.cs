@@ -85,8 +85,8 @@ public sealed class DeployTelemetryTests
 
         using (var run = new DeployRun(null, NullLogger.Instance, trigger))
         {
-            await run.StepAsync(DeployStep.ChangeDetection, () => { run.Planned(plan); return Task.FromResult((plan, "planned")); });
-            var error = await Assert.ThrowsAsync<DeployException>(() => run.StepAsync<bool>(DeployStep.GatewayRollout,
+            await run.StepAsync(DeployStep.ChangeDetection, null, () => { run.Planned(plan); return Task.FromResult((plan, "planned")); });
+            var error = await Assert.ThrowsAsync<DeployException>(() => run.StepAsync<bool>(DeployStep.GatewayRollout, "gateway",
                 () => throw new InvalidOperationException("the gateway did not roll out within 5 s")));
             run.Total(TimeSpan.FromSeconds(6), succeeded: false, error);
         }
@@ -205,28 +205,28 @@ public sealed class DeployTelemetryTests
     // The shape of a full deploy as FastDeployer drives it; the bodies stand in for builds, pushes and waits.
     private static async Task SimulateDeployAsync(DeployRun run, DevLoop.Planning.DeployPlan plan)
     {
-        await run.StepAsync(DeployStep.ChangeDetection, () => { run.Planned(plan); return Task.FromResult((plan, "planned")); });
-        var supervisor = run.StepAsync(DeployStep.Supervisor, async () =>
+        await run.StepAsync(DeployStep.ChangeDetection, null, () => { run.Planned(plan); return Task.FromResult((plan, "planned")); });
+        var supervisor = run.StepAsync(DeployStep.Supervisor, "supervisor", async () =>
         {
-            await run.PhaseAsync(DeployStep.Supervisor, DeploySpanNames.PublishSupervisor, () => Task.FromResult("/tmp/openshell-sandbox"));
-            var sha = await run.PhaseAsync(DeployStep.Supervisor, DeploySpanNames.SupervisorSwap, () => Task.FromResult(Sha),
+            await run.PhaseAsync(DeployStep.Supervisor, "supervisor", DeploySpanNames.Publish("supervisor"), () => Task.FromResult("/tmp/openshell-sandbox"));
+            var sha = await run.PhaseAsync(DeployStep.Supervisor, "supervisor", DeploySpanNames.Swap("supervisor"), () => Task.FromResult(Sha),
                 value => [new(TelemetryTags.SupervisorSha256, value)]);
             return (sha, "swapped");
         });
-        await run.StepAsync(DeployStep.Builds, async () =>
+        await run.StepAsync(DeployStep.Builds, "gateway", async () =>
         {
-            await run.PhaseAsync(DeployStep.Builds, DeploySpanNames.PublishGateway, async () => { await Task.Delay(20); return "out"; });
-            await run.PhaseAsync(DeployStep.Builds, DeploySpanNames.ImageBuild, () => Task.FromResult("tag"));
+            await run.PhaseAsync(DeployStep.Builds, "gateway", DeploySpanNames.Publish("gateway"), async () => { await Task.Delay(20); return "out"; });
+            await run.PhaseAsync(DeployStep.Builds, "gateway", DeploySpanNames.ImageBuild, () => Task.FromResult("tag"));
             return (true, "built");
         });
-        await run.StepAsync(DeployStep.ImagePush, () =>
+        await run.StepAsync(DeployStep.ImagePush, "gateway", () =>
         {
             var image = new GatewayImage("r/gateway:dev", "r/gateway", "sha256:" + Sha) { BytesPushed = 4096, LayersPushed = 1, LayersReused = 3 };
-            run.Pushed(image);
+            run.Pushed("gateway", image);
             return Task.FromResult((image, "pushed"));
         });
-        await run.StepAsync(DeployStep.HelmUpgrade, () => Task.FromResult((true, "HelmChart updated")));
-        await run.StepAsync(DeployStep.GatewayRollout, () => Task.FromResult((true, "rolled")));
+        await run.StepAsync(DeployStep.HelmUpgrade, "chart", () => Task.FromResult((true, "HelmChart updated")));
+        await run.StepAsync(DeployStep.GatewayRollout, "gateway", () => Task.FromResult((true, "rolled")));
         await supervisor;
     }
 }

@@ -18,6 +18,9 @@ internal sealed class FakeSessionServices
 
     public FakeDeployer Deployer { get; } = new();
 
+    /// <summary>The catalogue the session reads; the repository's own when null.</summary>
+    public ComponentCatalog? Catalog { get; set; }
+
     /// <summary>Set to make the watcher's start-up fail.</summary>
     public Exception? WatcherStartupError { get; set; }
 
@@ -30,7 +33,7 @@ internal sealed class FakeSessionServices
         Bundles = Bundles,
         Deployer = Deployer,
         Time = time ?? TimeProvider.System,
-        LoadCatalog = root => ComponentCatalog.Load(RepositoryPaths.Root),
+        LoadCatalog = root => Catalog ?? ComponentCatalog.Load(RepositoryPaths.Root),
         GitProbe = _ => new IdleGit(),
         StartWatcher = (root, excludes, sink, logger) =>
         {
@@ -103,8 +106,14 @@ internal sealed class FakeCluster : IClusterController
         return Task.CompletedTask;
     }
 
-    public Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, CancellationToken ct) =>
-        Task.FromResult(new DeployedState("127.0.0.1:5000/openshell/gateway@sha256:" + new string('a', 64), new string('b', 64), "0.1.0", new string('c', 64)));
+    /// <summary>Every image runs an 'a' digest, every binary has sha256 'b…' and answers 0.1.0, every chart has checksum 'c…'.</summary>
+    public Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, CancellationToken ct) =>
+        Task.FromResult(new DeployedState(components.ToDictionary(c => c.Name, c => c.Kind switch
+        {
+            ComponentKind.Image => new ObservedComponent(Image: $"127.0.0.1:5000/openshell/{c.ImageSettings.Repository}@sha256:" + new string('a', 64)),
+            ComponentKind.Binary => new ObservedComponent(Sha256: new string('b', 64), Version: "0.1.0"),
+            _ => new ObservedComponent(ChartChecksum: new string('c', 64)),
+        })));
 }
 
 /// <summary>A bundle that verifies at once, or is missing when <see cref="Missing"/> is set.</summary>
@@ -162,13 +171,22 @@ internal sealed class FakeDeployer : IDeployer
         return result;
     }
 
-    /// <summary>A successful result that deployed every component of the real catalogue.</summary>
-    public static DeployResult Deployed()
+    /// <summary>
+    /// A successful result that deployed every component of <paramref name="catalog"/> (the real one by default): images
+    /// pinned at an 'e' digest, binaries with sha256 '1…', charts with checksum '2…'.
+    /// </summary>
+    public static DeployResult Deployed(ComponentCatalog? catalog = null)
     {
-        var catalog = ComponentCatalog.Load(RepositoryPaths.Root);
+        catalog ??= ComponentCatalog.Load(RepositoryPaths.Root);
         var components = catalog.Components.Select(c => new ComponentPlan(c, true, [], [], new string('f', 64), null, 1)).ToList();
         var plan = new DeployPlan(PlanMode.Automatic, "/repo", "test", null, "/repo/.cache/state", null, [], components, new Dictionary<string, string>());
+        var outcomes = catalog.Components.ToDictionary(c => c.Name, c => c.Kind switch
+        {
+            ComponentKind.Image => new ComponentOutcome(c.Name, c.Kind) { Image = $"127.0.0.1:5000/openshell/{c.ImageSettings.Repository}@sha256:" + new string('e', 64), Rolled = true },
+            ComponentKind.Binary => new ComponentOutcome(c.Name, c.Kind) { Sha256 = new string('1', 64), NodePath = c.BinarySettings.NodePath },
+            _ => new ComponentOutcome(c.Name, c.Kind) { ChartChecksum = new string('2', 64), HelmChartChanged = true },
+        });
         return new DeployResult(plan, [new DeployStepResult(DeployStep.Total, DeployStepOutcome.Succeeded, TimeSpan.FromSeconds(2), "deploy complete")],
-            [.. components.Select(c => c.Component.Name)], "127.0.0.1:5000/openshell/gateway@sha256:" + new string('e', 64), null, new string('1', 64), new string('2', 64), true, true, true);
+            [.. components.Select(c => c.Component.Name)], outcomes, true);
     }
 }

@@ -1,0 +1,34 @@
+namespace OpenShell.DevLoop.Deploy;
+
+/// <summary>What each component that finished in a deploy got; thread-safe, as binaries finish beside images and charts.</summary>
+internal sealed class ComponentOutcomes
+{
+    private readonly Dictionary<string, ComponentOutcome> _done = new(StringComparer.Ordinal);
+
+    /// <summary>Records that <paramref name="outcome"/>'s component finished.</summary>
+    public void Add(ComponentOutcome outcome)
+    {
+        lock (_done)
+        {
+            _done[outcome.Component] = outcome;
+        }
+    }
+
+    /// <summary>True when <paramref name="component"/> finished.</summary>
+    public bool Has(string component)
+    {
+        lock (_done)
+        {
+            return _done.ContainsKey(component);
+        }
+    }
+
+    /// <summary>The outcomes so far, by component name.</summary>
+    public IReadOnlyDictionary<string, ComponentOutcome> Snapshot()
+    {
+        lock (_done)
+        {
+            return new Dictionary<string, ComponentOutcome>(_done, StringComparer.Ordinal);
+        }
+    }
+}

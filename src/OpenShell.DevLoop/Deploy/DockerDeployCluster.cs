@@ -1,0 +1,53 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using k8s;
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Errors;
+using OpenShell.DevLoop.Images;
+using OpenShell.DevLoop.Planning;
+
+namespace OpenShell.DevLoop.Deploy;
+
+/// <summary>The cluster node through the Docker engine: refuses one that is not running and healthy, reads its architecture and kubeconfig.</summary>
+internal sealed class DockerDeployCluster(IDockerClient docker) : IDeployCluster
+{
+    public async Task<DeployTarget> PrepareAsync(string repositoryRoot, DeployPlan plan, DeployRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var container = await RequireHealthyClusterAsync(plan, ct).ConfigureAwait(false);
+        var architecture = await ClusterArchitecture.ReadAsync(docker, container.Image, ct).ConfigureAwait(false);
+        return new DeployTarget(repositoryRoot, plan, request, container.ID, architecture,
+            connectCt => ConnectAsync(repositoryRoot, plan.ClusterName, container, connectCt));
+    }
+
+    private async Task<ContainerInspectResponse> RequireHealthyClusterAsync(DeployPlan plan, CancellationToken ct)
+    {
+        ContainerInspectResponse? container = null;
+        try
+        {
+            container = await docker.Containers.InspectContainerAsync(plan.ContainerName, ct).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+        }
+
+        var decision = BootstrapDecision.Decide(plan.ContainerName, container);
+        if (decision.Action != BootstrapAction.Reuse || container is null)
+        {
+            throw new DeployException(DeployStep.ChangeDetection, $"The cluster is not ready for a fast deploy: {decision.Reason}.")
+            {
+                Action = RemedyAction.BringClusterUp,
+            };
+        }
+
+        return container;
+    }
+
+    private async Task<IKubernetes> ConnectAsync(string root, string clusterName, ContainerInspectResponse container, CancellationToken ct)
+    {
+        // Read afresh for each deploy: a recreated container publishes its API on another port.
+        var paths = new ClusterPaths(root, clusterName);
+        await KubeconfigExtractor.ExtractAsync(docker, container.ID, KubeconfigExtractor.ApiHostPort(container), paths.Kubeconfig, ct).ConfigureAwait(false);
+        return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
+    }
+}

@@ -67,6 +67,7 @@ public static class DevLoopBuilderExtensions
                 var healthKey = $"{component.Name}_health";
                 builder.Services.AddHealthChecks().AddCheck<GatewayHealth>(healthKey);
                 resource.WithHealthCheck(healthKey);
+                resource.WithOpenShellSandboxes();
             }
 
             resources.Components[component.Name] = (resource.Resource, component);

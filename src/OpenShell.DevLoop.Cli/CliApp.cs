@@ -26,6 +26,7 @@ internal static class CliApp
         root.Subcommands.Add(ClusterCommand.Create(stdout, stderr, environment));
         root.Subcommands.Add(DeployCommand.Create(stdout, stderr));
         root.Subcommands.Add(HistoryCommand.Create(stdout, stderr));
+        root.Subcommands.Add(SandboxCommand.Create(stdout, stderr));
         return root;
     }
 

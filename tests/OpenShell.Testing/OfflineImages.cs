@@ -11,6 +11,9 @@ public static class OfflineImages
     /// <summary>The glibc base of the cluster image.</summary>
     public const string ClusterBase = "openshell-offline/cluster-base:bookworm";
 
+    /// <summary>OpenShell's default community sandbox image, tagged by eng/offline-images.d/40-sandbox-base.sh.</summary>
+    public const string SandboxBase = "ghcr.io/nvidia/openshell-community/sandboxes/base:latest";
+
     /// <summary>
     /// Runs eng/offline-images.sh when the stand-in or the base is missing, or the stand-in is of the layout that kept
     /// the simulator outside /bin (the cluster image copies only k3s's /bin).
@@ -31,6 +34,7 @@ public static class OfflineImages
         {
             var simulator = await docker.Images.InspectImageAsync(K3s);
             await docker.Images.InspectImageAsync(ClusterBase);
+            await docker.Images.InspectImageAsync(SandboxBase);
             return simulator.Config.Labels is { } labels && labels.TryGetValue("dev.openshell.k3s-sim.layout", out var layout) && layout == "bin";
         }
         catch (DockerImageNotFoundException)

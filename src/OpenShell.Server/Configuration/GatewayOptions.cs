@@ -40,6 +40,9 @@ internal sealed record GatewayOptions
     /// <summary>The OTLP protocol that goes with <see cref="OtlpEndpoint"/> (<c>OTEL_EXPORTER_OTLP_PROTOCOL</c>).</summary>
     public string? OtlpProtocol { get; init; }
 
+    /// <summary>How long a Restart waits for the old pod to go before it gives up.</summary>
+    public TimeSpan RestartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>True when client certificates are demanded (TLS on and auth not disabled).</summary>
     public bool RequiresClientCertificate => !DisableTls && !DisableGatewayAuth;
 }

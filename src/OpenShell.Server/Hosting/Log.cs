@@ -22,6 +22,9 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Information, "Sandbox {Name} deleted from namespace {Namespace}.")]
     internal static partial void SandboxDeleted(ILogger logger, string name, string @namespace);
 
+    [LoggerMessage(12, LogLevel.Information, "Sandbox {Name} restarted from {Image} in namespace {Namespace}.")]
+    internal static partial void SandboxRestarted(ILogger logger, string name, string image, string @namespace);
+
     [LoggerMessage(20, LogLevel.Information, "Supervisor of sandbox {SandboxId} registered: version {Version}, sha256 {Sha256}.")]
     internal static partial void SupervisorRegistered(ILogger logger, string sandboxId, string version, string sha256);
 

@@ -106,5 +106,12 @@ internal static class SandboxPodFactory
         };
     }
 
+    /// <summary>The workload a sandbox container runs: its arguments after the supervisor's <c>--</c>.</summary>
+    internal static IReadOnlyList<string> WorkloadOf(V1Container container)
+    {
+        var args = container.Args?.ToArray() ?? [];
+        return args is ["--", .. var rest] ? rest : args;
+    }
+
     private static V1EnvVar Env(string name, string value) => new() { Name = name, Value = value };
 }

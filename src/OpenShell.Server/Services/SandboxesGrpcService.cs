@@ -114,6 +114,140 @@ internal sealed class SandboxesGrpcService(
         }
     }
 
+    public override async Task WatchAll(WatchAllSandboxesRequest request, IServerStreamWriter<Sandbox> responseStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var last = new Dictionary<string, Sandbox>(StringComparer.Ordinal);
+        while (!ct.IsCancellationRequested)
+        {
+            var registryChanged = registry.NextChange;
+            var pods = await CallAsync(
+                null,
+                k => k.CoreV1.ListNamespacedPodAsync(options.SandboxNamespace, labelSelector: SandboxPodFactory.Selector, cancellationToken: ct)).ConfigureAwait(false);
+            var current = pods.Items
+                .Select(p => SandboxStatus.From(p, registry.Find(p.Metadata.Name)))
+                .ToDictionary(s => s.Name, StringComparer.Ordinal);
+            foreach (var sandbox in current.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                if (!last.TryGetValue(sandbox.Name, out var before) || !before.Equals(sandbox))
+                {
+                    await responseStream.WriteAsync(sandbox, ct).ConfigureAwait(false);
+                }
+            }
+
+            foreach (var gone in last.Values.Where(s => !current.ContainsKey(s.Name)).OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                var deleted = gone.Clone();
+                deleted.Phase = SandboxPhase.Deleted;
+                deleted.Message = "deleted";
+                await responseStream.WriteAsync(deleted, ct).ConfigureAwait(false);
+            }
+
+            last = current;
+            try
+            {
+                await Task.WhenAny(registryChanged, Task.Delay(options.WatchPollInterval, ct)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public override async Task<Sandbox> Restart(RestartSandboxRequest request, ServerCallContext context)
+    {
+        RequireValidName(request.Name);
+        var ct = context.CancellationToken;
+        var pod = await ReadAsync(request.Name, ct).ConfigureAwait(false);
+        var container = pod.Spec.Containers.FirstOrDefault(c => c.Name == SandboxPodFactory.ContainerName)
+            ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"sandbox '{request.Name}' has no '{SandboxPodFactory.ContainerName}' container to restart"));
+        var from = pod.Metadata.Annotations is { } annotations && annotations.TryGetValue(SandboxPodFactory.SourceAnnotation, out var source) ? source : null;
+        var command = SandboxPodFactory.WorkloadOf(container);
+
+        await CallAsync(
+            request.Name,
+            k => k.CoreV1.DeleteNamespacedPodAsync(request.Name, options.SandboxNamespace, gracePeriodSeconds: 0, cancellationToken: ct)).ConfigureAwait(false);
+        registry.Forget(request.Name);
+
+        // The name is free only once the old pod is gone.
+        var deadline = DateTime.UtcNow + options.RestartTimeout;
+        while (await TryReadAsync(request.Name, ct).ConfigureAwait(false) is not null)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"the old pod of sandbox '{request.Name}' was still terminating after {options.RestartTimeout.TotalSeconds:0}s: try the restart again"));
+            }
+
+            await Task.Delay(options.WatchPollInterval, ct).ConfigureAwait(false);
+        }
+
+        var replacement = SandboxPodFactory.Create(request.Name, container.Image, from, command, options);
+        var created = await CallAsync(
+            request.Name,
+            k => k.CoreV1.CreateNamespacedPodAsync(replacement, options.SandboxNamespace, cancellationToken: ct)).ConfigureAwait(false);
+        registry.Forget(request.Name);
+        Log.SandboxRestarted(logger, request.Name, container.Image, options.SandboxNamespace);
+        return SandboxStatus.From(created, null);
+    }
+
+    public override async Task<GetSandboxLogsResponse> GetLogs(GetSandboxLogsRequest request, ServerCallContext context)
+    {
+        RequireValidName(request.Name);
+        if (request.TailLines < 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "tail_lines must be 0 (everything) or positive"));
+        }
+
+        var ct = context.CancellationToken;
+        await ReadAsync(request.Name, ct).ConfigureAwait(false);
+        var stream = await CallAsync(
+            request.Name,
+            async k =>
+            {
+                try
+                {
+                    return await k.CoreV1.ReadNamespacedPodLogAsync(
+                        request.Name,
+                        options.SandboxNamespace,
+                        container: SandboxPodFactory.ContainerName,
+                        tailLines: request.TailLines > 0 ? request.TailLines : null,
+                        cancellationToken: ct).ConfigureAwait(false);
+                }
+                catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.BadRequest)
+                {
+                    // Kubernetes answers 400 while the container has not started: there is no log yet, the request was fine.
+                    throw new RpcException(new Status(StatusCode.FailedPrecondition, $"sandbox '{request.Name}' has no log yet: {StatusMessage(ex)}"));
+                }
+            }).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(stream);
+            return new GetSandboxLogsResponse { Text = await reader.ReadToEndAsync(ct).ConfigureAwait(false) };
+        }
+    }
+
+    public override async Task<ListSandboxEventsResponse> ListEvents(ListSandboxEventsRequest request, ServerCallContext context)
+    {
+        RequireValidName(request.Name);
+        var ct = context.CancellationToken;
+        var pod = await ReadAsync(request.Name, ct).ConfigureAwait(false);
+        var events = await CallAsync(
+            request.Name,
+            k => k.CoreV1.ListNamespacedEventAsync(
+                options.SandboxNamespace,
+                fieldSelector: $"involvedObject.kind=Pod,involvedObject.name={request.Name}",
+                cancellationToken: ct)).ConfigureAwait(false);
+        var response = new ListSandboxEventsResponse();
+
+        // Events of an earlier pod of the same name are not this one's.
+        response.Events.AddRange(events.Items
+            .Where(e => pod.Metadata.Uid is null || e.InvolvedObject?.Uid is null || e.InvolvedObject.Uid == pod.Metadata.Uid)
+            .Select(SandboxEvents.From)
+            .OrderBy(e => e.LastSeen?.ToDateTimeOffset() ?? DateTimeOffset.MinValue));
+        return response;
+    }
+
     private async Task<V1Pod> ReadAsync(string name, CancellationToken ct) =>
         await TryReadAsync(name, ct).ConfigureAwait(false) ?? throw NotFound(name);
 
@@ -166,6 +300,24 @@ internal sealed class SandboxesGrpcService(
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"Kubernetes API unreachable: {ex.Message}"));
         }
+    }
+
+    /// <summary>The <c>message</c> of a Kubernetes <c>Status</c> body, else the body itself.</summary>
+    private static string StatusMessage(HttpOperationException ex)
+    {
+        try
+        {
+            using var body = System.Text.Json.JsonDocument.Parse(ex.Response.Content ?? string.Empty);
+            if (body.RootElement.TryGetProperty("message", out var message) && message.GetString() is { Length: > 0 } text)
+            {
+                return text;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+
+        return ex.Response.Content ?? ex.Message;
     }
 
     private RpcException NotFound(string name) =>

@@ -212,6 +212,7 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
         ComponentPhase.RollingOut => States.RollingOut,
         ComponentPhase.Copying => States.Copying,
         ComponentPhase.Upgrading => States.Upgrading,
+        ComponentPhase.Verifying => States.Verifying,
         _ => States.WaitingForCluster,
     };
 
@@ -220,6 +221,7 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
         DeployStep.ImagePush => States.Pushing,
         DeployStep.HelmUpgrade => States.Upgrading,
         DeployStep.GatewayRollout => States.RollingOut,
+        DeployStep.SandboxVerification => States.Verifying,
         DeployStep.Total => States.Deploying,
         _ => States.Building,
     };

@@ -23,4 +23,10 @@ public sealed class DevHostSettings
     /// StatefulSet (the offline cluster runs no pods).
     /// </summary>
     public string GatewayHealthProbe { get; set; } = "Mtls";
+
+    /// <summary>
+    /// After a supervisor deploy, start a throwaway sandbox and wait for it to register with the new binary before the
+    /// deploy counts as done. Needs a cluster whose pods really run (real k3s, or the simulator's kubelet); off by default.
+    /// </summary>
+    public bool VerifyWithSandbox { get; set; }
 }

@@ -9,16 +9,18 @@ namespace OpenShell.DevLoop.Deploy;
 /// <param name="Image">Deploys image components.</param>
 /// <param name="Binary">Deploys binary components.</param>
 /// <param name="Helm">Deploys helm components.</param>
-internal sealed record ComponentDeployers(IDeployCluster Cluster, IImageComponentDeployer Image, IBinaryComponentDeployer Binary, IHelmComponentDeployer Helm)
+/// <param name="Sandbox">Proves a swapped supervisor with a throwaway sandbox (when the request asks for it).</param>
+internal sealed record ComponentDeployers(IDeployCluster Cluster, IImageComponentDeployer Image, IBinaryComponentDeployer Binary, IHelmComponentDeployer Helm, ISandboxVerifier? Sandbox = null)
 {
     /// <summary>The real ones: the Docker engine and the cluster's API; image and binary publishes share one gate.</summary>
     public static ComponentDeployers ForDocker(IDockerClient docker, OpenShellSettings settings, ILogger logger)
     {
         var gate = new PublishGate();
         return new ComponentDeployers(
-            new DockerDeployCluster(docker),
+            new DockerDeployCluster(docker, settings.Cluster.GatewayNodePort),
             new ImageComponentDeployer(docker, settings, gate, logger),
             new BinaryComponentDeployer(docker, gate, logger),
-            new HelmComponentDeployer());
+            new HelmComponentDeployer(),
+            new GatewaySandboxVerifier(TimeSpan.FromMinutes(2)));
     }
 }

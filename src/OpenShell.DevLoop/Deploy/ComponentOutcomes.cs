@@ -14,6 +14,15 @@ internal sealed class ComponentOutcomes
         }
     }
 
+    /// <summary>Forgets <paramref name="component"/>'s outcome (it finished, then failed its verification).</summary>
+    public void Remove(string component)
+    {
+        lock (_done)
+        {
+            _done.Remove(component);
+        }
+    }
+
     /// <summary>True when <paramref name="component"/> finished.</summary>
     public bool Has(string component)
     {

@@ -28,6 +28,12 @@ public sealed record DeployRequest(string RepositoryRoot, IReadOnlyList<string> 
     /// <summary>How long a second deploy of the same checkout waits for the first before failing.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// After a supervisor swap, start a throwaway sandbox and wait until it registers with the new binary's sha256
+    /// before the deploy counts as done (<c>OpenShell:DevHost:VerifyWithSandbox</c>; needs pods that really run).
+    /// </summary>
+    public bool VerifyWithSandbox { get; init; }
+
     /// <summary>How long to wait for the helm job and for the gateway rollout, each.</summary>
     public TimeSpan RolloutTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -39,6 +45,7 @@ public sealed record DeployRequest(string RepositoryRoot, IReadOnlyList<string> 
         {
             HelmWait = settings.Deploy.HelmWait,
             SupervisorBuild = ParseSupervisorBuild(settings.Deploy.SupervisorBuild),
+            VerifyWithSandbox = settings.DevHost.VerifyWithSandbox,
         };
     }
 

@@ -21,6 +21,12 @@ public enum DeployStep
     /// <summary>Waiting for the gateway StatefulSet to roll out (<c>Gateway rollout</c>).</summary>
     GatewayRollout,
 
+    /// <summary>
+    /// A throwaway sandbox started after a supervisor swap, proving the new binary registers (<c>Sandbox verification</c>;
+    /// ours, upstream has no such step).
+    /// </summary>
+    SandboxVerification,
+
     /// <summary>The whole deploy (<c>Total deploy</c>).</summary>
     Total,
 }

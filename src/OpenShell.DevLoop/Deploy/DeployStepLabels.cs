@@ -12,6 +12,7 @@ public static class DeployStepLabels
         DeployStep.ImagePush => "Image push",
         DeployStep.HelmUpgrade => "Helm upgrade",
         DeployStep.GatewayRollout => "Gateway rollout",
+        DeployStep.SandboxVerification => "Sandbox verification",
         DeployStep.Total => "Total deploy",
         _ => throw new ArgumentOutOfRangeException(nameof(step), step, "unknown deploy step"),
     };

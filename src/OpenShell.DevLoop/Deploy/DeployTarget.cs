@@ -9,7 +9,8 @@ namespace OpenShell.DevLoop.Deploy;
 /// so the client never outlives the deploy).
 /// </summary>
 internal sealed class DeployTarget(
-    string repositoryRoot, DeployPlan plan, DeployRequest request, string containerId, string architecture, Func<CancellationToken, Task<IKubernetes>>? connect)
+    string repositoryRoot, DeployPlan plan, DeployRequest request, string containerId, string architecture, Func<CancellationToken, Task<IKubernetes>>? connect,
+    int? gatewayHostPort = null)
     : IDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
@@ -29,6 +30,9 @@ internal sealed class DeployTarget(
 
     /// <summary>The cluster's architecture (<c>amd64</c>, <c>arm64</c>).</summary>
     public string Architecture { get; } = architecture;
+
+    /// <summary>The 127.0.0.1 port the node publishes the gateway on, when it publishes one.</summary>
+    public int? GatewayHostPort { get; } = gatewayHostPort;
 
     /// <summary>The cluster's Kubernetes API, connected on first use.</summary>
     public async Task<IKubernetes> KubernetesAsync(CancellationToken ct)

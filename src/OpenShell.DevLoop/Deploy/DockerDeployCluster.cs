@@ -9,7 +9,7 @@ using OpenShell.DevLoop.Planning;
 namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>The cluster node through the Docker engine: refuses one that is not running and healthy, reads its architecture and kubeconfig.</summary>
-internal sealed class DockerDeployCluster(IDockerClient docker) : IDeployCluster
+internal sealed class DockerDeployCluster(IDockerClient docker, int gatewayNodePort) : IDeployCluster
 {
     public async Task<DeployTarget> PrepareAsync(string repositoryRoot, DeployPlan plan, DeployRequest request, CancellationToken ct)
     {
@@ -17,8 +17,16 @@ internal sealed class DockerDeployCluster(IDockerClient docker) : IDeployCluster
         var container = await RequireHealthyClusterAsync(plan, ct).ConfigureAwait(false);
         var architecture = await ClusterArchitecture.ReadAsync(docker, container.Image, ct).ConfigureAwait(false);
         return new DeployTarget(repositoryRoot, plan, request, container.ID, architecture,
-            connectCt => ConnectAsync(repositoryRoot, plan.ClusterName, container, connectCt));
+            connectCt => ConnectAsync(repositoryRoot, plan.ClusterName, container, connectCt), GatewayHostPort(container));
     }
+
+    private int? GatewayHostPort(ContainerInspectResponse container) =>
+        container.NetworkSettings?.Ports is { } ports
+        && ports.TryGetValue($"{gatewayNodePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/tcp", out var bindings)
+        && bindings?.FirstOrDefault() is { } binding
+        && int.TryParse(binding.HostPort, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            ? port
+            : null;
 
     private async Task<ContainerInspectResponse> RequireHealthyClusterAsync(DeployPlan plan, CancellationToken ct)
     {

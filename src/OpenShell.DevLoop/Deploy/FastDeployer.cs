@@ -193,6 +193,11 @@ public sealed partial class FastDeployer : Session.IDeployer
             }
         }
 
+        if (failure is null && request.VerifyWithSandbox)
+        {
+            failure = await VerifySupervisorsAsync(plan, target, run, outcomes, ct).ConfigureAwait(false);
+        }
+
         var succeeded = plan.Components.Where(c => c.Rebuild && outcomes.Has(c.Component.Name)).Select(c => c.Component.Name).ToList();
         if (failure is not null)
         {
@@ -348,6 +353,42 @@ public sealed partial class FastDeployer : Session.IDeployer
             return (true, $"the {name} runs {expected}");
         }).ConfigureAwait(false);
         outcomes.Add(new ComponentOutcome(name, ComponentKind.Image) { Image = expected, Digest = pushed.Digest, Rolled = rolls });
+    }
+
+    // Only the binary sandboxes mount can be proven by a sandbox; it is proven after the gateway and chart are done,
+    // so the sandbox comes from the gateway this deploy left running. An unproven binary is not recorded as deployed.
+    private async Task<DeployException?> VerifySupervisorsAsync(DeployPlan plan, DeployTarget target, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct)
+    {
+        if (_deployers.Sandbox is not { } verifier)
+        {
+            return null;
+        }
+
+        foreach (var binary in plan.OfKind(ComponentKind.Binary).Where(b => b.Rebuild))
+        {
+            var name = binary.Component.Name;
+            if (binary.Component.BinarySettings.NodePath != Core.SupervisorEnvironment.SupervisorPath
+                || outcomes.Snapshot().GetValueOrDefault(name)?.Sha256 is not { } sha)
+            {
+                continue;
+            }
+
+            try
+            {
+                await run.StepAsync(DeployStep.SandboxVerification, name, async () =>
+                {
+                    var sandbox = await verifier.VerifyAsync(target, name, sha, ct).ConfigureAwait(false);
+                    return (sandbox, $"sandbox {sandbox} registered with {name} sha256 {sha}");
+                }).ConfigureAwait(false);
+            }
+            catch (DeployException ex)
+            {
+                outcomes.Remove(name);
+                return ex;
+            }
+        }
+
+        return null;
     }
 
     private Task DeployBinaryAsync(ComponentDefinition binary, DeployTarget target, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct) =>

@@ -55,4 +55,7 @@ internal enum ComponentPhase
 
     /// <summary>Upgrading a chart.</summary>
     Upgrading,
+
+    /// <summary>A throwaway sandbox proves the new binary.</summary>
+    Verifying,
 }

@@ -38,6 +38,7 @@ public static class DeploySpanNames
         DeployStep.ImagePush => "image push",
         DeployStep.HelmUpgrade => "chart update",
         DeployStep.GatewayRollout => "rollout wait",
+        DeployStep.SandboxVerification => "sandbox verification",
         DeployStep.Total => Deploy,
         _ => throw new ArgumentOutOfRangeException(nameof(step), step, "unknown deploy step"),
     };

@@ -215,7 +215,8 @@ public sealed class DeployTelemetryTests
         });
         await run.StepAsync(DeployStep.Builds, "gateway", async () =>
         {
-            await run.PhaseAsync(DeployStep.Builds, "gateway", DeploySpanNames.Publish("gateway"), async () => { await Task.Delay(20); return "out"; });
+            // 30 ms for an assertion of at least 20: a timer may fire a little before the wall clock says it should.
+            await run.PhaseAsync(DeployStep.Builds, "gateway", DeploySpanNames.Publish("gateway"), async () => { await Task.Delay(30); return "out"; });
             await run.PhaseAsync(DeployStep.Builds, "gateway", DeploySpanNames.ImageBuild, () => Task.FromResult("tag"));
             return (true, "built");
         });

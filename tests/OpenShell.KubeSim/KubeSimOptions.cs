@@ -24,6 +24,9 @@ public sealed class KubeSimOptions
     /// <summary>A k3s auto-deploy folder whose <c>*.yaml</c> files are applied at start and on change; null = none.</summary>
     public string? ManifestsDirectory { get; set; }
 
+    /// <summary>The kubelet: off (pods are only marked Running) unless <see cref="Kubelet.KubeletOptions.Mode"/> is Docker.</summary>
+    public Kubelet.KubeletOptions Kubelet { get; } = new();
+
     /// <summary>Extra subject alternative names for the serving certificate besides localhost and 127.0.0.1.</summary>
     public IList<string> TlsSubjectAlternativeNames { get; } = [];
 

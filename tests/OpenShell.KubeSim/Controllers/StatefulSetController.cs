@@ -131,7 +131,7 @@ internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions op
             }
         }
 
-        while (OwnedPods(ns, uid).Any(p => Json.Str(Json.At(p, "status.phase")) != "Running"))
+        while (OwnedPods(ns, uid).Any(p => !IsRunningAndReady(p)))
         {
             await Task.Delay(20, ct).ConfigureAwait(false);
         }
@@ -155,6 +155,10 @@ internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions op
             return current;
         }, statusOnly: true);
     }
+
+    private static bool IsRunningAndReady(JsonObject pod) =>
+        Json.Str(Json.At(pod, "status.phase")) == "Running"
+        && (Json.At(pod, "status.conditions") as JsonArray)?.OfType<JsonObject>().Any(c => Json.Str(c["type"]) == "Ready" && Json.Str(c["status"]) == "True") == true;
 
     private IEnumerable<JsonObject> OwnedPods(string ns, string? uid) =>
         store.List(ResourceCatalog.Pods, ns).Items

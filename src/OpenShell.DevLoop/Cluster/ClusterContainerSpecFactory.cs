@@ -6,9 +6,17 @@ namespace OpenShell.DevLoop.Cluster;
 /// <summary>Builds the <see cref="ClusterContainerSpec"/> from the settings.</summary>
 public static class ClusterContainerSpecFactory
 {
+    /// <summary>The local engine's socket.</summary>
+    public const string DefaultEngineSocket = "/var/run/docker.sock";
+
     /// <summary>Creates the spec for <paramref name="clusterName"/> with the gateway published on <paramref name="gatewayHostPort"/>.</summary>
-    public static ClusterContainerSpec Create(OpenShellSettings settings, string clusterName, int gatewayHostPort)
+    /// <param name="settings">The bound settings.</param>
+    /// <param name="clusterName">The cluster name.</param>
+    /// <param name="gatewayHostPort">The host port of the gateway.</param>
+    /// <param name="engineSocket">The engine's socket on the host, mounted when <c>RunPods</c> is on; null = <see cref="DefaultEngineSocket"/>.</param>
+    public static ClusterContainerSpec Create(OpenShellSettings settings, string clusterName, int gatewayHostPort, string? engineSocket = null)
     {
+        engineSocket ??= DefaultEngineSocket;
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrEmpty(clusterName);
         var cluster = settings.Cluster;
@@ -27,6 +35,11 @@ public static class ClusterContainerSpecFactory
             ["OPENSHELL_NODE_NAME"] = string.IsNullOrWhiteSpace(cluster.NodeName) ? ClusterName.NodeName(clusterName) : cluster.NodeName.Trim(),
             ["OPENSHELL_HEALTHCHECK_GATEWAY_TCP"] = cluster.GatewayTcpCheck ? "true" : "false",
         };
+        if (cluster.RunPods)
+        {
+            environment["OPENSHELL_KUBELET"] = "docker";
+        }
+
         if (!string.IsNullOrEmpty(cluster.RegistryUsername))
         {
             environment["REGISTRY_USERNAME"] = cluster.RegistryUsername;
@@ -40,6 +53,8 @@ public static class ClusterContainerSpecFactory
             "--tls-san=127.0.0.1",
             "--tls-san=localhost",
             "--tls-san=host.docker.internal",
+            // Pods on the node's network reach the API by the node container's name.
+            $"--tls-san={name}",
             $"--https-listen-port={ClusterContainerSpec.ApiPort.ToString(CultureInfo.InvariantCulture)}",
         ];
 
@@ -57,6 +72,7 @@ public static class ClusterContainerSpecFactory
         {
             ExtraHosts = ["host.docker.internal:host-gateway", "host.openshell.internal:host-gateway"],
             GpuMode = cluster.Gpu ? cluster.GpuMode : null,
+            EngineSocket = cluster.RunPods ? engineSocket : null,
         };
     }
 }

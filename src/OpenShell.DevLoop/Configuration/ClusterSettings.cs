@@ -40,6 +40,13 @@ public sealed class ClusterSettings
     /// </summary>
     public bool GatewayTcpCheck { get; set; } = true;
 
+    /// <summary>
+    /// Run pods as containers on the Docker engine (the Kubernetes API simulator's kubelet; on in the Offline profile).
+    /// The node container then gets the engine's socket, which is full control of the engine; ignored by a real k3s
+    /// node, which runs its own containerd.
+    /// </summary>
+    public bool RunPods { get; set; }
+
     /// <summary>The host port of the gateway (<c>GATEWAY_PORT</c>); unset means one chosen once and kept in <c>.env</c>.</summary>
     public int? GatewayPort { get; set; }
 

@@ -36,7 +36,7 @@ internal sealed partial class ControllerHost : IAsyncDisposable
             new PodController(store, options, _work, runsContainers: options.Kubelet.Mode != Kubelet.KubeletMode.None),
             new JobController(store, options, _work),
             _statefulSets,
-            new HelmChartController(store),
+            new HelmChartController(store, options.HelmBinary is { } helm ? new HelmTemplate(helm, options.StaticChartsDirectory) : null, _work, logger),
         ];
         _deployer = options.ManifestsDirectory is { } directory ? new ManifestDeployer(store, directory, logger) : null;
         faults.NeverConvergeCleared += _statefulSets.Resync;

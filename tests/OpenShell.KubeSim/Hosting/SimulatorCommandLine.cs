@@ -17,6 +17,7 @@ internal static class SimulatorCommandLine
 
     public const string K3sKubeconfig = "/etc/rancher/k3s/k3s.yaml";
     public const string K3sManifests = "/var/lib/rancher/k3s/server/manifests";
+    public const string K3sHelm = "/bin/helm";
 
     /// <summary>True for k3s's <c>server [flags]</c> form.</summary>
     public static bool IsK3sServer(IReadOnlyList<string> args) => args.Count > 0 && args[0] == "server";
@@ -30,6 +31,8 @@ internal static class SimulatorCommandLine
             options.BindAddress = "0.0.0.0";
             options.KubeconfigPath = K3sKubeconfig;
             options.ManifestsDirectory = K3sManifests;
+            // The k3s-sim image carries helm, so the bundled chart is really rendered.
+            options.HelmBinary = File.Exists(K3sHelm) ? K3sHelm : null;
         }
 
         for (var i = k3s ? 1 : 0; i < args.Count; i++)

@@ -38,6 +38,9 @@ public static class ClusterContainerSpecFactory
         if (cluster.RunPods)
         {
             environment["OPENSHELL_KUBELET"] = "docker";
+            // The gateway pod really pulls its image, which the first deploy pushes only after the node is up:
+            // the node's health cannot wait for it (the gateway's own health does).
+            environment["OPENSHELL_HEALTHCHECK_GATEWAY_READY"] = "false";
         }
 
         if (!string.IsNullOrEmpty(cluster.RegistryUsername))

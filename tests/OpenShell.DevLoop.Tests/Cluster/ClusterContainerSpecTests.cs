@@ -129,6 +129,7 @@ public sealed class ClusterContainerSpecTests
         var socket = Assert.Single(on.HostConfig.Mounts, m => m.Target == ClusterContainerSpec.EngineSocketPath);
         Assert.Equal(("bind", "/run/user/1000/docker.sock"), (socket.Type, socket.Source));
         Assert.Contains("OPENSHELL_KUBELET=docker", on.Env);
+        Assert.Contains("OPENSHELL_HEALTHCHECK_GATEWAY_READY=false", on.Env);
         // Pods reach the API by the node container's name, so the serving certificate must name it.
         Assert.Contains("--tls-san=openshell-cluster-demo", spec.Arguments);
     }

@@ -273,5 +273,17 @@ public sealed partial class ClusterScriptsTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("0/1")]
+    [InlineData("")]
+    public async Task Health_check_can_leave_the_gateway_readiness_to_the_gateway(string ready)
+    {
+        var result = await RunHealthcheckAsync("sh", true, ready, s_allSecrets, true, new() { ["OPENSHELL_HEALTHCHECK_GATEWAY_READY"] = "false" });
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("HEALTHCHECK_OK", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("HEALTHCHECK_GATEWAY_NOT_READY", result.Stdout, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _root.Dispose();
 }

@@ -240,6 +240,45 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
         }
     }
 
+    [RequiresDocker]
+    public async Task A_new_template_replaces_a_pod_that_never_became_ready_and_the_rollout_converges()
+    {
+        await fixture.StartAsync();
+        var ns = await NamespaceAsync();
+        V1PodTemplateSpec Template(string readiness) => new()
+        {
+            Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "roll" } },
+            Spec = new V1PodSpec
+            {
+                TerminationGracePeriodSeconds = 1,
+                Containers =
+                [
+                    new V1Container
+                    {
+                        Name = "main",
+                        Image = KubeletFixture.ShellImage,
+                        ImagePullPolicy = "IfNotPresent",
+                        Command = ["sleep", "600"],
+                        ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["sh", "-c", readiness] }, PeriodSeconds = 1 },
+                    },
+                ],
+            },
+        };
+        await Client.AppsV1.CreateNamespacedStatefulSetAsync(new V1StatefulSet
+        {
+            Metadata = new V1ObjectMeta { Name = "roll" },
+            Spec = new V1StatefulSetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "roll" } }, Template = Template("exit 1") },
+        }, ns);
+        var stuck = await WaitForPodAsync(ns, "roll-0", p => p.Status?.Phase == "Running", "the never-ready pod to run");
+        Assert.False(IsReady(stuck));
+
+        await Client.AppsV1.PatchNamespacedStatefulSetAsync(new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"main","readinessProbe":{"exec":{"command":["sh","-c","exit 0"]}}}]}}}}""", V1Patch.PatchType.StrategicMergePatch), "roll", ns);
+        var rolled = await Eventually.WaitForAsync(() => Client.AppsV1.ReadNamespacedStatefulSetAsync("roll", ns), s => s.Status?.ReadyReplicas == 1 && s.Status.CurrentRevision == s.Status.UpdateRevision, "the rollout to converge", s_timeout);
+        var pod = await Client.CoreV1.ReadNamespacedPodAsync("roll-0", ns);
+        Assert.NotEqual(stuck.Metadata.Uid, pod.Metadata.Uid);
+        Assert.Equal(rolled.Status.UpdateRevision, pod.Metadata.Labels["controller-revision-hash"]);
+    }
+
     private async Task<string> NamespaceAsync()
     {
         var name = TestNames.Unique("oskub");

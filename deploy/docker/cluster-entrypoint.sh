@@ -16,6 +16,7 @@ FLANNEL_RUN_DIR="${OPENSHELL_FLANNEL_RUN_DIR:-/run/flannel}"
 ROUTE_WAIT_ATTEMPTS="${OPENSHELL_ROUTE_WAIT_ATTEMPTS:-30}"
 ROUTE_WAIT_DELAY="${OPENSHELL_ROUTE_WAIT_DELAY:-1}"
 DNS_PROBE_ATTEMPTS="${OPENSHELL_DNS_PROBE_ATTEMPTS:-5}"
+ENGINE_SOCKET="${OPENSHELL_ENGINE_SOCKET:-/var/run/docker.sock}"
 RESOLV_CONF="$K3S_CONFIG_DIR/resolv.conf"
 
 log() { printf 'cluster-entrypoint: %s\n' "$*" >&2; }
@@ -353,9 +354,23 @@ if [ -n "${OPENSHELL_NODE_NAME:-}" ]; then
   echo "Using deterministic k3s node name: ${OPENSHELL_NODE_NAME}"
 fi
 
+# Pods as containers on the Docker engine (OpenShell:Cluster:RunPods): only the Kubernetes API simulator standing in
+# for k3s has that kubelet, and only with the engine's socket mounted.
+kubelet_arg=""
+if [ "${OPENSHELL_KUBELET:-}" = "docker" ]; then
+  if [ ! -S "$ENGINE_SOCKET" ]; then
+    log "warning: OPENSHELL_KUBELET=docker but $ENGINE_SOCKET is not a socket: pods will not run"
+  elif "$K3S_BIN" --version 2>/dev/null | grep -q 'k3s-sim'; then
+    kubelet_arg="--kubelet=docker"
+    echo "Pods run as containers on the Docker engine ($ENGINE_SOCKET)"
+  else
+    log "warning: OPENSHELL_KUBELET=docker is only honoured by the Kubernetes API simulator; k3s runs pods itself"
+  fi
+fi
+
 if [ "$#" -eq 0 ]; then
   set -- server
 fi
-# k3s v1.35 takes the resolver file only as a kubelet argument. The two variables hold only flags without spaces.
+# k3s v1.35 takes the resolver file only as a kubelet argument. The unquoted variables hold only flags without spaces.
 # shellcheck disable=SC2086
-exec "$K3S_BIN" "$@" $node_name_arg --kubelet-arg=resolv-conf="$RESOLV_CONF" $extra_args
+exec "$K3S_BIN" "$@" $node_name_arg --kubelet-arg=resolv-conf="$RESOLV_CONF" $extra_args $kubelet_arg

@@ -1,4 +1,5 @@
 using OpenShell.KubeSim.Hosting;
+using OpenShell.KubeSim.Kubelet;
 
 namespace OpenShell.KubeSim.Tests;
 
@@ -27,8 +28,20 @@ public sealed class CommandLineTests
         Assert.Contains("host.docker.internal", options.TlsSubjectAlternativeNames);
     }
 
+    [Fact]
+    public void The_kubelet_is_off_unless_asked_for_and_its_flags_work_in_both_forms()
+    {
+        Assert.Equal(KubeletMode.None, SimulatorCommandLine.Parse(["server", "--kubelet-arg=resolv-conf=/x"]).Kubelet.Mode);
+        var k3s = SimulatorCommandLine.Parse(["server", "--kubelet-arg=resolv-conf=/x", "--kubelet=docker", "--kubelet-network", "dev-net"]);
+        Assert.Equal((KubeletMode.Docker, "dev-net"), (k3s.Kubelet.Mode, k3s.Kubelet.Network));
+        Assert.Equal(KubeletMode.Docker, SimulatorCommandLine.Parse(["--kubelet", "docker"]).Kubelet.Mode);
+        // The label the dev host removes a node's pod containers by is the one the kubelet puts on them.
+        Assert.Equal(OpenShell.DevLoop.Cluster.ClusterContainerSpec.PodNodeLabel, KubeletLabels.Node);
+    }
+
     public static TheoryData<string[], string> BadArguments { get; } = new()
     {
+        { ["--kubelet", "containerd"], "--kubelet \"containerd\" is not a kubelet" },
         { ["--port", "http"], "--port \"http\" is not a port number" },
         { ["--port"], "--port needs a value" },
         { ["--frobnicate"], "unknown argument \"--frobnicate\"" },

@@ -24,6 +24,18 @@ public sealed class KubeSimOptions
     /// <summary>A k3s auto-deploy folder whose <c>*.yaml</c> files are applied at start and on change; null = none.</summary>
     public string? ManifestsDirectory { get; set; }
 
+    /// <summary>The kubelet: off (pods are only marked Running) unless <see cref="Kubelet.KubeletOptions.Mode"/> is Docker.</summary>
+    public Kubelet.KubeletOptions Kubelet { get; } = new();
+
+    /// <summary>
+    /// A helm binary to render HelmCharts whose chart the simulator holds (see <see cref="StaticChartsDirectory"/>); null =
+    /// HelmCharts only create or update the <c>openshell</c> StatefulSet. The k3s-sim image sets <c>/bin/helm</c>.
+    /// </summary>
+    public string? HelmBinary { get; set; }
+
+    /// <summary>Where <c>https://%{KUBERNETES_API}%/static/charts/NAME.tgz</c> is read from (k3s's static charts folder).</summary>
+    public string StaticChartsDirectory { get; set; } = "/var/lib/rancher/k3s/server/static/charts";
+
     /// <summary>Extra subject alternative names for the serving certificate besides localhost and 127.0.0.1.</summary>
     public IList<string> TlsSubjectAlternativeNames { get; } = [];
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenShell.KubeSim.Api;
 using OpenShell.KubeSim.Controllers;
+using OpenShell.KubeSim.Kubelet;
 using OpenShell.KubeSim.Security;
 using OpenShell.KubeSim.Store;
 
@@ -20,12 +21,14 @@ public sealed class KubeSimServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SimulatorCertificates _certificates;
     private readonly ControllerHost _controllers;
+    private readonly DockerKubelet? _kubelet;
     private readonly bool _ownsKubeconfig;
     private int _disposed;
 
-    private KubeSimServer(WebApplication app, SimulatorCertificates certificates, ControllerHost controllers, ObjectStore store, KubeSimFaults faults, Uri url, string kubeconfigPath, bool ownsKubeconfig)
+    private KubeSimServer(WebApplication app, SimulatorCertificates certificates, ControllerHost controllers, DockerKubelet? kubelet, ObjectStore store, KubeSimFaults faults, Uri url, string kubeconfigPath, bool ownsKubeconfig)
     {
         _app = app;
+        _kubelet = kubelet;
         _certificates = certificates;
         _controllers = controllers;
         _ownsKubeconfig = ownsKubeconfig;
@@ -93,14 +96,21 @@ public sealed class KubeSimServer : IAsyncDisposable
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenShell.KubeSim");
         var controllers = new ControllerHost(store, options, faults, certificates.AuthorityPem, logger);
+        DockerKubelet? kubelet = null;
         try
         {
             controllers.Bootstrap();
-            controllers.Start();
             await app.StartAsync(ct).ConfigureAwait(false);
 
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var port = new Uri(address).Port;
+            if (options.Kubelet.Mode == KubeletMode.Docker)
+            {
+                kubelet = await DockerKubelet.StartAsync(store, options.Kubelet, bindAddress, port, token, certificates.AuthorityPem, logger, ct).ConfigureAwait(false);
+                handler.PodLogs = kubelet;
+            }
+
+            controllers.Start(kubelet);
             var host = IPAddress.IsLoopback(bindAddress) || bindAddress.Equals(IPAddress.Any) || bindAddress.Equals(IPAddress.IPv6Any)
                 ? "127.0.0.1"
                 : bindAddress.ToString();
@@ -112,11 +122,16 @@ public sealed class KubeSimServer : IAsyncDisposable
             KubeconfigWriter.Write(kubeconfigPath, KubeconfigWriter.Render(kubeconfigServer, certificates.AuthorityPem, token));
 
             await controllers.ApplyManifestsAsync(ct).ConfigureAwait(false);
-            return new KubeSimServer(app, certificates, controllers, store, faults, url, kubeconfigPath, ownsKubeconfig);
+            return new KubeSimServer(app, certificates, controllers, kubelet, store, faults, url, kubeconfigPath, ownsKubeconfig);
         }
         catch
         {
             await controllers.DisposeAsync().ConfigureAwait(false);
+            if (kubelet is not null)
+            {
+                await kubelet.DisposeAsync().ConfigureAwait(false);
+            }
+
             await app.DisposeAsync().ConfigureAwait(false);
             certificates.Dispose();
             throw;
@@ -137,6 +152,11 @@ public sealed class KubeSimServer : IAsyncDisposable
         }
 
         await _controllers.DisposeAsync().ConfigureAwait(false);
+        if (_kubelet is not null)
+        {
+            await _kubelet.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _certificates.Dispose();

@@ -28,7 +28,9 @@ internal static class ClusterContainerParameters
                     [api] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "" }],
                     [gateway] = [new PortBinding { HostIP = "127.0.0.1", HostPort = spec.GatewayHostPort.ToString(CultureInfo.InvariantCulture) }],
                 },
-                Mounts = [new Mount { Type = "volume", Source = spec.VolumeName, Target = ClusterContainerSpec.DataPath }],
+                Mounts = spec.EngineSocket is { } socket
+                    ? [Volume(spec), new Mount { Type = "bind", Source = socket, Target = ClusterContainerSpec.EngineSocketPath }]
+                    : [Volume(spec)],
                 NetworkMode = spec.Network,
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.UnlessStopped },
                 Init = true,
@@ -37,6 +39,9 @@ internal static class ClusterContainerParameters
             },
         };
     }
+
+    private static Mount Volume(ClusterContainerSpec spec) =>
+        new() { Type = "volume", Source = spec.VolumeName, Target = ClusterContainerSpec.DataPath };
 
     // As OpenShell asks for them: every GPU through the NVIDIA runtime, or the CDI device naming all of them.
     private static DeviceRequest GpuRequest(string mode) => mode == GpuModes.Cdi

@@ -32,6 +32,18 @@ public sealed record ClusterContainerSpec(
     /// </summary>
     public IReadOnlyList<string> ExtraHosts { get; init; } = [];
 
+    /// <summary>
+    /// The engine socket on the host, bind-mounted at <see cref="EngineSocketPath"/> so the node runs pods as containers
+    /// (<c>OpenShell:Cluster:RunPods</c>), or null. Whoever holds it controls the whole engine.
+    /// </summary>
+    public string? EngineSocket { get; init; }
+
+    /// <summary>Where the engine socket is mounted in the node.</summary>
+    public const string EngineSocketPath = "/var/run/docker.sock";
+
+    /// <summary>The label on the containers the node's pods run in, with the node container's name as value.</summary>
+    public const string PodNodeLabel = "dev.openshell.kubesim.node";
+
     /// <summary>How GPUs are handed to the node (<see cref="GpuModes"/>), or null for none.</summary>
     public string? GpuMode { get; init; }
 

@@ -6,9 +6,17 @@ namespace OpenShell.DevLoop.Cluster;
 /// <summary>Builds the <see cref="ClusterContainerSpec"/> from the settings.</summary>
 public static class ClusterContainerSpecFactory
 {
+    /// <summary>The local engine's socket.</summary>
+    public const string DefaultEngineSocket = "/var/run/docker.sock";
+
     /// <summary>Creates the spec for <paramref name="clusterName"/> with the gateway published on <paramref name="gatewayHostPort"/>.</summary>
-    public static ClusterContainerSpec Create(OpenShellSettings settings, string clusterName, int gatewayHostPort)
+    /// <param name="settings">The bound settings.</param>
+    /// <param name="clusterName">The cluster name.</param>
+    /// <param name="gatewayHostPort">The host port of the gateway.</param>
+    /// <param name="engineSocket">The engine's socket on the host, mounted when <c>RunPods</c> is on; null = <see cref="DefaultEngineSocket"/>.</param>
+    public static ClusterContainerSpec Create(OpenShellSettings settings, string clusterName, int gatewayHostPort, string? engineSocket = null)
     {
+        engineSocket ??= DefaultEngineSocket;
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrEmpty(clusterName);
         var cluster = settings.Cluster;
@@ -32,6 +40,14 @@ public static class ClusterContainerSpecFactory
             environment["OPENSHELL_OTLP_RELAY_PORT"] = cluster.OtlpRelayPort.ToString(CultureInfo.InvariantCulture);
         }
 
+        if (cluster.RunPods)
+        {
+            environment["OPENSHELL_KUBELET"] = "docker";
+            // The gateway pod really pulls its image, which the first deploy pushes only after the node is up:
+            // the node's health cannot wait for it (the gateway's own health does).
+            environment["OPENSHELL_HEALTHCHECK_GATEWAY_READY"] = "false";
+        }
+
         if (!string.IsNullOrEmpty(cluster.RegistryUsername))
         {
             environment["REGISTRY_USERNAME"] = cluster.RegistryUsername;
@@ -45,6 +61,8 @@ public static class ClusterContainerSpecFactory
             "--tls-san=127.0.0.1",
             "--tls-san=localhost",
             "--tls-san=host.docker.internal",
+            // Pods on the node's network reach the API by the node container's name.
+            $"--tls-san={name}",
             $"--https-listen-port={ClusterContainerSpec.ApiPort.ToString(CultureInfo.InvariantCulture)}",
         ];
 
@@ -62,6 +80,7 @@ public static class ClusterContainerSpecFactory
         {
             ExtraHosts = ["host.docker.internal:host-gateway", "host.openshell.internal:host-gateway"],
             GpuMode = cluster.Gpu ? cluster.GpuMode : null,
+            EngineSocket = cluster.RunPods ? engineSocket : null,
         };
     }
 }

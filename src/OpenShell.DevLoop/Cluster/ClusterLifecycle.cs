@@ -71,7 +71,8 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             await RemoveAsync(removeVolume: true, ct).ConfigureAwait(false);
         }
 
-        var spec = ClusterContainerSpecFactory.Create(settings, paths.ClusterName, gatewayPort);
+        var engine = DockerEngine.Endpoint;
+        var spec = ClusterContainerSpecFactory.Create(settings, paths.ClusterName, gatewayPort, engine.Scheme == "unix" ? engine.AbsolutePath : null);
         await LocalRegistryContainer.EnsureAsync(docker, settings, spec.Network, logger, ct).ConfigureAwait(false);
         if (!settings.Cluster.SkipImageBuild && buildImage is not null)
         {
@@ -150,6 +151,25 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
         }
         catch (DockerContainerNotFoundException)
         {
+        }
+
+        // The containers the node ran pods in (OpenShell:Cluster:RunPods) outlive it otherwise.
+        var pods = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{ClusterContainerSpec.PodNodeLabel}={ContainerName}"] = true },
+            },
+        }, ct).ConfigureAwait(false);
+        foreach (var pod in pods)
+        {
+            await docker.Containers.RemoveContainerAsync(pod.ID, new ContainerRemoveParameters { Force = true }, ct).ConfigureAwait(false);
+        }
+
+        if (pods.Count > 0)
+        {
+            LogPodContainersRemoved(logger, pods.Count, ContainerName);
         }
 
         if (removeVolume)
@@ -286,6 +306,9 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed volume {Volume}")]
     private static partial void LogVolumeRemoved(ILogger logger, string volume);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} pod container(s) of node {Node}")]
+    private static partial void LogPodContainersRemoved(ILogger logger, int count, string node);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed the fast-deploy state file {Path}: the next deploy recomputes from scratch")]
     private static partial void LogStateRemoved(ILogger logger, string path);

@@ -49,6 +49,13 @@ public sealed class ClusterSettings
     /// <summary>The default <see cref="OtlpRelayPort"/>: beside the dashboard's own ports (18888–18891).</summary>
     public const int DefaultOtlpRelayPort = 18892;
 
+    /// <summary>
+    /// Run pods as containers on the Docker engine (the Kubernetes API simulator's kubelet; on in the Offline profile).
+    /// The node container then gets the engine's socket, which is full control of the engine; ignored by a real k3s
+    /// node, which runs its own containerd.
+    /// </summary>
+    public bool RunPods { get; set; }
+
     /// <summary>The host port of the gateway (<c>GATEWAY_PORT</c>); unset means one chosen once and kept in <c>.env</c>.</summary>
     public int? GatewayPort { get; set; }
 

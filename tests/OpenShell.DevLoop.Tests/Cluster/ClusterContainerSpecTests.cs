@@ -129,6 +129,23 @@ public sealed class ClusterContainerSpecTests
         Assert.Equal("false", custom.Environment["OPENSHELL_HEALTHCHECK_GATEWAY_TCP"]);
     }
 
+    [Fact]
+    public void Running_pods_mounts_the_engine_socket_and_asks_for_the_kubelet_only_when_on()
+    {
+        var off = ClusterContainerParameters.From(ClusterContainerSpecFactory.Create(Settings(), "demo", 24000));
+        Assert.DoesNotContain(off.HostConfig.Mounts, m => m.Target == ClusterContainerSpec.EngineSocketPath);
+        Assert.DoesNotContain(off.Env, e => e.StartsWith("OPENSHELL_KUBELET=", StringComparison.Ordinal));
+
+        var spec = ClusterContainerSpecFactory.Create(Settings(("OpenShell:Cluster:RunPods", "true")), "demo", 24000, "/run/user/1000/docker.sock");
+        var on = ClusterContainerParameters.From(spec);
+        var socket = Assert.Single(on.HostConfig.Mounts, m => m.Target == ClusterContainerSpec.EngineSocketPath);
+        Assert.Equal(("bind", "/run/user/1000/docker.sock"), (socket.Type, socket.Source));
+        Assert.Contains("OPENSHELL_KUBELET=docker", on.Env);
+        Assert.Contains("OPENSHELL_HEALTHCHECK_GATEWAY_READY=false", on.Env);
+        // Pods reach the API by the node container's name, so the serving certificate must name it.
+        Assert.Contains("--tls-san=openshell-cluster-demo", spec.Arguments);
+    }
+
     [Theory]
     [InlineData("Prod_US", "openshell-prod-us")]
     [InlineData("._Prod..__-Gateway-.", "openshell-prod-gateway")]

@@ -22,7 +22,9 @@ public sealed partial class ClusterScriptsTests : IDisposable
         File.WriteAllText(Image("charts", "openshell-0.1.0.tgz.sha256"), "abc123  openshell-0.1.0.tgz\n");
         File.Copy(Path.Combine(RepositoryPaths.Root, "deploy", "kube", "manifests", "openshell-helmchart.yaml"), Image("manifests", "openshell-helmchart.yaml"));
         File.WriteAllText(Image("gpu-manifests", "openshell-gpu-runtimeclass.yaml"), "kind: RuntimeClass\n");
-        File.WriteAllText(_root.Combine("fake-k3s"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$OPENSHELL_TEST_ARGS\"\n");
+        File.WriteAllText(_root.Combine("fake-k3s"),
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo \"${OPENSHELL_TEST_K3S_VERSION:-k3s version v1.35.2+k3s1}\"; exit 0; fi\n" +
+            "printf '%s\\n' \"$@\" > \"$OPENSHELL_TEST_ARGS\"\n");
         File.SetUnixFileMode(_root.Combine("fake-k3s"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
@@ -88,6 +90,42 @@ public sealed partial class ClusterScriptsTests : IDisposable
             Registries());
         Assert.DoesNotContain("p\"a", result.Stderr + result.Stdout, StringComparison.Ordinal);
         Assert.Equal($"server\n{ResolvConfArgument}\n", File.ReadAllText(_root.Combine("k3s-args")));
+    }
+
+    // (OPENSHELL_KUBELET, engine socket mounted, k3s is the simulator) → the simulator gets --kubelet=docker.
+    public static TheoryData<string, bool, bool, bool> KubeletCases => new()
+    {
+        { "docker", true, true, true },
+        { "docker", false, true, false },
+        { "docker", true, false, false },
+        { "", true, true, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(KubeletCases))]
+    public async Task Pods_run_on_the_engine_only_when_asked_with_the_socket_mounted_and_the_simulator_as_k3s(string kubelet, bool socket, bool simulator, bool passed)
+    {
+        var socketPath = _root.Combine("docker.sock");
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        if (socket)
+        {
+            listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+        }
+
+        var result = await RunEntrypointAsync("sh", new()
+        {
+            ["OPENSHELL_KUBELET"] = kubelet,
+            ["OPENSHELL_ENGINE_SOCKET"] = socketPath,
+            ["OPENSHELL_TEST_K3S_VERSION"] = simulator ? "k3s version v1.35.0+k3s-sim (Kubernetes API simulator)" : null,
+        }, "server");
+
+        result.EnsureSuccess("entrypoint");
+        var args = File.ReadAllLines(_root.Combine("k3s-args"));
+        Assert.Equal(passed, args.Contains("--kubelet=docker"));
+        if (kubelet == "docker" && !passed)
+        {
+            Assert.Contains("warning: OPENSHELL_KUBELET=docker", result.Stderr, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -257,6 +295,18 @@ public sealed partial class ClusterScriptsTests : IDisposable
         {
             Assert.DoesNotContain("HEALTHCHECK_OK", result.Stdout, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("0/1")]
+    [InlineData("")]
+    public async Task Health_check_can_leave_the_gateway_readiness_to_the_gateway(string ready)
+    {
+        var result = await RunHealthcheckAsync("sh", true, ready, s_allSecrets, true, new() { ["OPENSHELL_HEALTHCHECK_GATEWAY_READY"] = "false" });
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("HEALTHCHECK_OK", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("HEALTHCHECK_GATEWAY_NOT_READY", result.Stdout, StringComparison.Ordinal);
     }
 
     public void Dispose() => _root.Dispose();

@@ -11,6 +11,9 @@ namespace OpenShell.KubeSim.Api;
 /// <summary>Serves the Kubernetes REST API over the store: discovery, CRUD, patch, watch, pod logs, the fault hooks and the admin endpoint.</summary>
 internal sealed class KubeApiHandler(ObjectStore store, KubeSimFaults faults, string token, CancellationToken stopping)
 {
+    /// <summary>Where pod logs come from when pods really run; null serves canned lines.</summary>
+    public IPodLogs? PodLogs { get; set; }
+
     private static readonly string[] s_anonymousPaths = ["/version", "/readyz", "/livez", "/healthz"];
 
     public async Task HandleAsync(HttpContext context)
@@ -438,6 +441,12 @@ internal sealed class KubeApiHandler(ObjectStore store, KubeSimFaults faults, st
         if (container is null)
         {
             throw KubeApiException.BadRequest($"container {requested} is not valid for pod {name}");
+        }
+
+        if (PodLogs is { } logs)
+        {
+            await logs.WriteLogsAsync(context, pod, Json.Str(container["name"]) ?? "");
+            return;
         }
 
         var phase = Json.Str(Json.At(pod, "status.phase"));

@@ -33,10 +33,10 @@ internal sealed partial class ControllerHost : IAsyncDisposable
         _controllers =
         [
             new NamespaceController(store, authorityPem),
-            new PodController(store, options, _work),
+            new PodController(store, options, _work, runsContainers: options.Kubelet.Mode != Kubelet.KubeletMode.None),
             new JobController(store, options, _work),
             _statefulSets,
-            new HelmChartController(store),
+            new HelmChartController(store, options.HelmBinary is { } helm ? new HelmTemplate(helm, options.StaticChartsDirectory) : null, _work, logger),
         ];
         _deployer = options.ManifestsDirectory is { } directory ? new ManifestDeployer(store, directory, logger) : null;
         faults.NeverConvergeCleared += _statefulSets.Resync;
@@ -63,8 +63,14 @@ internal sealed partial class ControllerHost : IAsyncDisposable
         });
     }
 
-    public void Start()
+    /// <summary>Starts feeding changes to the controllers, and to <paramref name="kubelet"/> (which runs pods) when given.</summary>
+    public void Start(IController? kubelet = null)
     {
+        if (kubelet is not null)
+        {
+            _controllers.Add(kubelet);
+        }
+
         var subscription = _store.Subscribe(fromRevision: null);
         _loop = Task.Run(() => RunAsync(subscription, _stopping.Token));
     }

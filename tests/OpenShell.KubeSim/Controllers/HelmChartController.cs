@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using OpenShell.KubeSim.Api;
 using OpenShell.KubeSim.Store;
 
@@ -11,9 +12,11 @@ namespace OpenShell.KubeSim.Controllers;
 /// <c>helm-install-NAME</c> Job in its own namespace (status.jobName set); when the Job completes, the chart's effect
 /// is applied: the namespace <c>spec.targetNamespace</c> exists and StatefulSet <c>openshell</c> in it is created, or its
 /// container image is set, from <c>spec.valuesContent</c> (<c>image.repository@image.digest</c>, else
-/// <c>image.repository:image.tag</c>). Nothing else from the chart is rendered.
+/// <c>image.repository:image.tag</c>). Nothing else from the chart is rendered — unless a <see cref="HelmTemplate"/>
+/// is given (the k3s-sim image has helm) and the simulator holds the chart: then the chart is rendered with
+/// <c>helm template</c> and every object applied in the target namespace, as helm would install it.
 /// </summary>
-internal sealed class HelmChartController(ObjectStore store) : IController
+internal sealed partial class HelmChartController(ObjectStore store, HelmTemplate? helm, BackgroundWork work, ILogger logger) : IController
 {
     public const string ChartLabel = "helmcharts.helm.cattle.io/chart";
     public const string ConfigHashAnnotation = "helmcharts.helm.cattle.io/configHash";
@@ -147,6 +150,18 @@ internal sealed class HelmChartController(ObjectStore store) : IController
             store.Create(ResourceCatalog.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = target } });
         }
 
+        if (helm is not null)
+        {
+            var scratch = Directory.CreateTempSubdirectory("kubesim-helm-").FullName;
+            if (helm.ChartFile(chart, scratch) is { } chartFile)
+            {
+                work.Schedule($"helm/{Json.Namespace(chart)}/{chartName}", TimeSpan.Zero, ct => InstallRenderedAsync(chart, chartName, target, chartFile, scratch, ct));
+                return;
+            }
+
+            Directory.Delete(scratch, recursive: true);
+        }
+
         var image = ImageFromValues(Json.Str(Json.At(chart, "spec.valuesContent")));
         if (store.Get(ResourceCatalog.StatefulSets, target, ReleaseName) is null)
         {
@@ -168,19 +183,92 @@ internal sealed class HelmChartController(ObjectStore store) : IController
         });
     }
 
+    private async Task InstallRenderedAsync(JsonObject chart, string chartName, string target, string chartFile, string scratch, CancellationToken ct)
+    {
+        try
+        {
+            var objects = await helm!.RenderAsync(chartName, target, chartFile, Json.Str(Json.At(chart, "spec.valuesContent")), scratch, ct).ConfigureAwait(false);
+            foreach (var obj in objects)
+            {
+                var kind = ResourceCatalog.FindByKind(Json.Str(obj["apiVersion"]) ?? "", Json.Str(obj["kind"]) ?? "");
+                if (kind is null)
+                {
+                    LogSkipped(logger, chartName, $"{Json.Str(obj["apiVersion"])} {Json.Str(obj["kind"])} is not served by the simulator");
+                    continue;
+                }
+
+                var annotations = Json.Child(Json.Metadata(obj), "annotations");
+                annotations["meta.helm.sh/release-name"] = chartName;
+                annotations["meta.helm.sh/release-namespace"] = target;
+                Apply(kind, kind.Namespaced ? (Json.Namespace(obj) is { Length: > 0 } own ? own : target) : null, obj);
+            }
+
+            LogInstalled(logger, chartName, target, objects.Count);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or KubeApiException or System.ComponentModel.Win32Exception)
+        {
+            LogInstallFailed(logger, chartName, e.Message);
+            store.Update(ResourceCatalog.HelmCharts, Json.Namespace(chart), chartName, current =>
+            {
+                Json.Child(current, "status")["conditions"] = new JsonArray(new JsonObject { ["type"] = "Failed", ["status"] = "True", ["reason"] = "InstallFailed", ["message"] = e.Message });
+                return current;
+            }, statusOnly: true);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    // Create, or replace everything but status (a no-op when nothing changed), as ManifestDeployer does.
+    private void Apply(ResourceKind kind, string? ns, JsonObject obj)
+    {
+        var name = Json.Name(obj);
+        if (store.Get(kind, ns, name) is null)
+        {
+            store.Create(kind, ns, obj);
+            return;
+        }
+
+        store.Update(kind, ns, name, current =>
+        {
+            var next = (JsonObject)obj.DeepClone();
+            Json.Metadata(next).Remove("resourceVersion");
+            next["status"] = current["status"]?.DeepClone();
+            return next;
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "helmchart {Chart}: rendered with helm and applied {Count} objects in {Namespace}")]
+    private static partial void LogInstalled(ILogger logger, string chart, string @namespace, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "helmchart {Chart}: skipped an object: {Reason}")]
+    private static partial void LogSkipped(ILogger logger, string chart, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "helmchart {Chart}: install failed: {Reason}")]
+    private static partial void LogInstallFailed(ILogger logger, string chart, string reason);
+
+    /// <summary>Deletes what the release installed: every object in the target namespace annotated with its name.</summary>
     private void Uninstall(JsonObject chart)
     {
         var target = TargetNamespace(chart);
-        var sts = store.Get(ResourceCatalog.StatefulSets, target, ReleaseName);
-        if (sts is not null && Json.Str(sts["metadata"]?["annotations"]?["meta.helm.sh/release-name"]) == Json.Name(chart))
+        foreach (var kind in ResourceCatalog.All.Where(k => k.Namespaced && k != ResourceCatalog.Pods && k != ResourceCatalog.Events))
         {
-            try
+            foreach (var obj in store.List(kind, target).Items)
             {
-                store.Delete(ResourceCatalog.StatefulSets, target, ReleaseName);
-            }
-            catch (KubeApiException e) when (e.Code == 404)
-            {
-                // Deleted concurrently.
+                if (Json.Str(obj["metadata"]?["annotations"]?["meta.helm.sh/release-name"]) != Json.Name(chart))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    store.Delete(kind, target, Json.Name(obj));
+                }
+                catch (KubeApiException e) when (e.Code == 404)
+                {
+                    // Deleted concurrently (or with its owner).
+                }
             }
         }
     }

@@ -5,8 +5,11 @@ using OpenShell.KubeSim.Store;
 
 namespace OpenShell.KubeSim.Controllers;
 
-/// <summary>Scheduler and kubelet in one: a Pending pod is bound to the node and, after <see cref="KubeSimOptions.PodStartDelay"/>, Running and Ready (no container really runs).</summary>
-internal sealed class PodController(ObjectStore store, KubeSimOptions options, BackgroundWork work) : IController
+/// <summary>
+/// The scheduler: a Pending pod is bound to the node. Without a kubelet that runs containers it is also the kubelet: after
+/// <see cref="KubeSimOptions.PodStartDelay"/> the pod is Running and Ready (nothing runs); with one, binding is all it does.
+/// </summary>
+internal sealed class PodController(ObjectStore store, KubeSimOptions options, BackgroundWork work, bool runsContainers) : IController
 {
     private int _nextIp = 1;
 
@@ -32,6 +35,20 @@ internal sealed class PodController(ObjectStore store, KubeSimOptions options, B
         var ns = change.Namespace;
         var name = change.Name;
         var uid = Json.Str(change.Object["metadata"]?["uid"]);
+        if (runsContainers)
+        {
+            if (Json.Str(Json.At(change.Object, "spec.nodeName")) is null)
+            {
+                store.Update(ResourceCatalog.Pods, ns, name, pod =>
+                {
+                    Json.Child(pod, "spec")["nodeName"] = SimulatedNode.Name;
+                    return pod;
+                });
+            }
+
+            return;
+        }
+
         work.Schedule(key, options.PodStartDelay, _ =>
         {
             if (Json.Str(store.Get(ResourceCatalog.Pods, ns, name)?["metadata"]?["uid"]) != uid)

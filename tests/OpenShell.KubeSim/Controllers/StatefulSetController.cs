@@ -99,7 +99,7 @@ internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions op
         }
 
         var sts = store.Get(ResourceCatalog.StatefulSets, ns, name);
-        if (sts is null || Json.Long(sts["metadata"]?["generation"]) != generation)
+        if (sts is null || RescheduleIfNewer(ns, name, generation))
         {
             return;
         }
@@ -131,9 +131,20 @@ internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions op
             }
         }
 
-        while (OwnedPods(ns, uid).Any(p => Json.Str(Json.At(p, "status.phase")) != "Running"))
+        while (OwnedPods(ns, uid).Any(p => !IsRunningAndReady(p)))
         {
+            // A newer template does not wait for pods of this one to become ready (they may never be).
+            if (RescheduleIfNewer(ns, name, generation))
+            {
+                return;
+            }
+
             await Task.Delay(20, ct).ConfigureAwait(false);
+        }
+
+        if (RescheduleIfNewer(ns, name, generation))
+        {
+            return;
         }
 
         store.Update(ResourceCatalog.StatefulSets, ns, name, current =>
@@ -155,6 +166,27 @@ internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions op
             return current;
         }, statusOnly: true);
     }
+
+    /// <summary>
+    /// Starts the rollout of a generation newer than <paramref name="generation"/>, if there is one: changes that arrived
+    /// while this rollout was pending were skipped, so nothing else would.
+    /// </summary>
+    private bool RescheduleIfNewer(string ns, string name, long generation)
+    {
+        var sts = store.Get(ResourceCatalog.StatefulSets, ns, name);
+        if (sts is null || Json.Long(sts["metadata"]?["generation"]) is not { } current || current == generation)
+        {
+            return false;
+        }
+
+        var revision = Revision(sts);
+        work.Schedule($"sts/{ns}/{name}", options.RolloutDelay, ct => ConvergeAsync(ns, name, current, revision, ct));
+        return true;
+    }
+
+    private static bool IsRunningAndReady(JsonObject pod) =>
+        Json.Str(Json.At(pod, "status.phase")) == "Running"
+        && (Json.At(pod, "status.conditions") as JsonArray)?.OfType<JsonObject>().Any(c => Json.Str(c["type"]) == "Ready" && Json.Str(c["status"]) == "True") == true;
 
     private IEnumerable<JsonObject> OwnedPods(string ns, string? uid) =>
         store.List(ResourceCatalog.Pods, ns).Items

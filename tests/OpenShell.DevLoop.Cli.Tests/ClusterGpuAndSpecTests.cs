@@ -9,7 +9,19 @@ namespace OpenShell.DevLoop.Cli.Tests;
 public sealed class ClusterGpuAndSpecTests
 {
     private static async Task<ProcessOutcome> RunCliAsync(string workingDirectory, Dictionary<string, string?> env, params string[] args) =>
-        await TestProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "openshell-dev.dll"), .. args], workingDirectory, env, TimeSpan.FromMinutes(2));
+        await TestProcess.RunAsync("dotnet", [CliAssembly, .. args], workingDirectory, env, TimeSpan.FromMinutes(2));
+
+    // The CLI from its own build output, as users run it: this test project also references the gateway (an ASP.NET Core
+    // app), so its output folder leaves out what the ASP.NET Core framework provides, which the CLI's own runtime lacks.
+    private static string CliAssembly
+    {
+        get
+        {
+            var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var configuration = framework.Parent!.Name;
+            return Path.Combine(RepositoryPaths.Root, "src", "OpenShell.DevLoop.Cli", "bin", configuration, framework.Name, "openshell-dev.dll");
+        }
+    }
 
     private static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement;
 

@@ -53,9 +53,9 @@ public sealed class DashboardBrowserTests(OfflineStackFixture stack, ITestOutput
             await Assertions.Expect(viewOptions).ToHaveCountAsync(2);
             await viewOptions.Last.ClickAsync();
             await page.GetByRole(AriaRole.Menuitem, new PageGetByRoleOptions { Name = "Show all properties" }).ClickAsync();
-            await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "supervisor.sha256" }).First)
+            await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "binary.sha256" }).First)
                 .ToContainTextAsync(new Regex("[0-9a-f]{64}"));
-            await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "supervisor.version" }).First)
+            await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new LocatorFilterOptions { HasText = "binary.version" }).First)
                 .ToContainTextAsync("0.1.0");
             await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Close" }).ClickAsync();
 

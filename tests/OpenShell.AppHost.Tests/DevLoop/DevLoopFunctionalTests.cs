@@ -40,35 +40,35 @@ public sealed class DevLoopFunctionalTests(OfflineStackFixture stack)
             await notifications.WaitForResourceHealthyAsync("cluster", ct);
 
             // The first deploy brings every component up.
-            var supervisor = await WaitForPropertyAsync(notifications, "supervisor", "supervisor.sha256", _ => true, ct);
-            var chart = await WaitForPropertyAsync(notifications, "chart", "chart.checksum", _ => true, ct);
-            var gateway = await WaitForPropertyAsync(notifications, "gateway", "gateway.image", image => image.Contains("@sha256:", StringComparison.Ordinal), ct);
+            var supervisor = await WaitForPropertyAsync(notifications, "supervisor", "binary.sha256", _ => true, ct);
+            var chart = await WaitForPropertyAsync(notifications, "chart", "helm.chartChecksum", _ => true, ct);
+            var gateway = await WaitForPropertyAsync(notifications, "gateway", "image.pinned", image => image.Contains("@sha256:", StringComparison.Ordinal), ct);
             await notifications.WaitForResourceHealthyAsync("gateway", ct);
             await notifications.WaitForResourceAsync("watcher", e => e.Snapshot.State?.Text is "Watching" or "Up to date", ct);
-            var sha = Property(supervisor, "supervisor.sha256")!;
+            var sha = Property(supervisor, "binary.sha256")!;
             Assert.Equal(sha, await NodeSha256Async(docker, containerName, ct));
-            Assert.Equal("0.1.0", Property(supervisor, "supervisor.version"));
+            Assert.Equal("0.1.0", Property(supervisor, "binary.version"));
 
             // A supervisor edit changes the binary in the node, and nothing else.
             checkout.Append(SupervisorSource, $"// edit {Guid.NewGuid():N}");
-            var newSupervisor = await WaitForPropertyAsync(notifications, "supervisor", "supervisor.sha256", value => value != sha, ct);
-            var newSha = Property(newSupervisor, "supervisor.sha256")!;
+            var newSupervisor = await WaitForPropertyAsync(notifications, "supervisor", "binary.sha256", value => value != sha, ct);
+            var newSha = Property(newSupervisor, "binary.sha256")!;
             Assert.Equal(newSha, await NodeSha256Async(docker, containerName, ct));
-            Assert.Equal(Property(gateway, "gateway.image"), Property(Latest(notifications, "gateway"), "gateway.image"));
-            Assert.Equal(Property(chart, "chart.checksum"), Property(Latest(notifications, "chart"), "chart.checksum"));
+            Assert.Equal(Property(gateway, "image.pinned"), Property(Latest(notifications, "gateway"), "image.pinned"));
+            Assert.Equal(Property(chart, "helm.chartChecksum"), Property(Latest(notifications, "chart"), "helm.chartChecksum"));
 
             // A chart edit upgrades only the chart.
             checkout.Append(ChartValues, $"# edit {Guid.NewGuid():N}");
-            var newChart = await WaitForPropertyAsync(notifications, "chart", "chart.checksum", value => value != Property(chart, "chart.checksum"), ct);
-            Assert.Equal("True", Property(newChart, "chart.helmChartChanged"));
-            Assert.Equal(newSha, Property(Latest(notifications, "supervisor"), "supervisor.sha256"));
-            Assert.Equal(Property(gateway, "gateway.image"), Property(Latest(notifications, "gateway"), "gateway.image"));
+            var newChart = await WaitForPropertyAsync(notifications, "chart", "helm.chartChecksum", value => value != Property(chart, "helm.chartChecksum"), ct);
+            Assert.Equal("True", Property(newChart, "helm.helmChartChanged"));
+            Assert.Equal(newSha, Property(Latest(notifications, "supervisor"), "binary.sha256"));
+            Assert.Equal(Property(gateway, "image.pinned"), Property(Latest(notifications, "gateway"), "image.pinned"));
 
             // An unrelated edit is planned and deploys nothing.
             checkout.Append("README.md", "edit");
             var watcher = await WaitForPropertyAsync(notifications, "watcher", "watcher.changedPaths", value => value.Contains("README.md", StringComparison.Ordinal), ct);
             watcher = await notifications.WaitForResourceAsync("watcher", e => e.Snapshot.State?.Text == "Up to date" && Property(e, "watcher.lastPlan") == "gateway=0 supervisor=0 chart=0", ct);
-            Assert.Equal(newSha, Property(Latest(notifications, "supervisor"), "supervisor.sha256"));
+            Assert.Equal(newSha, Property(Latest(notifications, "supervisor"), "binary.sha256"));
 
             // Commands.
             var commands = app.ResourceCommands;

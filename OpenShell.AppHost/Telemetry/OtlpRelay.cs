@@ -34,6 +34,7 @@ internal sealed class OtlpRelay : IAsyncDisposable
     private readonly DashboardOtlp _dashboard;
     private readonly ILogger _logger;
     private long _forwarded;
+    private int _unreachable;
 
     private OtlpRelay(WebApplication app, Uri endpoint, DashboardOtlp dashboard, ILogger logger, HttpMessageHandler? handler)
     {
@@ -71,8 +72,7 @@ internal sealed class OtlpRelay : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-        var relay = new OtlpRelay(app, new Uri($"http://{host}:{port}/"), dashboard, logger, handler);
+        var relay = new OtlpRelay(app, new UriBuilder(Uri.UriSchemeHttp, address.ToString(), port).Uri, dashboard, logger, handler);
         try
         {
             await app.StartAsync(ct).ConfigureAwait(false);
@@ -121,6 +121,11 @@ internal sealed class OtlpRelay : IAsyncDisposable
             if (answer.IsSuccessStatusCode && (_dashboard.Protocol == OtlpExportProtocol.HttpProtobuf || grpcStatus == "0"))
             {
                 Interlocked.Increment(ref _forwarded);
+                if (Interlocked.Exchange(ref _unreachable, 0) == 1)
+                {
+                    _logger.LogInformation("Relaying telemetry to the dashboard at {Endpoint} again", _dashboard.Endpoint);
+                }
+
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 context.Response.ContentType = "application/x-protobuf";
                 return;
@@ -133,7 +138,12 @@ internal sealed class OtlpRelay : IAsyncDisposable
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !context.RequestAborted.IsCancellationRequested)
         {
-            _logger.LogWarning("Could not relay telemetry to the dashboard at {Endpoint}: {Message}", _dashboard.Endpoint, e.Message);
+            // Pods export every few seconds: say it once per outage, not once per export.
+            if (Interlocked.Exchange(ref _unreachable, 1) == 0)
+            {
+                _logger.LogWarning("Could not relay telemetry to the dashboard at {Endpoint}: {Message}. Exports are dropped until it answers.", _dashboard.Endpoint, e.Message);
+            }
+
             context.Response.StatusCode = StatusCodes.Status502BadGateway;
         }
     }

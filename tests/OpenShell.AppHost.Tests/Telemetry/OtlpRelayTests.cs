@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenShell.AppHost.Telemetry;
 using OpenShell.DevLoop.Configuration;
@@ -88,14 +89,51 @@ public sealed class OtlpRelayTests
     }
 
     [Fact]
-    public async Task A_dashboard_that_does_not_answer_is_a_bad_gateway_for_the_exporter()
+    public async Task A_dashboard_that_does_not_answer_is_a_bad_gateway_for_the_exporter_and_one_warning_per_outage()
     {
-        await using var relay = await OtlpRelay.StartAsync(IPAddress.Loopback, FreePort(), new DashboardOtlp(new Uri($"http://127.0.0.1:{FreePort()}"), OtlpExportProtocol.HttpProtobuf, null), NullLogger.Instance);
-
+        var log = new RecordingLogger();
+        var dashboardPort = FreePort();
+        await using var relay = await OtlpRelay.StartAsync(IPAddress.Loopback, FreePort(), new DashboardOtlp(new Uri($"http://127.0.0.1:{dashboardPort}"), OtlpExportProtocol.HttpProtobuf, null), log);
         using var http = new HttpClient();
-        using var answer = await http.PostAsync(new Uri(relay.Endpoint, "v1/traces"), Protobuf(s_export));
 
-        Assert.Equal(HttpStatusCode.BadGateway, answer.StatusCode);
+        for (var i = 0; i < 3; i++)
+        {
+            using var answer = await http.PostAsync(new Uri(relay.Endpoint, "v1/traces"), Protobuf(s_export));
+            Assert.Equal(HttpStatusCode.BadGateway, answer.StatusCode);
+        }
+
+        var warning = Assert.Single(log.Entries);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains($"Could not relay telemetry to the dashboard at http://127.0.0.1:{dashboardPort}/", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("Exports are dropped until it answers", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dashboard_coming_back_is_said_once_and_a_new_outage_warns_again()
+    {
+        var log = new RecordingLogger();
+        using var dashboard = new SwitchableDashboard();
+        await using var relay = await OtlpRelay.StartAsync(IPAddress.Loopback, FreePort(), new DashboardOtlp(new Uri("http://127.0.0.1:1/"), OtlpExportProtocol.HttpProtobuf, null), log, dashboard);
+        using var http = new HttpClient();
+
+        async Task<HttpStatusCode> Export()
+        {
+            using var answer = await http.PostAsync(new Uri(relay.Endpoint, "v1/logs"), Protobuf(s_export));
+            return answer.StatusCode;
+        }
+
+        dashboard.Up = false;
+        Assert.Equal(HttpStatusCode.BadGateway, await Export());
+        Assert.Equal(HttpStatusCode.BadGateway, await Export());
+        dashboard.Up = true;
+        Assert.Equal(HttpStatusCode.OK, await Export());
+        Assert.Equal(HttpStatusCode.OK, await Export());
+        dashboard.Up = false;
+        Assert.Equal(HttpStatusCode.BadGateway, await Export());
+
+        Assert.Equal([LogLevel.Warning, LogLevel.Information, LogLevel.Warning], log.Entries.Select(e => e.Level));
+        Assert.Equal("Relaying telemetry to the dashboard at http://127.0.0.1:1/ again", log.Entries[1].Message);
+        Assert.Equal(2, relay.Forwarded);
     }
 
     [RequiresDocker]
@@ -186,5 +224,21 @@ public sealed class OtlpRelayTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The dashboard's side of the relay: refuses connections while down, accepts exports while up.</summary>
+    private sealed class SwitchableDashboard : HttpMessageHandler
+    {
+        private volatile bool _up;
+
+        public bool Up
+        {
+            get => _up;
+            set => _up = value;
+        }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Up ? Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([]) })
+               : throw new HttpRequestException("Connection refused (127.0.0.1:1)");
     }
 }

@@ -34,7 +34,7 @@ public sealed class ImagePullerTests
             await docker.Images.DeleteImageAsync(image, new ImageDeleteParameters { Force = true });
             Assert.False(await ImagePuller.IsPresentAsync(docker, image));
             var reports = new List<ImagePullProgress>();
-            var log = new ListLogger();
+            var log = new RecordingLogger();
 
             var pulled = await ImagePuller.EnsurePresentAsync(docker, image, log, new SyncProgress(reports.Add), DockerCredentials.None);
 
@@ -171,23 +171,5 @@ public sealed class ImagePullerTests
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Lines)
-            {
-                Lines.Add(formatter(state, exception));
-            }
-        }
     }
 }

@@ -41,7 +41,7 @@ public sealed class RegistryAdoptionTests
                 ["docker/registry/v2/blobs/sha256/aa/shared/data"] = "ours",
                 ["docker/registry/v2/repositories/mine/_manifests/tags/dev/current/link"] = "ours",
             });
-            var log = new ListLogger();
+            var log = new RecordingLogger();
 
             await LocalRegistryContainer.EnsureAsync(docker, settings, network, log);
 
@@ -237,18 +237,5 @@ public sealed class RegistryAdoptionTests
             {
             }
         }
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add(formatter(state, exception));
     }
 }

@@ -11,42 +11,23 @@ namespace OpenShell.Server.Tests.Sandboxes;
 /// <summary>WatchAll, Restart, GetLogs and ListEvents through a real mTLS gateway against the Kubernetes API simulator.</summary>
 public sealed class SandboxOperationsTests : IAsyncLifetime
 {
-    private const string Namespace = "openshell";
+    private const string Namespace = GatewayOnKubeSim.Namespace;
     private static readonly string s_sha256 = new('d', 64);
 
-    private KubeSimServer _sim = null!;
-    private IKubernetes _kubernetes = null!;
-    private TestGateway _gateway = null!;
-    private GrpcChannel _channel = null!;
-    private Core.V1.Sandboxes.SandboxesClient _sandboxes = null!;
-    private Supervisor.SupervisorClient _supervisor = null!;
+    private GatewayOnKubeSim _stack = null!;
 
-    public async Task InitializeAsync()
-    {
+    public async Task InitializeAsync() =>
         // Long enough that a pod is still starting when the test asks for its log at once, even on a loaded machine.
-        _sim = await KubeSimServer.StartAsync(new KubeSimOptions { PodStartDelay = TimeSpan.FromSeconds(2) });
-        _kubernetes = _sim.CreateClient();
-        await _kubernetes.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
-        _gateway = await TestGateway.StartAsync(o => o with { KubeconfigPath = _sim.KubeconfigPath, SandboxNamespace = Namespace });
-        _channel = _gateway.CreateChannel(_gateway.Client.Certificate);
-        _sandboxes = new Core.V1.Sandboxes.SandboxesClient(_channel);
-        _supervisor = new Supervisor.SupervisorClient(_channel);
-    }
+        _stack = await GatewayOnKubeSim.StartAsync(TimeSpan.FromSeconds(2));
 
-    public async Task DisposeAsync()
-    {
-        _channel.Dispose();
-        await _gateway.DisposeAsync();
-        _kubernetes.Dispose();
-        await _sim.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
 
     [Fact]
     public async Task WatchAll_streams_every_sandbox_then_each_change_and_each_removal()
     {
-        await _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "w-one" });
+        await _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "w-one" });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var watch = _sandboxes.WatchAll(new WatchAllSandboxesRequest(), cancellationToken: timeout.Token);
+        using var watch = _stack.Sandboxes.WatchAll(new WatchAllSandboxesRequest(), cancellationToken: timeout.Token);
         var seen = new List<(string Name, SandboxPhase Phase)>();
 
         while (await watch.ResponseStream.MoveNext(timeout.Token))
@@ -55,16 +36,16 @@ public sealed class SandboxOperationsTests : IAsyncLifetime
             seen.Add((current.Name, current.Phase));
             if (current is { Name: "w-one", Phase: SandboxPhase.Starting })
             {
-                await _supervisor.RegisterAsync(new RegisterRequest { SandboxId = "w-one", SupervisorVersion = "0.1.0", BinarySha256 = s_sha256 });
+                await _stack.Supervisor.RegisterAsync(new RegisterRequest { SandboxId = "w-one", SupervisorVersion = "0.1.0", BinarySha256 = s_sha256 });
             }
             else if (current is { Name: "w-one", Phase: SandboxPhase.Ready })
             {
                 Assert.Equal(s_sha256, current.Supervisor.BinarySha256);
-                await _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "w-two" });
+                await _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "w-two" });
             }
             else if (current is { Name: "w-two", Phase: SandboxPhase.Starting })
             {
-                await _sandboxes.DeleteAsync(new DeleteSandboxRequest { Name = "w-one" });
+                await _stack.Sandboxes.DeleteAsync(new DeleteSandboxRequest { Name = "w-one" });
             }
             else if (current is { Name: "w-one", Phase: SandboxPhase.Deleted })
             {
@@ -84,63 +65,63 @@ public sealed class SandboxOperationsTests : IAsyncLifetime
     {
         var request = new CreateSandboxRequest { Name = "r-box", From = "python" };
         request.Command.AddRange(["python", "-m", "http.server"]);
-        await _sandboxes.CreateAsync(request);
-        var before = await _kubernetes.CoreV1.ReadNamespacedPodAsync("r-box", Namespace);
-        await _supervisor.RegisterAsync(new RegisterRequest { SandboxId = "r-box", SupervisorVersion = "0.1.0", BinarySha256 = s_sha256 });
+        await _stack.Sandboxes.CreateAsync(request);
+        var before = await _stack.Kubernetes.CoreV1.ReadNamespacedPodAsync("r-box", Namespace);
+        await _stack.Supervisor.RegisterAsync(new RegisterRequest { SandboxId = "r-box", SupervisorVersion = "0.1.0", BinarySha256 = s_sha256 });
 
-        var restarted = await _sandboxes.RestartAsync(new RestartSandboxRequest { Name = "r-box" });
+        var restarted = await _stack.Sandboxes.RestartAsync(new RestartSandboxRequest { Name = "r-box" });
 
         Assert.Equal(SandboxPhase.Pending, restarted.Phase);
         Assert.Null(restarted.Supervisor);
-        Assert.Null(_gateway.Registry.Find("r-box"));
-        var after = await _kubernetes.CoreV1.ReadNamespacedPodAsync("r-box", Namespace);
+        Assert.Null(_stack.Gateway.Registry.Find("r-box"));
+        var after = await _stack.Kubernetes.CoreV1.ReadNamespacedPodAsync("r-box", Namespace);
         Assert.NotEqual(before.Metadata.Uid, after.Metadata.Uid);
         Assert.Equal("ghcr.io/nvidia/openshell-community/sandboxes/python:latest", after.Spec.Containers[0].Image);
         Assert.Equal("python", after.Metadata.Annotations["openshell.io/from"]);
         Assert.Equal(["--", "python", "-m", "http.server"], after.Spec.Containers[0].Args);
 
-        var missing = await Assert.ThrowsAsync<RpcException>(async () => await _sandboxes.RestartAsync(new RestartSandboxRequest { Name = "ghost" }));
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await _stack.Sandboxes.RestartAsync(new RestartSandboxRequest { Name = "ghost" }));
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
     public async Task GetLogs_reads_the_sandbox_container_through_the_pod_log_api()
     {
-        await _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "l-box", From = "127.0.0.1:5000/team/box:dev" });
-        var early = await Assert.ThrowsAsync<RpcException>(async () => await _sandboxes.GetLogsAsync(new GetSandboxLogsRequest { Name = "l-box" }));
+        await _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "l-box", From = "127.0.0.1:5000/team/box:dev" });
+        var early = await Assert.ThrowsAsync<RpcException>(async () => await _stack.Sandboxes.GetLogsAsync(new GetSandboxLogsRequest { Name = "l-box" }));
         Assert.Equal(StatusCode.FailedPrecondition, early.StatusCode);
         Assert.Contains("sandbox 'l-box' has no log yet: container \"sandbox\" in pod \"l-box\" is waiting to start", early.Status.Detail, StringComparison.Ordinal);
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await _sandboxes.GetAsync(new GetSandboxRequest { Name = "l-box" })).PodPhase != "Running" && DateTime.UtcNow < deadline)
+        while ((await _stack.Sandboxes.GetAsync(new GetSandboxRequest { Name = "l-box" })).PodPhase != "Running" && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
 
-        var logs = await _sandboxes.GetLogsAsync(new GetSandboxLogsRequest { Name = "l-box" });
+        var logs = await _stack.Sandboxes.GetLogsAsync(new GetSandboxLogsRequest { Name = "l-box" });
 
         // The simulator's canned log names the container and the image it was asked for.
         Assert.Contains("sandbox", logs.Text, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1:5000/team/box:dev", logs.Text, StringComparison.Ordinal);
 
-        var bad = await Assert.ThrowsAsync<RpcException>(async () => await _sandboxes.GetLogsAsync(new GetSandboxLogsRequest { Name = "l-box", TailLines = -1 }));
+        var bad = await Assert.ThrowsAsync<RpcException>(async () => await _stack.Sandboxes.GetLogsAsync(new GetSandboxLogsRequest { Name = "l-box", TailLines = -1 }));
         Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
-        var missing = await Assert.ThrowsAsync<RpcException>(async () => await _sandboxes.GetLogsAsync(new GetSandboxLogsRequest { Name = "ghost" }));
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await _stack.Sandboxes.GetLogsAsync(new GetSandboxLogsRequest { Name = "ghost" }));
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
     }
 
     [Fact]
     public async Task ListEvents_returns_this_pods_events_oldest_first()
     {
-        await _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "e-box" });
-        var pod = await _kubernetes.CoreV1.ReadNamespacedPodAsync("e-box", Namespace);
+        await _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "e-box" });
+        var pod = await _stack.Kubernetes.CoreV1.ReadNamespacedPodAsync("e-box", Namespace);
         var now = DateTime.UtcNow;
         await AddEventAsync("e-box", pod.Metadata.Uid, "Warning", "ErrImagePull", "no such image", now.AddSeconds(-1));
         await AddEventAsync("e-box", pod.Metadata.Uid, "Normal", "Scheduled", "assigned to the node", now.AddSeconds(-5));
         await AddEventAsync("e-box", "an-earlier-pod", "Warning", "Failed", "not this pod", now);
         await AddEventAsync("other", null, "Normal", "Pulled", "another pod", now);
 
-        var events = (await _sandboxes.ListEventsAsync(new ListSandboxEventsRequest { Name = "e-box" })).Events;
+        var events = (await _stack.Sandboxes.ListEventsAsync(new ListSandboxEventsRequest { Name = "e-box" })).Events;
 
         Assert.Equal(["Scheduled", "ErrImagePull"], events.Select(e => e.Reason));
         Assert.Equal("Warning", events[1].Type);
@@ -148,7 +129,7 @@ public sealed class SandboxOperationsTests : IAsyncLifetime
     }
 
     private Task AddEventAsync(string pod, string? uid, string type, string reason, string message, DateTime at) =>
-        _kubernetes.CoreV1.CreateNamespacedEventAsync(
+        _stack.Kubernetes.CoreV1.CreateNamespacedEventAsync(
             new Corev1Event
             {
                 Metadata = new V1ObjectMeta { GenerateName = pod + "." },

@@ -11,47 +11,28 @@ namespace OpenShell.Server.Tests.Sandboxes;
 /// <summary>Every Sandboxes call through a real mTLS gateway against the Kubernetes API simulator.</summary>
 public sealed class SandboxesAgainstKubeSimTests : IAsyncLifetime
 {
-    private const string Namespace = "openshell";
+    private const string Namespace = GatewayOnKubeSim.Namespace;
     private static readonly string s_sha256 = new('c', 64);
 
-    private KubeSimServer _sim = null!;
-    private IKubernetes _kubernetes = null!;
-    private TestGateway _gateway = null!;
-    private GrpcChannel _channel = null!;
-    private Core.V1.Sandboxes.SandboxesClient _sandboxes = null!;
-    private Supervisor.SupervisorClient _supervisor = null!;
+    private GatewayOnKubeSim _stack = null!;
 
-    public async Task InitializeAsync()
-    {
-        _sim = await KubeSimServer.StartAsync(new KubeSimOptions { PodStartDelay = TimeSpan.FromMilliseconds(800) });
-        _kubernetes = _sim.CreateClient();
-        await _kubernetes.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
-        _gateway = await TestGateway.StartAsync(o => o with { KubeconfigPath = _sim.KubeconfigPath, SandboxNamespace = Namespace });
-        _channel = _gateway.CreateChannel(_gateway.Client.Certificate);
-        _sandboxes = new Core.V1.Sandboxes.SandboxesClient(_channel);
-        _supervisor = new Supervisor.SupervisorClient(_channel);
-    }
+    public async Task InitializeAsync() =>
+        _stack = await GatewayOnKubeSim.StartAsync(TimeSpan.FromMilliseconds(800));
 
-    public async Task DisposeAsync()
-    {
-        _channel.Dispose();
-        await _gateway.DisposeAsync();
-        _kubernetes.Dispose();
-        await _sim.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
 
     [Fact]
     public async Task Create_makes_a_pod_that_runs_the_supervisor_from_the_node()
     {
         var request = new CreateSandboxRequest { Name = "box-a", From = "python" };
         request.Command.AddRange(["python", "-m", "http.server"]);
-        var created = await _sandboxes.CreateAsync(request);
+        var created = await _stack.Sandboxes.CreateAsync(request);
 
         Assert.Equal("box-a", created.Name);
         Assert.Equal("ghcr.io/nvidia/openshell-community/sandboxes/python:latest", created.Image);
         Assert.Equal(SandboxPhase.Pending, created.Phase);
 
-        var pod = await _kubernetes.CoreV1.ReadNamespacedPodAsync("box-a", Namespace);
+        var pod = await _stack.Kubernetes.CoreV1.ReadNamespacedPodAsync("box-a", Namespace);
         Assert.Equal("openshell", pod.Metadata.Labels["app.kubernetes.io/managed-by"]);
         Assert.Equal("Never", pod.Spec.RestartPolicy);
         var container = Assert.Single(pod.Spec.Containers);
@@ -83,8 +64,8 @@ public sealed class SandboxesAgainstKubeSimTests : IAsyncLifetime
     [Fact]
     public async Task Default_sandbox_runs_the_base_image_idle()
     {
-        await _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "idle" });
-        var pod = await _kubernetes.CoreV1.ReadNamespacedPodAsync("idle", Namespace);
+        await _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "idle" });
+        var pod = await _stack.Kubernetes.CoreV1.ReadNamespacedPodAsync("idle", Namespace);
         Assert.Equal("ghcr.io/nvidia/openshell-community/sandboxes/base:latest", pod.Spec.Containers[0].Image);
         Assert.Equal(["--", "sleep", "infinity"], pod.Spec.Containers[0].Args);
     }
@@ -92,33 +73,33 @@ public sealed class SandboxesAgainstKubeSimTests : IAsyncLifetime
     [Fact]
     public async Task Get_list_and_delete_follow_the_pod_and_the_registration()
     {
-        await _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "box-b", From = "127.0.0.1:5000/team/box:dev" });
-        await _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "box-c" });
+        await _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "box-b", From = "127.0.0.1:5000/team/box:dev" });
+        await _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "box-c" });
 
-        var running = await EventuallyAsync(() => _sandboxes.GetAsync(new GetSandboxRequest { Name = "box-b" }).ResponseAsync, s => s.Phase == SandboxPhase.Starting);
+        var running = await EventuallyAsync(() => _stack.Sandboxes.GetAsync(new GetSandboxRequest { Name = "box-b" }).ResponseAsync, s => s.Phase == SandboxPhase.Starting);
         Assert.Equal("Running", running.PodPhase);
         Assert.Null(running.Supervisor);
 
-        await _supervisor.RegisterAsync(new RegisterRequest { SandboxId = "box-b", SupervisorVersion = "0.1.0", BinarySha256 = s_sha256 });
-        var ready = await _sandboxes.GetAsync(new GetSandboxRequest { Name = "box-b" });
+        await _stack.Supervisor.RegisterAsync(new RegisterRequest { SandboxId = "box-b", SupervisorVersion = "0.1.0", BinarySha256 = s_sha256 });
+        var ready = await _stack.Sandboxes.GetAsync(new GetSandboxRequest { Name = "box-b" });
         Assert.Equal(SandboxPhase.Ready, ready.Phase);
         Assert.Equal(s_sha256, ready.Supervisor.BinarySha256);
         Assert.Equal("127.0.0.1:5000/team/box:dev", ready.Image);
 
-        var list = await _sandboxes.ListAsync(new ListSandboxesRequest());
+        var list = await _stack.Sandboxes.ListAsync(new ListSandboxesRequest());
         Assert.Equal(["box-b", "box-c"], list.Sandboxes.Select(s => s.Name));
 
-        await _sandboxes.DeleteAsync(new DeleteSandboxRequest { Name = "box-b" });
-        var gone = await Assert.ThrowsAsync<RpcException>(async () => await _sandboxes.GetAsync(new GetSandboxRequest { Name = "box-b" }));
+        await _stack.Sandboxes.DeleteAsync(new DeleteSandboxRequest { Name = "box-b" });
+        var gone = await Assert.ThrowsAsync<RpcException>(async () => await _stack.Sandboxes.GetAsync(new GetSandboxRequest { Name = "box-b" }));
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
-        Assert.Null(_gateway.Registry.Find("box-b"));
+        Assert.Null(_stack.Gateway.Registry.Find("box-b"));
     }
 
     [Fact]
     public async Task Watch_streams_each_status_change_until_the_sandbox_is_deleted()
     {
-        await _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "watched" });
-        using var watch = _sandboxes.Watch(new WatchSandboxRequest { Name = "watched" });
+        await _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "watched" });
+        using var watch = _stack.Sandboxes.Watch(new WatchSandboxRequest { Name = "watched" });
         var phases = new List<SandboxPhase>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
@@ -129,13 +110,13 @@ public sealed class SandboxesAgainstKubeSimTests : IAsyncLifetime
             switch (phase)
             {
                 case SandboxPhase.Starting:
-                    await _supervisor.RegisterAsync(new RegisterRequest { SandboxId = "watched", SupervisorVersion = "0.1.0", BinarySha256 = s_sha256 });
+                    await _stack.Supervisor.RegisterAsync(new RegisterRequest { SandboxId = "watched", SupervisorVersion = "0.1.0", BinarySha256 = s_sha256 });
                     break;
                 case SandboxPhase.Ready:
-                    await _supervisor.ReportExitAsync(new ReportExitRequest { SandboxId = "watched", ExitCode = 0 });
+                    await _stack.Supervisor.ReportExitAsync(new ReportExitRequest { SandboxId = "watched", ExitCode = 0 });
                     break;
                 case SandboxPhase.Succeeded:
-                    await _sandboxes.DeleteAsync(new DeleteSandboxRequest { Name = "watched" });
+                    await _stack.Sandboxes.DeleteAsync(new DeleteSandboxRequest { Name = "watched" });
                     break;
             }
         }
@@ -146,48 +127,48 @@ public sealed class SandboxesAgainstKubeSimTests : IAsyncLifetime
     [Fact]
     public async Task Bad_requests_get_the_right_status_codes()
     {
-        await _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "taken" });
+        await _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "taken" });
 
-        await AssertStatusAsync(StatusCode.InvalidArgument, "is invalid", () => _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "Bad_Name" }).ResponseAsync);
-        await AssertStatusAsync(StatusCode.InvalidArgument, "a sandbox name is required", () => _sandboxes.GetAsync(new GetSandboxRequest()).ResponseAsync);
-        await AssertStatusAsync(StatusCode.InvalidArgument, "community sandbox name", () => _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "ok", From = "Not-A-Name" }).ResponseAsync);
-        await AssertStatusAsync(StatusCode.AlreadyExists, "sandbox 'taken' already exists", () => _sandboxes.CreateAsync(new CreateSandboxRequest { Name = "taken" }).ResponseAsync);
-        await AssertStatusAsync(StatusCode.NotFound, "sandbox 'ghost' not found in namespace 'openshell'", () => _sandboxes.GetAsync(new GetSandboxRequest { Name = "ghost" }).ResponseAsync);
-        await AssertStatusAsync(StatusCode.NotFound, "sandbox 'ghost' not found", () => _sandboxes.DeleteAsync(new DeleteSandboxRequest { Name = "ghost" }).ResponseAsync);
+        await AssertStatusAsync(StatusCode.InvalidArgument, "is invalid", () => _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "Bad_Name" }).ResponseAsync);
+        await AssertStatusAsync(StatusCode.InvalidArgument, "a sandbox name is required", () => _stack.Sandboxes.GetAsync(new GetSandboxRequest()).ResponseAsync);
+        await AssertStatusAsync(StatusCode.InvalidArgument, "community sandbox name", () => _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "ok", From = "Not-A-Name" }).ResponseAsync);
+        await AssertStatusAsync(StatusCode.AlreadyExists, "sandbox 'taken' already exists", () => _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "taken" }).ResponseAsync);
+        await AssertStatusAsync(StatusCode.NotFound, "sandbox 'ghost' not found in namespace 'openshell'", () => _stack.Sandboxes.GetAsync(new GetSandboxRequest { Name = "ghost" }).ResponseAsync);
+        await AssertStatusAsync(StatusCode.NotFound, "sandbox 'ghost' not found", () => _stack.Sandboxes.DeleteAsync(new DeleteSandboxRequest { Name = "ghost" }).ResponseAsync);
         await AssertStatusAsync(StatusCode.NotFound, "sandbox 'ghost' not found", async () =>
         {
-            using var watch = _sandboxes.Watch(new WatchSandboxRequest { Name = "ghost" });
+            using var watch = _stack.Sandboxes.Watch(new WatchSandboxRequest { Name = "ghost" });
             await watch.ResponseStream.MoveNext(CancellationToken.None);
             return watch.ResponseStream.Current;
         });
-        await AssertStatusAsync(StatusCode.InvalidArgument, "binary_sha256", () => _supervisor.RegisterAsync(new RegisterRequest { SandboxId = "taken", BinarySha256 = "xyz" }).ResponseAsync);
-        await AssertStatusAsync(StatusCode.FailedPrecondition, "has not registered", () => _supervisor.HeartbeatAsync(new HeartbeatRequest { SandboxId = "never" }).ResponseAsync);
+        await AssertStatusAsync(StatusCode.InvalidArgument, "binary_sha256", () => _stack.Supervisor.RegisterAsync(new RegisterRequest { SandboxId = "taken", BinarySha256 = "xyz" }).ResponseAsync);
+        await AssertStatusAsync(StatusCode.FailedPrecondition, "has not registered", () => _stack.Supervisor.HeartbeatAsync(new HeartbeatRequest { SandboxId = "never" }).ResponseAsync);
     }
 
     [Fact]
     public async Task Pods_not_made_by_the_gateway_are_invisible_and_never_deleted()
     {
-        await _kubernetes.CoreV1.CreateNamespacedPodAsync(
+        await _stack.Kubernetes.CoreV1.CreateNamespacedPodAsync(
             new V1Pod { Metadata = new V1ObjectMeta { Name = "other" }, Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "busybox" }] } },
             Namespace);
 
-        await AssertStatusAsync(StatusCode.NotFound, "sandbox 'other' not found", () => _sandboxes.DeleteAsync(new DeleteSandboxRequest { Name = "other" }).ResponseAsync);
-        Assert.Empty((await _sandboxes.ListAsync(new ListSandboxesRequest())).Sandboxes);
-        Assert.NotNull(await _kubernetes.CoreV1.ReadNamespacedPodAsync("other", Namespace));
+        await AssertStatusAsync(StatusCode.NotFound, "sandbox 'other' not found", () => _stack.Sandboxes.DeleteAsync(new DeleteSandboxRequest { Name = "other" }).ResponseAsync);
+        Assert.Empty((await _stack.Sandboxes.ListAsync(new ListSandboxesRequest())).Sandboxes);
+        Assert.NotNull(await _stack.Kubernetes.CoreV1.ReadNamespacedPodAsync("other", Namespace));
     }
 
     [Fact]
     public async Task Kubernetes_failures_become_unavailable_and_readiness_follows_the_api()
     {
         using var http = new HttpClient();
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri(_gateway.HealthEndpoint, "/readyz"))).StatusCode);
-        Assert.True((await new Gateway.GatewayClient(_channel).GetHealthAsync(new GetHealthRequest())).KubernetesReachable);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri(_stack.Gateway.HealthEndpoint, "/readyz"))).StatusCode);
+        Assert.True((await new Gateway.GatewayClient(_stack.Channel).GetHealthAsync(new GetHealthRequest())).KubernetesReachable);
 
-        _sim.Faults.FailNext($"/api/v1/namespaces/{Namespace}/pods", 503, 1);
-        await AssertStatusAsync(StatusCode.Unavailable, "Kubernetes API answered 503", () => _sandboxes.ListAsync(new ListSandboxesRequest()).ResponseAsync);
+        _stack.Sim.Faults.FailNext($"/api/v1/namespaces/{Namespace}/pods", 503, 1);
+        await AssertStatusAsync(StatusCode.Unavailable, "Kubernetes API answered 503", () => _stack.Sandboxes.ListAsync(new ListSandboxesRequest()).ResponseAsync);
 
-        _sim.Faults.FailNext($"/api/v1/namespaces/{Namespace}/pods", 503, 1);
-        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(_gateway.HealthEndpoint, "/readyz"))).StatusCode);
+        _stack.Sim.Faults.FailNext($"/api/v1/namespaces/{Namespace}/pods", 503, 1);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await http.GetAsync(new Uri(_stack.Gateway.HealthEndpoint, "/readyz"))).StatusCode);
     }
 
     private static async Task AssertStatusAsync<T>(StatusCode code, string message, Func<Task<T>> call)

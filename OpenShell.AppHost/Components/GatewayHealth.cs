@@ -1,17 +1,15 @@
-using System.Globalization;
-using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
-using OpenShell.DevLoop.Pki;
+using OpenShell.DevLoop.Sandboxes;
 
 namespace OpenShell.AppHost.DevLoop;
 
 /// <summary>
-/// The gateway's health: by default a real call over mTLS with the client certificate from <c>.cache/</c> to the
-/// host-mapped port; in the offline profile (no pods run) its StatefulSet's rollout state.
+/// The gateway's health: by default a real GetHealth call over mTLS with the client certificate from <c>.cache/</c> to
+/// the host-mapped port; with <c>GatewayHealthProbe=Kubernetes</c> its StatefulSet's rollout state.
 /// </summary>
 internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard dashboard) : IHealthCheck
 {
@@ -28,45 +26,22 @@ internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard
             : await CheckMtlsAsync(session.Paths, cluster.GatewayHostPort, cancellationToken);
     }
 
+    // The call a user's client makes: GetHealth over mTLS with the certificate of .cache/pki/ on the published port.
     private static async Task<HealthCheckResult> CheckMtlsAsync(ClusterPaths paths, int? port, CancellationToken ct)
     {
-        var ca = Path.Combine(paths.PkiDirectory, ClusterSecrets.CaFile);
-        var cert = Path.Combine(paths.PkiDirectory, ClusterSecrets.ClientCertificateFile);
-        var key = Path.Combine(paths.PkiDirectory, ClusterSecrets.ClientKeyFile);
-        if (port is null || !File.Exists(ca) || !File.Exists(cert) || !File.Exists(key))
-        {
-            return HealthCheckResult.Unhealthy("the gateway port or the client certificate is not there yet");
-        }
-
-        using var trusted = X509CertificateLoader.LoadCertificateFromFile(ca);
-        using var client = X509Certificate2.CreateFromPemFile(cert, key);
-        using var handler = new SocketsHttpHandler();
-        handler.SslOptions.ClientCertificates = [client];
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            if (certificate is null)
-            {
-                return false;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(trusted);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(new X509Certificate2(certificate));
-        };
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
-            var url = new Uri($"https://127.0.0.1:{port.Value.ToString(CultureInfo.InvariantCulture)}/");
-            using var response = await http.GetAsync(url, ct);
-            return response.IsSuccessStatusCode
+            using var client = SandboxClient.Connect(GatewayEndpoint.Resolve(paths, port));
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(TimeSpan.FromSeconds(5));
+            var health = await client.GetHealthAsync(deadline.Token);
+            return health.KubernetesReachable
                 ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"the gateway answered {(int)response.StatusCode}");
+                : HealthCheckResult.Degraded("the gateway answers over mTLS but cannot reach the Kubernetes API: " + health.Detail);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        catch (SandboxException ex)
         {
-            return HealthCheckResult.Unhealthy("the gateway does not answer over mTLS: " + ex.Message);
+            return HealthCheckResult.Unhealthy(ex.Message);
         }
     }
 

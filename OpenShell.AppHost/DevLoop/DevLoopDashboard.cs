@@ -221,7 +221,7 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
         DeployStep.ImagePush => States.Pushing,
         DeployStep.HelmUpgrade => States.Upgrading,
         DeployStep.GatewayRollout => States.RollingOut,
-        DeployStep.SandboxVerification => States.Verifying,
+        DeployStep.SandboxVerification or DeployStep.GatewayProbe => States.Verifying,
         DeployStep.Total => States.Deploying,
         _ => States.Building,
     };

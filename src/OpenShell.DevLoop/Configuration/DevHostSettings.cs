@@ -26,7 +26,8 @@ public sealed class DevHostSettings
 
     /// <summary>
     /// After a supervisor deploy, start a throwaway sandbox and wait for it to register with the new binary before the
-    /// deploy counts as done. Needs a cluster whose pods really run (real k3s, or the simulator's kubelet); off by default.
+    /// deploy counts as done. Needs a cluster whose pods really run (real k3s, or the simulator's kubelet); on in the Offline profile, whose
+    /// kubelet runs them, off elsewhere.
     /// </summary>
     public bool VerifyWithSandbox { get; set; }
 }

@@ -27,6 +27,12 @@ public enum DeployStep
     /// </summary>
     SandboxVerification,
 
+    /// <summary>
+    /// A call over mTLS to the gateway on the cluster's gateway port after its new pod rolled out, proving the new
+    /// gateway serves (<c>Gateway probe</c>; ours, upstream has no such step).
+    /// </summary>
+    GatewayProbe,
+
     /// <summary>The whole deploy (<c>Total deploy</c>).</summary>
     Total,
 }

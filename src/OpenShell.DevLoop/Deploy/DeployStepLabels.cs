@@ -13,6 +13,7 @@ public static class DeployStepLabels
         DeployStep.HelmUpgrade => "Helm upgrade",
         DeployStep.GatewayRollout => "Gateway rollout",
         DeployStep.SandboxVerification => "Sandbox verification",
+        DeployStep.GatewayProbe => "Gateway probe",
         DeployStep.Total => "Total deploy",
         _ => throw new ArgumentOutOfRangeException(nameof(step), step, "unknown deploy step"),
     };

@@ -195,7 +195,19 @@ public sealed partial class FastDeployer : Session.IDeployer
 
         if (failure is null && request.VerifyWithSandbox)
         {
-            failure = await VerifySupervisorsAsync(plan, target, run, outcomes, ct).ConfigureAwait(false);
+            failure = await ProbeGatewaysAsync(plan, target, run, outcomes, ct).ConfigureAwait(false);
+            if (failure is not null)
+            {
+                // No sandbox can prove the supervisor without a serving gateway: it stays unrecorded as well.
+                foreach (var (name, _) in SupervisorsToVerify(plan, outcomes))
+                {
+                    outcomes.Remove(name);
+                }
+            }
+            else
+            {
+                failure = await VerifySupervisorsAsync(plan, target, run, outcomes, ct).ConfigureAwait(false);
+            }
         }
 
         var succeeded = plan.Components.Where(c => c.Rebuild && outcomes.Has(c.Component.Name)).Select(c => c.Component.Name).ToList();
@@ -355,6 +367,41 @@ public sealed partial class FastDeployer : Session.IDeployer
         outcomes.Add(new ComponentOutcome(name, ComponentKind.Image) { Image = expected, Digest = pushed.Digest, Rolled = rolls });
     }
 
+    // A gateway that rolled out is done when its new pod answers over mTLS, as the user's client reaches it; an
+    // unproven gateway is not recorded as deployed. Sandboxes are verified after this, through the proven gateway.
+    private async Task<DeployException?> ProbeGatewaysAsync(DeployPlan plan, DeployTarget target, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct)
+    {
+        if (_deployers.Sandbox is not { } verifier)
+        {
+            return null;
+        }
+
+        foreach (var image in plan.OfKind(ComponentKind.Image).Where(i => i.Rebuild && i.Component.ImageSettings.IsGateway))
+        {
+            var name = image.Component.Name;
+            if (outcomes.Snapshot().GetValueOrDefault(name) is not { Rolled: true })
+            {
+                continue;
+            }
+
+            try
+            {
+                await run.StepAsync(DeployStep.GatewayProbe, name, async () =>
+                {
+                    var answer = await verifier.ProbeGatewayAsync(target, name, ct).ConfigureAwait(false);
+                    return (answer, answer);
+                }).ConfigureAwait(false);
+            }
+            catch (DeployException ex)
+            {
+                outcomes.Remove(name);
+                return ex;
+            }
+        }
+
+        return null;
+    }
+
     // Only the binary sandboxes mount can be proven by a sandbox; it is proven after the gateway and chart are done,
     // so the sandbox comes from the gateway this deploy left running. An unproven binary is not recorded as deployed.
     private async Task<DeployException?> VerifySupervisorsAsync(DeployPlan plan, DeployTarget target, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct)
@@ -364,15 +411,8 @@ public sealed partial class FastDeployer : Session.IDeployer
             return null;
         }
 
-        foreach (var binary in plan.OfKind(ComponentKind.Binary).Where(b => b.Rebuild))
+        foreach (var (name, sha) in SupervisorsToVerify(plan, outcomes))
         {
-            var name = binary.Component.Name;
-            if (binary.Component.BinarySettings.NodePath != Core.SupervisorEnvironment.SupervisorPath
-                || outcomes.Snapshot().GetValueOrDefault(name)?.Sha256 is not { } sha)
-            {
-                continue;
-            }
-
             try
             {
                 await run.StepAsync(DeployStep.SandboxVerification, name, async () =>
@@ -390,6 +430,14 @@ public sealed partial class FastDeployer : Session.IDeployer
 
         return null;
     }
+
+    // The swapped binaries a sandbox mounts, with the sha256 each was swapped to.
+    private static List<(string Name, string Sha256)> SupervisorsToVerify(DeployPlan plan, ComponentOutcomes outcomes) =>
+        [.. plan.OfKind(ComponentKind.Binary)
+            .Where(b => b.Rebuild && b.Component.BinarySettings.NodePath == Core.SupervisorEnvironment.SupervisorPath)
+            .Select(b => (b.Component.Name, Sha256: outcomes.Snapshot().GetValueOrDefault(b.Component.Name)?.Sha256))
+            .Where(b => b.Sha256 is not null)
+            .Select(b => (b.Name, b.Sha256!))];
 
     private Task DeployBinaryAsync(ComponentDefinition binary, DeployTarget target, DeployRun run, ComponentOutcomes outcomes, CancellationToken ct) =>
         run.StepAsync(DeployStep.Supervisor, binary.Name, async () =>

@@ -1,6 +1,9 @@
 namespace OpenShell.DevLoop.Deploy;
 
-/// <summary>Proves a swapped supervisor: a throwaway sandbox must register with its sha256.</summary>
+/// <summary>
+/// Proves a deploy through the gateway as a user would reach it: a rolled-out gateway must answer over mTLS, and a
+/// swapped supervisor must register from a throwaway sandbox with its sha256.
+/// </summary>
 internal interface ISandboxVerifier
 {
     /// <summary>
@@ -9,4 +12,11 @@ internal interface ISandboxVerifier
     /// </summary>
     /// <exception cref="DeployException">No sandbox registered in time, or it registered with another binary.</exception>
     Task<string> VerifyAsync(DeployTarget target, string component, string expectedSha256, CancellationToken ct);
+
+    /// <summary>
+    /// Waits until the gateway on <paramref name="target"/>'s gateway port answers a health call over mTLS and reaches
+    /// the Kubernetes API; returns what it answered. Runs inside the component's <see cref="DeployStep.GatewayProbe"/> step.
+    /// </summary>
+    /// <exception cref="DeployException">The gateway did not answer in time, or answered that it cannot reach the API.</exception>
+    Task<string> ProbeGatewayAsync(DeployTarget target, string component, CancellationToken ct);
 }

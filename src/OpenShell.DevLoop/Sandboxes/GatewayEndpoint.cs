@@ -1,4 +1,8 @@
 using System.Globalization;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Net.Client;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Pki;
@@ -43,5 +47,54 @@ public sealed record GatewayEndpoint(Uri Address, string CaPath, string Certific
         }
 
         return endpoint;
+    }
+
+    /// <summary>
+    /// A gRPC channel to the gateway that presents the client certificate and trusts only the CA (every caller of the
+    /// gateway uses this one: the CLI, the dashboard, deploy verification).
+    /// </summary>
+    /// <exception cref="SandboxException">The certificate files cannot be loaded.</exception>
+    public GrpcChannel OpenChannel()
+    {
+        X509Certificate2 certificate;
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            certificate = X509Certificate2.CreateFromPemFile(CertificatePath, KeyPath);
+            roots.ImportFromPemFile(CaPath);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or ArgumentException)
+        {
+            throw new SandboxException(
+                $"cannot load the client certificate ({CertificatePath}, {KeyPath}, {CaPath}): {ex.Message}",
+                "The certificates are rewritten when the cluster is brought up.",
+                RemedyAction.BringClusterUp,
+                ex);
+        }
+
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = [certificate],
+                RemoteCertificateValidationCallback = (_, server, _, errors) => server is X509Certificate2 presented && ChainsTo(presented, roots, errors),
+            },
+        };
+        return GrpcChannel.ForAddress(Address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+    }
+
+    private static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection roots, SslPolicyErrors errors)
+    {
+        if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
     }
 }

@@ -1,7 +1,4 @@
-using System.Net.Security;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 using OpenShell.Core.V1;
@@ -35,33 +32,7 @@ public sealed class SandboxClient : IDisposable
     public static SandboxClient Connect(GatewayEndpoint endpoint, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        X509Certificate2 certificate;
-        var roots = new X509Certificate2Collection();
-        try
-        {
-            certificate = X509Certificate2.CreateFromPemFile(endpoint.CertificatePath, endpoint.KeyPath);
-            roots.ImportFromPemFile(endpoint.CaPath);
-        }
-        catch (Exception ex) when (ex is CryptographicException or IOException or ArgumentException)
-        {
-            throw new SandboxException(
-                $"cannot load the client certificate ({endpoint.CertificatePath}, {endpoint.KeyPath}, {endpoint.CaPath}): {ex.Message}",
-                "The certificates are rewritten when the cluster is brought up.",
-                RemedyAction.BringClusterUp,
-                ex);
-        }
-
-        var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                ClientCertificates = [certificate],
-                RemoteCertificateValidationCallback = (_, server, _, errors) => server is X509Certificate2 presented && ChainsTo(presented, roots, errors),
-            },
-        };
-        var channel = GrpcChannel.ForAddress(endpoint.Address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
-        return new SandboxClient(endpoint, channel, time ?? TimeProvider.System);
+        return new SandboxClient(endpoint, endpoint.OpenChannel(), time ?? TimeProvider.System);
     }
 
     /// <summary>Creates a sandbox and returns its first status (usually Pending).</summary>
@@ -90,6 +61,31 @@ public sealed class SandboxClient : IDisposable
     /// <summary>Waits until the supervisor of an existing sandbox registered (after a restart, say).</summary>
     public Task<SandboxReady> WaitUntilRegisteredAsync(string name, TimeSpan timeout, IProgress<Sandbox>? progress = null, CancellationToken ct = default) =>
         WaitUntilRegisteredAsync(name, timeout, _time.GetTimestamp(), null, progress, ct);
+
+    /// <summary>
+    /// Waits until the gateway answers a call, for a gateway that is restarting or whose pod is not ready yet; after
+    /// <paramref name="timeout"/> the last "does not answer" failure is thrown. Any other failure is thrown at once.
+    /// </summary>
+    public async Task WaitUntilAnswersAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                await ListAsync(ct).ConfigureAwait(false);
+                return;
+            }
+            catch (SandboxException ex) when (ex.GatewayUnavailable && _time.GetElapsedTime(started) < timeout)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The gateway's own health: whether it reaches the Kubernetes API.</summary>
+    public Task<GetHealthResponse> GetHealthAsync(CancellationToken ct = default) =>
+        CallAsync(() => new Gateway.GatewayClient(_channel).GetHealthAsync(new GetHealthRequest(), cancellationToken: ct).ResponseAsync);
 
     /// <summary>One sandbox's status.</summary>
     public Task<Sandbox> GetAsync(string name, CancellationToken ct = default) =>
@@ -214,22 +210,11 @@ public sealed class SandboxClient : IDisposable
                 $"the gateway at {address} does not answer: {transport.GetBaseException().Message}",
                 "Is the cluster up and the gateway deployed?",
                 RemedyAction.BringClusterUp,
-                ex);
+                ex)
+            {
+                GatewayUnavailable = true,
+            };
 
     private static bool IsTls(Exception error) =>
         error is System.Security.Authentication.AuthenticationException || error.InnerException is { } inner && IsTls(inner);
-
-    private static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection roots, SslPolicyErrors errors)
-    {
-        if ((errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
 }

@@ -31,6 +31,9 @@ public sealed class SandboxException : DevLoopException
     {
     }
 
+    /// <summary>True when the gateway did not answer at all (nothing listens, or no ready gateway pod behind the port).</summary>
+    public bool GatewayUnavailable { get; init; }
+
     /// <summary>The sandbox's last known status when it failed to become ready; null when the call itself failed.</summary>
     public Core.V1.Sandbox? Sandbox { get; init; }
 }

@@ -142,7 +142,7 @@ internal sealed partial class DevSession
             DeployStep.GatewayRollout => ComponentPhase.RollingOut,
             DeployStep.Supervisor => ComponentPhase.Copying,
             DeployStep.HelmUpgrade => ComponentPhase.Upgrading,
-            DeployStep.SandboxVerification => ComponentPhase.Verifying,
+            DeployStep.SandboxVerification or DeployStep.GatewayProbe => ComponentPhase.Verifying,
             _ => null,
         };
         foreach (var component in components)

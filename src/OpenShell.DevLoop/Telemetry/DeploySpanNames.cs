@@ -39,6 +39,7 @@ public static class DeploySpanNames
         DeployStep.HelmUpgrade => "chart update",
         DeployStep.GatewayRollout => "rollout wait",
         DeployStep.SandboxVerification => "sandbox verification",
+        DeployStep.GatewayProbe => "gateway probe",
         DeployStep.Total => Deploy,
         _ => throw new ArgumentOutOfRangeException(nameof(step), step, "unknown deploy step"),
     };

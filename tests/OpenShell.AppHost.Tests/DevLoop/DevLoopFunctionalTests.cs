@@ -1,16 +1,21 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Aspire.Hosting;
 using Docker.DotNet.Models;
+using OpenShell.AppHost.Sandboxes;
 using OpenShell.DevLoop.Docker;
 using OpenShell.Testing;
+using Xunit.Abstractions;
 
 namespace OpenShell.AppHost.Tests.DevLoop;
 
 /// <summary>
-/// The whole AppHost on the offline stack (registry, simulator-based cluster), in a throw-away clone: everything comes
-/// up, edits reach only the components they feed, and every command works.
+/// The whole AppHost on the offline stack (registry, simulator-based cluster whose pods run), in a throw-away clone:
+/// everything comes up, sandboxes run the node's supervisor and show on the dashboard, edits reach only the components
+/// they feed (a supervisor edit proven by a sandbox), and every command works.
 /// </summary>
 [Collection(OfflineStackCollection.Name)]
-public sealed class DevLoopFunctionalTests(OfflineStackFixture stack)
+public sealed partial class DevLoopFunctionalTests(OfflineStackFixture stack, ITestOutputHelper output)
 {
     private const string SupervisorSource = "src/OpenShell.Sandbox/Program.cs";
     private const string ChartValues = "deploy/helm/openshell/values.yaml";
@@ -48,12 +53,29 @@ public sealed class DevLoopFunctionalTests(OfflineStackFixture stack)
             var sha = Property(supervisor, "binary.sha256")!;
             Assert.Equal(sha, await NodeSha256Async(docker, containerName, ct));
             Assert.Equal("0.1.0", Property(supervisor, "binary.version"));
+            var commands = app.ResourceCommands;
 
-            // A supervisor edit changes the binary in the node, and nothing else.
+            // A sandbox created from the gateway's command registers with the node's supervisor and shows under the gateway.
+            var older = await CreateSandboxAsync(commands, sha, ct);
+            var shown = await WaitForSandboxAsync(notifications, older, "Running", ct);
+            Assert.Equal(sha, Property(shown, SandboxSnapshot.SupervisorSha256));
+            Assert.Equal("ghcr.io/nvidia/openshell-community/sandboxes/base:latest", Property(shown, SandboxSnapshot.Image));
+
+            // A supervisor edit changes the binary in the node, and nothing else; the deploy is done only once a
+            // throwaway sandbox registered with it, and the sandbox started before shows it runs a stale supervisor.
+            var edited = Stopwatch.StartNew();
             checkout.Append(SupervisorSource, $"// edit {Guid.NewGuid():N}");
             var newSupervisor = await WaitForPropertyAsync(notifications, "supervisor", "binary.sha256", value => value != sha, ct);
             var newSha = Property(newSupervisor, "binary.sha256")!;
+            var verified = await notifications.WaitForResourceAsync("watcher", e => Property(e, "watcher.lastPlan") == "gateway=0 supervisor=1 chart=0"
+                && Property(e, "watcher.lastSteps") is { } steps && steps.Contains("Sandbox verification", StringComparison.Ordinal), ct);
+            output.WriteLine($"supervisor edit -> deployed and verified by a sandbox: {edited.Elapsed.TotalSeconds:0.0} s ({Property(verified, "watcher.lastSteps")})");
             Assert.Equal(newSha, await NodeSha256Async(docker, containerName, ct));
+            var stale = await WaitForSandboxAsync(notifications, older, SandboxSnapshot.StaleState, ct);
+            Assert.Equal(sha, Property(stale, SandboxSnapshot.SupervisorSha256));
+            Assert.Equal(newSha, Property(stale, SandboxSnapshot.NodeSha256));
+            var newer = await CreateSandboxAsync(commands, newSha, ct);
+            Assert.Equal(newSha, Property(await WaitForSandboxAsync(notifications, newer, "Running", ct), SandboxSnapshot.SupervisorSha256));
             Assert.Equal(Property(gateway, "image.pinned"), Property(Latest(notifications, "gateway"), "image.pinned"));
             Assert.Equal(Property(chart, "helm.chartChecksum"), Property(Latest(notifications, "chart"), "helm.chartChecksum"));
 
@@ -71,17 +93,16 @@ public sealed class DevLoopFunctionalTests(OfflineStackFixture stack)
             Assert.Equal(newSha, Property(Latest(notifications, "supervisor"), "binary.sha256"));
 
             // Commands.
-            var commands = app.ResourceCommands;
-            Assert.True((await commands.ExecuteCommandAsync("watcher", "pause", ct)).Success);
+            Succeeded(await commands.ExecuteCommandAsync("watcher", "pause", ct));
             await notifications.WaitForResourceAsync("watcher", "Paused", ct);
-            Assert.True((await commands.ExecuteCommandAsync("watcher", "resume", ct)).Success);
+            Succeeded(await commands.ExecuteCommandAsync("watcher", "resume", ct));
             await notifications.WaitForResourceAsync("watcher", e => e.Snapshot.State?.Text != "Paused", ct);
-            Assert.True((await commands.ExecuteCommandAsync("watcher", "deploy-now", ct)).Success);
-            Assert.True((await commands.ExecuteCommandAsync("chart", "upgrade", ct)).Success);
-            Assert.True((await commands.ExecuteCommandAsync("supervisor", "rebuild", ct)).Success);
-            Assert.True((await commands.ExecuteCommandAsync("gateway", "rebuild", ct)).Success);
+            Succeeded(await commands.ExecuteCommandAsync("watcher", "deploy-now", ct));
+            Succeeded(await commands.ExecuteCommandAsync("chart", "upgrade", ct));
+            Succeeded(await commands.ExecuteCommandAsync("supervisor", "rebuild", ct));
+            Succeeded(await commands.ExecuteCommandAsync("gateway", "rebuild", ct));
             var before = (await docker.Containers.InspectContainerAsync(containerName, ct)).ID;
-            Assert.True((await commands.ExecuteCommandAsync("cluster", "recreate", ct)).Success);
+            Succeeded(await commands.ExecuteCommandAsync("cluster", "recreate", ct));
             var after = (await docker.Containers.InspectContainerAsync(containerName, ct)).ID;
             Assert.NotEqual(before, after);
             await notifications.WaitForResourceHealthyAsync("cluster", ct);
@@ -91,6 +112,35 @@ public sealed class DevLoopFunctionalTests(OfflineStackFixture stack)
             await app.StopAsync(CancellationToken.None);
         }
     }
+
+    private static void Succeeded(ExecuteCommandResult result) => Assert.True(result.Success, result.Message);
+
+    private static async Task<string> CreateSandboxAsync(ResourceCommandService commands, string expectedSha256, CancellationToken ct)
+    {
+        var created = await commands.ExecuteCommandAsync("gateway", SandboxCommands.Create, ct);
+        Assert.True(created.Success, created.Message);
+        var ready = ReadyMessage().Match(created.Message ?? "");
+        Assert.True(ready.Success, $"not a Ready sandbox: {created.Message}");
+        Assert.Equal(expectedSha256, ready.Groups["sha"].Value);
+        return ready.Groups["name"].Value;
+    }
+
+    // Each sandbox is an instance of the gateway's sandbox resource, told apart by its resource id.
+    private static async Task<ResourceEvent> WaitForSandboxAsync(ResourceNotificationService notifications, string sandbox, string state, CancellationToken ct)
+    {
+        await foreach (var change in notifications.WatchAsync(ct))
+        {
+            if (change.ResourceId == $"gateway-sandbox-{sandbox}" && change.Snapshot.State?.Text == state)
+            {
+                return change;
+            }
+        }
+
+        throw new OperationCanceledException($"sandbox {sandbox} never reached {state}");
+    }
+
+    [GeneratedRegex("^sandbox (?<name>[a-z0-9-]+) is Ready: supervisor [^,]+, sha256 (?<sha>[0-9a-f]{64})$")]
+    private static partial Regex ReadyMessage();
 
     private static ResourceEvent Latest(ResourceNotificationService notifications, string resource) =>
         notifications.TryGetCurrentState(resource, out var e) ? e : throw new InvalidOperationException($"{resource} has no state");

@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using OpenShell.Core.V1;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Pki;
+using OpenShell.DevLoop.Sandboxes;
 using OpenShell.Testing;
 using Xunit.Abstractions;
 
@@ -26,21 +27,7 @@ public sealed class OfflineGatewayTests(DeployClusterFixture cluster, ITestOutpu
         var node = await cluster.Docker.Containers.InspectContainerAsync(cluster.ContainerName);
         var nodePort = $"{cluster.LoadSettings(offline: true).Cluster.GatewayNodePort.ToString(CultureInfo.InvariantCulture)}/tcp";
         var port = int.Parse(node.NetworkSettings.Ports[nodePort][0].HostPort, CultureInfo.InvariantCulture);
-        var pki = new ClusterPaths(cluster.Root, cluster.ClusterName).PkiDirectory;
-
-        using var trusted = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, ClusterSecrets.CaFile));
-        using var client = X509Certificate2.CreateFromPemFile(Path.Combine(pki, ClusterSecrets.ClientCertificateFile), Path.Combine(pki, ClusterSecrets.ClientKeyFile));
-        using var handler = new SocketsHttpHandler();
-        handler.SslOptions.ClientCertificates = [client];
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-        {
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(trusted);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return certificate is not null && chain.Build(new X509Certificate2(certificate));
-        };
-        using var channel = GrpcChannel.ForAddress($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = false });
+        using var channel = GatewayEndpoint.Resolve(new ClusterPaths(cluster.Root, cluster.ClusterName), port).OpenChannel();
         var gateway = new Gateway.GatewayClient(channel);
 
         // The deploy returned once the StatefulSet rolled out, i.e. the pod was ready; the port answers from then on.
@@ -65,8 +52,17 @@ public sealed class OfflineGatewayTests(DeployClusterFixture cluster, ITestOutpu
         Assert.True(health.KubernetesReachable, health.Detail);
 
         // Without the client certificate the gateway refuses the call.
+        var pki = new ClusterPaths(cluster.Root, cluster.ClusterName).PkiDirectory;
+        using var trusted = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(pki, ClusterSecrets.CaFile));
         using var anonymousHandler = new SocketsHttpHandler();
-        anonymousHandler.SslOptions.RemoteCertificateValidationCallback = handler.SslOptions.RemoteCertificateValidationCallback;
+        anonymousHandler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(trusted);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return certificate is not null && chain.Build(new X509Certificate2(certificate));
+        };
         using var anonymous = GrpcChannel.ForAddress($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", new GrpcChannelOptions { HttpHandler = anonymousHandler, DisposeHttpClient = false });
         await Assert.ThrowsAsync<RpcException>(() => new Gateway.GatewayClient(anonymous).GetHealthAsync(new GetHealthRequest(), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
     }

@@ -43,9 +43,7 @@ internal sealed class LocalGateway : IAsyncDisposable
         if (app is not null)
         {
             _client = SandboxClient.Connect(GatewayEndpoint.Resolve(Paths, port));
-            _supervisor = new Supervisor.SupervisorClient(Grpc.Net.Client.GrpcChannel.ForAddress(
-                new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"),
-                new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = ClientHandler(Paths) }));
+            _supervisor = new Supervisor.SupervisorClient(GatewayEndpoint.Resolve(Paths, port).OpenChannel());
         }
     }
 
@@ -178,29 +176,6 @@ internal sealed class LocalGateway : IAsyncDisposable
         Kubernetes.Dispose();
         await Sim.DisposeAsync();
         Checkout.Dispose();
-    }
-
-    private static SocketsHttpHandler ClientHandler(ClusterPaths paths)
-    {
-        var certificate = X509Certificate2.CreateFromPemFile(
-            Path.Combine(paths.PkiDirectory, ClusterSecrets.ClientCertificateFile), Path.Combine(paths.PkiDirectory, ClusterSecrets.ClientKeyFile));
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(Path.Combine(paths.PkiDirectory, ClusterSecrets.CaFile));
-        return new SocketsHttpHandler
-        {
-            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
-            {
-                ClientCertificates = [certificate],
-                RemoteCertificateValidationCallback = (_, server, _, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return server is X509Certificate2 presented && chain.Build(presented);
-                },
-            },
-        };
     }
 
     private static int FreePort()

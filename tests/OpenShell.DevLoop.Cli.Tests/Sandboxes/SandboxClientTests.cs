@@ -41,6 +41,21 @@ public sealed class SandboxClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WaitUntilAnswers_returns_at_once_from_a_serving_gateway_and_keeps_trying_one_that_does_not_answer()
+    {
+        await _gateway.Client.WaitUntilAnswersAsync(TimeSpan.Zero);
+
+        await using var silent = await LocalGateway.StartAsync(serve: false);
+        using var client = SandboxClient.Connect(GatewayEndpoint.Resolve(silent.Paths, silent.Port));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<SandboxException>(() => client.WaitUntilAnswersAsync(TimeSpan.FromSeconds(2)));
+
+        Assert.True(error.GatewayUnavailable);
+        Assert.Contains($"the gateway at https://127.0.0.1:{silent.Port} does not answer", error.Message, StringComparison.Ordinal);
+        Assert.True(waited.Elapsed >= TimeSpan.FromSeconds(2), $"gave up after {waited.Elapsed} instead of trying for 2 s");
+    }
+
+    [Fact]
     public async Task CreateAndWait_fails_with_the_last_status_when_the_timeout_runs_out()
     {
         var error = await Assert.ThrowsAsync<SandboxException>(() =>

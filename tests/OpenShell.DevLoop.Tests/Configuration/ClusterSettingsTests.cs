@@ -131,7 +131,7 @@ public sealed class ClusterSettingsTests
     }
 
     [Fact]
-    public void Offline_settings_turn_privileged_off()
+    public void Offline_settings_turn_privileged_off_and_run_pods_that_verify_supervisor_deploys()
     {
         var directory = Path.Combine(RepositoryPaths.Root, "OpenShell.AppHost");
 
@@ -141,5 +141,9 @@ public sealed class ClusterSettingsTests
         Assert.True(online.Cluster.Privileged);
         Assert.False(offline.Cluster.Privileged);
         Assert.Equal("openshell-offline/k3s-sim:latest", offline.Images.K3s);
+        Assert.False(online.Cluster.RunPods);
+        Assert.True(offline.Cluster.RunPods);
+        Assert.False(online.DevHost.VerifyWithSandbox);
+        Assert.True(offline.DevHost.VerifyWithSandbox);
     }
 }

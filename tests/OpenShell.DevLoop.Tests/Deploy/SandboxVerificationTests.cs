@@ -80,11 +80,60 @@ public sealed class SandboxVerificationTests : IDisposable
         Assert.DoesNotContain(result.Steps, s => s.Step == DeployStep.SandboxVerification);
     }
 
+    [Fact]
+    public async Task A_rolled_out_gateway_is_probed_before_any_sandbox_and_an_unanswering_one_is_not_recorded()
+    {
+        _fixture = await PlannerFixture.CreateAsync();
+        _verifier.GatewayFailure = "the new gateway pod does not serve: the gateway at https://127.0.0.1:30051 does not answer";
+
+        var error = await Assert.ThrowsAsync<DeployException>(() =>
+            Deployer(_fixture).DeployAsync(new DeployRequest(_fixture.Repository.Root, [], _fixture.Settings) { VerifyWithSandbox = true }));
+
+        Assert.Equal(DeployStep.GatewayProbe, error.Step);
+        Assert.Equal("gateway", error.Component);
+        Assert.Equal(["gateway"], _verifier.Probes);
+        Assert.Empty(_verifier.Calls);
+        var recorded = (await _fixture.Store.ReadAsync()).State?.Fingerprints ?? new Dictionary<string, string>();
+        Assert.False(recorded.ContainsKey("gateway"), "an unproven gateway was recorded as deployed");
+        Assert.False(recorded.ContainsKey("supervisor"), "a supervisor no sandbox could prove was recorded as deployed");
+
+        _verifier.GatewayFailure = null;
+        var result = await Deployer(_fixture).DeployAsync(new DeployRequest(_fixture.Repository.Root, [], _fixture.Settings) { VerifyWithSandbox = true });
+        var steps = result.Steps.Select(s => s.Step).ToList();
+        Assert.Contains("gateway", result.Deployed);
+        Assert.True(steps.IndexOf(DeployStep.GatewayProbe) > steps.IndexOf(DeployStep.GatewayRollout), string.Join(", ", steps));
+        Assert.True(steps.IndexOf(DeployStep.GatewayProbe) < steps.IndexOf(DeployStep.SandboxVerification), string.Join(", ", steps));
+    }
+
+    [Fact]
+    public async Task A_supervisor_only_deploy_probes_no_gateway()
+    {
+        var fixture = await PrimedAsync();
+        _verifier.Probes.Clear();
+
+        var result = await Deployer(fixture).DeployAsync(new DeployRequest(fixture.Repository.Root, [], fixture.Settings) { VerifyWithSandbox = true });
+
+        Assert.Empty(_verifier.Probes);
+        Assert.DoesNotContain(result.Steps, s => s.Step == DeployStep.GatewayProbe);
+    }
+
     private sealed class FakeVerifier : ISandboxVerifier
     {
         public List<(string Component, string Sha256)> Calls { get; } = [];
 
+        public List<string> Probes { get; } = [];
+
         public string? Failure { get; set; }
+
+        public string? GatewayFailure { get; set; }
+
+        public Task<string> ProbeGatewayAsync(DeployTarget target, string component, CancellationToken ct)
+        {
+            Probes.Add(component);
+            return GatewayFailure is { } message
+                ? Task.FromException<string>(new DeployException(DeployStep.GatewayProbe, message) { Component = component })
+                : Task.FromResult($"the {component} answers");
+        }
 
         public Task<string> VerifyAsync(DeployTarget target, string component, string expectedSha256, CancellationToken ct)
         {

@@ -347,6 +347,12 @@ internal sealed partial class PodWorker
                 }
                 else if (!ok && failures >= probe.FailureThreshold)
                 {
+                    if (failures == probe.FailureThreshold)
+                    {
+                        // As the kubelet's "Unhealthy" event: why a Service stopped forwarding to the pod.
+                        _context.Events.Record(_pod, PodEvents.Warning, "Unhealthy", $"Readiness probe failed {failures} times in a row: the pod is not ready");
+                    }
+
                     Update(record, r => r.Ready = false);
                 }
 

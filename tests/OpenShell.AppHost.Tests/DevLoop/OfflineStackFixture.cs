@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Docker.DotNet.Models;
+using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Docker;
 using OpenShell.Testing;
 
@@ -75,7 +76,16 @@ public sealed class OfflineStackFixture : IAsyncLifetime
         }
 
         using var docker = DockerEngine.CreateClient();
-        foreach (var action in new Func<Task>[]
+        // The node ran its pods (sandboxes, the gateway) as containers of their own on the engine: they go too.
+        var pods = await docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{ClusterContainerSpec.PodNodeLabel}={ClusterContainer}"] = true },
+            },
+        });
+        foreach (var action in pods.Select(p => (Func<Task>)(() => docker.Containers.RemoveContainerAsync(p.ID, new ContainerRemoveParameters { Force = true }))).Concat(new Func<Task>[]
         {
             () => docker.Containers.RemoveContainerAsync(ClusterContainer, new ContainerRemoveParameters { Force = true }),
             () => docker.Containers.RemoveContainerAsync(RegistryContainer, new ContainerRemoveParameters { Force = true }),
@@ -85,7 +95,7 @@ public sealed class OfflineStackFixture : IAsyncLifetime
             () => docker.Images.DeleteImageAsync($"openshell/cluster:{Name}", new ImageDeleteParameters { Force = true }),
             // IMAGE_TAG (the cluster image tag setting) names the gateway image too.
             () => docker.Images.DeleteImageAsync($"127.0.0.1:{RegistryPort}/openshell/gateway:{Name}", new ImageDeleteParameters { Force = true }),
-        })
+        }))
         {
             try
             {

@@ -132,7 +132,7 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
     }
 
     [RequiresDocker]
-    public async Task Deleting_a_pod_removes_its_containers()
+    public async Task A_pods_containers_run_no_image_healthcheck_and_deleting_the_pod_removes_them()
     {
         await fixture.StartAsync();
         var ns = await NamespaceAsync();
@@ -142,6 +142,12 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
         var containers = await fixture.ContainersAsync(pod.Metadata.Uid);
         Assert.Equal(2, containers.Count); // the network holder and the container
         Assert.All(containers, c => Assert.Equal("running", c.State));
+        foreach (var container in containers)
+        {
+            // The node image, which also holds the pod's network, declares a HEALTHCHECK for nodes; Kubernetes runs none.
+            var inspected = await fixture.Docker.Containers.InspectContainerAsync(container.ID);
+            Assert.Equal(["NONE"], inspected.Config.Healthcheck?.Test);
+        }
 
         await Client.CoreV1.DeleteNamespacedPodAsync("sleeper", ns);
         await Eventually.WaitForAsync(() => fixture.ContainersAsync(pod.Metadata.Uid), list => list.Count == 0, "the pod's containers to be removed", s_timeout);

@@ -10,6 +10,9 @@ namespace OpenShell.KubeSim.Kubelet;
 /// </summary>
 internal static class ContainerBlueprint
 {
+    /// <summary>Turns off the image's own HEALTHCHECK, which the engine would otherwise run in the container.</summary>
+    public static HealthConfig NoHealthcheck => new() { Test = ["NONE"] };
+
     public static CreateContainerParameters Create(KubeletContext context, JsonObject pod, JsonObject container, string name, string pauseId, string podIp, IDictionary<string, string> labels)
     {
         var podSecurity = Json.At(pod, "spec.securityContext") as JsonObject;
@@ -22,6 +25,8 @@ internal static class ContainerBlueprint
         {
             Name = name,
             Image = Json.Str(container["image"]),
+            // Kubernetes runs no image HEALTHCHECK; its probes are the pod's (ReadinessProbe).
+            Healthcheck = NoHealthcheck,
             Env = PodEnvironment.Build(context.Store, pod, container, context.Node, podIp),
             WorkingDir = Json.Str(container["workingDir"]),
             User = user is null ? null : group is null ? $"{user}" : $"{user}:{group}",

@@ -162,6 +162,8 @@ internal sealed partial class PodWorker
             Image = node.PauseImage,
             Entrypoint = ["sleep", "infinity"],
             Cmd = [],
+            // The pause image is the node's, whose HEALTHCHECK probes a node: not this container's business.
+            Healthcheck = ContainerBlueprint.NoHealthcheck,
             Hostname = Json.Str(Json.At(_pod, "spec.hostname")) ?? _name,
             Labels = Labels(KubeletLabels.PauseContainer),
             HostConfig = new HostConfig

@@ -30,7 +30,7 @@ internal static partial class ClusterCommand
                 return 0;
             }
 
-            using var docker = DockerEngine.CreateClient();
+            using var docker = DockerEngine.CreateClient(context.Settings.Engine);
             var result = await ClusterImageBuild.RunAsync(docker, request, logger, ct).ConfigureAwait(false);
             await stdout.WriteLineAsync($"Runtime bundle staged at {RelativeToRepository(context, result.BundleDirectory)}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"built {result.Tag} for {result.Architecture} (chart sha256 {result.ChartSha256})").ConfigureAwait(false);

@@ -81,7 +81,16 @@ public sealed class SshTunnel : IDisposable
 
             _process?.Dispose();
             _process = null;
-            var process = _runner.Start(Arguments(_host, _ssh, LocalSocket, ConnectTimeout));
+            ISshProcess process;
+            try
+            {
+                process = _runner.Start(Arguments(_host, _ssh, LocalSocket, ConnectTimeout));
+            }
+            catch (SshTunnelException e)
+            {
+                throw new SshTunnelException(e.Failure, $"{Prefix(_host, _source)}: {e.Message}", e.Remedy, e);
+            }
+
             try
             {
                 await WaitUntilAnsweringAsync(process, ct).ConfigureAwait(false);
@@ -168,7 +177,7 @@ public sealed class SshTunnel : IDisposable
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var target = Target(host);
         var port = host.Port > 0 ? $"-p {host.Port.ToString(CultureInfo.InvariantCulture)} " : "";
-        var prefix = $"the SSH tunnel to the Docker engine at {host} ({source}) failed";
+        var prefix = Prefix(host, source);
 
         bool Says(params string[] texts) => texts.Any(t => stderr.Contains(t, StringComparison.OrdinalIgnoreCase));
         string Line(params string[] texts) =>
@@ -215,6 +224,8 @@ public sealed class SshTunnel : IDisposable
             $"{prefix}: {ending ?? "ssh exited"}{said}",
             $"run `ssh {port}{target} docker version` to see what fails, then fix the SSH access or the remote engine");
     }
+
+    private static string Prefix(Uri host, string source) => $"the SSH tunnel to the Docker engine at {host} ({source}) failed";
 
     private static string? User(Uri host) =>
         host.UserInfo.Length == 0 ? null : Uri.UnescapeDataString(host.UserInfo);

@@ -53,7 +53,21 @@ internal sealed class SshProcessRunner : ISshProcessRunner
 
     private sealed class Running(Process process, StringBuilder stderr) : ISshProcess
     {
-        public bool HasExited => process.HasExited;
+        public bool HasExited
+        {
+            get
+            {
+                if (!process.HasExited)
+                {
+                    return false;
+                }
+
+                // Exited, but its last lines may still be in the pipe: without a timeout, WaitForExit also waits for the
+                // redirected streams to reach their end, so the error output is complete when it is read.
+                process.WaitForExit();
+                return true;
+            }
+        }
 
         public string StandardError
         {

@@ -34,6 +34,7 @@ public sealed class SshEngineTests
             // The same engine as the local socket's, reached through the tunnel.
             var info = await client.System.GetSystemInfoAsync();
             Assert.Equal(localInfo.ID, info.ID);
+            Assert.Equal((await EnginePlatform.ReadAsync(local)).Platform, (await EnginePlatform.ReadAsync(client)).Platform);
             var images = await client.Images.ListImagesAsync(new global::Docker.DotNet.Models.ImagesListParameters());
             Assert.NotEmpty(images);
             Assert.Subset(images.Select(i => i.ID).ToHashSet(), localImages.Select(i => i.ID).Take(5).ToHashSet());

@@ -28,6 +28,17 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source, E
     public bool IsLocal => Host.Scheme == "unix";
 
     /// <summary>
+    /// The engine's socket as a path on the engine's own machine, which is what a container bind-mounts to reach its
+    /// engine: the <c>unix://</c> path, or an <c>ssh://</c> engine's remote socket; null for <c>tcp://</c> (not known).
+    /// </summary>
+    public string? SocketOnEngineHost => Host.Scheme switch
+    {
+        "unix" => Host.AbsolutePath,
+        "ssh" => (Ssh ?? EngineSsh.Default).RemoteSocket,
+        _ => null,
+    };
+
+    /// <summary>
     /// Resolves the engine from <paramref name="configuredHost"/> (<c>OpenShell:Engine:Host</c>) and the Docker client
     /// variables in <paramref name="environment"/>; <paramref name="home"/> is where <c>.docker</c> lives by default.
     /// </summary>

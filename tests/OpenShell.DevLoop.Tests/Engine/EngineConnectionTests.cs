@@ -33,6 +33,7 @@ public sealed class EngineConnectionTests : IDisposable
         Assert.Equal(host, engine.Host.ToString());
         Assert.Equal(source, engine.Source);
         Assert.Null(engine.Tls);
+        Assert.Equal(engine.Host.Scheme == "unix" ? engine.Host.AbsolutePath : null, engine.SocketOnEngineHost);
     }
 
     public static TheoryData<string, string> BadHosts => new()
@@ -167,6 +168,7 @@ public sealed class EngineConnectionTests : IDisposable
         Assert.Null(engine.Tls);
         Assert.Equal(new EngineSsh(expectedSocket, string.IsNullOrWhiteSpace(sshConfig) ? null : sshConfig), engine.Ssh);
         Assert.False(engine.IsLocal);
+        Assert.Equal(expectedSocket, engine.SocketOnEngineHost);
         Assert.Contains($"(socket {expectedSocket} over ssh)", engine.ToString(), StringComparison.Ordinal);
     }
 

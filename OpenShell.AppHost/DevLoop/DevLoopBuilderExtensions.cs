@@ -40,7 +40,7 @@ public static class DevLoopBuilderExtensions
         var resources = new DevLoopResources();
         builder.Services.TryAddSingleton(settings);
         builder.Services.TryAddSingleton(resources);
-        builder.Services.TryAddSingleton<IDockerClient>(_ => DockerEngine.CreateClient(settings.Engine.Host));
+        builder.Services.TryAddSingleton<IDockerClient>(_ => DockerEngine.CreateClient(settings.Engine));
         builder.Services.TryAddSingleton(services => DevSessionServices.ForDocker(
             services.GetRequiredService<IDockerClient>(), settings, services.GetRequiredService<ResourceLoggerService>().GetLogger(DevSession.DeployScope)));
         builder.Services.TryAddSingleton(services => new DevSession(

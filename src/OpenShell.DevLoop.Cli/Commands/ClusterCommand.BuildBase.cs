@@ -14,7 +14,7 @@ internal static partial class ClusterCommand
         command.SetAction((parse, ct) => RunAsync(stderr, async () =>
         {
             var context = Resolve(parse);
-            using var docker = DockerEngine.CreateClient();
+            using var docker = DockerEngine.CreateClient(context.Settings.Engine);
             var images = context.Settings.Images;
             await ClusterBaseImage.BuildAsync(docker, Path.Combine(context.RepositoryRoot, "deploy"), images.ClusterBase, images.ClusterBaseFrom, new WriterLogger(stderr), ct).ConfigureAwait(false);
             await stdout.WriteLineAsync($"built {images.ClusterBase} from {images.ClusterBaseFrom}").ConfigureAwait(false);

@@ -9,7 +9,7 @@ internal static partial class ClusterCommand
 {
     private static Command CreateBuildImage(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
     {
-        var arch = new Option<string?>("--arch") { Description = "The target architecture (amd64 or arm64); DOCKER_PLATFORM wins; default: the host's." };
+        var arch = new Option<string?>("--arch") { Description = "The target architecture (amd64 or arm64); DOCKER_PLATFORM wins; default: the Docker engine's (the host's with OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY=1)." };
         var bundle = new Option<string?>("--bundle") { Description = "The runtime bundle tarball; default: OPENSHELL_RUNTIME_BUNDLE_TARBALL[_ARCH] or the URL variables." };
         var command = new Command(
             "build-image",
@@ -30,7 +30,7 @@ internal static partial class ClusterCommand
                 return 0;
             }
 
-            using var docker = DockerEngine.CreateClient();
+            using var docker = DockerEngine.CreateClient(context.Settings.Engine);
             var result = await ClusterImageBuild.RunAsync(docker, request, logger, ct).ConfigureAwait(false);
             await stdout.WriteLineAsync($"Runtime bundle staged at {RelativeToRepository(context, result.BundleDirectory)}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"built {result.Tag} for {result.Architecture} (chart sha256 {result.ChartSha256})").ConfigureAwait(false);

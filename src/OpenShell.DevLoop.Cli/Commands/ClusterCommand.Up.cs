@@ -10,10 +10,12 @@ internal static partial class ClusterCommand
     private static Command CreateUp(TextWriter stdout, TextWriter stderr)
     {
         var command = new Command("up", "Bootstrap the cluster (no container, or not healthy) or reuse it (healthy); prints the decision and the kubeconfig path.");
+        var remote = RemoteOption.Create();
+        command.Options.Add(remote);
         command.SetAction((parse, ct) => RunAsync(stderr, async () =>
         {
-            var context = Resolve(parse);
-            using var docker = DockerEngine.CreateClient();
+            var context = Resolve(parse, RemoteOption.Overrides(parse.GetValue(remote)));
+            using var docker = DockerEngine.CreateClient(context.Settings.Engine);
             var logger = new WriterLogger(stderr);
             await using var session = new Session.DevSession(context.Settings, Session.DevSessionServices.ForDocker(docker, context.Settings, logger, new ImagePullPrinter(stderr)), _ => logger);
             var result = await session.UpAsync(recreate: false, null, ct).ConfigureAwait(false);
@@ -34,7 +36,7 @@ internal static partial class ClusterCommand
         command.SetAction((parse, ct) => RunAsync(stderr, async () =>
         {
             var context = Resolve(parse);
-            using var docker = DockerEngine.CreateClient();
+            using var docker = DockerEngine.CreateClient(context.Settings.Engine);
             var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, new WriterLogger(stderr));
             var removed = await lifecycle.RemoveAsync(parse.GetValue(volumes), ct).ConfigureAwait(false);
             await stdout.WriteLineAsync(removed ? $"removed {lifecycle.ContainerName}" : $"{lifecycle.ContainerName} does not exist").ConfigureAwait(false);
@@ -49,7 +51,7 @@ internal static partial class ClusterCommand
         command.SetAction((parse, ct) => RunAsync(stderr, async () =>
         {
             var context = Resolve(parse);
-            using var docker = DockerEngine.CreateClient();
+            using var docker = DockerEngine.CreateClient(context.Settings.Engine);
             var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, new WriterLogger(stderr));
             var status = await lifecycle.StatusAsync(ct).ConfigureAwait(false);
             await stdout.WriteLineAsync($"container: {status.ContainerName}").ConfigureAwait(false);
@@ -83,7 +85,7 @@ internal static partial class ClusterCommand
         command.SetAction((parse, ct) => RunAsync(stderr, async () =>
         {
             var context = Resolve(parse);
-            using var docker = DockerEngine.CreateClient();
+            using var docker = DockerEngine.CreateClient(context.Settings.Engine);
             var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, new WriterLogger(stderr));
             var container = await lifecycle.InspectAsync(ct).ConfigureAwait(false);
             if (container is not { State.Running: true })

@@ -36,12 +36,12 @@ internal static partial class ClusterCommand
     /// <summary>The resolved settings, repository and cluster name every subcommand works with.</summary>
     private sealed record Context(OpenShellSettings Settings, string RepositoryRoot, ClusterPaths Paths);
 
-    private static Context Resolve(ParseResult parse)
+    private static Context Resolve(ParseResult parse, IReadOnlyDictionary<string, string?>? switches = null)
     {
         var root = parse.GetValue(s_repoOption) is { Length: > 0 } repo
             ? Path.GetFullPath(repo)
             : GitRepository.Discover(Environment.CurrentDirectory).Root;
-        var settings = CliSettings.Load(parse.GetValue(CliApp.OfflineOption), root);
+        var settings = CliSettings.Load(parse.GetValue(CliApp.OfflineOption), root, switches);
         var name = ClusterName.Resolve(settings.Cluster.Name, root);
         return new Context(settings, root, new ClusterPaths(root, name));
     }

@@ -28,25 +28,27 @@ internal static class DeployCommand
         };
         var repository = PlanningInvocation.CreateRepositoryOption();
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Also print build, push and rollout progress." };
+        var remote = RemoteOption.Create();
         var command = new Command("deploy", "Bootstrap the cluster when it is missing or unhealthy, else build and deploy only what changed (gateway by digest, supervisor swapped atomically, chart).");
         command.Arguments.Add(targets);
         command.Options.Add(repository);
         command.Options.Add(verbose);
+        command.Options.Add(remote);
         command.SetAction((parse, ct) => RunAsync(
-            parse.GetValue(repository)!, parse.GetValue(targets) ?? [], parse.GetValue(CliApp.OfflineOption), parse.GetValue(verbose), stdout, stderr, hooks, ct));
+            parse.GetValue(repository)!, parse.GetValue(targets) ?? [], parse.GetValue(CliApp.OfflineOption), parse.GetValue(verbose), parse.GetValue(remote), stdout, stderr, hooks, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        string folder, string[] targets, bool offline, bool verbose, TextWriter stdout, TextWriter stderr, DeployCommandHooks hooks, CancellationToken ct)
+        string folder, string[] targets, bool offline, bool verbose, string? remote, TextWriter stdout, TextWriter stderr, DeployCommandHooks hooks, CancellationToken ct)
     {
         try
         {
             var root = GitRepository.Discover(folder).Root;
-            var settings = hooks.LoadSettings(offline, root);
+            var settings = hooks.LoadSettings(offline, root, RemoteOption.Overrides(remote));
             var logger = new WriterLogger(stdout, verbose ? LogLevel.Debug : LogLevel.None);
             var clusterLogger = new WriterLogger(stdout);
-            using var docker = DockerEngine.CreateClient();
+            using var docker = DockerEngine.CreateClient(settings.Engine);
             await using var session = new DevSession(settings, DevSessionServices.ForDocker(docker, settings, logger, new ImagePullPrinter(stderr)),
                 scope => scope == DevSession.ClusterScope ? clusterLogger : logger);
 
@@ -74,9 +76,9 @@ internal static class DeployCommand
         {
             return await CliErrors.PrintAsync(stderr, ex).ConfigureAwait(false);
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            // Settings that cannot be used.
+            // Settings or switches that cannot be used.
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return 1;
         }

@@ -40,7 +40,7 @@ internal static class PublishCommand
             settings.Publish.InsecureRegistry |= parse.GetValue(insecure);
             var fromSettings = PublishRequest.From(settings, root);
             var request = fromSettings with { BundleVariable = name => fromSettings.BundleVariable(name) ?? PerArchitecture(name, environment) };
-            using var docker = DockerEngine.CreateClient();
+            using var docker = DockerEngine.CreateClient(settings.Engine);
             var result = await MultiArchPublisher.RunAsync(docker, request, new WriterLogger(stderr), ct: ct).ConfigureAwait(false);
             await PrintAsync(stdout, result).ConfigureAwait(false);
             return 0;

@@ -71,8 +71,8 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             await RemoveAsync(removeVolume: true, ct).ConfigureAwait(false);
         }
 
-        var engine = DockerEngine.Endpoint;
-        var spec = ClusterContainerSpecFactory.Create(settings, paths.ClusterName, gatewayPort, engine.Scheme == "unix" ? engine.AbsolutePath : null);
+        // The socket the node mounts is a path on the engine's machine: for an ssh:// engine, the remote socket.
+        var spec = ClusterContainerSpecFactory.Create(settings, paths.ClusterName, gatewayPort, DockerEngine.Connection(settings.Engine).SocketOnEngineHost);
         await LocalRegistryContainer.EnsureAsync(docker, settings, spec.Network, logger, ct).ConfigureAwait(false);
         if (!settings.Cluster.SkipImageBuild && buildImage is not null)
         {

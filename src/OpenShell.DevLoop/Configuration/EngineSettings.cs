@@ -4,8 +4,15 @@ namespace OpenShell.DevLoop.Configuration;
 public sealed class EngineSettings
 {
     /// <summary>
-    /// The engine's address (<c>unix://…</c>, <c>tcp://HOST:PORT</c>); wins over <c>DOCKER_HOST</c> and the Docker context.
-    /// TLS for a <c>tcp://</c> address comes from <c>DOCKER_TLS_VERIFY</c> and <c>DOCKER_CERT_PATH</c>.
+    /// The engine's address (<c>unix://…</c>, <c>tcp://HOST:PORT</c>, <c>ssh://USER@HOST[:PORT]</c>); wins over
+    /// <c>DOCKER_HOST</c> and the Docker context. TLS for a <c>tcp://</c> address comes from <c>DOCKER_TLS_VERIFY</c> and
+    /// <c>DOCKER_CERT_PATH</c>.
     /// </summary>
     public string? Host { get; set; }
+
+    /// <summary>For an <c>ssh://</c> engine: its socket on the remote machine (default <c>/var/run/docker.sock</c>).</summary>
+    public string? RemoteSocket { get; set; }
+
+    /// <summary>For an <c>ssh://</c> engine: an <c>ssh_config</c> file for the tunnel (default: the user's own, <c>~/.ssh/config</c>).</summary>
+    public string? SshConfig { get; set; }
 }

@@ -53,7 +53,7 @@ public sealed partial class FastDeployer : Session.IDeployer
                 docker ?? throw new ArgumentNullException(nameof(docker)),
                 settings ?? throw new ArgumentNullException(nameof(settings)),
                 logger ?? throw new ArgumentNullException(nameof(logger))),
-            logger, planner ?? new DeployPlanner(new DockerClusterContainerLocator()))
+            logger, planner ?? new DeployPlanner(new DockerClusterContainerLocator(docker)))
     {
     }
 

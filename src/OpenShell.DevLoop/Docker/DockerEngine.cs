@@ -1,5 +1,7 @@
 using Docker.DotNet;
+using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Engine;
+using OpenShell.DevLoop.Errors;
 
 namespace OpenShell.DevLoop.Docker;
 
@@ -12,13 +14,23 @@ public static class DockerEngine
     /// <summary>The engine in use for <paramref name="configuredHost"/> (<c>OpenShell:Engine:Host</c>) and this process's environment.</summary>
     /// <exception cref="EngineConnectionException">DOCKER_HOST, the context or the TLS files are unusable.</exception>
     public static EngineConnection Connection(string? configuredHost = null) =>
-        EngineConnection.Resolve(configuredHost, Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        EngineConnection.Resolve(configuredHost, Environment.GetEnvironmentVariable, Home);
+
+    /// <summary>The engine in use for <paramref name="settings"/> (<c>OpenShell:Engine</c>) and this process's environment.</summary>
+    /// <exception cref="EngineConnectionException">The settings, DOCKER_HOST, the context or the TLS files are unusable.</exception>
+    public static EngineConnection Connection(EngineSettings settings) =>
+        EngineConnection.FromSettings(settings, Environment.GetEnvironmentVariable, Home);
 
     /// <summary>The engine endpoint in use.</summary>
     public static Uri Endpoint => Connection().Host;
 
     /// <summary>Creates a client; it does not connect until first used.</summary>
     public static DockerClient CreateClient(string? configuredHost = null) => Connection(configuredHost).CreateClient();
+
+    /// <summary>Creates a client for the engine <paramref name="settings"/> name (an <c>ssh://</c> one's tunnel opens on first use).</summary>
+    public static DockerClient CreateClient(EngineSettings settings) => Connection(settings).CreateClient();
+
+    private static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
     /// <summary>True when an engine answers a ping within the timeout.</summary>
     public static async Task<bool> IsAvailableAsync(TimeSpan timeout, CancellationToken ct = default)
@@ -31,7 +43,7 @@ public static class DockerEngine
             await client.System.PingAsync(cts.Token).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException or EngineConnectionException)
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException or DevLoopException)
         {
             return false;
         }

@@ -15,10 +15,11 @@ namespace OpenShell.DevLoop.Engine;
 /// <c>~/.docker/contexts</c>, or <c>DOCKER_CONFIG</c>), else the local socket. One type for every part, so the AppHost, the
 /// CLI and the tests cannot pick different engines.
 /// </summary>
-/// <param name="Host">The engine's address (<c>unix://</c>, <c>tcp://</c>).</param>
+/// <param name="Host">The engine's address (<c>unix://</c>, <c>tcp://</c>, <c>ssh://</c>).</param>
 /// <param name="Tls">TLS settings for a <c>tcp://</c> engine, or null for none.</param>
 /// <param name="Source">Where the choice came from, as a person reads it (<c>DOCKER_HOST</c>, <c>context "gpu-box"</c>).</param>
-public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
+/// <param name="Ssh">How an <c>ssh://</c> engine is reached, or null for the others.</param>
+public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source, EngineSsh? Ssh = null)
 {
     /// <summary>The local engine's socket, when nothing else is named.</summary>
     public static readonly Uri LocalSocket = new("unix:///var/run/docker.sock");
@@ -27,23 +28,56 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
     public bool IsLocal => Host.Scheme == "unix";
 
     /// <summary>
+    /// The engine's socket as a path on the engine's own machine, which is what a container bind-mounts to reach its
+    /// engine: the <c>unix://</c> path, or an <c>ssh://</c> engine's remote socket; null for <c>tcp://</c> (not known).
+    /// </summary>
+    public string? SocketOnEngineHost => Host.Scheme switch
+    {
+        "unix" => Host.AbsolutePath,
+        "ssh" => (Ssh ?? EngineSsh.Default).RemoteSocket,
+        _ => null,
+    };
+
+    /// <summary>
     /// Resolves the engine from <paramref name="configuredHost"/> (<c>OpenShell:Engine:Host</c>) and the Docker client
     /// variables in <paramref name="environment"/>; <paramref name="home"/> is where <c>.docker</c> lives by default.
     /// </summary>
     /// <exception cref="EngineConnectionException">The named engine, context or certificate files are unusable.</exception>
-    public static EngineConnection Resolve(string? configuredHost, Func<string, string?> environment, string home)
+    public static EngineConnection Resolve(string? configuredHost, Func<string, string?> environment, string home) =>
+        Resolve(configuredHost, EngineSsh.Default, environment, home);
+
+    /// <summary>
+    /// Resolves the engine from <paramref name="settings"/> (<c>OpenShell:Engine</c>: the host, and for an <c>ssh://</c>
+    /// engine the remote socket and ssh configuration) and the Docker client variables in <paramref name="environment"/>.
+    /// </summary>
+    /// <exception cref="EngineConnectionException">The named engine, context or certificate files are unusable.</exception>
+    public static EngineConnection FromSettings(Configuration.EngineSettings settings, Func<string, string?> environment, string home)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var remoteSocket = Value(settings.RemoteSocket) ?? EngineSsh.DefaultRemoteSocket;
+        if (!remoteSocket.StartsWith('/'))
+        {
+            throw new EngineConnectionException(
+                $"OpenShell:Engine:RemoteSocket is \"{remoteSocket}\", which is not an absolute path",
+                $"set it to the remote engine's socket, e.g. {EngineSsh.DefaultRemoteSocket}");
+        }
+
+        return Resolve(settings.Host, new EngineSsh(remoteSocket, Value(settings.SshConfig)), environment, home);
+    }
+
+    private static EngineConnection Resolve(string? configuredHost, EngineSsh ssh, Func<string, string?> environment, string home)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(home);
         var configDirectory = Value(environment, "DOCKER_CONFIG") ?? Path.Combine(home, ".docker");
         if (Value(configuredHost) is { } configured)
         {
-            return FromHost(configured, "OpenShell:Engine:Host", environment, configDirectory);
+            return FromHost(configured, "OpenShell:Engine:Host", ssh, environment, configDirectory);
         }
 
         if (Value(environment, "DOCKER_HOST") is { } host)
         {
-            return FromHost(host, "DOCKER_HOST", environment, configDirectory);
+            return FromHost(host, "DOCKER_HOST", ssh, environment, configDirectory);
         }
 
         var (context, origin) = Value(environment, "DOCKER_CONTEXT") is { } named
@@ -51,13 +85,22 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
             : (CurrentContext(configDirectory), Path.Combine(configDirectory, "config.json"));
         return context is null or "default"
             ? new EngineConnection(LocalSocket, null, "the local socket")
-            : FromContext(context, origin, configDirectory);
+            : FromContext(context, origin, ssh, configDirectory);
     }
 
-    /// <summary>Creates a client for this engine; it does not connect until first used.</summary>
+    /// <summary>
+    /// Creates a client for this engine; it does not connect until first used. For an <c>ssh://</c> engine the client owns
+    /// an <see cref="SshTunnel"/>: its first request opens it, and disposing the client stops it.
+    /// </summary>
     /// <exception cref="EngineConnectionException">The client certificate or the CA cannot be read.</exception>
     public DockerClient CreateClient()
     {
+        if (Host.Scheme == "ssh")
+        {
+            var tunnel = new SshTunnel(Host, Ssh ?? EngineSsh.Default, Source);
+            return new DockerClientConfiguration(tunnel.LocalEndpoint, new SshTunnelCredentials(tunnel)).CreateClient();
+        }
+
         if (Tls is null)
         {
             return new DockerClientConfiguration(Host).CreateClient();
@@ -98,12 +141,18 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
         {
             return await client.System.GetVersionAsync(ct).ConfigureAwait(false);
         }
+        catch (SshTunnelException)
+        {
+            throw;
+        }
         catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or System.Net.Sockets.SocketException or DockerApiException or System.Security.Authentication.AuthenticationException
             || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
             var root = e.GetBaseException();
             var handshake = Chain(e).Any(x => x is System.Security.Authentication.AuthenticationException);
-            var remedy = Tls is null
+            var remedy = Host.Scheme == "ssh"
+                ? "the tunnel opened but the engine stopped answering through it: check the remote engine (`docker version` there) and the SSH connection"
+                : Tls is null
                 ? Host.Scheme == "tcp"
                     ? "if the engine uses TLS (usually port 2376), set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the folder with ca.pem, cert.pem and key.pem"
                     : "start the Docker engine (dockerd, or Docker Desktop), or point DOCKER_HOST at a running one"
@@ -116,11 +165,16 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
 
     /// <summary>The engine as the user should see it: address, TLS and where it was chosen.</summary>
     public override string ToString() =>
-        $"{Host}{(Tls is null ? "" : Tls.Verify ? " (TLS, verified)" : " (TLS, not verified)")} from {Source}";
+        $"{Host}{(Tls is null ? "" : Tls.Verify ? " (TLS, verified)" : " (TLS, not verified)")}{(Ssh is null ? "" : $" (socket {Ssh.RemoteSocket} over ssh)")} from {Source}";
 
-    private static EngineConnection FromHost(string text, string source, Func<string, string?> environment, string configDirectory)
+    private static EngineConnection FromHost(string text, string source, EngineSsh ssh, Func<string, string?> environment, string configDirectory)
     {
         var host = ParseHost(text, source);
+        if (host.Scheme == "ssh")
+        {
+            return new EngineConnection(host, null, source, ssh);
+        }
+
         if (host.Scheme != "tcp")
         {
             return new EngineConnection(host, null, source);
@@ -137,7 +191,7 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
         return new EngineConnection(host, Files(certPath, verify, $"DOCKER_CERT_PATH ({certPath})"), source);
     }
 
-    private static EngineConnection FromContext(string name, string origin, string configDirectory)
+    private static EngineConnection FromContext(string name, string origin, EngineSsh ssh, string configDirectory)
     {
         var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
         var meta = Path.Combine(configDirectory, "contexts", "meta", id, "meta.json");
@@ -174,7 +228,7 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
         var tls = host.Scheme == "tcp" && Directory.Exists(tlsDirectory)
             ? Files(tlsDirectory, !skipVerify, $"the context's TLS folder ({tlsDirectory})")
             : null;
-        return new EngineConnection(host, tls, source);
+        return new EngineConnection(host, tls, source, host.Scheme == "ssh" ? ssh : null);
     }
 
     private static EngineTls Files(string directory, bool verify, string where)
@@ -202,9 +256,18 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source)
 
         if (host.Scheme == "ssh")
         {
-            throw new EngineConnectionException(
-                $"{source} names an ssh:// engine ({text}), which this version reaches only through a forwarded socket",
-                $"forward it yourself: ssh -nNT -L /tmp/docker-remote.sock:/var/run/docker.sock {host.UserInfo}{(host.UserInfo.Length > 0 ? "@" : "")}{host.Host}, then set {source}=unix:///tmp/docker-remote.sock");
+            // Docker's client refuses the same: a password cannot be given to ssh, and a path would be ignored.
+            if (host.UserInfo.Contains(':', StringComparison.Ordinal))
+            {
+                throw new EngineConnectionException($"{source} is \"{text}\", which holds a password",
+                    "remove the password (ssh://USER@HOST[:PORT]) and log in with a key (ssh-copy-id USER@HOST)");
+            }
+
+            if (host.AbsolutePath is not ("" or "/") || host.Query.Length > 0 || host.Host.Length == 0)
+            {
+                throw new EngineConnectionException($"{source} is \"{text}\", which is not an ssh:// engine address",
+                    "use ssh://USER@HOST[:PORT]; the remote socket is set with OpenShell:Engine:RemoteSocket");
+            }
         }
 
         if (host.Scheme == "tcp" && host.IsDefaultPort)

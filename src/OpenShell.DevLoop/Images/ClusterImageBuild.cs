@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Builders;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.RuntimeBundle;
 
 namespace OpenShell.DevLoop.Images;
@@ -19,7 +20,36 @@ public static partial class ClusterImageBuild
     /// <c>OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY=1</c> stops here).
     /// </summary>
     /// <exception cref="RuntimeBundleException">The platform, the variables or the bundle are refused.</exception>
-    public static async Task<StagedBundle> StageBundleAsync(ClusterImageBuildRequest request, ILogger logger, CancellationToken ct = default)
+    public static Task<StagedBundle> StageBundleAsync(ClusterImageBuildRequest request, ILogger logger, CancellationToken ct = default) =>
+        StageBundleAsync(request, BundleArchitecture.Current, "the host", logger, ct);
+
+    /// <summary>
+    /// The architecture to build for: <c>DOCKER_PLATFORM</c>, else the requested one, else <paramref name="defaultArchitecture"/>
+    /// (the engine's for a build, the host's for verify-only); and where it came from, for the log.
+    /// </summary>
+    internal static (string Architecture, string Source) Target(ClusterImageBuildRequest request, string defaultArchitecture, string defaultSource) =>
+        (BuildTarget.Resolve(request.Platform, request.Architecture, defaultArchitecture),
+            request.Platform is { Length: > 0 } ? "DOCKER_PLATFORM" : request.Architecture is null ? defaultSource : "the request");
+
+    /// <summary>
+    /// The legacy builder builds only for the engine's own architecture; another target needs a multi-architecture publish.
+    /// Null when <paramref name="architecture"/> is the engine's, else the error naming both.
+    /// </summary>
+    internal static ClusterImageBuildException? EngineMismatch(EnginePlatform engine, string architecture, ClusterImageBuildRequest request)
+    {
+        if (engine.Architecture == architecture)
+        {
+            return null;
+        }
+
+        var asked = request.Platform is { Length: > 0 } platform ? $"DOCKER_PLATFORM={platform}" : request.Architecture is { Length: > 0 } arch ? $"--arch {arch}" : "the runtime bundle";
+        return new ClusterImageBuildException(
+            $"The cluster image for {architecture} cannot be built on this {engine.Architecture} Docker engine ({engine.Platform}); {asked} asks for {architecture}, and the engine builds only its own architecture. "
+            + $"Unset DOCKER_PLATFORM and --arch to build for the engine, build it on an {architecture} engine, or publish per-architecture images (<tag>-amd64, <tag>-arm64) and one manifest list over them "
+            + "with 'openshell-dev publish' (no emulation needed). OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY=1 still verifies and stages the bundle here.");
+    }
+
+    private static async Task<StagedBundle> StageBundleAsync(ClusterImageBuildRequest request, string defaultArchitecture, string defaultSource, ILogger logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(logger);
@@ -30,8 +60,8 @@ public static partial class ClusterImageBuild
             throw new RuntimeBundleException(BundleRule.TarballNotFound, named, $"tarball not found: {named}");
         }
 
-        var architecture = BuildTarget.Resolve(request.Platform, request.Architecture);
-        LogArchitecture(logger, architecture, request.Platform is { Length: > 0 } ? "DOCKER_PLATFORM" : request.Architecture is null ? "the host" : "the request");
+        var (architecture, source) = Target(request, defaultArchitecture, defaultSource);
+        LogArchitecture(logger, architecture, source);
 
         var tarball = request.BundleTarball
             ?? await RuntimeBundleSource.ResolveTarballAsync(architecture, environment: request.BundleVariables, ct: ct).ConfigureAwait(false);
@@ -49,9 +79,14 @@ public static partial class ClusterImageBuild
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(logger);
 
-        var staged = await StageBundleAsync(request, logger, ct).ConfigureAwait(false);
+        // Built for the engine's machine, not this one: the engine may be remote and of another architecture.
+        var engine = await EnginePlatform.ReadAsync(docker, ct).ConfigureAwait(false);
+        var staged = await StageBundleAsync(request, engine.Architecture, $"the Docker engine, {engine.Platform}", logger, ct).ConfigureAwait(false);
         var architecture = staged.Manifest.Architecture;
-        await RequireEngineArchitectureAsync(docker, architecture, ct).ConfigureAwait(false);
+        if (EngineMismatch(engine, architecture, request) is { } mismatch)
+        {
+            throw mismatch;
+        }
         var work = request.EffectiveWorkDirectory;
 
         await ClusterBaseImage.EnsureAsync(docker, Path.Combine(request.RepositoryRoot, "deploy"), request.ClusterBase, request.ClusterBaseFrom, architecture, logger, ct).ConfigureAwait(false);
@@ -64,20 +99,6 @@ public static partial class ClusterImageBuild
         var inputs = new ClusterImageInputs(Path.Combine(request.RepositoryRoot, "deploy"), staged.BundleDirectory, chart, supervisor);
         await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, request.ClusterBase, logger, request.PullProgress, ct).ConfigureAwait(false);
         return new ClusterImageBuildResult(request.Tag, architecture, chart.Sha256, staged.BundleDirectory);
-    }
-
-    /// <summary>The legacy builder builds only for the engine's own architecture; another target needs a multi-architecture publish.</summary>
-    private static async Task RequireEngineArchitectureAsync(IDockerClient docker, string architecture, CancellationToken ct)
-    {
-        var version = await docker.System.GetVersionAsync(ct).ConfigureAwait(false);
-        var engine = BundleArchitecture.TryNormalize(version.Arch) ?? version.Arch;
-        if (engine != architecture)
-        {
-            throw new ClusterImageBuildException(
-                $"The cluster image for {architecture} cannot be built on this {engine} Docker engine: the engine builds only its own architecture. "
-                + $"Build it on an {architecture} machine, or publish per-architecture images (<tag>-amd64, <tag>-arm64) and one manifest list over them "
-                + "with 'openshell-dev publish' (no emulation needed). OPENSHELL_RUNTIME_BUNDLE_VERIFY_ONLY=1 still verifies and stages the bundle here.");
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster architecture {Architecture} (from {Source})")]

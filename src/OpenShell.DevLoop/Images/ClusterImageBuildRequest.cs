@@ -12,7 +12,7 @@ public sealed record ClusterImageBuildRequest(string RepositoryRoot, string Tag,
     /// <summary>What a missing <see cref="ClusterBase"/> is built from (<c>OpenShell:Images:ClusterBaseFrom</c>); empty: it cannot be built here.</summary>
     public string? ClusterBaseFrom { get; init; } = new Configuration.ImageSettings().ClusterBaseFrom;
 
-    /// <summary>The target architecture (<c>--arch</c>); with <see cref="Platform"/> unset and this null, the host's.</summary>
+    /// <summary>The target architecture (<c>--arch</c>); with <see cref="Platform"/> unset and this null, the Docker engine's (the host's when only the bundle is staged).</summary>
     public string? Architecture { get; init; }
 
     /// <summary>The target platform as OpenShell's build script takes it (<c>DOCKER_PLATFORM</c>: <c>linux/amd64</c> or <c>linux/arm64</c>); wins over <see cref="Architecture"/>.</summary>

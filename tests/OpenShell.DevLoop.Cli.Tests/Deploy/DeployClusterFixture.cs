@@ -51,8 +51,11 @@ public sealed class DeployClusterFixture : IAsyncLifetime
 
     public OpenShellSettings LoadSettings(bool offline) => LoadSettings(offline, new Dictionary<string, string?>());
 
-    /// <summary>The fixture's settings, the clone's <c>.env</c> and <paramref name="environment"/> as the process environment.</summary>
-    public OpenShellSettings LoadSettings(bool offline, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>
+    /// The fixture's settings, the clone's <c>.env</c> and <paramref name="environment"/> as the process environment;
+    /// <paramref name="switches"/> are the settings the command's switches set.
+    /// </summary>
+    public OpenShellSettings LoadSettings(bool offline, IReadOnlyDictionary<string, string?> environment, IReadOnlyDictionary<string, string?>? switches = null)
     {
         var overrides = new Dictionary<string, string?>
         {
@@ -66,6 +69,11 @@ public sealed class DeployClusterFixture : IAsyncLifetime
             ["OpenShell:Cluster:SkipImageBuild"] = "true",
             ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
         };
+        foreach (var (key, value) in switches ?? new Dictionary<string, string?>())
+        {
+            overrides[key] = value;
+        }
+
         return SettingsLoader.Resolve(SettingsFiles.Load(AppContext.BaseDirectory, offline, overrides), Root, environment).Settings;
     }
 
@@ -75,7 +83,7 @@ public sealed class DeployClusterFixture : IAsyncLifetime
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var environment = variables?.ToDictionary(v => v.Key, v => (string?)v.Value) ?? [];
-        var hooks = new DeployCommandHooks((offline, _) => LoadSettings(offline, environment));
+        var hooks = new DeployCommandHooks((offline, _, switches) => LoadSettings(offline, environment, switches));
         var root = new RootCommand();
         root.Options.Add(CliApp.OfflineOption);
         root.Subcommands.Add(DeployCommand.Create(stdout, stderr, hooks));

@@ -33,6 +33,7 @@ public sealed class EngineConnectionTests : IDisposable
         Assert.Equal(host, engine.Host.ToString());
         Assert.Equal(source, engine.Source);
         Assert.Null(engine.Tls);
+        Assert.Equal(engine.Host.Scheme == "unix" ? engine.Host.AbsolutePath : null, engine.SocketOnEngineHost);
     }
 
     public static TheoryData<string, string> BadHosts => new()
@@ -40,7 +41,8 @@ public sealed class EngineConnectionTests : IDisposable
         { "localhost:2375", "not a Docker engine address" },
         { "http://127.0.0.1:2375", "not a Docker engine address" },
         { "tcp://127.0.0.1", "has no port" },
-        { "ssh://dev@gpu-box", "ssh -nNT -L /tmp/docker-remote.sock:/var/run/docker.sock dev@gpu-box" },
+        { "ssh://dev:secret@gpu-box", "holds a password" },
+        { "ssh://dev@gpu-box/var/run/docker.sock", "OpenShell:Engine:RemoteSocket" },
     };
 
     [Theory]
@@ -129,13 +131,70 @@ public sealed class EngineConnectionTests : IDisposable
     public void The_engine_setting_binds_from_configuration_and_wins()
     {
         var settings = OpenShell.DevLoop.Configuration.OpenShellSettings.From(
-            new ConfigurationBuilder().AddInMemoryCollection([new("OpenShell:Engine:Host", "tcp://127.0.0.2:2375")]).Build(),
+            new ConfigurationBuilder().AddInMemoryCollection(
+            [
+                new("OpenShell:Engine:Host", "tcp://127.0.0.2:2375"),
+                new("OpenShell:Engine:RemoteSocket", "/run/docker.sock"),
+                new("OpenShell:Engine:SshConfig", "/etc/ssh/tunnel_config"),
+            ]).Build(),
             new Dictionary<string, string?>());
 
         var engine = EngineConnection.Resolve(settings.Engine.Host, Env(("DOCKER_HOST", "unix:///run/other.sock")), _home.Path);
 
         Assert.Equal("tcp://127.0.0.2:2375/", engine.Host.ToString());
         Assert.Equal("OpenShell:Engine:Host", engine.Source);
+        Assert.Equal("/run/docker.sock", settings.Engine.RemoteSocket);
+        Assert.Equal("/etc/ssh/tunnel_config", settings.Engine.SshConfig);
+    }
+
+    public static TheoryData<string, string?, string?, string> SshHosts => new()
+    {
+        // OpenShell:Engine:Host, RemoteSocket, SshConfig, expected remote socket
+        { "ssh://dev@gpu-box", null, null, "/var/run/docker.sock" },
+        { "ssh://root@127.0.0.1:2222", "/run/user/1000/docker.sock", "/etc/openshell/ssh_config", "/run/user/1000/docker.sock" },
+        { "ssh://gpu-box", "  ", "", "/var/run/docker.sock" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SshHosts))]
+    public void An_ssh_engine_carries_the_remote_socket_and_the_ssh_config(string host, string? remoteSocket, string? sshConfig, string expectedSocket)
+    {
+        var settings = new OpenShell.DevLoop.Configuration.EngineSettings { Host = host, RemoteSocket = remoteSocket, SshConfig = sshConfig };
+
+        var engine = EngineConnection.FromSettings(settings, Env(("DOCKER_HOST", "unix:///run/other.sock")), _home.Path);
+
+        Assert.Equal(new Uri(host), engine.Host);
+        Assert.Equal("OpenShell:Engine:Host", engine.Source);
+        Assert.Null(engine.Tls);
+        Assert.Equal(new EngineSsh(expectedSocket, string.IsNullOrWhiteSpace(sshConfig) ? null : sshConfig), engine.Ssh);
+        Assert.False(engine.IsLocal);
+        Assert.Equal(expectedSocket, engine.SocketOnEngineHost);
+        Assert.Contains($"(socket {expectedSocket} over ssh)", engine.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_ssh_docker_host_and_an_ssh_context_are_engines_too()
+    {
+        Context("remote", "ssh://dev@gpu-box:2200", tls: false);
+
+        var fromHost = EngineConnection.Resolve(null, Env(("DOCKER_HOST", "ssh://dev@gpu-box")), _home.Path);
+        var fromContext = EngineConnection.Resolve(null, Env(("DOCKER_CONTEXT", "remote")), _home.Path);
+
+        Assert.Equal(EngineSsh.Default, fromHost.Ssh);
+        Assert.Equal("ssh://dev@gpu-box:2200/", fromContext.Host.ToString());
+        Assert.Equal(EngineSsh.Default, fromContext.Ssh);
+        Assert.Null(EngineConnection.Resolve(null, Env(("DOCKER_HOST", "tcp://127.0.0.2:2375")), _home.Path).Ssh);
+    }
+
+    [Fact]
+    public void A_relative_remote_socket_is_refused()
+    {
+        var settings = new OpenShell.DevLoop.Configuration.EngineSettings { Host = "ssh://dev@gpu-box", RemoteSocket = "docker.sock" };
+
+        var error = Assert.Throws<EngineConnectionException>(() => EngineConnection.FromSettings(settings, Env(), _home.Path));
+
+        Assert.Contains("OpenShell:Engine:RemoteSocket is \"docker.sock\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("/var/run/docker.sock", error.Remedy, StringComparison.Ordinal);
     }
 
     [Fact]

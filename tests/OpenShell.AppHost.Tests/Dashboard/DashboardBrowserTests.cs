@@ -1,9 +1,14 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OpenShell.AppHost.Telemetry;
 using OpenShell.AppHost.Tests.DevLoop;
+using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.History;
+using OpenShell.DevLoop.Sandboxes;
 using OpenShell.DevLoop.Telemetry;
 using OpenShell.Testing;
 using Xunit.Abstractions;
@@ -47,6 +52,16 @@ public sealed class DashboardBrowserTests(OfflineStackFixture stack, ITestOutput
 
             await dashboard.WaitForRowAsync("watcher", new Regex("Up to date|Watching"), deadline);
 
+            // A sandbox started through the gateway (as `openshell-dev sandbox create` does) shows up under it, running.
+            var sandbox = $"dash-{Guid.NewGuid():N}"[..13];
+            using (var client = await SandboxClientAsync(cts.Token))
+            {
+                var ready = await client.CreateAndWaitAsync(new SandboxCreateRequest(sandbox, "base", ["sleep", "600"]), ct: cts.Token);
+                output.WriteLine($"sandbox {sandbox} Ready after {ready.Elapsed.TotalSeconds:0.0} s, supervisor sha256 {ready.SupervisorSha256}");
+            }
+
+            await dashboard.WaitForRowAsync(sandbox, new Regex("Running"), deadline);
+
             // The dashboard keeps custom properties behind "Show all properties" in a resource's details.
             await DashboardPage.Row(page, "supervisor").GetByText("supervisor", new LocatorGetByTextOptions { Exact = true }).First.ClickAsync();
             var viewOptions = page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "View options" });
@@ -84,5 +99,15 @@ public sealed class DashboardBrowserTests(OfflineStackFixture stack, ITestOutput
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
             output.WriteLine($"screenshot: {screenshot}");
         }
+    }
+
+    // The gateway as a user's client reaches it: the node's published gateway port, the client certificate of .cache/pki/.
+    private async Task<SandboxClient> SandboxClientAsync(CancellationToken ct)
+    {
+        using var docker = DockerEngine.CreateClient();
+        var node = await docker.Containers.InspectContainerAsync(stack.ClusterContainer, ct);
+        var nodePort = $"{new ClusterSettings().GatewayNodePort.ToString(CultureInfo.InvariantCulture)}/tcp";
+        var port = int.Parse(node.NetworkSettings.Ports[nodePort][0].HostPort, CultureInfo.InvariantCulture);
+        return SandboxClient.Connect(GatewayEndpoint.Resolve(new ClusterPaths(stack.Checkout.Root, stack.Name), port));
     }
 }

@@ -23,7 +23,7 @@ internal static class PublishCommand
         var repo = new Option<string?>("--repo") { Description = "The repository root (default: the git working tree around the current folder)." };
         var command = new Command(
             "publish",
-            "Build and push openshell-cluster and openshell-gateway for every DOCKER_PLATFORMS architecture (<tag>-<arch>), then one manifest list "
+            "Build and push openshell-cluster (<tag>-<arch>) and openshell-gateway (by digest) for every DOCKER_PLATFORMS architecture, then one manifest list "
             + "per image under IMAGE_TAG (also latest with TAG_LATEST=true, and EXTRA_DOCKER_TAGS). Needs OPENSHELL_RUNTIME_BUNDLE_TARBALL_<ARCH> for each.");
         command.Options.Add(registry);
         command.Options.Add(insecure);
@@ -71,7 +71,9 @@ internal static class PublishCommand
         await stdout.WriteLineAsync("Pushed:").ConfigureAwait(false);
         foreach (var reference in result.References)
         {
-            await stdout.WriteLineAsync($"  {reference.Reference}@{reference.Digest}  ({reference.Kind})").ConfigureAwait(false);
+            // A per-architecture gateway image has no tag: its reference already is its digest.
+            var shown = reference.Reference.Contains('@', StringComparison.Ordinal) ? reference.Reference : $"{reference.Reference}@{reference.Digest}";
+            await stdout.WriteLineAsync($"  {shown}  ({reference.Kind})").ConfigureAwait(false);
         }
 
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

@@ -17,7 +17,8 @@ namespace OpenShell.DevLoop.Publishing;
 /// <item>verify and stage every architecture's runtime bundle (<c>OPENSHELL_RUNTIME_BUNDLE_TARBALL_&lt;ARCH&gt;</c> only);</item>
 /// <item>build, per architecture: the supervisor, the cluster image for that platform on that platform's bases (the
 /// Dockerfiles run nothing, so the legacy builder assembles them), the gateway; each image's architecture is checked;</item>
-/// <item>push the per-architecture images (<c>&lt;tag&gt;-&lt;arch&gt;</c>) through the engine;</item>
+/// <item>push the per-architecture cluster images (<c>&lt;tag&gt;-&lt;arch&gt;</c>) through the engine, and the
+/// per-architecture gateway images by digest only (<see cref="DigestPusher"/>: upstream pushes no per-architecture gateway tags);</item>
 /// <item>PUT a Docker manifest list under <c>&lt;tag&gt;</c> for each image with the registry API, and copy it to
 /// <c>latest</c> and the extra tags by manifest PUT.</item>
 /// </list>
@@ -49,23 +50,19 @@ public static partial class MultiArchPublisher
         using var registry = new RegistryClient(RegistryEndpoint.For(target.ApiHost, request.InsecureRegistry), request.Credential, registryHandler);
         var images = new List<PublishedImage>();
         var references = new List<PushedReference>();
+        var manifests = new Dictionary<Build, RegistryManifest>();
         foreach (var build in builds)
         {
-            var image = await PushAsync(docker, registry, request, build, logger, ct).ConfigureAwait(false);
+            var (image, manifest) = await PushAsync(docker, registry, request, build, logger, ct).ConfigureAwait(false);
             images.Add(image);
+            manifests[build] = manifest;
             references.Add(new PushedReference(image.Reference, image.Digest, "image"));
         }
 
         foreach (var name in new[] { PublishTarget.ClusterName, PublishTarget.GatewayName })
         {
             var repository = target.Repository(name);
-            var entries = new List<ManifestListEntry>();
-            foreach (var build in builds.Where(b => b.Name == name))
-            {
-                var manifest = await registry.GetManifestAsync(repository, target.ArchitectureTag(build.Architecture), ct).ConfigureAwait(false)
-                    ?? throw new PublishException($"{build.Reference} was pushed but the registry does not serve it.", "Check the registry's storage and retry.");
-                entries.Add(new ManifestListEntry(manifest, build.Architecture));
-            }
+            var entries = builds.Where(b => b.Name == name).Select(b => new ManifestListEntry(manifests[b], b.Architecture)).ToList();
 
             var list = ManifestList.Create(entries);
             var digest = await registry.PutManifestAsync(repository, target.Tag, ManifestMediaTypes.DockerManifestList, list, ct).ConfigureAwait(false);
@@ -202,25 +199,47 @@ public static partial class MultiArchPublisher
         }
     }
 
-    private static async Task<PublishedImage> PushAsync(IDockerClient docker, RegistryClient registry, PublishRequest request, Build build, ILogger logger, CancellationToken ct)
+    // Cluster images are pushed by the engine under <tag>-<arch>; gateway images by digest only. Either way the registry's
+    // copy is read back and its configuration's architecture checked.
+    private static async Task<(PublishedImage Image, RegistryManifest Manifest)> PushAsync(
+        IDockerClient docker, RegistryClient registry, PublishRequest request, Build build, ILogger logger, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var colon = build.Reference.LastIndexOf(':');
-        var progress = new PushProgress(logger, build.Reference);
-        var auth = request.Credential is { } login
-            ? new AuthConfig { Username = login.Username, Password = login.Password, IdentityToken = login.IdentityToken, ServerAddress = request.Target.Host }
-            : new AuthConfig();
+        var repository = request.Target.Repository(build.Name);
         LogPushing(logger, build.Reference);
-        await docker.Images.PushImageAsync(build.Reference[..colon], new ImagePushParameters { Tag = build.Reference[(colon + 1)..] }, auth, progress, ct).ConfigureAwait(false);
-        if (progress.Error is { } error)
+        RegistryManifest manifest;
+        string reference;
+        long bytesPushed;
+        int layersPushed, layersReused;
+        if (build.Name == PublishTarget.GatewayName)
         {
-            throw new PublishException($"Pushing {build.Reference} failed: {error}.",
-                $"Check that the registry {request.Target.Host} is reachable and the login may push (docker login {request.Target.Host}, or REGISTRY_USERNAME/REGISTRY_PASSWORD).");
+            var push = await DigestPusher.PushAsync(docker, build.Reference, registry, repository, Path.Combine(request.EffectiveWorkDirectory, "layers"), logger, ct).ConfigureAwait(false);
+            manifest = await registry.GetManifestAsync(repository, push.Manifest.Digest, ct).ConfigureAwait(false)
+                ?? throw new PublishException($"{build.Reference} was pushed as {push.Manifest.Digest} but the registry does not serve it.", "Check the registry's storage and retry.");
+            reference = $"{request.Target.Image(build.Name)}@{manifest.Digest}";
+            (bytesPushed, layersPushed, layersReused) = (push.BytesPushed, push.LayersPushed, push.LayersReused);
+        }
+        else
+        {
+            var colon = build.Reference.LastIndexOf(':');
+            var progress = new PushProgress(logger, build.Reference);
+            var auth = request.Credential is { } login
+                ? new AuthConfig { Username = login.Username, Password = login.Password, IdentityToken = login.IdentityToken, ServerAddress = request.Target.Host }
+                : new AuthConfig();
+            await docker.Images.PushImageAsync(build.Reference[..colon], new ImagePushParameters { Tag = build.Reference[(colon + 1)..] }, auth, progress, ct).ConfigureAwait(false);
+            if (progress.Error is { } error)
+            {
+                throw new PublishException($"Pushing {build.Reference} failed: {error}.",
+                    $"Check that the registry {request.Target.Host} is reachable and the login may push (docker login {request.Target.Host}, or REGISTRY_USERNAME/REGISTRY_PASSWORD).");
+            }
+
+            manifest = await registry.GetManifestAsync(repository, request.Target.ArchitectureTag(build.Architecture), ct).ConfigureAwait(false)
+                ?? throw new PublishException($"{build.Reference} was pushed but the registry does not serve it.", "Check the registry's storage and retry.");
+            reference = build.Reference;
+            var tally = progress.Tally;
+            (bytesPushed, layersPushed, layersReused) = (tally.BytesPushed, tally.LayersPushed, tally.LayersReused);
         }
 
-        var repository = request.Target.Repository(build.Name);
-        var manifest = await registry.GetManifestAsync(repository, request.Target.ArchitectureTag(build.Architecture), ct).ConfigureAwait(false)
-            ?? throw new PublishException($"{build.Reference} was pushed but the registry does not serve it.", "Check the registry's storage and retry.");
         var (size, configDigest) = SizeAndConfig(manifest);
         await using (var config = await registry.OpenBlobAsync(repository, configDigest, ct).ConfigureAwait(false))
         {
@@ -228,13 +247,13 @@ public static partial class MultiArchPublisher
             var arch = json.RootElement.TryGetProperty("architecture", out var a) ? a.GetString() : null;
             if (arch != build.Architecture)
             {
-                throw new PublishException($"The registry's {build.Reference} says architecture '{arch}', not {build.Architecture}.", "Check the base images' architectures and publish again.");
+                throw new PublishException($"The registry's {reference} says architecture '{arch}', not {build.Architecture}.", "Check the base images' architectures and publish again.");
             }
         }
 
-        var tally = progress.Tally;
-        LogPushed(logger, build.Reference, manifest.Digest, tally.LayersPushed, tally.BytesPushed, tally.LayersReused);
-        return new PublishedImage(build.Reference, build.Architecture, manifest.Digest, size, build.Seconds, watch.Elapsed.TotalSeconds, tally.BytesPushed, tally.LayersPushed, tally.LayersReused);
+        LogPushed(logger, reference, manifest.Digest, layersPushed, bytesPushed, layersReused);
+        var image = new PublishedImage(reference, build.Architecture, manifest.Digest, size, build.Seconds, watch.Elapsed.TotalSeconds, bytesPushed, layersPushed, layersReused);
+        return (image, manifest);
     }
 
     private static (long Size, string ConfigDigest) SizeAndConfig(RegistryManifest manifest)

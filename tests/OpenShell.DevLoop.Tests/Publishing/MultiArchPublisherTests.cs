@@ -52,15 +52,29 @@ public sealed class MultiArchPublisherTests
         Assert.Equal(["extra1", "latest", "t1", "t1-amd64", "t1-arm64"], (await client.ListTagsAsync(cluster)).Order(StringComparer.Ordinal));
         Assert.Equal(list.Digest, (await client.GetManifestAsync(cluster, "latest"))!.Digest);
         Assert.Equal(list.Digest, (await client.GetManifestAsync(cluster, "extra1"))!.Digest);
-        var gatewayList = await client.GetManifestAsync("demo/openshell-gateway", "t1");
+        const string gateway = "demo/openshell-gateway";
+        var gatewayList = await client.GetManifestAsync(gateway, "t1");
         Assert.Equal(["linux/amd64", "linux/arm64"], ManifestList.Platforms(gatewayList!.Content));
-        Assert.Equal(gatewayList.Digest, (await client.GetManifestAsync("demo/openshell-gateway", "latest"))!.Digest);
+        Assert.Equal(gatewayList.Digest, (await client.GetManifestAsync(gateway, "latest"))!.Digest);
+
+        // The per-architecture gateway images are pushed by digest only, as upstream pushes no per-architecture gateway tags.
+        Assert.Equal(["extra1", "latest", "t1"], (await client.ListTagsAsync(gateway)).Order(StringComparer.Ordinal));
+        using (var json = JsonDocument.Parse(gatewayList.Content))
+        {
+            foreach (var (entry, arch) in json.RootElement.GetProperty("manifests").EnumerateArray().Zip(["amd64", "arm64"]))
+            {
+                var manifest = await client.GetManifestAsync(gateway, entry.GetProperty("digest").GetString()!);
+                Assert.Equal(entry.GetProperty("size").GetInt64(), manifest!.Size);
+                Assert.Equal(arch, await ConfigArchitectureAsync(client, gateway, manifest));
+                Assert.Contains(first.Images, i => i.Reference == $"{registry.Host}/{gateway}@{manifest.Digest}" && i.Architecture == arch);
+            }
+        }
 
         // Every pushed reference is reported with the digest the registry serves for it.
         foreach (var reference in first.References)
         {
             var parsed = ImageReference.Parse(reference.Reference);
-            Assert.Equal((await client.GetManifestAsync(parsed.Repository, parsed.Tag))!.Digest, reference.Digest);
+            Assert.Equal((await client.GetManifestAsync(parsed.Repository, parsed.Digest ?? parsed.Tag))!.Digest, reference.Digest);
         }
 
         Assert.Equal(10, first.References.Count);

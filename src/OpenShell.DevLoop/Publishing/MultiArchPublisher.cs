@@ -15,7 +15,7 @@ namespace OpenShell.DevLoop.Publishing;
 /// nothing is pushed unless everything verified and built:
 /// <list type="number">
 /// <item>verify and stage every architecture's runtime bundle (<c>OPENSHELL_RUNTIME_BUNDLE_TARBALL_&lt;ARCH&gt;</c> only);</item>
-/// <item>build, per architecture: the supervisor, the cluster image for that platform on that platform's bases (the
+/// <item>build, per architecture: the supervisor (reused from <see cref="ReleaseSupervisorCache"/> when its inputs did not change), the cluster image for that platform on that platform's bases (the
 /// Dockerfiles run nothing, so the legacy builder assembles them), the gateway; each image's architecture is checked;</item>
 /// <item>push the per-architecture cluster images (<c>&lt;tag&gt;-&lt;arch&gt;</c>) through the engine, and the
 /// per-architecture gateway images by digest only (<see cref="DigestPusher"/>: upstream pushes no per-architecture gateway tags);</item>
@@ -123,6 +123,7 @@ public static partial class MultiArchPublisher
         var gatewayImage = target.Image(PublishTarget.GatewayName);
         var manifests = await WriteManifestsAsync(Path.Combine(deploy, "kube", "manifests"), Path.Combine(work, "manifests"), gatewayImage, target.Tag, ct).ConfigureAwait(false);
         var cache = new FileSystem.CachePaths(root);
+        var supervisors = new ReleaseSupervisorCache(Path.Combine(work, "supervisor"));
 
         var builds = new List<Build>();
         foreach (var arch in target.Architectures)
@@ -133,8 +134,13 @@ public static partial class MultiArchPublisher
             var gatewayBase = await PlatformImages.EnsureAsync(docker, request.GatewayBase, arch, engine, logger, ct).ConfigureAwait(false);
 
             var watch = Stopwatch.StartNew();
-            var supervisor = await Wrap($"publishing the supervisor for {arch}", () =>
-                SupervisorPublisher.PublishAsync(root, arch, cache.SupervisorPublish(arch, SupervisorBuild.Release), logger, ct)).ConfigureAwait(false);
+            var supervisor = await Wrap($"publishing the supervisor for {arch}", async () =>
+            {
+                var key = await ReleaseSupervisorCache.KeyAsync(root, arch, ct).ConfigureAwait(false);
+                var (binary, _) = await supervisors.GetOrPublishAsync(key, () =>
+                    SupervisorPublisher.PublishAsync(root, arch, cache.SupervisorPublish(arch, SupervisorBuild.Release), logger, ct), logger, ct).ConfigureAwait(false);
+                return binary;
+            }).ConfigureAwait(false);
             var cluster = $"{target.Image(PublishTarget.ClusterName)}:{target.ArchitectureTag(arch)}";
             LogBuilding(logger, cluster, platform);
             var inputs = new ClusterImageInputs(deploy, staged[arch].BundleDirectory, chart, supervisor) { Platform = platform, ManifestsDirectory = manifests };

@@ -6,6 +6,7 @@ using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Publishing;
 using OpenShell.DevLoop.RuntimeBundle;
 using OpenShell.Testing;
+using Xunit.Abstractions;
 
 namespace OpenShell.DevLoop.Tests.Publishing;
 
@@ -13,7 +14,7 @@ namespace OpenShell.DevLoop.Tests.Publishing;
 /// The whole publish on the real engine, offline bases and a registry container: both architectures from two synthetic
 /// bundles whose binaries are real ELF files of their architecture (copied out of the offline Debian images).
 /// </summary>
-public sealed class MultiArchPublisherTests
+public sealed class MultiArchPublisherTests(ITestOutputHelper output)
 {
     [RequiresDocker]
     public async Task Both_architectures_are_published_as_one_list_per_image_and_a_second_publish_uploads_nothing()
@@ -39,7 +40,7 @@ public sealed class MultiArchPublisherTests
         }
     }
 
-    private static async Task PublishTwiceAsync(IDockerClient docker, TestRegistry registry, PublishRequest request)
+    private async Task PublishTwiceAsync(IDockerClient docker, TestRegistry registry, PublishRequest request)
     {
         var first = await MultiArchPublisher.RunAsync(docker, request, NullLogger.Instance);
 
@@ -102,9 +103,11 @@ public sealed class MultiArchPublisherTests
         Assert.True(first.BytesPushed > 0);
 
         var second = await MultiArchPublisher.RunAsync(docker, request, NullLogger.Instance);
+        output.WriteLine($"first publish {first.TotalSeconds:F1}s, {first.BytesPushed} bytes uploaded; second {second.TotalSeconds:F1}s, {second.BytesPushed} bytes uploaded");
 
-        // Unchanged sources, bundles and bases: every layer is already in the registry. (A commit in between would change
-        // the supervisor, whose release build carries the commit in its version.)
+        // Unchanged sources, bundles and bases: the release supervisor is reused, no image changes, and every layer is
+        // already in the registry. (A commit in between would change the supervisor, whose release build carries the
+        // commit in its version.)
         Assert.All(second.Images, i => Assert.True(i.LayersPushed == 0, $"{i.Reference} uploaded {i.LayersPushed} layers ({i.BytesPushed} bytes)"));
         Assert.Equal(0, second.BytesPushed);
         Assert.Equal(first.References.Select(r => (r.Reference, r.Digest)), second.References.Select(r => (r.Reference, r.Digest)));

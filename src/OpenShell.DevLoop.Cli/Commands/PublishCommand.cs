@@ -43,6 +43,11 @@ internal static class PublishCommand
             using var docker = DockerEngine.CreateClient();
             var result = await MultiArchPublisher.RunAsync(docker, request, new WriterLogger(stderr), ct: ct).ConfigureAwait(false);
             await PrintAsync(stdout, result).ConfigureAwait(false);
+            foreach (var line in request.Target.DoneLines())
+            {
+                await stdout.WriteLineAsync(line).ConfigureAwait(false);
+            }
+
             return 0;
         }));
         return command;

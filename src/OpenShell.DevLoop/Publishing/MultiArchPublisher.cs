@@ -15,8 +15,9 @@ namespace OpenShell.DevLoop.Publishing;
 /// nothing is pushed unless everything verified and built:
 /// <list type="number">
 /// <item>verify and stage every architecture's runtime bundle (<c>OPENSHELL_RUNTIME_BUNDLE_TARBALL_&lt;ARCH&gt;</c> only);</item>
-/// <item>build, per architecture: the supervisor (reused from <see cref="ReleaseSupervisorCache"/> when its inputs did not change), the cluster image for that platform on that platform's bases (the
-/// Dockerfiles run nothing, so the legacy builder assembles them), the gateway; each image's architecture is checked;</item>
+/// <item>build, in upstream's order: the gateway image for each platform, the chart, then per platform the supervisor
+/// (reused from <see cref="ReleaseSupervisorCache"/> when its inputs did not change) and the cluster image; each image
+/// on that platform's bases (the Dockerfiles run nothing, so the legacy builder assembles them), its architecture checked;</item>
 /// <item>push the per-architecture cluster images (<c>&lt;tag&gt;-&lt;arch&gt;</c>) through the engine, and the
 /// per-architecture gateway images by digest only (<see cref="DigestPusher"/>: upstream pushes no per-architecture gateway tags);</item>
 /// <item>PUT a Docker manifest list under <c>&lt;tag&gt;</c> for each image with the registry API, and copy it to
@@ -59,18 +60,24 @@ public static partial class MultiArchPublisher
             references.Add(new PushedReference(image.Reference, image.Digest, "image"));
         }
 
-        foreach (var name in new[] { PublishTarget.ClusterName, PublishTarget.GatewayName })
+        // As upstream: the gateway's list, the cluster's, then the extra tags, gateway first.
+        string[] names = [PublishTarget.GatewayName, PublishTarget.ClusterName];
+        var lists = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var name in names)
         {
-            var repository = target.Repository(name);
             var entries = builds.Where(b => b.Name == name).Select(b => new ManifestListEntry(manifests[b], b.Architecture)).ToList();
-
-            var list = ManifestList.Create(entries);
-            var digest = await registry.PutManifestAsync(repository, target.Tag, ManifestMediaTypes.DockerManifestList, list, ct).ConfigureAwait(false);
+            var list = lists[name] = ManifestList.Create(entries);
+            var digest = await registry.PutManifestAsync(target.Repository(name), target.Tag, ManifestMediaTypes.DockerManifestList, list, ct).ConfigureAwait(false);
             LogList(logger, $"{target.Image(name)}:{target.Tag}", digest, string.Join(", ", entries.Select(e => e.Architecture)));
             references.Add(new PushedReference($"{target.Image(name)}:{target.Tag}", digest, "manifest list"));
+        }
+
+        foreach (var name in names)
+        {
             foreach (var tag in target.ExtraTags)
             {
-                var copied = await registry.PutManifestAsync(repository, tag, ManifestMediaTypes.DockerManifestList, list, ct).ConfigureAwait(false);
+                LogTagging(logger, $"{target.Image(name)}:{tag}");
+                var copied = await registry.PutManifestAsync(target.Repository(name), tag, ManifestMediaTypes.DockerManifestList, lists[name], ct).ConfigureAwait(false);
                 LogTagged(logger, $"{target.Image(name)}:{tag}", copied);
                 references.Add(new PushedReference($"{target.Image(name)}:{tag}", copied, "manifest list"));
             }
@@ -80,8 +87,10 @@ public static partial class MultiArchPublisher
     }
 
     /// <summary>
-    /// Resolves and verifies every architecture's bundle, as OpenShell's script does before building anything; each is
-    /// staged under <c>&lt;work&gt;/runtime-bundle/&lt;arch&gt;/</c>.
+    /// Resolves and verifies every architecture's bundle, with the messages of OpenShell's script; each is staged under
+    /// <c>&lt;work&gt;/runtime-bundle/&lt;arch&gt;/</c>. Stricter than the script, which checks each bundle only when it
+    /// reaches that architecture's cluster image (after pushing the gateway and the previous architectures): all are
+    /// checked before anything is built.
     /// </summary>
     /// <exception cref="RuntimeBundleException">A variable is missing, a tarball does not exist, or a bundle is invalid.</exception>
     public static async Task<IReadOnlyDictionary<string, StagedBundle>> VerifyBundlesAsync(PublishRequest request, ILogger logger, CancellationToken ct = default)
@@ -119,20 +128,45 @@ public static partial class MultiArchPublisher
         var deploy = Path.Combine(root, "deploy");
         var version = await docker.System.GetVersionAsync(ct).ConfigureAwait(false);
         var engine = BundleArchitecture.TryNormalize(version.Arch) ?? version.Arch;
-        var chart = await ChartPackager.PackAsync(Path.Combine(deploy, "helm", "openshell"), Path.Combine(work, "charts"), ct).ConfigureAwait(false);
         var gatewayImage = target.Image(PublishTarget.GatewayName);
-        var manifests = await WriteManifestsAsync(Path.Combine(deploy, "kube", "manifests"), Path.Combine(work, "manifests"), gatewayImage, target.Tag, ct).ConfigureAwait(false);
         var cache = new FileSystem.CachePaths(root);
         var supervisors = new ReleaseSupervisorCache(Path.Combine(work, "supervisor"));
 
+        // Every base first: a missing one fails before anything is built.
+        var bases = new Dictionary<string, (string K3s, string ClusterBase, string GatewayBase)>(StringComparer.Ordinal);
+        foreach (var arch in target.Architectures)
+        {
+            bases[arch] = (
+                await PlatformImages.EnsureAsync(docker, request.K3sImage, arch, engine, logger, ct).ConfigureAwait(false),
+                await PlatformImages.EnsureAsync(docker, request.ClusterBase, arch, engine, logger, ct).ConfigureAwait(false),
+                await PlatformImages.EnsureAsync(docker, request.GatewayBase, arch, engine, logger, ct).ConfigureAwait(false));
+        }
+
+        // Upstream's order and progress lines: the gateway for every platform, the chart, then the cluster image per platform.
         var builds = new List<Build>();
+        LogGatewayPhase(logger);
         foreach (var arch in target.Architectures)
         {
             var platform = $"linux/{arch}";
-            var k3s = await PlatformImages.EnsureAsync(docker, request.K3sImage, arch, engine, logger, ct).ConfigureAwait(false);
-            var clusterBase = await PlatformImages.EnsureAsync(docker, request.ClusterBase, arch, engine, logger, ct).ConfigureAwait(false);
-            var gatewayBase = await PlatformImages.EnsureAsync(docker, request.GatewayBase, arch, engine, logger, ct).ConfigureAwait(false);
+            var watch = Stopwatch.StartNew();
+            var gateway = $"{gatewayImage}:{target.ArchitectureTag(arch)}";
+            var publish = await Wrap($"publishing the gateway for {arch}", () =>
+                GatewayPublisher.PublishAsync(root, arch, cache.GatewayPublish(arch), logger, ct)).ConfigureAwait(false);
+            LogBuilding(logger, gateway, platform);
+            await Wrap($"building {gateway}", () =>
+                GatewayImageBuilder.BuildAsync(docker, root, publish, gateway, bases[arch].GatewayBase, platform, logger, ct: ct)).ConfigureAwait(false);
+            await RequireArchitectureAsync(docker, gateway, arch, ct).ConfigureAwait(false);
+            builds.Add(new Build(PublishTarget.GatewayName, gateway, arch, watch.Elapsed.TotalSeconds));
+        }
 
+        LogPackagingChart(logger);
+        var chart = await ChartPackager.PackAsync(Path.Combine(deploy, "helm", "openshell"), Path.Combine(work, "charts"), ct).ConfigureAwait(false);
+        var manifests = await WriteManifestsAsync(Path.Combine(deploy, "kube", "manifests"), Path.Combine(work, "manifests"), gatewayImage, target.Tag, ct).ConfigureAwait(false);
+
+        LogClusterPhase(logger);
+        foreach (var arch in target.Architectures)
+        {
+            var platform = $"linux/{arch}";
             var watch = Stopwatch.StartNew();
             var supervisor = await Wrap($"publishing the supervisor for {arch}", async () =>
             {
@@ -146,21 +180,12 @@ public static partial class MultiArchPublisher
             var inputs = new ClusterImageInputs(deploy, staged[arch].BundleDirectory, chart, supervisor) { Platform = platform, ManifestsDirectory = manifests };
             await Wrap($"building {cluster}", async () =>
             {
-                await ClusterImageBuilder.BuildAsync(docker, inputs, cluster, k3s, clusterBase, logger, ct: ct).ConfigureAwait(false);
+                await ClusterImageBuilder.BuildAsync(docker, inputs, cluster, bases[arch].K3s, bases[arch].ClusterBase, logger, ct: ct).ConfigureAwait(false);
                 return 0;
             }).ConfigureAwait(false);
             await RequireArchitectureAsync(docker, cluster, arch, ct).ConfigureAwait(false);
+            LogClusterBuilt(logger, cluster);
             builds.Add(new Build(PublishTarget.ClusterName, cluster, arch, watch.Elapsed.TotalSeconds));
-
-            watch.Restart();
-            var gateway = $"{gatewayImage}:{target.ArchitectureTag(arch)}";
-            var publish = await Wrap($"publishing the gateway for {arch}", () =>
-                GatewayPublisher.PublishAsync(root, arch, cache.GatewayPublish(arch), logger, ct)).ConfigureAwait(false);
-            LogBuilding(logger, gateway, platform);
-            await Wrap($"building {gateway}", () =>
-                GatewayImageBuilder.BuildAsync(docker, root, publish, gateway, gatewayBase, platform, logger, ct: ct)).ConfigureAwait(false);
-            await RequireArchitectureAsync(docker, gateway, arch, ct).ConfigureAwait(false);
-            builds.Add(new Build(PublishTarget.GatewayName, gateway, arch, watch.Elapsed.TotalSeconds));
         }
 
         // Cluster images first, then gateways, each in platform order.
@@ -326,6 +351,21 @@ public static partial class MultiArchPublisher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Runtime bundle for {Architecture} verified and staged at {Directory} (tarball sha256 {Sha256})")]
     private static partial void LogVerified(ILogger logger, string architecture, string directory, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Building multi-arch gateway image...")]
+    private static partial void LogGatewayPhase(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Packaging helm chart...")]
+    private static partial void LogPackagingChart(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Building multi-arch cluster image...")]
+    private static partial void LogClusterPhase(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Done! Cluster image: {Image}")]
+    private static partial void LogClusterBuilt(ILogger logger, string image);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tagging {Image}...")]
+    private static partial void LogTagging(ILogger logger, string image);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Building {Image} for {Platform}")]
     private static partial void LogBuilding(ILogger logger, string image, string platform);

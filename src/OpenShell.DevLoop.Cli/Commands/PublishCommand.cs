@@ -1,11 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Docker.DotNet;
 using OpenShell.DevLoop.Docker;
-using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Git;
 using OpenShell.DevLoop.Publishing;
-using OpenShell.DevLoop.RuntimeBundle;
 
 namespace OpenShell.DevLoop.Cli.Commands;
 
@@ -94,36 +91,13 @@ internal static class PublishCommand
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
     };
 
-    /// <summary>Bundle failures and OpenShell's own messages print as they are; other engine errors with their remedy.</summary>
-    private static async Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (RuntimeBundleException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 1;
-        }
-        catch (PublishException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            if (ex.Remedy is { Length: > 0 } remedy)
-            {
-                await stderr.WriteLineAsync(remedy).ConfigureAwait(false);
-            }
-
-            return 1;
-        }
-        catch (DevLoopException ex)
-        {
-            return await CliErrors.PrintAsync(stderr, ex).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or System.Net.Sockets.SocketException)
-        {
-            await stderr.WriteLineAsync($"error: the Docker engine at {DockerEngine.Endpoint} failed: {ex.Message}").ConfigureAwait(false);
-            return 1;
-        }
-    }
+    /// <summary>
+    /// Runs the publish with the command line's error ladder (<see cref="CliErrors.RunAsync"/>); its own case: a publish
+    /// failure prints as it is, then its remedy, so OpenShell's own messages (<c>Set DOCKER_REGISTRY to push multi-arch
+    /// images (e.g. ghcr.io/myorg)</c>, <c>Unsupported cluster platform for runtime bundle publishing: …</c>) read as upstream prints them.
+    /// </summary>
+    private static Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action) =>
+        CliErrors.RunAsync(stderr, action, ex => ex is PublishException publish
+            ? publish.Remedy is { Length: > 0 } remedy ? [publish.Message, remedy] : [publish.Message]
+            : null);
 }

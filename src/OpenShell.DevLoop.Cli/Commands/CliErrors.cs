@@ -1,12 +1,59 @@
 using Docker.DotNet;
 using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Errors;
+using OpenShell.DevLoop.RuntimeBundle;
 
 namespace OpenShell.DevLoop.Cli.Commands;
 
 /// <summary>How the command line words an engine error: the message, then the remedy on its own line, in terminal terms.</summary>
 internal static class CliErrors
 {
+    /// <summary>
+    /// Runs a command's action; the failures a command can expect become lines on stderr and exit code 1, in this order:
+    /// the command's own case (<paramref name="ownCase"/> returns the lines to print, or null when it is not one), a runtime
+    /// bundle failure as it is (<c>runtime bundle validation failed: …</c>, the line OpenShell prints), any other engine
+    /// error with its step and remedy, an invalid setting or argument, and an unreachable or failing Docker engine.
+    /// Anything else is a bug and is not caught.
+    /// </summary>
+    public static async Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action, Func<Exception, IReadOnlyList<string>?>? ownCase = null)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(action);
+        IReadOnlyList<string>? own = null;
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ownCase is not null && (own = ownCase(ex)) is not null)
+        {
+            foreach (var line in own)
+            {
+                await stderr.WriteLineAsync(line).ConfigureAwait(false);
+            }
+
+            return 1;
+        }
+        catch (RuntimeBundleException ex)
+        {
+            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (DevLoopException ex)
+        {
+            return await PrintAsync(stderr, ex).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or System.Net.Sockets.SocketException)
+        {
+            await stderr.WriteLineAsync($"error: the Docker engine at {DockerEngine.Endpoint} failed: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
     public static async Task<int> PrintAsync(TextWriter stderr, DevLoopException error)
     {
         await stderr.WriteLineAsync(string.IsNullOrEmpty(error.StepName) ? $"error: {error.Message}" : $"error: {error.StepName} failed: {error.Message}").ConfigureAwait(false);

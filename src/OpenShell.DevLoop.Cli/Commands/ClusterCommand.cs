@@ -1,12 +1,8 @@
 using System.CommandLine;
-using Docker.DotNet;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Configuration;
-using OpenShell.DevLoop.Docker;
-using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Git;
 using OpenShell.DevLoop.Images;
-using OpenShell.DevLoop.RuntimeBundle;
 
 namespace OpenShell.DevLoop.Cli.Commands;
 
@@ -46,36 +42,8 @@ internal static partial class ClusterCommand
         return new Context(settings, root, new ClusterPaths(root, name));
     }
 
-    /// <summary>
-    /// Runs a subcommand: known failures become one message on stderr and exit code 1. A runtime bundle failure is
-    /// printed as it is (<c>runtime bundle validation failed: …</c>), the line OpenShell's build prints.
-    /// </summary>
-    private static async Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (RuntimeBundleException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 1;
-        }
-        catch (DevLoopException ex)
-        {
-            return await CliErrors.PrintAsync(stderr, ex).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-        {
-            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-            return 1;
-        }
-        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or System.Net.Sockets.SocketException)
-        {
-            await stderr.WriteLineAsync($"error: the Docker engine at {DockerEngine.Endpoint} failed: {ex.Message}").ConfigureAwait(false);
-            return 1;
-        }
-    }
+    /// <summary>Runs a subcommand: known failures become their message on stderr and exit code 1 (<see cref="CliErrors.RunAsync"/>).</summary>
+    private static Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action) => CliErrors.RunAsync(stderr, action);
 
     private static ClusterImageBuildRequest BuildRequest(Context context, string? architecture, string? bundle, Func<string, string?>? environment = null) =>
         ClusterImageBuildRequest.From(context.Settings, context.RepositoryRoot) with

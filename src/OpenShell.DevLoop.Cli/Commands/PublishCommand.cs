@@ -1,11 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Docker.DotNet;
 using OpenShell.DevLoop.Docker;
-using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Git;
 using OpenShell.DevLoop.Publishing;
-using OpenShell.DevLoop.RuntimeBundle;
 
 namespace OpenShell.DevLoop.Cli.Commands;
 
@@ -23,7 +20,7 @@ internal static class PublishCommand
         var repo = new Option<string?>("--repo") { Description = "The repository root (default: the git working tree around the current folder)." };
         var command = new Command(
             "publish",
-            "Build and push openshell-cluster and openshell-gateway for every DOCKER_PLATFORMS architecture (<tag>-<arch>), then one manifest list "
+            "Build and push openshell-cluster (<tag>-<arch>) and openshell-gateway (by digest) for every DOCKER_PLATFORMS architecture, then one manifest list "
             + "per image under IMAGE_TAG (also latest with TAG_LATEST=true, and EXTRA_DOCKER_TAGS). Needs OPENSHELL_RUNTIME_BUNDLE_TARBALL_<ARCH> for each.");
         command.Options.Add(registry);
         command.Options.Add(insecure);
@@ -43,6 +40,11 @@ internal static class PublishCommand
             using var docker = DockerEngine.CreateClient(settings.Engine);
             var result = await MultiArchPublisher.RunAsync(docker, request, new WriterLogger(stderr), ct: ct).ConfigureAwait(false);
             await PrintAsync(stdout, result).ConfigureAwait(false);
+            foreach (var line in request.Target.DoneLines())
+            {
+                await stdout.WriteLineAsync(line).ConfigureAwait(false);
+            }
+
             return 0;
         }));
         return command;
@@ -71,7 +73,9 @@ internal static class PublishCommand
         await stdout.WriteLineAsync("Pushed:").ConfigureAwait(false);
         foreach (var reference in result.References)
         {
-            await stdout.WriteLineAsync($"  {reference.Reference}@{reference.Digest}  ({reference.Kind})").ConfigureAwait(false);
+            // A per-architecture gateway image has no tag: its reference already is its digest.
+            var shown = reference.Reference.Contains('@', StringComparison.Ordinal) ? reference.Reference : $"{reference.Reference}@{reference.Digest}";
+            await stdout.WriteLineAsync($"  {shown}  ({reference.Kind})").ConfigureAwait(false);
         }
 
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -87,36 +91,13 @@ internal static class PublishCommand
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
     };
 
-    /// <summary>Bundle failures and OpenShell's own messages print as they are; other engine errors with their remedy.</summary>
-    private static async Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (RuntimeBundleException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 1;
-        }
-        catch (PublishException ex)
-        {
-            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            if (ex.Remedy is { Length: > 0 } remedy)
-            {
-                await stderr.WriteLineAsync(remedy).ConfigureAwait(false);
-            }
-
-            return 1;
-        }
-        catch (DevLoopException ex)
-        {
-            return await CliErrors.PrintAsync(stderr, ex).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or System.Net.Sockets.SocketException)
-        {
-            await stderr.WriteLineAsync($"error: the Docker engine at {DockerEngine.Endpoint} failed: {ex.Message}").ConfigureAwait(false);
-            return 1;
-        }
-    }
+    /// <summary>
+    /// Runs the publish with the command line's error ladder (<see cref="CliErrors.RunAsync"/>); its own case: a publish
+    /// failure prints as it is, then its remedy, so OpenShell's own messages (<c>Set DOCKER_REGISTRY to push multi-arch
+    /// images (e.g. ghcr.io/myorg)</c>, <c>Unsupported cluster platform for runtime bundle publishing: …</c>) read as upstream prints them.
+    /// </summary>
+    private static Task<int> RunAsync(TextWriter stderr, Func<Task<int>> action) =>
+        CliErrors.RunAsync(stderr, action, ex => ex is PublishException publish
+            ? publish.Remedy is { Length: > 0 } remedy ? [publish.Message, remedy] : [publish.Message]
+            : null);
 }

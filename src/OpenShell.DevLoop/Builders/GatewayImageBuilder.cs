@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -138,18 +139,37 @@ internal static partial class GatewayImageBuilder
         }
     }
 
-    // The context is deterministic (fixed times and owners) and holds the Dockerfile and every published file; with the
-    // base image's id it is everything the image is made of.
+    // The context holds the Dockerfile and every published file (fixed times and owners); with the base image's id it is
+    // everything the image is made of.
     private static async Task<string> ContentFingerprintAsync(IDockerClient docker, string contextFile, string baseImage, CancellationToken ct)
     {
         string contextSha;
         await using (var stream = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
         {
-            contextSha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
+            contextSha = await ContextFingerprintAsync(stream, ct).ConfigureAwait(false);
         }
 
         var baseId = (await docker.Images.InspectImageAsync(baseImage, ct).ConfigureAwait(false)).ID;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"context {contextSha}\nbase {baseId}\n")));
+    }
+
+    /// <summary>
+    /// SHA-256 over a context tar's entries (type, name, mode, owner, time, link target, content), in order. Not over its
+    /// bytes: the tar writer names each PAX extended header after the writing process's id, so the same files written by
+    /// another process differ in bytes, and the image would get a new label (a new configuration, a new digest) on every run.
+    /// </summary>
+    internal static async Task<string> ContextFingerprintAsync(Stream tar, CancellationToken ct = default)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var reader = new System.Formats.Tar.TarReader(tar);
+        while (await reader.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false) is { } entry)
+        {
+            var content = entry.DataStream is { } data ? Convert.ToHexStringLower(await SHA256.HashDataAsync(data, ct).ConfigureAwait(false)) : "-";
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+                $"{entry.EntryType} {(int)entry.Mode} {entry.Uid} {entry.Gid} {entry.ModificationTime.ToUnixTimeSeconds()} {content} {entry.Name}\0{entry.LinkName}\0\n")));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static string RepositoryOf(string tag)

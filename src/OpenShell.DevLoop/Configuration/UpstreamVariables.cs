@@ -40,7 +40,8 @@ public static class UpstreamVariables
         new("OPENSHELL_RUNTIME_BUNDLE_URL_ARM64", "OpenShell:RuntimeBundle:UrlArm64", Text),
         // OpenShell's cluster image build names its image <IMAGE_REGISTRY>/cluster.
         new("IMAGE_REGISTRY", "OpenShell:Cluster:ImageRepository", v => v.TrimEnd('/') + "/cluster"),
-        // docker-publish-multiarch.sh's variables; TAG_LATEST is on only for exactly "true", as its test reads it.
+        // docker-publish-multiarch.sh's variables; TAG_LATEST is on only for exactly "true", as its test reads it. Safer than
+        // the script: a trailing "/" of DOCKER_REGISTRY is dropped (the script would name "<registry>//openshell-cluster").
         new("DOCKER_REGISTRY", "OpenShell:Publish:Registry", v => v.TrimEnd('/')),
         new("DOCKER_PLATFORMS", "OpenShell:Publish:Platforms", Text),
         new("TAG_LATEST", "OpenShell:Publish:TagLatest", v => v == "true" ? "true" : "false"),

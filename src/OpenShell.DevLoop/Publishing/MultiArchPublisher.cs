@@ -15,9 +15,11 @@ namespace OpenShell.DevLoop.Publishing;
 /// nothing is pushed unless everything verified and built:
 /// <list type="number">
 /// <item>verify and stage every architecture's runtime bundle (<c>OPENSHELL_RUNTIME_BUNDLE_TARBALL_&lt;ARCH&gt;</c> only);</item>
-/// <item>build, per architecture: the supervisor, the cluster image for that platform on that platform's bases (the
-/// Dockerfiles run nothing, so the legacy builder assembles them), the gateway; each image's architecture is checked;</item>
-/// <item>push the per-architecture images (<c>&lt;tag&gt;-&lt;arch&gt;</c>) through the engine;</item>
+/// <item>build, in upstream's order: the gateway image for each platform, the chart, then per platform the supervisor
+/// (reused from <see cref="ReleaseSupervisorCache"/> when its inputs did not change) and the cluster image; each image
+/// on that platform's bases (the Dockerfiles run nothing, so the legacy builder assembles them), its architecture checked;</item>
+/// <item>push the per-architecture cluster images (<c>&lt;tag&gt;-&lt;arch&gt;</c>) through the engine, and the
+/// per-architecture gateway images by digest only (<see cref="DigestPusher"/>: upstream pushes no per-architecture gateway tags);</item>
 /// <item>PUT a Docker manifest list under <c>&lt;tag&gt;</c> for each image with the registry API, and copy it to
 /// <c>latest</c> and the extra tags by manifest PUT.</item>
 /// </list>
@@ -49,31 +51,33 @@ public static partial class MultiArchPublisher
         using var registry = new RegistryClient(RegistryEndpoint.For(target.ApiHost, request.InsecureRegistry), request.Credential, registryHandler);
         var images = new List<PublishedImage>();
         var references = new List<PushedReference>();
+        var manifests = new Dictionary<Build, RegistryManifest>();
         foreach (var build in builds)
         {
-            var image = await PushAsync(docker, registry, request, build, logger, ct).ConfigureAwait(false);
+            var (image, manifest) = await PushAsync(docker, registry, request, build, logger, ct).ConfigureAwait(false);
             images.Add(image);
+            manifests[build] = manifest;
             references.Add(new PushedReference(image.Reference, image.Digest, "image"));
         }
 
-        foreach (var name in new[] { PublishTarget.ClusterName, PublishTarget.GatewayName })
+        // As upstream: the gateway's list, the cluster's, then the extra tags, gateway first.
+        string[] names = [PublishTarget.GatewayName, PublishTarget.ClusterName];
+        var lists = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var name in names)
         {
-            var repository = target.Repository(name);
-            var entries = new List<ManifestListEntry>();
-            foreach (var build in builds.Where(b => b.Name == name))
-            {
-                var manifest = await registry.GetManifestAsync(repository, target.ArchitectureTag(build.Architecture), ct).ConfigureAwait(false)
-                    ?? throw new PublishException($"{build.Reference} was pushed but the registry does not serve it.", "Check the registry's storage and retry.");
-                entries.Add(new ManifestListEntry(manifest, build.Architecture));
-            }
-
-            var list = ManifestList.Create(entries);
-            var digest = await registry.PutManifestAsync(repository, target.Tag, ManifestMediaTypes.DockerManifestList, list, ct).ConfigureAwait(false);
+            var entries = builds.Where(b => b.Name == name).Select(b => new ManifestListEntry(manifests[b], b.Architecture)).ToList();
+            var list = lists[name] = ManifestList.Create(entries);
+            var digest = await registry.PutManifestAsync(target.Repository(name), target.Tag, ManifestMediaTypes.DockerManifestList, list, ct).ConfigureAwait(false);
             LogList(logger, $"{target.Image(name)}:{target.Tag}", digest, string.Join(", ", entries.Select(e => e.Architecture)));
             references.Add(new PushedReference($"{target.Image(name)}:{target.Tag}", digest, "manifest list"));
+        }
+
+        foreach (var name in names)
+        {
             foreach (var tag in target.ExtraTags)
             {
-                var copied = await registry.PutManifestAsync(repository, tag, ManifestMediaTypes.DockerManifestList, list, ct).ConfigureAwait(false);
+                LogTagging(logger, $"{target.Image(name)}:{tag}");
+                var copied = await registry.PutManifestAsync(target.Repository(name), tag, ManifestMediaTypes.DockerManifestList, lists[name], ct).ConfigureAwait(false);
                 LogTagged(logger, $"{target.Image(name)}:{tag}", copied);
                 references.Add(new PushedReference($"{target.Image(name)}:{tag}", copied, "manifest list"));
             }
@@ -83,8 +87,10 @@ public static partial class MultiArchPublisher
     }
 
     /// <summary>
-    /// Resolves and verifies every architecture's bundle, as OpenShell's script does before building anything; each is
-    /// staged under <c>&lt;work&gt;/runtime-bundle/&lt;arch&gt;/</c>.
+    /// Resolves and verifies every architecture's bundle, with the messages of OpenShell's script; each is staged under
+    /// <c>&lt;work&gt;/runtime-bundle/&lt;arch&gt;/</c>. Stricter than the script, which checks each bundle only when it
+    /// reaches that architecture's cluster image (after pushing the gateway and the previous architectures): all are
+    /// checked before anything is built.
     /// </summary>
     /// <exception cref="RuntimeBundleException">A variable is missing, a tarball does not exist, or a bundle is invalid.</exception>
     public static async Task<IReadOnlyDictionary<string, StagedBundle>> VerifyBundlesAsync(PublishRequest request, ILogger logger, CancellationToken ct = default)
@@ -122,42 +128,64 @@ public static partial class MultiArchPublisher
         var deploy = Path.Combine(root, "deploy");
         var version = await docker.System.GetVersionAsync(ct).ConfigureAwait(false);
         var engine = BundleArchitecture.TryNormalize(version.Arch) ?? version.Arch;
-        var chart = await ChartPackager.PackAsync(Path.Combine(deploy, "helm", "openshell"), Path.Combine(work, "charts"), ct).ConfigureAwait(false);
         var gatewayImage = target.Image(PublishTarget.GatewayName);
-        var manifests = await WriteManifestsAsync(Path.Combine(deploy, "kube", "manifests"), Path.Combine(work, "manifests"), gatewayImage, target.Tag, ct).ConfigureAwait(false);
         var cache = new FileSystem.CachePaths(root);
+        var supervisors = new ReleaseSupervisorCache(Path.Combine(work, "supervisor"));
 
+        // Every base first: a missing one fails before anything is built.
+        var bases = new Dictionary<string, (string K3s, string ClusterBase, string GatewayBase)>(StringComparer.Ordinal);
+        foreach (var arch in target.Architectures)
+        {
+            bases[arch] = (
+                await PlatformImages.EnsureAsync(docker, request.K3sImage, arch, engine, logger, ct).ConfigureAwait(false),
+                await PlatformImages.EnsureAsync(docker, request.ClusterBase, arch, engine, logger, ct).ConfigureAwait(false),
+                await PlatformImages.EnsureAsync(docker, request.GatewayBase, arch, engine, logger, ct).ConfigureAwait(false));
+        }
+
+        // Upstream's order and progress lines: the gateway for every platform, the chart, then the cluster image per platform.
         var builds = new List<Build>();
+        LogGatewayPhase(logger);
         foreach (var arch in target.Architectures)
         {
             var platform = $"linux/{arch}";
-            var k3s = await PlatformImages.EnsureAsync(docker, request.K3sImage, arch, engine, logger, ct).ConfigureAwait(false);
-            var clusterBase = await PlatformImages.EnsureAsync(docker, request.ClusterBase, arch, engine, logger, ct).ConfigureAwait(false);
-            var gatewayBase = await PlatformImages.EnsureAsync(docker, request.GatewayBase, arch, engine, logger, ct).ConfigureAwait(false);
-
             var watch = Stopwatch.StartNew();
-            var supervisor = await Wrap($"publishing the supervisor for {arch}", () =>
-                SupervisorPublisher.PublishAsync(root, arch, cache.SupervisorPublish(arch, SupervisorBuild.Release), logger, ct)).ConfigureAwait(false);
-            var cluster = $"{target.Image(PublishTarget.ClusterName)}:{target.ArchitectureTag(arch)}";
-            LogBuilding(logger, cluster, platform);
-            var inputs = new ClusterImageInputs(deploy, staged[arch].BundleDirectory, chart, supervisor) { Platform = platform, ManifestsDirectory = manifests };
-            await Wrap($"building {cluster}", async () =>
-            {
-                await ClusterImageBuilder.BuildAsync(docker, inputs, cluster, k3s, clusterBase, logger, ct: ct).ConfigureAwait(false);
-                return 0;
-            }).ConfigureAwait(false);
-            await RequireArchitectureAsync(docker, cluster, arch, ct).ConfigureAwait(false);
-            builds.Add(new Build(PublishTarget.ClusterName, cluster, arch, watch.Elapsed.TotalSeconds));
-
-            watch.Restart();
             var gateway = $"{gatewayImage}:{target.ArchitectureTag(arch)}";
             var publish = await Wrap($"publishing the gateway for {arch}", () =>
                 GatewayPublisher.PublishAsync(root, arch, cache.GatewayPublish(arch), logger, ct)).ConfigureAwait(false);
             LogBuilding(logger, gateway, platform);
             await Wrap($"building {gateway}", () =>
-                GatewayImageBuilder.BuildAsync(docker, root, publish, gateway, gatewayBase, platform, logger, ct: ct)).ConfigureAwait(false);
+                GatewayImageBuilder.BuildAsync(docker, root, publish, gateway, bases[arch].GatewayBase, platform, logger, ct: ct)).ConfigureAwait(false);
             await RequireArchitectureAsync(docker, gateway, arch, ct).ConfigureAwait(false);
             builds.Add(new Build(PublishTarget.GatewayName, gateway, arch, watch.Elapsed.TotalSeconds));
+        }
+
+        LogPackagingChart(logger);
+        var chart = await ChartPackager.PackAsync(Path.Combine(deploy, "helm", "openshell"), Path.Combine(work, "charts"), ct).ConfigureAwait(false);
+        var manifests = await WriteManifestsAsync(Path.Combine(deploy, "kube", "manifests"), Path.Combine(work, "manifests"), gatewayImage, target.Tag, ct).ConfigureAwait(false);
+
+        LogClusterPhase(logger);
+        foreach (var arch in target.Architectures)
+        {
+            var platform = $"linux/{arch}";
+            var watch = Stopwatch.StartNew();
+            var supervisor = await Wrap($"publishing the supervisor for {arch}", async () =>
+            {
+                var key = await ReleaseSupervisorCache.KeyAsync(root, arch, ct).ConfigureAwait(false);
+                var (binary, _) = await supervisors.GetOrPublishAsync(key, () =>
+                    SupervisorPublisher.PublishAsync(root, arch, cache.SupervisorPublish(arch, SupervisorBuild.Release), logger, ct), logger, ct).ConfigureAwait(false);
+                return binary;
+            }).ConfigureAwait(false);
+            var cluster = $"{target.Image(PublishTarget.ClusterName)}:{target.ArchitectureTag(arch)}";
+            LogBuilding(logger, cluster, platform);
+            var inputs = new ClusterImageInputs(deploy, staged[arch].BundleDirectory, chart, supervisor) { Platform = platform, ManifestsDirectory = manifests };
+            await Wrap($"building {cluster}", async () =>
+            {
+                await ClusterImageBuilder.BuildAsync(docker, inputs, cluster, bases[arch].K3s, bases[arch].ClusterBase, logger, ct: ct).ConfigureAwait(false);
+                return 0;
+            }).ConfigureAwait(false);
+            await RequireArchitectureAsync(docker, cluster, arch, ct).ConfigureAwait(false);
+            LogClusterBuilt(logger, cluster);
+            builds.Add(new Build(PublishTarget.ClusterName, cluster, arch, watch.Elapsed.TotalSeconds));
         }
 
         // Cluster images first, then gateways, each in platform order.
@@ -202,25 +230,47 @@ public static partial class MultiArchPublisher
         }
     }
 
-    private static async Task<PublishedImage> PushAsync(IDockerClient docker, RegistryClient registry, PublishRequest request, Build build, ILogger logger, CancellationToken ct)
+    // Cluster images are pushed by the engine under <tag>-<arch>; gateway images by digest only. Either way the registry's
+    // copy is read back and its configuration's architecture checked.
+    private static async Task<(PublishedImage Image, RegistryManifest Manifest)> PushAsync(
+        IDockerClient docker, RegistryClient registry, PublishRequest request, Build build, ILogger logger, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var colon = build.Reference.LastIndexOf(':');
-        var progress = new PushProgress(logger, build.Reference);
-        var auth = request.Credential is { } login
-            ? new AuthConfig { Username = login.Username, Password = login.Password, IdentityToken = login.IdentityToken, ServerAddress = request.Target.Host }
-            : new AuthConfig();
+        var repository = request.Target.Repository(build.Name);
         LogPushing(logger, build.Reference);
-        await docker.Images.PushImageAsync(build.Reference[..colon], new ImagePushParameters { Tag = build.Reference[(colon + 1)..] }, auth, progress, ct).ConfigureAwait(false);
-        if (progress.Error is { } error)
+        RegistryManifest manifest;
+        string reference;
+        long bytesPushed;
+        int layersPushed, layersReused;
+        if (build.Name == PublishTarget.GatewayName)
         {
-            throw new PublishException($"Pushing {build.Reference} failed: {error}.",
-                $"Check that the registry {request.Target.Host} is reachable and the login may push (docker login {request.Target.Host}, or REGISTRY_USERNAME/REGISTRY_PASSWORD).");
+            var push = await DigestPusher.PushAsync(docker, build.Reference, registry, repository, Path.Combine(request.EffectiveWorkDirectory, "layers"), logger, ct).ConfigureAwait(false);
+            manifest = await registry.GetManifestAsync(repository, push.Manifest.Digest, ct).ConfigureAwait(false)
+                ?? throw new PublishException($"{build.Reference} was pushed as {push.Manifest.Digest} but the registry does not serve it.", "Check the registry's storage and retry.");
+            reference = $"{request.Target.Image(build.Name)}@{manifest.Digest}";
+            (bytesPushed, layersPushed, layersReused) = (push.BytesPushed, push.LayersPushed, push.LayersReused);
+        }
+        else
+        {
+            var colon = build.Reference.LastIndexOf(':');
+            var progress = new PushProgress(logger, build.Reference);
+            var auth = request.Credential is { } login
+                ? new AuthConfig { Username = login.Username, Password = login.Password, IdentityToken = login.IdentityToken, ServerAddress = request.Target.Host }
+                : new AuthConfig();
+            await docker.Images.PushImageAsync(build.Reference[..colon], new ImagePushParameters { Tag = build.Reference[(colon + 1)..] }, auth, progress, ct).ConfigureAwait(false);
+            if (progress.Error is { } error)
+            {
+                throw new PublishException($"Pushing {build.Reference} failed: {error}.",
+                    $"Check that the registry {request.Target.Host} is reachable and the login may push (docker login {request.Target.Host}, or REGISTRY_USERNAME/REGISTRY_PASSWORD).");
+            }
+
+            manifest = await registry.GetManifestAsync(repository, request.Target.ArchitectureTag(build.Architecture), ct).ConfigureAwait(false)
+                ?? throw new PublishException($"{build.Reference} was pushed but the registry does not serve it.", "Check the registry's storage and retry.");
+            reference = build.Reference;
+            var tally = progress.Tally;
+            (bytesPushed, layersPushed, layersReused) = (tally.BytesPushed, tally.LayersPushed, tally.LayersReused);
         }
 
-        var repository = request.Target.Repository(build.Name);
-        var manifest = await registry.GetManifestAsync(repository, request.Target.ArchitectureTag(build.Architecture), ct).ConfigureAwait(false)
-            ?? throw new PublishException($"{build.Reference} was pushed but the registry does not serve it.", "Check the registry's storage and retry.");
         var (size, configDigest) = SizeAndConfig(manifest);
         await using (var config = await registry.OpenBlobAsync(repository, configDigest, ct).ConfigureAwait(false))
         {
@@ -228,13 +278,13 @@ public static partial class MultiArchPublisher
             var arch = json.RootElement.TryGetProperty("architecture", out var a) ? a.GetString() : null;
             if (arch != build.Architecture)
             {
-                throw new PublishException($"The registry's {build.Reference} says architecture '{arch}', not {build.Architecture}.", "Check the base images' architectures and publish again.");
+                throw new PublishException($"The registry's {reference} says architecture '{arch}', not {build.Architecture}.", "Check the base images' architectures and publish again.");
             }
         }
 
-        var tally = progress.Tally;
-        LogPushed(logger, build.Reference, manifest.Digest, tally.LayersPushed, tally.BytesPushed, tally.LayersReused);
-        return new PublishedImage(build.Reference, build.Architecture, manifest.Digest, size, build.Seconds, watch.Elapsed.TotalSeconds, tally.BytesPushed, tally.LayersPushed, tally.LayersReused);
+        LogPushed(logger, reference, manifest.Digest, layersPushed, bytesPushed, layersReused);
+        var image = new PublishedImage(reference, build.Architecture, manifest.Digest, size, build.Seconds, watch.Elapsed.TotalSeconds, bytesPushed, layersPushed, layersReused);
+        return (image, manifest);
     }
 
     private static (long Size, string ConfigDigest) SizeAndConfig(RegistryManifest manifest)
@@ -301,6 +351,21 @@ public static partial class MultiArchPublisher
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Runtime bundle for {Architecture} verified and staged at {Directory} (tarball sha256 {Sha256})")]
     private static partial void LogVerified(ILogger logger, string architecture, string directory, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Building multi-arch gateway image...")]
+    private static partial void LogGatewayPhase(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Packaging helm chart...")]
+    private static partial void LogPackagingChart(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Building multi-arch cluster image...")]
+    private static partial void LogClusterPhase(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Done! Cluster image: {Image}")]
+    private static partial void LogClusterBuilt(ILogger logger, string image);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tagging {Image}...")]
+    private static partial void LogTagging(ILogger logger, string image);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Building {Image} for {Platform}")]
     private static partial void LogBuilding(ILogger logger, string image, string platform);

@@ -43,8 +43,11 @@ public sealed record PublishTarget(string Host, string Path, string Tag, IReadOn
         var host = isHost ? first : "docker.io";
         var path = isHost ? (slash < 0 ? "" : trimmed[(slash + 1)..]) : trimmed;
 
+        // Split as the script's `IFS=',' read -a` splits: on commas only, no trimming, a trailing empty field dropped, so
+        // " linux/arm64" or an empty field is an unsupported platform there and here.
+        var fields = platforms.Length == 0 ? [] : platforms.Split(',');
         var architectures = new List<string>();
-        foreach (var platform in platforms.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var platform in fields.Length > 1 && fields[^1].Length == 0 ? fields[..^1] : fields)
         {
             var arch = platform switch
             {
@@ -54,6 +57,7 @@ public sealed record PublishTarget(string Host, string Path, string Tag, IReadOn
                     $"Unsupported cluster platform for runtime bundle publishing: {platform}",
                     "Set DOCKER_PLATFORMS to linux/amd64, linux/arm64 or both (comma separated)."),
             };
+            // A platform named twice is built once (the script would build and list it twice).
             if (!architectures.Contains(arch))
             {
                 architectures.Add(arch);
@@ -65,14 +69,50 @@ public sealed record PublishTarget(string Host, string Path, string Tag, IReadOn
             throw new PublishException($"DOCKER_PLATFORMS='{platforms}' names no platform.", "Set DOCKER_PLATFORMS to linux/amd64,linux/arm64 (the default) or one of them.");
         }
 
-        // Upstream: extra tags first, then latest; the tag being published is skipped.
-        var tags = (extraTags ?? "").Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries).ToList();
+        // Upstream: commas become spaces, then the shell splits on blanks and newlines; extra tags first, then latest; the
+        // tag being published is skipped.
+        var requested = (extraTags ?? "").Split([',', ' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var tags = requested.ToList();
         if (tagLatest)
         {
             tags.Add("latest");
         }
 
-        return new PublishTarget(host, path, tag, architectures, [.. tags.Where(t => t != tag).Distinct(StringComparer.Ordinal)]);
+        return new PublishTarget(host, path, tag, architectures, [.. tags.Where(t => t != tag).Distinct(StringComparer.Ordinal)])
+        {
+            Registry = trimmed,
+            TagLatest = tagLatest,
+            RequestedExtraTags = requested,
+        };
+    }
+
+    /// <summary><c>DOCKER_REGISTRY</c> as given (without a trailing slash), as upstream's summary names it.</summary>
+    public string Registry { get; init; } = "";
+
+    /// <summary><c>TAG_LATEST</c>.</summary>
+    public bool TagLatest { get; init; }
+
+    /// <summary><c>EXTRA_DOCKER_TAGS</c> split, as given (a tag equal to <see cref="Tag"/> included, as upstream's summary lists it).</summary>
+    public IReadOnlyList<string> RequestedExtraTags { get; init; } = [];
+
+    /// <summary>
+    /// Upstream's closing lines: <c>Done! Multi-arch images pushed to &lt;registry&gt;:</c>, the gateway and cluster
+    /// references, and which extra tags they also carry.
+    /// </summary>
+    public IReadOnlyList<string> DoneLines()
+    {
+        List<string> lines = [$"Done! Multi-arch images pushed to {Registry}:", $"  {Registry}/{GatewayName}:{Tag}", $"  {Registry}/{ClusterName}:{Tag}"];
+        if (TagLatest)
+        {
+            lines.Add("  (all also tagged :latest)");
+        }
+
+        if (RequestedExtraTags.Count > 0)
+        {
+            lines.Add($"  (all also tagged: {string.Join(' ', RequestedExtraTags)})");
+        }
+
+        return lines;
     }
 
     /// <summary>The repository path of <paramref name="name"/> on the registry (<c>myorg/openshell-cluster</c>).</summary>

@@ -1,7 +1,7 @@
 namespace OpenShell.DevLoop.Publishing;
 
 /// <summary>One per-architecture image a publish pushed.</summary>
-/// <param name="Reference">The tagged reference pushed (<c>…/openshell-cluster:dev-arm64</c>).</param>
+/// <param name="Reference">The reference pushed: tagged (<c>…/openshell-cluster:dev-arm64</c>), or by digest for an image pushed without a tag (<c>…/openshell-gateway@sha256:…</c>).</param>
 /// <param name="Architecture">Its architecture, as its configuration says.</param>
 /// <param name="Digest">The manifest digest in the registry.</param>
 /// <param name="Size">The image's size in the registry: its manifest's layers and configuration, compressed.</param>

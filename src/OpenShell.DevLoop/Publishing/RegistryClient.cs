@@ -110,6 +110,54 @@ public sealed class RegistryClient : IDisposable
         return true;
     }
 
+    /// <summary>The size of the blob <paramref name="digest"/> in the repository, or null when the repository does not hold it.</summary>
+    public async Task<long?> BlobSizeAsync(string repository, string digest, CancellationToken ct = default)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Head, Api($"{repository}/blobs/{digest}")), PullScope(repository), ct).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, $"HEAD blob {repository}@{digest}", ct).ConfigureAwait(false);
+        return response.Content.Headers.ContentLength
+            ?? throw new RegistryException($"{Endpoint.Host} answered HEAD blob {repository}@{digest} without its length.");
+    }
+
+    /// <summary>
+    /// Uploads a blob whose digest is <paramref name="digest"/> in one request (the distribution spec's monolithic upload:
+    /// POST a session, PUT the bytes with the digest). The registry checks the digest against the bytes.
+    /// </summary>
+    /// <param name="repository">The repository the blob goes to.</param>
+    /// <param name="digest">The blob's digest (<c>sha256:…</c>).</param>
+    /// <param name="open">Opens the blob's content; called once per attempt (a login challenge sends it again).</param>
+    /// <param name="length">The blob's length in bytes.</param>
+    /// <param name="ct">Cancels the upload.</param>
+    /// <exception cref="RegistryException">The registry refused the upload or the digest.</exception>
+    public async Task UploadBlobAsync(string repository, string digest, Func<Stream> open, long length, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        Uri session;
+        using (var start = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, Api($"{repository}/blobs/uploads/")), PushScope(repository), ct).ConfigureAwait(false))
+        {
+            await EnsureSuccessAsync(start, $"POST blob upload {repository}", ct).ConfigureAwait(false);
+            var location = start.Headers.Location
+                ?? throw new RegistryException($"{Endpoint.Host} started a blob upload for {repository} without a Location.");
+            session = location.IsAbsoluteUri ? location : new Uri(Endpoint.ApiBase, location);
+        }
+
+        var separator = session.Query.Length > 0 ? "&" : "?";
+        var target = new Uri($"{session}{separator}digest={Uri.EscapeDataString(digest)}");
+        using var response = await SendAsync(() =>
+        {
+            var body = new StreamContent(open());
+            body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            body.Headers.ContentLength = length;
+            return new HttpRequestMessage(HttpMethod.Put, target) { Content = body };
+        }, PushScope(repository), ct).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, $"PUT blob {repository}@{digest}", ct).ConfigureAwait(false);
+    }
+
     /// <summary>Opens the blob <paramref name="digest"/> (a configuration or a layer) for reading.</summary>
     /// <exception cref="RegistryException">The registry has no such blob or refused the request.</exception>
     public async Task<Stream> OpenBlobAsync(string repository, string digest, CancellationToken ct = default)

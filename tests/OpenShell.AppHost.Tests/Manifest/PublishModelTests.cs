@@ -22,7 +22,8 @@ public sealed class PublishModelTests
 
         var cluster = Assert.Single(resources, r => r.Name == "cluster");
         Assert.True(cluster.TryGetContainerImageName(out var image));
-        Assert.Equal("ghcr.io/myorg/openshell-cluster:v3", image);
+        Assert.Equal("{cluster-image.value}", image);
+        Assert.Equal("ghcr.io/myorg/openshell-cluster:v3", await ClusterImageDefaultAsync(resources));
         Assert.Contains(cluster.Annotations.OfType<ContainerMountAnnotation>(), m => m.Target == "/var/lib/rancher/k3s");
         Assert.Contains(cluster.Annotations.OfType<EndpointAnnotation>(), e => e.TargetPort == 6443);
         Assert.DoesNotContain(resources, r => r.Name == "gateway");
@@ -34,7 +35,14 @@ public sealed class PublishModelTests
     {
         var resources = await PublishModelAsync("--OpenShell:Cluster:ImageRepoBase=registry.internal:5000/team");
 
-        Assert.True(Assert.Single(resources, r => r.Name == "cluster").TryGetContainerImageName(out var image));
-        Assert.Equal("registry.internal:5000/team/openshell-cluster:dev", image);
+        Assert.Equal("registry.internal:5000/team/openshell-cluster:dev", await ClusterImageDefaultAsync(resources));
+    }
+
+    // The cluster image is a parameter whose default is the published image.
+    private static async Task<string?> ClusterImageDefaultAsync(IReadOnlyList<IResource> resources)
+    {
+        var parameter = Assert.IsType<ParameterResource>(Assert.Single(resources, r => r.Name == PublishModelExtensions.ClusterImageParameter));
+        Assert.False(parameter.Secret);
+        return await parameter.GetValueAsync(CancellationToken.None);
     }
 }

@@ -6,6 +6,7 @@ using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Publishing;
 using OpenShell.DevLoop.RuntimeBundle;
 using OpenShell.Testing;
+using Xunit.Abstractions;
 
 namespace OpenShell.DevLoop.Tests.Publishing;
 
@@ -13,7 +14,7 @@ namespace OpenShell.DevLoop.Tests.Publishing;
 /// The whole publish on the real engine, offline bases and a registry container: both architectures from two synthetic
 /// bundles whose binaries are real ELF files of their architecture (copied out of the offline Debian images).
 /// </summary>
-public sealed class MultiArchPublisherTests
+public sealed class MultiArchPublisherTests(ITestOutputHelper output)
 {
     [RequiresDocker]
     public async Task Both_architectures_are_published_as_one_list_per_image_and_a_second_publish_uploads_nothing()
@@ -39,7 +40,7 @@ public sealed class MultiArchPublisherTests
         }
     }
 
-    private static async Task PublishTwiceAsync(IDockerClient docker, TestRegistry registry, PublishRequest request)
+    private async Task PublishTwiceAsync(IDockerClient docker, TestRegistry registry, PublishRequest request)
     {
         var first = await MultiArchPublisher.RunAsync(docker, request, NullLogger.Instance);
 
@@ -52,15 +53,29 @@ public sealed class MultiArchPublisherTests
         Assert.Equal(["extra1", "latest", "t1", "t1-amd64", "t1-arm64"], (await client.ListTagsAsync(cluster)).Order(StringComparer.Ordinal));
         Assert.Equal(list.Digest, (await client.GetManifestAsync(cluster, "latest"))!.Digest);
         Assert.Equal(list.Digest, (await client.GetManifestAsync(cluster, "extra1"))!.Digest);
-        var gatewayList = await client.GetManifestAsync("demo/openshell-gateway", "t1");
+        const string gateway = "demo/openshell-gateway";
+        var gatewayList = await client.GetManifestAsync(gateway, "t1");
         Assert.Equal(["linux/amd64", "linux/arm64"], ManifestList.Platforms(gatewayList!.Content));
-        Assert.Equal(gatewayList.Digest, (await client.GetManifestAsync("demo/openshell-gateway", "latest"))!.Digest);
+        Assert.Equal(gatewayList.Digest, (await client.GetManifestAsync(gateway, "latest"))!.Digest);
+
+        // The per-architecture gateway images are pushed by digest only, as upstream pushes no per-architecture gateway tags.
+        Assert.Equal(["extra1", "latest", "t1"], (await client.ListTagsAsync(gateway)).Order(StringComparer.Ordinal));
+        using (var json = JsonDocument.Parse(gatewayList.Content))
+        {
+            foreach (var (entry, arch) in json.RootElement.GetProperty("manifests").EnumerateArray().Zip(["amd64", "arm64"]))
+            {
+                var manifest = await client.GetManifestAsync(gateway, entry.GetProperty("digest").GetString()!);
+                Assert.Equal(entry.GetProperty("size").GetInt64(), manifest!.Size);
+                Assert.Equal(arch, await ConfigArchitectureAsync(client, gateway, manifest));
+                Assert.Contains(first.Images, i => i.Reference == $"{registry.Host}/{gateway}@{manifest.Digest}" && i.Architecture == arch);
+            }
+        }
 
         // Every pushed reference is reported with the digest the registry serves for it.
         foreach (var reference in first.References)
         {
             var parsed = ImageReference.Parse(reference.Reference);
-            Assert.Equal((await client.GetManifestAsync(parsed.Repository, parsed.Tag))!.Digest, reference.Digest);
+            Assert.Equal((await client.GetManifestAsync(parsed.Repository, parsed.Digest ?? parsed.Tag))!.Digest, reference.Digest);
         }
 
         Assert.Equal(10, first.References.Count);
@@ -88,9 +103,11 @@ public sealed class MultiArchPublisherTests
         Assert.True(first.BytesPushed > 0);
 
         var second = await MultiArchPublisher.RunAsync(docker, request, NullLogger.Instance);
+        output.WriteLine($"first publish {first.TotalSeconds:F1}s, {first.BytesPushed} bytes uploaded; second {second.TotalSeconds:F1}s, {second.BytesPushed} bytes uploaded");
 
-        // Unchanged sources, bundles and bases: every layer is already in the registry. (A commit in between would change
-        // the supervisor, whose release build carries the commit in its version.)
+        // Unchanged sources, bundles and bases: the release supervisor is reused, no image changes, and every layer is
+        // already in the registry. (A commit in between would change the supervisor, whose release build carries the
+        // commit in its version.)
         Assert.All(second.Images, i => Assert.True(i.LayersPushed == 0, $"{i.Reference} uploaded {i.LayersPushed} layers ({i.BytesPushed} bytes)"));
         Assert.Equal(0, second.BytesPushed);
         Assert.Equal(first.References.Select(r => (r.Reference, r.Digest)), second.References.Select(r => (r.Reference, r.Digest)));

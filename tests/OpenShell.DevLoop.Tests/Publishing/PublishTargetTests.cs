@@ -9,7 +9,7 @@ public sealed class PublishTargetTests
     [Fact]
     public void Registry_path_names_tags_and_platforms_follow_upstream()
     {
-        var target = PublishTarget.From("127.0.0.1:5000/team/", "dev", "linux/amd64, linux/arm64", tagLatest: true, extraTags: "v1,v2 dev  v1");
+        var target = PublishTarget.From("127.0.0.1:5000/team/", "dev", "linux/amd64,linux/arm64,", tagLatest: true, extraTags: "v1,v2 dev\n v1");
 
         Assert.Equal("127.0.0.1:5000", target.Host);
         Assert.Equal("team/openshell-cluster", target.Repository(PublishTarget.ClusterName));
@@ -18,6 +18,19 @@ public sealed class PublishTargetTests
         Assert.Equal(["amd64", "arm64"], target.Architectures);
         // Comma or space separated; the tag being published is skipped; latest comes after the extra tags.
         Assert.Equal(["v1", "v2", "latest"], target.ExtraTags);
+
+        // Upstream's closing lines, word for word (its extra-tag line lists the tags as given).
+        Assert.Equal(
+            [
+                "Done! Multi-arch images pushed to 127.0.0.1:5000/team:",
+                "  127.0.0.1:5000/team/openshell-gateway:dev",
+                "  127.0.0.1:5000/team/openshell-cluster:dev",
+                "  (all also tagged :latest)",
+                "  (all also tagged: v1 v2 dev v1)",
+            ],
+            target.DoneLines());
+        Assert.Equal(["Done! Multi-arch images pushed to ghcr.io/o:", "  ghcr.io/o/openshell-gateway:v1", "  ghcr.io/o/openshell-cluster:v1"],
+            PublishTarget.From("ghcr.io/o", "v1", "linux/amd64", tagLatest: false, extraTags: " ").DoneLines());
     }
 
     [Theory]
@@ -36,7 +49,10 @@ public sealed class PublishTargetTests
     [Theory]
     [InlineData("linux/amd64,linux/s390x", "Unsupported cluster platform for runtime bundle publishing: linux/s390x")]
     [InlineData("linux/arm/v7", "Unsupported cluster platform for runtime bundle publishing: linux/arm/v7")]
-    [InlineData(" , ", "DOCKER_PLATFORMS=' , ' names no platform.")]
+    // Split on commas only, as the script's `IFS=',' read -a`: blanks are part of the platform, an empty field is one.
+    [InlineData("linux/amd64, linux/arm64", "Unsupported cluster platform for runtime bundle publishing:  linux/arm64")]
+    [InlineData("linux/amd64,,", "Unsupported cluster platform for runtime bundle publishing: ")]
+    [InlineData("", "DOCKER_PLATFORMS='' names no platform.")]
     public void Unsupported_platforms_are_refused_with_upstreams_message(string platforms, string message)
     {
         var error = Assert.Throws<PublishException>(() => PublishTarget.From("r.example/x", "dev", platforms, false, null));

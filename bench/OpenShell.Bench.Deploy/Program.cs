@@ -109,6 +109,8 @@ try
 
     var gatewayTotal = new List<double>();
     var imageOnly = new List<double>();
+    var rollouts = new List<double>();
+    var probes = new List<double>();
     string? lastDigest = null;
     for (var i = 0; i < edits; i++)
     {
@@ -122,9 +124,13 @@ try
         Check(gateway?.Digest is { } digest && digest != lastDigest && gateway.Image!.EndsWith(digest, StringComparison.Ordinal), "no new digest in the HelmChart");
         lastDigest = gateway!.Digest;
         var image = events.Between(DeployStep.Builds, "building image", null) + events.Duration(DeployStep.ImagePush);
+        var rollout = StepSeconds(result, DeployStep.GatewayRollout);
+        var probe = StepSeconds(result, DeployStep.GatewayProbe);
         gatewayTotal.Add(elapsed);
         imageOnly.Add(image);
-        Console.WriteLine(FormattableString.Invariant($"gateway edit {i + 1}: {elapsed:F2}s edit-to-rolled-out (image build + push {image:F2}s, digest {lastDigest![..19]})"));
+        rollouts.Add(rollout);
+        probes.Add(probe);
+        Console.WriteLine(FormattableString.Invariant($"gateway edit {i + 1}: {elapsed:F2}s edit-to-rolled-out (image build + push {image:F2}s, rollout {rollout:F2}s, probe {probe:F2}s, digest {lastDigest![..19]})"));
     }
 
     var noop = new List<double>();
@@ -155,6 +161,8 @@ try
     Report("  of which the sandbox verification", verification, "create, register, delete");
     Report("gateway edit -> digest in HelmChart, rolled out", gatewayTotal, "goal p50 <= 30");
     Report("  image build + push (unchanged base)", imageOnly, "goal <= 3");
+    Report("  rollout: old pod out, new pod ready", rollouts, "the pod's readiness probe decides");
+    Report("  gateway probe (GetHealth over mTLS)", probes, "with the sandbox verification setting");
     Report("no-op deploy (in-process)", noop, "goal <= 1");
     Report("no-op `openshell-dev deploy` (process)", noopProcess, "goal <= 1");
     return 0;
@@ -191,6 +199,9 @@ static void Report(string what, List<double> values, string goal)
     var p50 = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     Console.WriteLine(FormattableString.Invariant($"  {what,-48} {p50,7:F2} / {sorted[0]:F2} / {sorted[^1]:F2}   ({goal})"));
 }
+
+static double StepSeconds(DeployResult result, DeployStep step) =>
+    result.Steps.Where(s => s.Step == step && s.Outcome == DeployStepOutcome.Succeeded).Sum(s => s.Duration.TotalSeconds);
 
 static void Check(bool condition, string what)
 {

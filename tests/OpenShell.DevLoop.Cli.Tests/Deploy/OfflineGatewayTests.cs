@@ -66,4 +66,40 @@ public sealed class OfflineGatewayTests(DeployClusterFixture cluster, ITestOutpu
         using var anonymous = GrpcChannel.ForAddress($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", new GrpcChannelOptions { HttpHandler = anonymousHandler, DisposeHttpClient = false });
         await Assert.ThrowsAsync<RpcException>(() => new Gateway.GatewayClient(anonymous).GetHealthAsync(new GetHealthRequest(), deadline: DateTime.UtcNow.AddSeconds(10)).ResponseAsync);
     }
+
+    [RequiresDocker]
+    public async Task A_sandbox_from_base_runs_its_command_under_the_nodes_supervisor_and_its_log_shows_the_output()
+    {
+        DeployAssert.Succeeded(cluster.Prime);
+        var node = await cluster.Docker.Containers.InspectContainerAsync(cluster.ContainerName);
+        var nodePort = $"{cluster.LoadSettings(offline: true).Cluster.GatewayNodePort.ToString(CultureInfo.InvariantCulture)}/tcp";
+        var port = int.Parse(node.NetworkSettings.Ports[nodePort][0].HostPort, CultureInfo.InvariantCulture);
+        var nodeSha = await OpenShell.DevLoop.Deploy.SupervisorDeployer.ReadNodeSha256Async(cluster.Docker, node.ID);
+        using var client = SandboxClient.Connect(GatewayEndpoint.Resolve(new ClusterPaths(cluster.Root, cluster.ClusterName), port));
+        var name = $"hello-{Guid.NewGuid():N}"[..14];
+
+        // What `openshell-dev sandbox create --from base -- echo hello` does: the pod really runs on the engine, from
+        // the offline base image, with the supervisor copied from the node, which registers and then runs the command.
+        var ready = await client.CreateAndWaitAsync(new SandboxCreateRequest(name, "base", ["echo", "hello"]));
+        try
+        {
+            output.WriteLine($"{name}: {ready.Sandbox.Phase} after {ready.Elapsed.TotalSeconds:0.0} s, supervisor {ready.SupervisorVersion} sha256 {ready.SupervisorSha256}");
+            Assert.Equal(nodeSha, ready.SupervisorSha256);
+            Assert.Equal("ghcr.io/nvidia/openshell-community/sandboxes/base:latest", ready.Sandbox.Image);
+
+            var logs = "";
+            for (var attempt = 0; attempt < 60 && !logs.Contains("hello", StringComparison.Ordinal); attempt++)
+            {
+                logs = await client.GetLogsAsync(name);
+                await Task.Delay(500);
+            }
+
+            Assert.Contains("hello", logs, StringComparison.Ordinal);
+            Assert.Contains($"registered sandbox '{name}'", logs, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await client.DeleteAsync(name);
+        }
+    }
 }

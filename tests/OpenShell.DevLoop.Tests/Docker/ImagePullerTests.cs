@@ -137,7 +137,12 @@ public sealed class ImagePullerTests
         await using (var writer = new TarWriter(context, TarEntryFormat.Pax, leaveOpen: true))
         {
             await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "Dockerfile") { DataStream = new MemoryStream(Encoding.ASCII.GetBytes($"FROM {BaseImage}\nCOPY marker /marker\n")) });
-            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "marker") { DataStream = new MemoryStream(Encoding.ASCII.GetBytes(id + new string('x', 300_000))) });
+            // Incompressible and a few MB: a layer that compresses to a kilobyte arrives before the engine reports any
+            // "Downloading" progress, and the test would then see none.
+            var marker = new byte[4 * 1024 * 1024];
+            System.Security.Cryptography.RandomNumberGenerator.Fill(marker);
+            Encoding.ASCII.GetBytes(id).CopyTo(marker, 0);
+            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "marker") { DataStream = new MemoryStream(marker) });
         }
 
         context.Position = 0;

@@ -22,7 +22,8 @@ public sealed class SshEngineTests
 
         using var local = DockerEngine.CreateClient();
         var localInfo = await local.System.GetSystemInfoAsync();
-        var localImages = await local.Images.ListImagesAsync(new global::Docker.DotNet.Models.ImagesListParameters());
+        // An image no other test removes: tests running beside this one add and delete their own.
+        var stableImage = (await local.Images.InspectImageAsync(OfflineImages.Debian)).ID;
 
         var engine = sshd.Engine(sshd.ClientConfig);
         string socketFolder;
@@ -37,7 +38,7 @@ public sealed class SshEngineTests
             Assert.Equal((await EnginePlatform.ReadAsync(local)).Platform, (await EnginePlatform.ReadAsync(client)).Platform);
             var images = await client.Images.ListImagesAsync(new global::Docker.DotNet.Models.ImagesListParameters());
             Assert.NotEmpty(images);
-            Assert.Subset(images.Select(i => i.ID).ToHashSet(), localImages.Select(i => i.ID).Take(5).ToHashSet());
+            Assert.Contains(stableImage, images.Select(i => i.ID));
 
             var endpoint = client.Configuration.EndpointBaseUri;
             Assert.Equal("unix", endpoint.Scheme);

@@ -9,6 +9,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -41,16 +42,21 @@ var overrides = new Dictionary<string, string?>
 };
 var settings = OpenShellSettings.From(SettingsFiles.Load(AppContext.BaseDirectory, offline: true, overrides), new Dictionary<string, string?>());
 using var docker = DockerEngine.CreateClient();
+// Ctrl+C or a TERM signal stops the run and still removes the cluster, registry, network, images and clone.
+using var stop = new CancellationTokenSource();
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+var ct = stop.Token;
 var lifecycle = new ClusterLifecycle(docker, settings, new ClusterPaths(root, clusterName), NullLogger.Instance);
 
 try
 {
     Console.WriteLine($"Preparing: clone, cluster image, bootstrap and a priming deploy (cluster {clusterName}, registry 127.0.0.1:{port})...");
     Directory.CreateDirectory(work);
-    await Run("git", ["clone", "--quiet", "--no-hardlinks", source, root], source);
+    await Run("git", ["clone", "--quiet", "--no-hardlinks", source, root], source, ct: ct);
     var architecture = await ClusterArchitecture.ReadAsync(docker, BaseImage);
     var supervisorDir = Path.Combine(root, ".cache", "deploy", "supervisor", architecture);
-    var supervisor = await SupervisorPublisher.PublishAsync(root, architecture, supervisorDir, NullLogger.Instance);
+    var supervisor = await SupervisorPublisher.PublishAsync(root, architecture, supervisorDir, NullLogger.Instance, ct: ct);
     var chart = await ChartPackager.PackAsync(Path.Combine(root, "deploy", "helm", "openshell"), Path.Combine(work, "chart"));
     Directory.CreateDirectory(Path.Combine(work, "bundle"));
     var inputs = new ClusterImageInputs(Path.Combine(root, "deploy"), Path.Combine(work, "bundle"), chart, supervisor);
@@ -58,7 +64,7 @@ try
     {
         try
         {
-            await ClusterImageBuilder.BuildAsync(docker, inputs, settings.Cluster.Image, BaseImage, settings.Images.ClusterBase, NullLogger.Instance);
+            await ClusterImageBuilder.BuildAsync(docker, inputs, settings.Cluster.Image, BaseImage, settings.Images.ClusterBase, NullLogger.Instance, ct: ct);
             break;
         }
         catch (ClusterImageBuildException ex) when (attempt < 3 && ex.Message.Contains("layer does not exist", StringComparison.Ordinal))
@@ -66,9 +72,9 @@ try
             // Concurrent builds on a shared engine can race on identical layers; build again.
         }
     }
-    await lifecycle.UpAsync(null, null);
+    await lifecycle.UpAsync(null, null, ct);
     var deployer = new FastDeployer(docker, settings, NullLogger.Instance);
-    await deployer.DeployAsync(DeployRequest.From(settings, root));
+    await deployer.DeployAsync(DeployRequest.From(settings, root), ct: ct);
     Console.WriteLine("Ready.\n");
 
     // Supervisor edits twice over: the deploy alone, then proven by a throwaway sandbox (OpenShell:DevHost:VerifyWithSandbox).
@@ -85,7 +91,7 @@ try
             await File.WriteAllTextAsync(program, text.Replace("exits with its code.", $"exits with its code. {Guid.NewGuid():N}", StringComparison.Ordinal));
             var events = new TimedEvents();
             var watch = Stopwatch.StartNew();
-            var result = await deployer.DeployAsync(DeployRequest.From(settings, root) with { VerifyWithSandbox = verify }, events);
+            var result = await deployer.DeployAsync(DeployRequest.From(settings, root) with { VerifyWithSandbox = verify }, events, ct);
             var elapsed = watch.Elapsed.TotalSeconds;
             var onNode = await SupervisorDeployer.ReadNodeSha256Async(docker, (await docker.Containers.InspectContainerAsync(ClusterName.ContainerName(clusterName))).ID);
             var supervisorSha = result.Of("supervisor")?.Sha256;
@@ -118,7 +124,7 @@ try
             $"namespace OpenShell.Server;\n\ninternal static class BenchProbe\n{{\n    internal const string Value = \"{Guid.NewGuid():N}\";\n}}\n");
         var events = new TimedEvents();
         var watch = Stopwatch.StartNew();
-        var result = await deployer.DeployAsync(DeployRequest.From(settings, root), events);
+        var result = await deployer.DeployAsync(DeployRequest.From(settings, root), events, ct);
         var elapsed = watch.Elapsed.TotalSeconds;
         var gateway = result.Of("gateway");
         Check(gateway?.Digest is { } digest && digest != lastDigest && gateway.Image!.EndsWith(digest, StringComparison.Ordinal), "no new digest in the HelmChart");
@@ -137,7 +143,7 @@ try
     for (var i = 0; i < edits; i++)
     {
         var watch = Stopwatch.StartNew();
-        var result = await deployer.DeployAsync(DeployRequest.From(settings, root));
+        var result = await deployer.DeployAsync(DeployRequest.From(settings, root), ct: ct);
         noop.Add(watch.Elapsed.TotalSeconds);
         Check(result.NothingToDo, "the no-op deploy planned work");
     }
@@ -148,7 +154,7 @@ try
     for (var i = 0; i < edits; i++)
     {
         var watch = Stopwatch.StartNew();
-        var output = await Run("dotnet", [cli, "deploy", "--offline", "-C", root], root, environment);
+        var output = await Run("dotnet", [cli, "deploy", "--offline", "-C", root], root, environment, ct);
         noopProcess.Add(watch.Elapsed.TotalSeconds);
         Check(output.Contains("No new local changes since last deploy.", StringComparison.Ordinal), "the openshell-dev no-op printed: " + output);
     }
@@ -166,6 +172,11 @@ try
     Report("no-op deploy (in-process)", noop, "goal <= 1");
     Report("no-op `openshell-dev deploy` (process)", noopProcess, "goal <= 1");
     return 0;
+}
+catch (OperationCanceledException) when (ct.IsCancellationRequested)
+{
+    Console.Error.WriteLine("Stopped; removing the cluster, the registry, the network, the images and the clone.");
+    return 130;
 }
 finally
 {
@@ -191,6 +202,12 @@ finally
     catch (IOException)
     {
     }
+}
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
 }
 
 static void Report(string what, List<double> values, string goal)
@@ -222,7 +239,7 @@ static async Task Ignore(Func<Task> action)
     }
 }
 
-static async Task<string> Run(string file, string[] arguments, string directory, IDictionary<string, string?>? environment = null)
+static async Task<string> Run(string file, string[] arguments, string directory, IDictionary<string, string?>? environment = null, CancellationToken ct = default)
 {
     var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
     foreach (var argument in arguments)
@@ -238,7 +255,16 @@ static async Task<string> Run(string file, string[] arguments, string directory,
     using var process = Process.Start(start)!;
     var stdout = process.StandardOutput.ReadToEndAsync();
     var stderr = process.StandardError.ReadToEndAsync();
-    await process.WaitForExitAsync();
+    try
+    {
+        await process.WaitForExitAsync(ct);
+    }
+    catch (OperationCanceledException)
+    {
+        process.Kill(entireProcessTree: true);
+        throw;
+    }
+
     if (process.ExitCode != 0)
     {
         throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}: {await stderr}");

@@ -3,12 +3,26 @@ using Microsoft.Extensions.Logging;
 
 namespace OpenShell.DevLoop.Builders;
 
-/// <summary>Runs <c>dotnet publish</c> with its output relayed to the log and the last lines kept for the error message.</summary>
+/// <summary>Runs <c>dotnet publish</c> (or <c>restore</c>) with its output relayed to the log and the last lines kept for the error message.</summary>
 internal static partial class DotnetPublish
 {
     /// <summary>Runs <c>dotnet publish</c> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>.</summary>
     /// <exception cref="InvalidOperationException">The publish failed; the message holds its last output lines.</exception>
-    public static async Task RunAsync(string workingDirectory, IReadOnlyList<string> arguments, ILogger logger, CancellationToken ct = default)
+    public static Task RunAsync(string workingDirectory, IReadOnlyList<string> arguments, ILogger logger, CancellationToken ct = default) =>
+        RunAsync("publish", workingDirectory, arguments, logger, ct);
+
+    /// <summary>
+    /// Restores <paramref name="project"/> once for every runtime identifier in <paramref name="runtimeIdentifiers"/>, so that
+    /// publishes for each of them can skip their own restore (<c>--no-restore</c>). A publish's implicit restore for one
+    /// runtime identifier rewrites the restore outputs that the publish for another then finds changed, so publishing
+    /// architectures in turn would recompile every project each time even when nothing changed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The restore failed; the message holds its last output lines.</exception>
+    public static Task RestoreAsync(string workingDirectory, string project, IEnumerable<string> runtimeIdentifiers, ILogger logger, CancellationToken ct = default) =>
+        RunAsync("restore", workingDirectory,
+            [project, $"-p:RuntimeIdentifiers=\"{string.Join(';', runtimeIdentifiers)}\"", "--nologo", "-v", "quiet", "-clp:NoSummary"], logger, ct);
+
+    private static async Task RunAsync(string verb, string workingDirectory, IReadOnlyList<string> arguments, ILogger logger, CancellationToken ct)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -17,7 +31,7 @@ internal static partial class DotnetPublish
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add("publish");
+        start.ArgumentList.Add(verb);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -43,7 +57,7 @@ internal static partial class DotnetPublish
                 }
             }
 
-            LogOutput(logger, line);
+            LogOutput(logger, verb, line);
         }
 
         using var process = new Process { StartInfo = start };
@@ -70,10 +84,10 @@ internal static partial class DotnetPublish
                 lines = string.Join('\n', tail);
             }
 
-            throw new InvalidOperationException($"dotnet publish {string.Join(' ', arguments.Take(1))} failed (exit {process.ExitCode}):\n{lines}");
+            throw new InvalidOperationException($"dotnet {verb} {string.Join(' ', arguments.Take(1))} failed (exit {process.ExitCode}):\n{lines}");
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "dotnet publish: {Line}")]
-    private static partial void LogOutput(ILogger logger, string line);
+    [LoggerMessage(Level = LogLevel.Information, Message = "dotnet {Verb}: {Line}")]
+    private static partial void LogOutput(ILogger logger, string verb, string line);
 }

@@ -22,9 +22,28 @@ public static class GatewayPublisher
         new FileSystem.CachePaths(repositoryRoot).GatewayPublish(architecture);
 
     /// <summary>Publishes the gateway into <paramref name="outputDirectory"/> and returns it.</summary>
+    /// <param name="repositoryRoot">The repository.</param>
+    /// <param name="architecture">The architecture (<c>amd64</c>, <c>arm64</c>).</param>
+    /// <param name="outputDirectory">The kept publish folder.</param>
+    /// <param name="logger">The publish's output.</param>
+    /// <param name="ct">Cancels the publish.</param>
+    /// <param name="restored">True when <see cref="RestoreAsync"/> already restored the project for this architecture.</param>
     /// <exception cref="InvalidOperationException">The project is missing or the publish failed.</exception>
-    public static Task<string> PublishAsync(string repositoryRoot, string architecture, string outputDirectory, ILogger logger, CancellationToken ct = default) =>
-        PublishAsync(repositoryRoot, ProjectPath, BinaryName, architecture, outputDirectory, logger, ct);
+    public static Task<string> PublishAsync(string repositoryRoot, string architecture, string outputDirectory, ILogger logger, CancellationToken ct = default, bool restored = false) =>
+        PublishAsync(repositoryRoot, ProjectPath, BinaryName, architecture, outputDirectory, logger, ct, restored);
+
+    /// <summary>
+    /// Restores the gateway once for all <paramref name="architectures"/>; then <see cref="PublishAsync(string, string, string, ILogger, CancellationToken, bool)"/>
+    /// with <c>restored</c> publishes each without restoring, and an unchanged one is an up-to-date check.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The project is missing or the restore failed.</exception>
+    public static Task RestoreAsync(string repositoryRoot, IEnumerable<string> architectures, ILogger logger, CancellationToken ct = default)
+    {
+        var project = Path.Combine(repositoryRoot, ProjectPath);
+        return File.Exists(project)
+            ? DotnetPublish.RestoreAsync(repositoryRoot, project, architectures.Select(ClusterArchitecture.RuntimeIdentifier), logger, ct)
+            : throw new InvalidOperationException($"{project} does not exist; the gateway image is built from it.");
+    }
 
     /// <summary>
     /// Publishes <paramref name="projectPath"/> (relative to the repository root) for an image into
@@ -32,7 +51,7 @@ public static class GatewayPublisher
     /// </summary>
     /// <exception cref="InvalidOperationException">The project is missing or the publish failed.</exception>
     public static async Task<string> PublishAsync(
-        string repositoryRoot, string projectPath, string? executable, string architecture, string outputDirectory, ILogger logger, CancellationToken ct = default)
+        string repositoryRoot, string projectPath, string? executable, string architecture, string outputDirectory, ILogger logger, CancellationToken ct = default, bool restored = false)
     {
         ArgumentNullException.ThrowIfNull(logger);
         var project = Path.Combine(repositoryRoot, projectPath);
@@ -42,10 +61,12 @@ public static class GatewayPublisher
         }
 
         var rid = ClusterArchitecture.RuntimeIdentifier(architecture);
-        await DotnetPublish.RunAsync(repositoryRoot,
-            [project, "-c", "Release", "-r", rid, "--self-contained", "-o", outputDirectory, "-p:PublishSingleFile=false",
-             "-p:" + DevBuild.Property, "--nologo", "-v", "quiet", "-clp:NoSummary"],
-            logger, ct).ConfigureAwait(false);
+        string[] arguments =
+        [
+            project, "-c", "Release", "-r", rid, "--self-contained", "-o", outputDirectory, "-p:PublishSingleFile=false",
+            "-p:" + DevBuild.Property, "--nologo", "-v", "quiet", "-clp:NoSummary",
+        ];
+        await DotnetPublish.RunAsync(repositoryRoot, restored ? [.. arguments, "--no-restore"] : arguments, logger, ct).ConfigureAwait(false);
         var missing = executable is null
             ? !Directory.Exists(outputDirectory) || !Directory.EnumerateFiles(outputDirectory).Any()
             : !File.Exists(Path.Combine(outputDirectory, executable));

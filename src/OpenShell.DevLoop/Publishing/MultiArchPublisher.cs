@@ -145,13 +145,18 @@ public static partial class MultiArchPublisher
         // Upstream's order and progress lines: the gateway for every platform, the chart, then the cluster image per platform.
         var builds = new List<Build>();
         LogGatewayPhase(logger);
+        await Wrap("restoring the gateway", async () =>
+        {
+            await GatewayPublisher.RestoreAsync(root, target.Architectures, logger, ct).ConfigureAwait(false);
+            return 0;
+        }).ConfigureAwait(false);
         foreach (var arch in target.Architectures)
         {
             var platform = $"linux/{arch}";
             var watch = Stopwatch.StartNew();
             var gateway = $"{gatewayImage}:{target.ArchitectureTag(arch)}";
             var publish = await Wrap($"publishing the gateway for {arch}", () =>
-                GatewayPublisher.PublishAsync(root, arch, cache.GatewayPublish(arch), logger, ct)).ConfigureAwait(false);
+                GatewayPublisher.PublishAsync(root, arch, cache.GatewayPublish(arch), logger, ct, restored: true)).ConfigureAwait(false);
             LogBuilding(logger, gateway, platform);
             await Wrap($"building {gateway}", () =>
                 GatewayImageBuilder.BuildAsync(docker, root, publish, gateway, bases[arch].GatewayBase, platform, logger, ct: ct)).ConfigureAwait(false);

@@ -147,22 +147,8 @@ internal sealed class LocalGateway : IAsyncDisposable
     internal async Task<string> PodUidAsync(string name) => (await Kubernetes.CoreV1.ReadNamespacedPodAsync(name, Namespace)).Metadata.Uid;
 
     /// <summary>Records a Kubernetes event against the pod, as the kubelet would.</summary>
-    internal async Task AddEventAsync(string pod, string type, string reason, string message)
-    {
-        var uid = await PodUidAsync(pod);
-        await Kubernetes.CoreV1.CreateNamespacedEventAsync(
-            new Corev1Event
-            {
-                Metadata = new V1ObjectMeta { GenerateName = pod + "." },
-                InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = pod, NamespaceProperty = Namespace, Uid = uid },
-                Type = type,
-                Reason = reason,
-                Message = message,
-                Count = 1,
-                LastTimestamp = DateTime.UtcNow,
-            },
-            Namespace);
-    }
+    internal async Task AddEventAsync(string pod, string type, string reason, string message) =>
+        await PodEvents.RecordAsync(Kubernetes, Namespace, pod, await PodUidAsync(pod), type, reason, message, DateTime.UtcNow);
 
     public async ValueTask DisposeAsync()
     {

@@ -5,6 +5,7 @@ using k8s.Models;
 using OpenShell.Core.V1;
 using OpenShell.KubeSim;
 using OpenShell.Server.Tests.Hosting;
+using OpenShell.Testing;
 
 namespace OpenShell.Server.Tests.Sandboxes;
 
@@ -129,16 +130,5 @@ public sealed class SandboxOperationsTests : IAsyncLifetime
     }
 
     private Task AddEventAsync(string pod, string? uid, string type, string reason, string message, DateTime at) =>
-        _stack.Kubernetes.CoreV1.CreateNamespacedEventAsync(
-            new Corev1Event
-            {
-                Metadata = new V1ObjectMeta { GenerateName = pod + "." },
-                InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = pod, NamespaceProperty = Namespace, Uid = uid },
-                Type = type,
-                Reason = reason,
-                Message = message,
-                Count = 1,
-                LastTimestamp = at,
-            },
-            Namespace);
+        PodEvents.RecordAsync(_stack.Kubernetes, Namespace, pod, uid, type, reason, message, at);
 }

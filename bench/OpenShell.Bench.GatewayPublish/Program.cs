@@ -2,7 +2,7 @@
 // same sources, one registry on a free 127.0.0.1 port, the same base image pushed there as a manifest list, the same
 // MSBuild properties). Each way builds in a throw-away clone of its own: they pass different global properties, so in
 // one clone each would find dotnet's incremental state stale after the other.
-//   ours  `openshell-dev publish`'s path: dotnet publish per architecture, the legacy builder through the engine API
+//   ours  `openshell-dev publish`'s path: one restore, then dotnet publish per architecture, the legacy builder through the engine API
 //         (runtime and app layers), the blobs and the manifest pushed by digest, the list PUT under the tag
 //   sdk   `dotnet publish -t:PublishContainer` for both runtime identifiers in one MSBuild run (daemonless layers,
 //         pushed by the SDK, which also pushes a tag per architecture and the list under the tag)
@@ -44,6 +44,8 @@ var ct = stop.Token;
 using var registry = new RegistryClient(RegistryEndpoint.For(registryHost, insecure: false));
 var localTags = new List<string>();
 var bases = new Dictionary<string, string>(StringComparer.Ordinal);
+var baseBlobs = new HashSet<string>(StringComparer.Ordinal);
+var seenBlobs = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
 
 try
 {
@@ -73,6 +75,8 @@ try
         bases[arch] = await PlatformImages.EnsureAsync(docker, settings.Images.RuntimeDeps, arch, engine, NullLogger.Instance);
         var pushed = await DigestPusher.PushAsync(docker, bases[arch], registry, "base/runtime-deps", Path.Combine(work, "base-layers"), NullLogger.Instance);
         baseEntries.Add(new ManifestListEntry(pushed.Manifest, arch));
+        using var baseManifest = JsonDocument.Parse(pushed.Manifest.Content);
+        baseBlobs.UnionWith(baseManifest.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("digest").GetString()!));
     }
 
     await registry.PutManifestAsync("base/runtime-deps", "bench", ManifestMediaTypes.DockerManifestList, ManifestList.Create(baseEntries));
@@ -85,6 +89,7 @@ try
     Console.WriteLine("Ready.\n");
 
     var figures = new Dictionary<(string Scenario, string Path), List<double>>();
+    var uploads = new Dictionary<(string Scenario, string Path), List<double>>();
     var splits = new List<string>();
     var tag = 0;
     foreach (var scenario in new[] { "first run", "no change", "edit" })
@@ -109,21 +114,23 @@ try
                 var watch = Stopwatch.StartNew();
                 var split = path == "ours" ? await OursAsync(imageTag) : await SdkAsync(imageTag);
                 var seconds = watch.Elapsed.TotalSeconds;
-                var list = await CheckListAsync(path == "ours" ? "ours/openshell-gateway" : "sdk/openshell-gateway", imageTag);
+                var (list, newBytes) = await CheckListAsync(path, imageTag);
                 (figures.TryGetValue((scenario, path), out var values) ? values : figures[(scenario, path)] = []).Add(seconds);
-                Console.WriteLine(FormattableString.Invariant($"{scenario,-9} {path,-4} {seconds,6:F2}s  {split}  list {list[..19]}"));
+                (uploads.TryGetValue((scenario, path), out var sizes) ? sizes : uploads[(scenario, path)] = []).Add(newBytes / 1e6);
+                Console.WriteLine(FormattableString.Invariant($"{scenario,-9} {path,-4} {seconds,6:F2}s  {split}  new blobs {newBytes / 1e6:F1} MB, list {list[..19]}"));
             }
         }
     }
 
     Console.WriteLine();
-    Console.WriteLine("| scenario | ours p50 (s) | sdk p50 (s) | sdk / ours |");
-    Console.WriteLine("|---|---|---|---|");
+    Console.WriteLine("| scenario | ours p50 (s) | sdk p50 (s) | sdk / ours | new blobs ours / sdk (MB, p50) |");
+    Console.WriteLine("|---|---|---|---|---|");
     foreach (var scenario in new[] { "first run", "no change", "edit" })
     {
         var ours = Median(figures[(scenario, "ours")]);
         var sdk = Median(figures[(scenario, "sdk")]);
-        Console.WriteLine(FormattableString.Invariant($"| {scenario} | {ours:F2} | {sdk:F2} | {sdk / ours:F2} |"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"| {scenario} | {ours:F2} | {sdk:F2} | {sdk / ours:F2} | {Median(uploads[(scenario, "ours")]):F1} / {Median(uploads[(scenario, "sdk")]):F1} |"));
     }
 
     Console.WriteLine(FormattableString.Invariant($"\n{runs} runs per scenario after the first; machine: {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}."));
@@ -163,7 +170,7 @@ void Stop(PosixSignalContext context)
     stop.Cancel();
 }
 
-// Our path, as MultiArchPublisher runs it for the gateway: per architecture publish, build, push by digest; then the list.
+// Our path, as MultiArchPublisher runs it for the gateway: one restore, per architecture publish, build, push by digest; then the list.
 async Task<string> OursAsync(string imageTag)
 {
     double publish = 0, build = 0, push = 0;
@@ -171,10 +178,13 @@ async Task<string> OursAsync(string imageTag)
     var entries = new List<ManifestListEntry>();
     var root = roots["ours"];
     var cache = new CachePaths(root);
+    var restore = Stopwatch.StartNew();
+    await GatewayPublisher.RestoreAsync(root, architectures, NullLogger.Instance, ct);
+    publish += restore.Elapsed.TotalSeconds;
     foreach (var arch in architectures)
     {
         var watch = Stopwatch.StartNew();
-        var output = await GatewayPublisher.PublishAsync(root, arch, cache.GatewayPublish(arch), NullLogger.Instance, ct);
+        var output = await GatewayPublisher.PublishAsync(root, arch, cache.GatewayPublish(arch), NullLogger.Instance, ct, restored: true);
         publish += watch.Elapsed.TotalSeconds;
         watch.Restart();
         var local = $"openshell-bench/gateway-{id}:{imageTag}-{arch}";
@@ -209,9 +219,13 @@ async Task<string> SdkAsync(string imageTag)
     return "(one MSBuild run: build, layers, push)";
 }
 
-// The list under the tag: a Docker manifest list of amd64 and arm64 whose configurations say so. Returns its digest.
-async Task<string> CheckListAsync(string repository, string imageTag)
+// The list under the tag: a Docker manifest list of amd64 and arm64 whose configurations say so. Returns its digest and
+// the bytes of the blobs (configurations, layers) that no earlier run of the same path referenced: what had to go up.
+async Task<(string Digest, long NewBytes)> CheckListAsync(string path, string imageTag)
 {
+    var repository = path + "/openshell-gateway";
+    var known = seenBlobs.TryGetValue(path, out var set) ? set : seenBlobs[path] = new HashSet<string>(baseBlobs, StringComparer.Ordinal);
+    long newBytes = 0;
     var list = await registry.GetManifestAsync(repository, imageTag) ?? throw new InvalidOperationException($"{repository}:{imageTag} is missing");
     Check(list.MediaType == ManifestMediaTypes.DockerManifestList, $"{repository}:{imageTag} is {list.MediaType}, not a Docker manifest list");
     using var json = JsonDocument.Parse(list.Content);
@@ -221,6 +235,14 @@ async Task<string> CheckListAsync(string repository, string imageTag)
         var arch = entry.GetProperty("platform").GetProperty("architecture").GetString()!;
         var manifest = await registry.GetManifestAsync(repository, entry.GetProperty("digest").GetString()!) ?? throw new InvalidOperationException($"{repository}: {arch} entry missing");
         using var manifestJson = JsonDocument.Parse(manifest.Content);
+        foreach (var blob in manifestJson.RootElement.GetProperty("layers").EnumerateArray().Append(manifestJson.RootElement.GetProperty("config")))
+        {
+            if (known.Add(blob.GetProperty("digest").GetString()!))
+            {
+                newBytes += blob.GetProperty("size").GetInt64();
+            }
+        }
+
         await using var config = await registry.OpenBlobAsync(repository, manifestJson.RootElement.GetProperty("config").GetProperty("digest").GetString()!);
         using var configJson = await JsonDocument.ParseAsync(config);
         Check(configJson.RootElement.GetProperty("architecture").GetString() == arch, $"{repository}:{imageTag}: the {arch} entry's configuration says another architecture");
@@ -228,7 +250,7 @@ async Task<string> CheckListAsync(string repository, string imageTag)
     }
 
     Check(seen.Order(StringComparer.Ordinal).SequenceEqual(architectures), $"{repository}:{imageTag} lists {string.Join(", ", seen)}");
-    return list.Digest;
+    return (list.Digest, newBytes);
 }
 
 async Task WaitForRegistryAsync()

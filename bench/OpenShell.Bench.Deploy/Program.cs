@@ -7,12 +7,11 @@
 // Run: dotnet run -c Release --project bench/OpenShell.Bench.Deploy [-- --edits N]
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenShell.Bench;
 using OpenShell.Bench.Deploy;
 using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Cluster;
@@ -22,12 +21,12 @@ using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Images;
 
 var edits = args is ["--edits", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 5;
-var source = FindRepositoryRoot();
+var source = BenchEnvironment.RepositoryRoot();
 var id = Guid.NewGuid().ToString("N")[..10];
 var work = Path.Combine(Path.GetTempPath(), $"openshell-bench-deploy-{id}");
 var root = Path.Combine(work, $"osbench-{id}");
 var clusterName = $"osbench-{id}";
-var port = FreePort();
+var port = BenchEnvironment.FreeLoopbackPort();
 const string BaseImage = "openshell-offline/k3s-sim:latest";
 var overrides = new Dictionary<string, string?>
 {
@@ -271,24 +270,4 @@ static async Task<string> Run(string file, string[] arguments, string directory,
     }
 
     return await stdout;
-}
-
-static string FindRepositoryRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "OpenShell.sln")))
-        {
-            return dir.FullName;
-        }
-    }
-
-    throw new InvalidOperationException("Run the benchmark from inside the repository (OpenShell.sln not found above the program).");
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
 }

@@ -11,13 +11,12 @@
 // Run: dotnet run -c Release --project bench/OpenShell.Bench.GatewayPublish [-- --runs N]
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenShell.Bench;
 using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Docker;
@@ -26,11 +25,11 @@ using OpenShell.DevLoop.Publishing;
 using OpenShell.DevLoop.RuntimeBundle;
 
 var runs = args is ["--runs", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 3;
-var source = FindRepositoryRoot();
+var source = BenchEnvironment.RepositoryRoot();
 var id = Guid.NewGuid().ToString("N")[..10];
 var work = Path.Combine(Path.GetTempPath(), $"openshell-bench-gwpublish-{id}");
 var roots = new Dictionary<string, string>(StringComparer.Ordinal) { ["ours"] = Path.Combine(work, "ours"), ["sdk"] = Path.Combine(work, "sdk") };
-var port = FreePort();
+var port = BenchEnvironment.FreeLoopbackPort();
 var registryHost = $"127.0.0.1:{port}";
 var registryName = $"openshell-bench-registry-{id}";
 string[] architectures = [BundleArchitecture.Amd64, BundleArchitecture.Arm64];
@@ -315,24 +314,4 @@ async Task Run(string file, string[] arguments, string directory, params (string
     {
         throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{await output}{await error}");
     }
-}
-
-static string FindRepositoryRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "OpenShell.sln")))
-        {
-            return dir.FullName;
-        }
-    }
-
-    throw new InvalidOperationException("Run the benchmark from inside the repository (OpenShell.sln not found above the program).");
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
 }

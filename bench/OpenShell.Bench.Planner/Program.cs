@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using OpenShell.Bench;
 using OpenShell.Bench.Planner;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Planning;
@@ -7,7 +8,7 @@ using OpenShell.DevLoop.State;
 
 // Usage: dotnet run -c Release --project bench/OpenShell.Bench.Planner [-- --files N --dirty N --iterations N --cli PATH]
 var options = Options.Parse(args);
-var repoRoot = FindRepositoryRoot();
+var repoRoot = BenchEnvironment.RepositoryRoot();
 var componentsJson = File.ReadAllText(Path.Combine(repoRoot, "deploy", "dev", "components.json"));
 
 Console.WriteLine($"Synthetic repository: {options.Files} files, {options.Dirty} dirty ({options.Dirty * 3 / 4} modified, {options.Dirty - (options.Dirty * 3 / 4)} untracked)");
@@ -109,18 +110,6 @@ static void Report(string label, List<double> samples)
 
 static int Bit(DeployPlan plan, string name) => plan[name].Rebuild ? 1 : 0;
 
-static string FindRepositoryRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        if (File.Exists(Path.Combine(dir.FullName, "deploy", "dev", "components.json")))
-        {
-            return dir.FullName;
-        }
-    }
-
-    throw new InvalidOperationException("deploy/dev/components.json not found above the benchmark's folder; run it from the repository.");
-}
 
 /// <summary>Command-line options.</summary>
 internal sealed record Options(int Files, int Dirty, int Iterations, string? Cli)

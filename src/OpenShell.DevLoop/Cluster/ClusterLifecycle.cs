@@ -64,7 +64,10 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
         await CheckGpuAsync(ct).ConfigureAwait(false);
         var decision = await DecideAsync(ct).ConfigureAwait(false);
         LogDecision(logger, decision.Action, decision.Reason);
-        var gatewayPort = await GatewayPortStore.ResolveAsync(paths.EnvFile, paths.ClusterName, settings.Cluster.GatewayPort, ct).ConfigureAwait(false);
+        // A port free on this machine says nothing about the engine's: a remote engine picks one unless GATEWAY_PORT is set.
+        var gatewayPort = _ports.SharesLoopback
+            ? await GatewayPortStore.ResolveAsync(paths.EnvFile, paths.ClusterName, settings.Cluster.GatewayPort, ct).ConfigureAwait(false)
+            : settings.Cluster.GatewayPort ?? 0;
 
         if (decision.Action == BootstrapAction.Reuse)
         {
@@ -72,7 +75,7 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             var reusedApiPort = KubeconfigExtractor.ApiHostPort(existing);
             await KubeconfigExtractor.ExtractAsync(docker, _ports, existing.ID, reusedApiPort, paths.Kubeconfig, ct).ConfigureAwait(false);
             await EnsureSecretsAsync(existing.Config?.Hostname, ct).ConfigureAwait(false);
-            return await ResultAsync(decision, existing.ID, reusedApiPort, gatewayPort, ct).ConfigureAwait(false);
+            return await ResultAsync(decision, existing, reusedApiPort, gatewayPort, ct).ConfigureAwait(false);
         }
 
         if (decision.Action == BootstrapAction.Recreate)
@@ -128,14 +131,24 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             LogStateRemoved(logger, stateFile);
         }
 
-        return await ResultAsync(decision, created.ID, apiPort, gatewayPort, ct).ConfigureAwait(false);
+        return await ResultAsync(decision, container, apiPort, gatewayPort, ct).ConfigureAwait(false);
     }
 
-    // The result names the ports this machine dials, so every reader of it reaches the node wherever the engine runs.
-    private async Task<ClusterUpResult> ResultAsync(BootstrapDecision decision, string containerId, int apiPort, int gatewayPort, CancellationToken ct) =>
-        new(decision, containerId, paths.Kubeconfig,
+    // The result names the ports this machine dials, so every reader of it reaches the node wherever the engine runs. The
+    // gateway's is read back from the container: the engine picked it when none was asked for.
+    private async Task<ClusterUpResult> ResultAsync(BootstrapDecision decision, ContainerInspectResponse container, int apiPort, int gatewayPort, CancellationToken ct)
+    {
+        var publishedGateway = PublishedPort.Of(container, settings.Cluster.GatewayNodePort) ?? gatewayPort;
+        if (publishedGateway == 0)
+        {
+            throw new InvalidOperationException(
+                $"Container {ContainerName} does not publish the gateway's port {settings.Cluster.GatewayNodePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/tcp; remove it with 'openshell-dev cluster down' and run 'cluster up' again.");
+        }
+
+        return new(decision, container.ID, paths.Kubeconfig,
             await _ports.LocalPortAsync(apiPort, ct).ConfigureAwait(false),
-            await _ports.LocalPortAsync(gatewayPort, ct).ConfigureAwait(false));
+            await _ports.LocalPortAsync(publishedGateway, ct).ConfigureAwait(false));
+    }
 
     /// <summary>Fails before anything is created when GPUs are asked for and the engine cannot serve them.</summary>
     public async Task CheckGpuAsync(CancellationToken ct = default)

@@ -38,20 +38,8 @@ public static class KubeconfigExtractor
     public static int ApiHostPort(ContainerInspectResponse container)
     {
         ArgumentNullException.ThrowIfNull(container);
-        var key = $"{ClusterContainerSpec.ApiPort.ToString(CultureInfo.InvariantCulture)}/tcp";
-        if (container.NetworkSettings?.Ports is { } ports && ports.TryGetValue(key, out var bindings) && bindings is { Count: > 0 })
-        {
-            foreach (var binding in bindings)
-            {
-                if (int.TryParse(binding.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port > 0)
-                {
-                    return port;
-                }
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"Container {container.Name.TrimStart('/')} does not publish port {key} on the host (is it running?); remove it with 'openshell-dev cluster down' and run 'cluster up' again.");
+        return PublishedPort.Of(container, ClusterContainerSpec.ApiPort) ?? throw new InvalidOperationException(
+            $"Container {container.Name.TrimStart('/')} does not publish port {ClusterContainerSpec.ApiPort.ToString(CultureInfo.InvariantCulture)}/tcp on the host (is it running?); remove it with 'openshell-dev cluster down' and run 'cluster up' again.");
     }
 
     /// <summary>Points every cluster of the kubeconfig at <paramref name="server"/>.</summary>

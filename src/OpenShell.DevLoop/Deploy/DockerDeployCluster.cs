@@ -21,18 +21,10 @@ internal sealed class DockerDeployCluster(IDockerClient docker, int gatewayNodeP
         ArgumentNullException.ThrowIfNull(plan);
         var container = await RequireHealthyClusterAsync(plan, ct).ConfigureAwait(false);
         var architecture = await ClusterArchitecture.ReadAsync(docker, container.Image, ct).ConfigureAwait(false);
-        var gateway = GatewayHostPort(container) is { } published ? await ports.LocalPortAsync(published, ct).ConfigureAwait(false) : (int?)null;
+        var gateway = PublishedPort.Of(container, gatewayNodePort) is { } published ? await ports.LocalPortAsync(published, ct).ConfigureAwait(false) : (int?)null;
         return new DeployTarget(repositoryRoot, plan, request, container.ID, architecture,
             connectCt => ConnectAsync(repositoryRoot, plan.ClusterName, container, connectCt), gateway, ports);
     }
-
-    private int? GatewayHostPort(ContainerInspectResponse container) =>
-        container.NetworkSettings?.Ports is { } ports
-        && ports.TryGetValue($"{gatewayNodePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/tcp", out var bindings)
-        && bindings?.FirstOrDefault() is { } binding
-        && int.TryParse(binding.HostPort, System.Globalization.CultureInfo.InvariantCulture, out var port)
-            ? port
-            : null;
 
     private async Task<ContainerInspectResponse> RequireHealthyClusterAsync(DeployPlan plan, CancellationToken ct)
     {

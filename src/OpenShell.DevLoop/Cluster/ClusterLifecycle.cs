@@ -145,9 +145,13 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
                 $"Container {ContainerName} does not publish the gateway's port {settings.Cluster.GatewayNodePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/tcp; remove it with 'openshell-dev cluster down' and run 'cluster up' again.");
         }
 
-        return new(decision, container.ID, paths.Kubeconfig,
+        var result = new ClusterUpResult(decision, container.ID, paths.Kubeconfig,
             await _ports.LocalPortAsync(apiPort, ct).ConfigureAwait(false),
             await _ports.LocalPortAsync(publishedGateway, ct).ConfigureAwait(false));
+
+        // The registry too, now: a forward added later restarts ssh under the connections the deploys hold open.
+        await _ports.LocalPortAsync(settings.Registry.HostPort, ct).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Fails before anything is created when GPUs are asked for and the engine cannot serve them.</summary>

@@ -73,7 +73,11 @@ internal static partial class ClusterCommand
             await stdout.WriteLineAsync($"image: {status.Image}").ConfigureAwait(false);
             if (status.ApiHostPort is { } port)
             {
-                await stdout.WriteLineAsync($"api: https://127.0.0.1:{port}").ConfigureAwait(false);
+                // Status opens no forward: for an ssh:// engine the port is the remote machine's.
+                using var ports = DockerEngine.Ports(context.Settings.Engine);
+                await stdout.WriteLineAsync(ports.SharesLoopback
+                    ? $"api: https://127.0.0.1:{port}"
+                    : $"api: port {port} on the engine's loopback (forwarded while 'cluster up', 'deploy' or the AppHost runs)").ConfigureAwait(false);
             }
 
             if (!string.IsNullOrWhiteSpace(status.LastHealthOutput))

@@ -12,6 +12,7 @@ using OpenShell.DevLoop.Components;
 using OpenShell.AppHost.Telemetry;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Session;
 
 namespace Aspire.Hosting;
@@ -41,8 +42,11 @@ public static class DevLoopBuilderExtensions
         builder.Services.TryAddSingleton(settings);
         builder.Services.TryAddSingleton(resources);
         builder.Services.TryAddSingleton<IDockerClient>(_ => DockerEngine.CreateClient(settings.Engine));
+        // The cluster's API and gateway and the registry, as this machine dials them (SSH forwards for an ssh:// engine).
+        builder.Services.TryAddSingleton(_ => DockerEngine.Ports(settings.Engine));
         builder.Services.TryAddSingleton(services => DevSessionServices.ForDocker(
-            services.GetRequiredService<IDockerClient>(), settings, services.GetRequiredService<ResourceLoggerService>().GetLogger(DevSession.DeployScope)));
+            services.GetRequiredService<IDockerClient>(), settings, services.GetRequiredService<ResourceLoggerService>().GetLogger(DevSession.DeployScope),
+            ports: services.GetRequiredService<IEnginePorts>()));
         builder.Services.TryAddSingleton(services => new DevSession(
             settings, services.GetRequiredService<DevSessionServices>(), scope => services.GetRequiredService<ResourceLoggerService>().GetLogger(scope)));
         builder.Services.TryAddSingleton<DevLoopDashboard>();

@@ -16,13 +16,20 @@ internal static partial class ClusterCommand
         {
             var context = Resolve(parse, RemoteOption.Overrides(parse.GetValue(remote)));
             using var docker = DockerEngine.CreateClient(context.Settings.Engine);
+            using var ports = DockerEngine.Ports(context.Settings.Engine);
             var logger = new WriterLogger(stderr);
-            await using var session = new Session.DevSession(context.Settings, Session.DevSessionServices.ForDocker(docker, context.Settings, logger, new ImagePullPrinter(stderr)), _ => logger);
+            await using var session = new Session.DevSession(context.Settings, Session.DevSessionServices.ForDocker(docker, context.Settings, logger, new ImagePullPrinter(stderr), ports), _ => logger);
             var result = await session.UpAsync(recreate: false, null, ct).ConfigureAwait(false);
             await stdout.WriteLineAsync($"decision: {result.Decision.Action.ToString().ToLowerInvariant()} ({result.Decision.Reason})").ConfigureAwait(false);
             await stdout.WriteLineAsync($"api: https://127.0.0.1:{result.ApiHostPort}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"gateway: 127.0.0.1:{result.GatewayHostPort}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"kubeconfig: {result.KubeconfigPath}").ConfigureAwait(false);
+            if (!ports.SharesLoopback)
+            {
+                // The ports above are the local ends of SSH forwards, which end with this command.
+                await stdout.WriteLineAsync("forwards: through ssh, open while this command runs ('openshell-dev deploy' opens them again)").ConfigureAwait(false);
+            }
+
             return 0;
         }));
         return command;
@@ -66,7 +73,11 @@ internal static partial class ClusterCommand
             await stdout.WriteLineAsync($"image: {status.Image}").ConfigureAwait(false);
             if (status.ApiHostPort is { } port)
             {
-                await stdout.WriteLineAsync($"api: https://127.0.0.1:{port}").ConfigureAwait(false);
+                // Status opens no forward: for an ssh:// engine the port is the remote machine's.
+                using var ports = DockerEngine.Ports(context.Settings.Engine);
+                await stdout.WriteLineAsync(ports.SharesLoopback
+                    ? $"api: https://127.0.0.1:{port}"
+                    : $"api: port {port} on the engine's loopback (forwarded while 'cluster up', 'deploy' or the AppHost runs)").ConfigureAwait(false);
             }
 
             if (!string.IsNullOrWhiteSpace(status.LastHealthOutput))
@@ -86,7 +97,8 @@ internal static partial class ClusterCommand
         {
             var context = Resolve(parse);
             using var docker = DockerEngine.CreateClient(context.Settings.Engine);
-            var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, new WriterLogger(stderr));
+            using var ports = DockerEngine.Ports(context.Settings.Engine);
+            var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, new WriterLogger(stderr), ports);
             var container = await lifecycle.InspectAsync(ct).ConfigureAwait(false);
             if (container is not { State.Running: true })
             {
@@ -94,7 +106,7 @@ internal static partial class ClusterCommand
                 return 1;
             }
 
-            var path = await KubeconfigExtractor.ExtractAsync(docker, container.ID, KubeconfigExtractor.ApiHostPort(container), context.Paths.Kubeconfig, ct).ConfigureAwait(false);
+            var path = await KubeconfigExtractor.ExtractAsync(docker, ports, container.ID, KubeconfigExtractor.ApiHostPort(container), context.Paths.Kubeconfig, ct).ConfigureAwait(false);
             await stdout.WriteLineAsync(path).ConfigureAwait(false);
             return 0;
         }));

@@ -49,7 +49,8 @@ internal static class DeployCommand
             var logger = new WriterLogger(stdout, verbose ? LogLevel.Debug : LogLevel.None);
             var clusterLogger = new WriterLogger(stdout);
             using var docker = DockerEngine.CreateClient(settings.Engine);
-            await using var session = new DevSession(settings, DevSessionServices.ForDocker(docker, settings, logger, new ImagePullPrinter(stderr)),
+            using var ports = DockerEngine.Ports(settings.Engine);
+            await using var session = new DevSession(settings, DevSessionServices.ForDocker(docker, settings, logger, new ImagePullPrinter(stderr), ports),
                 scope => scope == DevSession.ClusterScope ? clusterLogger : logger);
 
             var decision = await session.DecideAsync(ct).ConfigureAwait(false);

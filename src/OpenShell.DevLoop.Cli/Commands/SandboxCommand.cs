@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using OpenShell.Core.V1;
 using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Git;
 using OpenShell.DevLoop.Sandboxes;
@@ -155,7 +157,9 @@ internal static class SandboxCommand
                 : GitRepository.Discover(Environment.CurrentDirectory).Root;
             var settings = CliSettings.Load(parse.GetValue(CliApp.OfflineOption), root);
             var paths = new ClusterPaths(root, ClusterName.Resolve(settings.Cluster.Name, root));
-            using var client = SandboxClient.Connect(GatewayEndpoint.Resolve(paths, settings.Cluster.GatewayPort));
+            using var ports = DockerEngine.Ports(settings.Engine);
+            var port = ports.SharesLoopback ? settings.Cluster.GatewayPort : await ForwardedGatewayPortAsync(settings, paths, ports).ConfigureAwait(false);
+            using var client = SandboxClient.Connect(GatewayEndpoint.Resolve(paths, port));
             return await action(client).ConfigureAwait(false);
         }
         catch (GitException ex)
@@ -167,6 +171,26 @@ internal static class SandboxCommand
         {
             return await CliErrors.PrintAsync(stderr, ex).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The local end of the forward to the gateway a remote engine's node publishes (its port there was picked by the engine),
+    /// or null when the node is not there.
+    /// </summary>
+    private static async Task<int?> ForwardedGatewayPortAsync(Configuration.OpenShellSettings settings, ClusterPaths paths, IEnginePorts ports)
+    {
+        using var docker = DockerEngine.CreateClient(settings.Engine);
+        global::Docker.DotNet.Models.ContainerInspectResponse node;
+        try
+        {
+            node = await docker.Containers.InspectContainerAsync(ClusterName.ContainerName(paths.ClusterName)).ConfigureAwait(false);
+        }
+        catch (global::Docker.DotNet.DockerContainerNotFoundException)
+        {
+            return null;
+        }
+
+        return PublishedPort.Of(node, settings.Cluster.GatewayNodePort) is { } published ? await ports.LocalPortAsync(published).ConfigureAwait(false) : null;
     }
 
     /// <summary>Prints each new phase on stderr while create waits.</summary>

@@ -8,6 +8,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Images;
 
 namespace OpenShell.DevLoop.Builders;
@@ -182,14 +183,17 @@ internal static partial class GatewayImageBuilder
     /// Pushes <paramref name="tag"/> and returns the manifest digest the registry reports. When the registry's image under the
     /// tag carries the same <see cref="ContentLabel"/> as the local one, nothing is pushed and its digest is returned
     /// (<see cref="GatewayImage.Pushed"/> false).
+    /// The engine pushes; this machine asks the registry for digests where <paramref name="ports"/> dials it (null for an
+    /// engine on this machine).
     /// </summary>
     /// <exception cref="InvalidOperationException">The push failed or no digest could be learned.</exception>
-    public static async Task<GatewayImage> PushAsync(IDockerClient docker, string tag, ILogger logger, Action<string>? onProgress, CancellationToken ct = default)
+    public static async Task<GatewayImage> PushAsync(
+        IDockerClient docker, string tag, ILogger logger, Action<string>? onProgress, IEnginePorts? ports = null, CancellationToken ct = default)
     {
         var reference = ImageReference.Parse(tag);
         var repository = RepositoryOf(tag);
         var local = (await docker.Images.InspectImageAsync(tag, ct).ConfigureAwait(false)).Config?.Labels is { } labels && labels.TryGetValue(ContentLabel, out var value) ? value : null;
-        if (local is not null && await RegistryImageAsync(reference, ct).ConfigureAwait(false) is { } remote && remote.Content == local)
+        if (local is not null && await RegistryImageAsync(reference, ports, ct).ConfigureAwait(false) is { } remote && remote.Content == local)
         {
             LogSameContent(logger, tag, remote.Digest);
             onProgress?.Invoke($"the registry already holds this content as {remote.Digest}: nothing to push");
@@ -204,7 +208,7 @@ internal static partial class GatewayImageBuilder
                 $"Pushing {tag} failed: {error}. Check that the registry {reference.Registry ?? "docker.io"} is running and reachable from this machine ('openshell-dev deploy' bootstraps it).");
         }
 
-        var digest = progress.PushedDigest ?? await HeadDigestAsync(reference, ct).ConfigureAwait(false);
+        var digest = progress.PushedDigest ?? await HeadDigestAsync(reference, ports, ct).ConfigureAwait(false);
         return progress.Tally.Describe(new GatewayImage(tag, repository, digest));
     }
 
@@ -212,14 +216,15 @@ internal static partial class GatewayImageBuilder
     /// The digest and <see cref="ContentLabel"/> of the image the registry holds under <paramref name="reference"/>'s tag; null
     /// when there is none, it is an index, or the registry cannot be asked (the caller then pushes).
     /// </summary>
-    internal static async Task<(string Digest, string? Content)?> RegistryImageAsync(ImageReference reference, CancellationToken ct = default)
+    internal static async Task<(string Digest, string? Content)?> RegistryImageAsync(ImageReference reference, IEnginePorts? ports = null, CancellationToken ct = default)
     {
         if (reference.Registry is not { } host)
         {
             return null;
         }
 
-        var baseUri = $"{SchemeOf(host)}://{host}/v2/{reference.Repository}";
+        var dialled = await (ports ?? LoopbackEnginePorts.Instance).DialAsync(host, ct).ConfigureAwait(false);
+        var baseUri = $"{SchemeOf(host)}://{dialled}/v2/{reference.Repository}";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         try
         {
@@ -256,14 +261,18 @@ internal static partial class GatewayImageBuilder
     private static string SchemeOf(string host) =>
         host.StartsWith("127.", StringComparison.Ordinal) || host.StartsWith("localhost", StringComparison.Ordinal) ? "http" : "https";
 
-    /// <summary>The digest of <paramref name="reference"/>'s manifest, asked of the registry with a HEAD request.</summary>
-    public static async Task<string> HeadDigestAsync(ImageReference reference, CancellationToken ct = default)
+    /// <summary>
+    /// The digest of <paramref name="reference"/>'s manifest, asked of the registry with a HEAD request where
+    /// <paramref name="ports"/> dials it (a registry on the engine's loopback; null for an engine on this machine).
+    /// </summary>
+    public static async Task<string> HeadDigestAsync(ImageReference reference, IEnginePorts? ports = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(reference);
         var host = reference.Registry ?? throw new InvalidOperationException($"{reference} names no registry; set IMAGE_REPO_BASE to host:port/path.");
         var scheme = SchemeOf(host);
+        var dialled = await (ports ?? LoopbackEnginePorts.Instance).DialAsync(host, ct).ConfigureAwait(false);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var request = new HttpRequestMessage(HttpMethod.Head, new Uri($"{scheme}://{host}/v2/{reference.Repository}/manifests/{reference.Tag}"));
+        using var request = new HttpRequestMessage(HttpMethod.Head, new Uri($"{scheme}://{dialled}/v2/{reference.Repository}/manifests/{reference.Tag}"));
         foreach (var type in s_manifestTypes)
         {
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));

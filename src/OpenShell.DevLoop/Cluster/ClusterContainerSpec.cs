@@ -10,7 +10,7 @@ namespace OpenShell.DevLoop.Cluster;
 /// <param name="Image">The cluster image.</param>
 /// <param name="Network">The network shared with the registry container.</param>
 /// <param name="Privileged">Run privileged with the host cgroup namespace.</param>
-/// <param name="GatewayHostPort">The 127.0.0.1 port the gateway NodePort is published on.</param>
+/// <param name="GatewayHostPort">The port on the engine's 127.0.0.1 the gateway NodePort is published on; 0 lets the engine pick one.</param>
 /// <param name="GatewayNodePort">The gateway's NodePort in the cluster.</param>
 /// <param name="Environment">The container environment (may hold registry credentials: never log values).</param>
 /// <param name="Arguments">The arguments passed to the entrypoint (k3s's <c>server ...</c>).</param>

@@ -17,21 +17,13 @@ public static class ClusterContainerSpecJson
 
     /// <summary>
     /// Indented JSON of the create parameters (null fields left out). A <see cref="ClusterContainerSpec.GatewayHostPort"/>
-    /// of 0 (not chosen yet) is shown as an empty host port.
+    /// of 0 (the engine picks) is an empty host port.
     /// </summary>
     public static string Serialize(ClusterContainerSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var parameters = ClusterContainerParameters.From(spec);
         parameters.Env = [.. parameters.Env.Select(Redact)];
-        if (spec.GatewayHostPort == 0)
-        {
-            foreach (var binding in parameters.HostConfig.PortBindings[$"{spec.GatewayNodePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/tcp"])
-            {
-                binding.HostPort = "";
-            }
-        }
-
         var serializer = JsonSerializer.Create(new JsonSerializerSettings
         {
             NullValueHandling = NullValueHandling.Ignore,

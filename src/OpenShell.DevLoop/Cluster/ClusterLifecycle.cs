@@ -4,6 +4,7 @@ using k8s;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Pki;
 using OpenShell.DevLoop.Registry;
 
@@ -12,10 +13,18 @@ namespace OpenShell.DevLoop.Cluster;
 /// <summary>
 /// Bootstraps, reuses, inspects and removes the cluster node container, as upstream's <c>mise run cluster</c> does:
 /// no container → create; not healthy → recreate with a fresh volume; healthy → reuse. Each decision is logged with
-/// its reason; after a bootstrap the fast-deploy state file is removed.
+/// its reason; after a bootstrap the fast-deploy state file is removed. The ports the node and the registry publish on
+/// the engine's loopback are dialled through <see cref="IEnginePorts"/> (as they are for an engine on this machine).
 /// </summary>
-public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSettings settings, ClusterPaths paths, ILogger logger)
+/// <param name="docker">The engine.</param>
+/// <param name="settings">The resolved settings.</param>
+/// <param name="paths">The cluster's files.</param>
+/// <param name="logger">Where decisions and progress go.</param>
+/// <param name="ports">How this machine reaches the engine's published ports; null for an engine on this machine.</param>
+public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSettings settings, ClusterPaths paths, ILogger logger, IEnginePorts? ports = null)
 {
+    private readonly IEnginePorts _ports = ports ?? LoopbackEnginePorts.Instance;
+
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromSeconds(1);
 
     // Why the API was not reachable yet, for the timeout message.
@@ -55,15 +64,18 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
         await CheckGpuAsync(ct).ConfigureAwait(false);
         var decision = await DecideAsync(ct).ConfigureAwait(false);
         LogDecision(logger, decision.Action, decision.Reason);
-        var gatewayPort = await GatewayPortStore.ResolveAsync(paths.EnvFile, paths.ClusterName, settings.Cluster.GatewayPort, ct).ConfigureAwait(false);
+        // A port free on this machine says nothing about the engine's: a remote engine picks one unless GATEWAY_PORT is set.
+        var gatewayPort = _ports.SharesLoopback
+            ? await GatewayPortStore.ResolveAsync(paths.EnvFile, paths.ClusterName, settings.Cluster.GatewayPort, ct).ConfigureAwait(false)
+            : settings.Cluster.GatewayPort ?? 0;
 
         if (decision.Action == BootstrapAction.Reuse)
         {
             var existing = (await InspectAsync(ct).ConfigureAwait(false))!;
             var reusedApiPort = KubeconfigExtractor.ApiHostPort(existing);
-            await KubeconfigExtractor.ExtractAsync(docker, existing.ID, reusedApiPort, paths.Kubeconfig, ct).ConfigureAwait(false);
+            await KubeconfigExtractor.ExtractAsync(docker, _ports, existing.ID, reusedApiPort, paths.Kubeconfig, ct).ConfigureAwait(false);
             await EnsureSecretsAsync(existing.Config?.Hostname, ct).ConfigureAwait(false);
-            return new ClusterUpResult(decision, existing.ID, paths.Kubeconfig, reusedApiPort, gatewayPort);
+            return await ResultAsync(decision, existing, reusedApiPort, gatewayPort, ct).ConfigureAwait(false);
         }
 
         if (decision.Action == BootstrapAction.Recreate)
@@ -73,7 +85,7 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
         // The socket the node mounts is a path on the engine's machine: for an ssh:// engine, the remote socket.
         var spec = ClusterContainerSpecFactory.Create(settings, paths.ClusterName, gatewayPort, DockerEngine.Connection(settings.Engine).SocketOnEngineHost);
-        await LocalRegistryContainer.EnsureAsync(docker, settings, spec.Network, logger, ct).ConfigureAwait(false);
+        await LocalRegistryContainer.EnsureAsync(docker, settings, spec.Network, logger, _ports, ct).ConfigureAwait(false);
         if (!settings.Cluster.SkipImageBuild && buildImage is not null)
         {
             await buildImage(ct).ConfigureAwait(false);
@@ -119,7 +131,27 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             LogStateRemoved(logger, stateFile);
         }
 
-        return new ClusterUpResult(decision, created.ID, paths.Kubeconfig, apiPort, gatewayPort);
+        return await ResultAsync(decision, container, apiPort, gatewayPort, ct).ConfigureAwait(false);
+    }
+
+    // The result names the ports this machine dials, so every reader of it reaches the node wherever the engine runs. The
+    // gateway's is read back from the container: the engine picked it when none was asked for.
+    private async Task<ClusterUpResult> ResultAsync(BootstrapDecision decision, ContainerInspectResponse container, int apiPort, int gatewayPort, CancellationToken ct)
+    {
+        var publishedGateway = PublishedPort.Of(container, settings.Cluster.GatewayNodePort) ?? gatewayPort;
+        if (publishedGateway == 0)
+        {
+            throw new InvalidOperationException(
+                $"Container {ContainerName} does not publish the gateway's port {settings.Cluster.GatewayNodePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/tcp; remove it with 'openshell-dev cluster down' and run 'cluster up' again.");
+        }
+
+        var result = new ClusterUpResult(decision, container.ID, paths.Kubeconfig,
+            await _ports.LocalPortAsync(apiPort, ct).ConfigureAwait(false),
+            await _ports.LocalPortAsync(publishedGateway, ct).ConfigureAwait(false));
+
+        // The registry too, now: a forward added later restarts ssh under the connections the deploys hold open.
+        await _ports.LocalPortAsync(settings.Registry.HostPort, ct).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Fails before anything is created when GPUs are asked for and the engine cannot serve them.</summary>
@@ -242,10 +274,10 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             await ThrowIfExitedAsync(containerId, ct).ConfigureAwait(false);
             try
             {
-                await KubeconfigExtractor.ExtractAsync(docker, containerId, apiPort, paths.Kubeconfig, ct).ConfigureAwait(false);
+                await KubeconfigExtractor.ExtractAsync(docker, _ports, containerId, apiPort, paths.Kubeconfig, ct).ConfigureAwait(false);
                 using var kube = CreateKubernetesClient();
                 await kube.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: ct).ConfigureAwait(false);
-                LogApiReady(logger, apiPort, paths.Kubeconfig);
+                LogApiReady(logger, await _ports.LocalPortAsync(apiPort, ct).ConfigureAwait(false), paths.Kubeconfig);
                 _lastWaitError = null;
                 return;
             }

@@ -4,46 +4,42 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using k8s;
 using k8s.KubeConfigModels;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.FileSystem;
 
 namespace OpenShell.DevLoop.Cluster;
 
 /// <summary>
-/// Reads the kubeconfig k3s writes inside the node through the Docker API, points it at the API port published on
-/// 127.0.0.1 and writes it (mode 0600, atomically) for local tools and the AppHost's <c>KUBECONFIG</c> connection string.
+/// Reads the kubeconfig k3s writes inside the node through the Docker API, points it at 127.0.0.1 and the port this
+/// machine dials for the API the node publishes (the published port itself, or the local end of its SSH forward; the
+/// node's certificate names 127.0.0.1, so TLS stays verified) and writes it (mode 0600, atomically) for local tools and the AppHost's <c>KUBECONFIG</c> connection string.
 /// </summary>
 public static class KubeconfigExtractor
 {
-    /// <summary>Copies the kubeconfig out of <paramref name="containerId"/>, rewritten for <paramref name="apiHostPort"/>, to <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Copies the kubeconfig out of <paramref name="containerId"/>, rewritten for the port <paramref name="ports"/> dials for
+    /// <paramref name="apiHostPort"/> (published on the engine's loopback), to <paramref name="destination"/>.
+    /// </summary>
     /// <exception cref="KubeconfigNotReadyException">k3s has not written the file yet.</exception>
-    public static async Task<string> ExtractAsync(IDockerClient docker, string containerId, int apiHostPort, string destination, CancellationToken ct = default)
+    public static async Task<string> ExtractAsync(
+        IDockerClient docker, IEnginePorts ports, string containerId, int apiHostPort, string destination, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
+        ArgumentNullException.ThrowIfNull(ports);
         var yaml = await ReadFromContainerAsync(docker, containerId, ct).ConfigureAwait(false);
-        var rewritten = Rewrite(yaml, new Uri($"https://127.0.0.1:{apiHostPort.ToString(CultureInfo.InvariantCulture)}"));
+        var localPort = await ports.LocalPortAsync(apiHostPort, ct).ConfigureAwait(false);
+        var rewritten = Rewrite(yaml, new Uri($"https://127.0.0.1:{localPort.ToString(CultureInfo.InvariantCulture)}"));
         await AtomicFile.WriteTextAsync(destination, rewritten, AtomicFile.OwnerOnly, ct).ConfigureAwait(false);
         return destination;
     }
 
-    /// <summary>The 127.0.0.1 port Docker published the node's API port on.</summary>
+    /// <summary>The port Docker published the node's API port on, on the engine's loopback.</summary>
     /// <exception cref="InvalidOperationException">The API port is not published.</exception>
     public static int ApiHostPort(ContainerInspectResponse container)
     {
         ArgumentNullException.ThrowIfNull(container);
-        var key = $"{ClusterContainerSpec.ApiPort.ToString(CultureInfo.InvariantCulture)}/tcp";
-        if (container.NetworkSettings?.Ports is { } ports && ports.TryGetValue(key, out var bindings) && bindings is { Count: > 0 })
-        {
-            foreach (var binding in bindings)
-            {
-                if (int.TryParse(binding.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port > 0)
-                {
-                    return port;
-                }
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"Container {container.Name.TrimStart('/')} does not publish port {key} on the host (is it running?); remove it with 'openshell-dev cluster down' and run 'cluster up' again.");
+        return PublishedPort.Of(container, ClusterContainerSpec.ApiPort) ?? throw new InvalidOperationException(
+            $"Container {container.Name.TrimStart('/')} does not publish port {ClusterContainerSpec.ApiPort.ToString(CultureInfo.InvariantCulture)}/tcp on the host (is it running?); remove it with 'openshell-dev cluster down' and run 'cluster up' again.");
     }
 
     /// <summary>Points every cluster of the kubeconfig at <paramref name="server"/>.</summary>

@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Engine;
 
 namespace OpenShell.DevLoop.Deploy;
 
@@ -12,12 +13,15 @@ namespace OpenShell.DevLoop.Deploy;
 /// <param name="Sandbox">Proves a swapped supervisor with a throwaway sandbox (when the request asks for it).</param>
 internal sealed record ComponentDeployers(IDeployCluster Cluster, IImageComponentDeployer Image, IBinaryComponentDeployer Binary, IHelmComponentDeployer Helm, ISandboxVerifier? Sandbox = null)
 {
-    /// <summary>The real ones: the Docker engine and the cluster's API; image and binary publishes share one gate.</summary>
-    public static ComponentDeployers ForDocker(IDockerClient docker, OpenShellSettings settings, ILogger logger)
+    /// <summary>
+    /// The real ones: the Docker engine, its published ports as <paramref name="ports"/> reaches them, and the cluster's API;
+    /// image and binary publishes share one gate.
+    /// </summary>
+    public static ComponentDeployers ForDocker(IDockerClient docker, OpenShellSettings settings, ILogger logger, IEnginePorts ports)
     {
         var gate = new PublishGate();
         return new ComponentDeployers(
-            new DockerDeployCluster(docker, settings.Cluster.GatewayNodePort),
+            new DockerDeployCluster(docker, settings.Cluster.GatewayNodePort, ports),
             new ImageComponentDeployer(docker, settings, gate, logger),
             new BinaryComponentDeployer(docker, gate, logger),
             new HelmComponentDeployer(),

@@ -1,4 +1,5 @@
 using k8s;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Planning;
 
 namespace OpenShell.DevLoop.Deploy;
@@ -10,7 +11,7 @@ namespace OpenShell.DevLoop.Deploy;
 /// </summary>
 internal sealed class DeployTarget(
     string repositoryRoot, DeployPlan plan, DeployRequest request, string containerId, string architecture, Func<CancellationToken, Task<IKubernetes>>? connect,
-    int? gatewayHostPort = null)
+    int? gatewayHostPort = null, IEnginePorts? ports = null)
     : IDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
@@ -31,8 +32,11 @@ internal sealed class DeployTarget(
     /// <summary>The cluster's architecture (<c>amd64</c>, <c>arm64</c>).</summary>
     public string Architecture { get; } = architecture;
 
-    /// <summary>The 127.0.0.1 port the node publishes the gateway on, when it publishes one.</summary>
+    /// <summary>The port on this machine's 127.0.0.1 that reaches the gateway the node publishes, when it publishes one.</summary>
     public int? GatewayHostPort { get; } = gatewayHostPort;
+
+    /// <summary>How this machine reaches the ports published on the engine's loopback (the dev registry).</summary>
+    public IEnginePorts Ports { get; } = ports ?? LoopbackEnginePorts.Instance;
 
     /// <summary>The cluster's Kubernetes API, connected on first use.</summary>
     public async Task<IKubernetes> KubernetesAsync(CancellationToken ct)

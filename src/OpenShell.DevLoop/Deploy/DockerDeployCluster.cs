@@ -2,31 +2,29 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using k8s;
 using OpenShell.DevLoop.Cluster;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Images;
 using OpenShell.DevLoop.Planning;
 
 namespace OpenShell.DevLoop.Deploy;
 
-/// <summary>The cluster node through the Docker engine: refuses one that is not running and healthy, reads its architecture and kubeconfig.</summary>
-internal sealed class DockerDeployCluster(IDockerClient docker, int gatewayNodePort) : IDeployCluster
+/// <summary>
+/// The cluster node through the Docker engine: refuses one that is not running and healthy, reads its architecture and
+/// kubeconfig, and reaches its published ports through <paramref name="ports"/> (asked afresh for each deploy, so a
+/// forward whose ssh exited opens again).
+/// </summary>
+internal sealed class DockerDeployCluster(IDockerClient docker, int gatewayNodePort, IEnginePorts ports) : IDeployCluster
 {
     public async Task<DeployTarget> PrepareAsync(string repositoryRoot, DeployPlan plan, DeployRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var container = await RequireHealthyClusterAsync(plan, ct).ConfigureAwait(false);
         var architecture = await ClusterArchitecture.ReadAsync(docker, container.Image, ct).ConfigureAwait(false);
+        var gateway = PublishedPort.Of(container, gatewayNodePort) is { } published ? await ports.LocalPortAsync(published, ct).ConfigureAwait(false) : (int?)null;
         return new DeployTarget(repositoryRoot, plan, request, container.ID, architecture,
-            connectCt => ConnectAsync(repositoryRoot, plan.ClusterName, container, connectCt), GatewayHostPort(container));
+            connectCt => ConnectAsync(repositoryRoot, plan.ClusterName, container, connectCt), gateway, ports);
     }
-
-    private int? GatewayHostPort(ContainerInspectResponse container) =>
-        container.NetworkSettings?.Ports is { } ports
-        && ports.TryGetValue($"{gatewayNodePort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/tcp", out var bindings)
-        && bindings?.FirstOrDefault() is { } binding
-        && int.TryParse(binding.HostPort, System.Globalization.CultureInfo.InvariantCulture, out var port)
-            ? port
-            : null;
 
     private async Task<ContainerInspectResponse> RequireHealthyClusterAsync(DeployPlan plan, CancellationToken ct)
     {
@@ -55,7 +53,7 @@ internal sealed class DockerDeployCluster(IDockerClient docker, int gatewayNodeP
     {
         // Read afresh for each deploy: a recreated container publishes its API on another port.
         var paths = new ClusterPaths(root, clusterName);
-        await KubeconfigExtractor.ExtractAsync(docker, container.ID, KubeconfigExtractor.ApiHostPort(container), paths.Kubeconfig, ct).ConfigureAwait(false);
+        await KubeconfigExtractor.ExtractAsync(docker, ports, container.ID, KubeconfigExtractor.ApiHostPort(container), paths.Kubeconfig, ct).ConfigureAwait(false);
         return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
     }
 }

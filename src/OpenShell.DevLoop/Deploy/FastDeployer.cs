@@ -47,12 +47,16 @@ public sealed partial class FastDeployer : Session.IDeployer
     private readonly DeployPlanner _planner;
     private readonly ILogger _logger;
 
-    /// <summary>Creates a deployer that talks to the engine through <paramref name="docker"/>.</summary>
-    public FastDeployer(IDockerClient docker, OpenShellSettings settings, ILogger logger, DeployPlanner? planner = null)
+    /// <summary>
+    /// Creates a deployer that talks to the engine through <paramref name="docker"/> and dials the ports published on its
+    /// loopback through <paramref name="ports"/> (null for an engine on this machine).
+    /// </summary>
+    public FastDeployer(IDockerClient docker, OpenShellSettings settings, ILogger logger, DeployPlanner? planner = null, Engine.IEnginePorts? ports = null)
         : this(ComponentDeployers.ForDocker(
                 docker ?? throw new ArgumentNullException(nameof(docker)),
                 settings ?? throw new ArgumentNullException(nameof(settings)),
-                logger ?? throw new ArgumentNullException(nameof(logger))),
+                logger ?? throw new ArgumentNullException(nameof(logger)),
+                ports ?? Engine.LoopbackEnginePorts.Instance),
             logger, planner ?? new DeployPlanner(new DockerClusterContainerLocator(docker)))
     {
     }

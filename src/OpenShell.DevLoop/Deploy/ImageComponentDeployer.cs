@@ -50,8 +50,9 @@ internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSett
     public Task<GatewayImage> PushAsync(ComponentDefinition component, DeployTarget target, DeployRun run, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(component);
+        ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(run);
-        return GatewayImageBuilder.PushAsync(docker, TagOf(component), logger, line => run.Progress(DeployStep.ImagePush, component.Name, line), ct);
+        return GatewayImageBuilder.PushAsync(docker, TagOf(component), logger, line => run.Progress(DeployStep.ImagePush, component.Name, line), target.Ports, ct);
     }
 
     public async Task<string?> ReadRunningImageAsync(ComponentDefinition component, DeployTarget target, CancellationToken ct)

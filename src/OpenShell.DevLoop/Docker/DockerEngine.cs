@@ -30,6 +30,9 @@ public static class DockerEngine
     /// <summary>Creates a client for the engine <paramref name="settings"/> name (an <c>ssh://</c> one's tunnel opens on first use).</summary>
     public static DockerClient CreateClient(EngineSettings settings) => Connection(settings).CreateClient();
 
+    /// <summary>How this machine reaches the ports published on the engine <paramref name="settings"/> name (see <see cref="EngineConnection.CreatePorts"/>).</summary>
+    public static IEnginePorts Ports(EngineSettings settings) => Connection(settings).CreatePorts();
+
     private static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
     /// <summary>True when an engine answers a ping within the timeout.</summary>

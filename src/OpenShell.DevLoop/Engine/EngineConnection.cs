@@ -130,6 +130,13 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source, E
     }
 
     /// <summary>
+    /// How this machine reaches the ports the engine's containers publish on the engine's loopback: as they are for an
+    /// engine on this machine, through <see cref="SshPortForwards"/> (owned by the caller, who disposes it) for <c>ssh://</c>.
+    /// </summary>
+    public IEnginePorts CreatePorts() =>
+        Host.Scheme == "ssh" ? new SshPortForwards(Host, Ssh ?? EngineSsh.Default, Source) : LoopbackEnginePorts.Instance;
+
+    /// <summary>
     /// Asks the engine for its version through <paramref name="client"/>; a failure says which engine, why, and what to
     /// check (a refused handshake is nearly always a client certificate from another CA, or none).
     /// </summary>

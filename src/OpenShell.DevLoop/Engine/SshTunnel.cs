@@ -135,6 +135,18 @@ public sealed class SshTunnel : IDisposable
     /// <summary>The <c>ssh</c> arguments for forwarding <paramref name="ssh"/>'s remote socket of <paramref name="host"/> to <paramref name="localSocket"/>.</summary>
     internal static IReadOnlyList<string> Arguments(Uri host, EngineSsh ssh, string localSocket, TimeSpan connectTimeout)
     {
+        var arguments = CommonArguments(ssh, connectTimeout);
+        arguments.AddRange(["-o", "StreamLocalBindUnlink=yes", "-L", $"{localSocket}:{ssh.RemoteSocket}"]);
+        AddDestination(arguments, host);
+        return arguments;
+    }
+
+    /// <summary>
+    /// The options every <c>ssh</c> process to an engine's machine starts with: the configuration file, no command, batch
+    /// mode, failing forwards end the process, no shared connection, keep-alives.
+    /// </summary>
+    internal static List<string> CommonArguments(EngineSsh ssh, TimeSpan connectTimeout)
+    {
         var arguments = new List<string>();
         if (ssh.ConfigFile is { } config)
         {
@@ -153,9 +165,13 @@ public sealed class SshTunnel : IDisposable
             "-o", "ControlPath=none",
             "-o", "ServerAliveInterval=15",
             "-o", "ServerAliveCountMax=3",
-            "-o", "StreamLocalBindUnlink=yes",
-            "-L", $"{localSocket}:{ssh.RemoteSocket}",
         ]);
+        return arguments;
+    }
+
+    /// <summary>Appends the port, the user and the host of <paramref name="host"/>, the host last after <c>--</c>.</summary>
+    internal static void AddDestination(List<string> arguments, Uri host)
+    {
         if (host.Port > 0)
         {
             arguments.AddRange(["-p", host.Port.ToString(CultureInfo.InvariantCulture)]);
@@ -168,16 +184,15 @@ public sealed class SshTunnel : IDisposable
 
         // "--" so that a host name can never be read as an option.
         arguments.AddRange(["--", host.DnsSafeHost]);
-        return arguments;
     }
 
     /// <summary>Turns <c>ssh</c>'s error output into the failure, its cause and the fix.</summary>
-    internal static SshTunnelException Map(string stderr, Uri host, EngineSsh ssh, string source, string? ending)
+    internal static SshTunnelException Map(string stderr, Uri host, EngineSsh ssh, string source, string? ending, string subject = EngineSubject)
     {
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var target = Target(host);
         var port = host.Port > 0 ? $"-p {host.Port.ToString(CultureInfo.InvariantCulture)} " : "";
-        var prefix = Prefix(host, source);
+        var prefix = Prefix(host, source, subject);
 
         bool Says(params string[] texts) => texts.Any(t => stderr.Contains(t, StringComparison.OrdinalIgnoreCase));
         string Line(params string[] texts) =>
@@ -225,7 +240,9 @@ public sealed class SshTunnel : IDisposable
             $"run `ssh {port}{target} docker version` to see what fails, then fix the SSH access or the remote engine");
     }
 
-    private static string Prefix(Uri host, string source) => $"the SSH tunnel to the Docker engine at {host} ({source}) failed";
+    internal const string EngineSubject = "the SSH tunnel to the Docker engine";
+
+    internal static string Prefix(Uri host, string source, string subject = EngineSubject) => $"{subject} at {host} ({source}) failed";
 
     private static string? User(Uri host) =>
         host.UserInfo.Length == 0 ? null : Uri.UnescapeDataString(host.UserInfo);

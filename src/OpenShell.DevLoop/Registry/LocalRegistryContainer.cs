@@ -4,6 +4,7 @@ using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Engine;
 
 namespace OpenShell.DevLoop.Registry;
 
@@ -15,8 +16,11 @@ public static partial class LocalRegistryContainer
 {
     private const string DataPath = "/var/lib/registry";
 
-    /// <summary>Ensures the registry runs, is on <paramref name="network"/>, and answers <c>/v2/</c>.</summary>
-    public static async Task EnsureAsync(IDockerClient docker, OpenShellSettings settings, string network, ILogger logger, CancellationToken ct = default)
+    /// <summary>
+    /// Ensures the registry runs, is on <paramref name="network"/>, and answers <c>/v2/</c> where this machine dials it
+    /// (<paramref name="ports"/>; null for an engine on this machine).
+    /// </summary>
+    public static async Task EnsureAsync(IDockerClient docker, OpenShellSettings settings, string network, ILogger logger, IEnginePorts? ports = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
         ArgumentNullException.ThrowIfNull(settings);
@@ -65,13 +69,14 @@ public static partial class LocalRegistryContainer
             await docker.Containers.StartContainerAsync(inspect.ID, new ContainerStartParameters(), ct).ConfigureAwait(false);
         }
 
-        await WaitReadyAsync(docker, inspect.ID, registry.HostPort, ct).ConfigureAwait(false);
+        await WaitReadyAsync(docker, ports ?? LoopbackEnginePorts.Instance, inspect.ID, registry.HostPort, ct).ConfigureAwait(false);
     }
 
-    private static async Task WaitReadyAsync(IDockerClient docker, string containerId, int hostPort, CancellationToken ct)
+    private static async Task WaitReadyAsync(IDockerClient docker, IEnginePorts ports, string containerId, int hostPort, CancellationToken ct)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var url = new Uri($"http://127.0.0.1:{hostPort.ToString(CultureInfo.InvariantCulture)}/v2/");
+        var localPort = await ports.LocalPortAsync(hostPort, ct).ConfigureAwait(false);
+        var url = new Uri($"http://127.0.0.1:{localPort.ToString(CultureInfo.InvariantCulture)}/v2/");
         for (var attempt = 0; attempt < 20; attempt++)
         {
             try

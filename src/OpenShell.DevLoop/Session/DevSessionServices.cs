@@ -35,8 +35,13 @@ internal sealed record DevSessionServices
     /// <summary>Starts watching a checkout (root, excluded globs, sink, logger); disposing stops it.</summary>
     public Func<string, IReadOnlyList<string>, ITreeChangeSink, ILogger, IDisposable> StartWatcher { get; init; } = StartRepositoryWatcher;
 
-    /// <summary>The real collaborators: the Docker engine, the runtime bundle from the settings, the fast deploy logging to <paramref name="deployLogger"/>.</summary>
-    public static DevSessionServices ForDocker(IDockerClient docker, OpenShellSettings settings, ILogger deployLogger, IProgress<Docker.ImagePullProgress>? pullProgress = null)
+    /// <summary>
+    /// The real collaborators: the Docker engine, the runtime bundle from the settings, the fast deploy logging to
+    /// <paramref name="deployLogger"/>; the ports the node and the registry publish on the engine's loopback are dialled
+    /// through <paramref name="ports"/> (<see cref="Engine.EngineConnection.CreatePorts"/>; null for an engine on this machine).
+    /// </summary>
+    public static DevSessionServices ForDocker(
+        IDockerClient docker, OpenShellSettings settings, ILogger deployLogger, IProgress<Docker.ImagePullProgress>? pullProgress = null, Engine.IEnginePorts? ports = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var root = settings.DevHost.RepositoryRoot
@@ -44,9 +49,9 @@ internal sealed record DevSessionServices
         var paths = new ClusterPaths(root, ClusterName.Resolve(settings.Cluster.Name, root));
         return new DevSessionServices
         {
-            Cluster = new DockerClusterController(docker, settings, paths, pullProgress),
+            Cluster = new DockerClusterController(docker, settings, paths, pullProgress, ports),
             Bundles = new RuntimeBundleResolver(settings, paths.Cache),
-            Deployer = new FastDeployer(docker, settings, deployLogger),
+            Deployer = new FastDeployer(docker, settings, deployLogger, ports: ports),
             PullProgress = pullProgress,
         };
     }

@@ -9,9 +9,9 @@ using OpenShell.DevLoop.Images;
 
 namespace OpenShell.DevLoop.Session;
 
-/// <summary>The cluster node through the Docker engine (<see cref="ClusterLifecycle"/>) and its Kubernetes API.</summary>
+/// <summary>The cluster node through the Docker engine (<see cref="ClusterLifecycle"/>, its ports reached through <paramref name="ports"/>) and its Kubernetes API.</summary>
 internal sealed class DockerClusterController(
-    IDockerClient docker, OpenShellSettings settings, ClusterPaths paths, IProgress<Docker.ImagePullProgress>? pullProgress = null) : IClusterController
+    IDockerClient docker, OpenShellSettings settings, ClusterPaths paths, IProgress<Docker.ImagePullProgress>? pullProgress = null, Engine.IEnginePorts? ports = null) : IClusterController
 {
     // A binary runs only when it changed: its sha256 names its version. By node path.
     private readonly Dictionary<string, (string Sha256, string? Version)> _versions = new(StringComparer.Ordinal);
@@ -19,10 +19,10 @@ internal sealed class DockerClusterController(
     public Task<string> ReadArchitectureAsync(CancellationToken ct) => ClusterArchitecture.ReadAsync(docker, settings.Images.K3s, null, pullProgress, ct);
 
     public Task<BootstrapDecision> DecideAsync(CancellationToken ct) =>
-        new ClusterLifecycle(docker, settings, paths, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).DecideAsync(ct);
+        new ClusterLifecycle(docker, settings, paths, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ports).DecideAsync(ct);
 
     public Task<ClusterUpResult> UpAsync(Func<CancellationToken, Task<string>> bundleTarball, ILogger logger, CancellationToken ct) =>
-        new ClusterLifecycle(docker, settings, paths, logger).UpAsync(
+        new ClusterLifecycle(docker, settings, paths, logger, ports).UpAsync(
             async buildCt =>
             {
                 var request = ClusterImageBuildRequest.From(settings, paths.RepositoryRoot) with
@@ -36,7 +36,7 @@ internal sealed class DockerClusterController(
             ct);
 
     public Task RemoveAsync(ILogger logger, CancellationToken ct) =>
-        new ClusterLifecycle(docker, settings, paths, logger).RemoveAsync(removeVolume: true, ct);
+        new ClusterLifecycle(docker, settings, paths, logger, ports).RemoveAsync(removeVolume: true, ct);
 
     public async Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, CancellationToken ct)
     {

@@ -20,15 +20,30 @@ namespace OpenShell.DevLoop.Cli.Tests.Deploy;
 /// <summary>
 /// One throw-away clone of the repository and one cluster (the k3s simulator image), with its own registry on a free
 /// 127.0.0.1 port, bootstrapped and primed by a first <c>openshell-dev deploy --offline</c>. Every name is unique, and
-/// containers, volumes, network and images are removed at the end.
+/// containers, volumes, network and images are removed at the end. A derived fixture may reach the engine another way
+/// (<see cref="EngineSettings"/>) and leave the cluster to its tests (<see cref="PrimesOnStart"/>).
 /// </summary>
-public sealed class DeployClusterFixture : IAsyncLifetime
+public class DeployClusterFixture : IAsyncLifetime
 {
     public const string BaseImage = OfflineImages.K3s;
 
     private readonly TempDirectory _temp = new("deploy");
 
-    public string Id { get; } = Guid.NewGuid().ToString("N")[..10];
+    public DeployClusterFixture()
+        : this("")
+    {
+    }
+
+    /// <summary>A fixture whose names all carry <paramref name="idPrefix"/>.</summary>
+    protected DeployClusterFixture(string idPrefix) => Id = idPrefix + Guid.NewGuid().ToString("N")[..10];
+
+    public string Id { get; }
+
+    /// <summary>Settings that choose the engine (<c>OpenShell:Engine:*</c>); none: the engine of the process.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> EngineSettings { get; } = new Dictionary<string, string?>();
+
+    /// <summary>True when the fixture bootstraps and primes the cluster with a first deploy.</summary>
+    protected virtual bool PrimesOnStart => true;
 
     /// <summary>The clone's root; its folder name gives the cluster name.</summary>
     public string Root => _temp.Combine($"osdeploy-{Id}");
@@ -69,7 +84,7 @@ public sealed class DeployClusterFixture : IAsyncLifetime
             ["OpenShell:Cluster:SkipImageBuild"] = "true",
             ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
         };
-        foreach (var (key, value) in switches ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in EngineSettings.Concat(switches ?? new Dictionary<string, string?>()))
         {
             overrides[key] = value;
         }
@@ -120,7 +135,7 @@ public sealed class DeployClusterFixture : IAsyncLifetime
 
     public void Write(string relativePath, string content) => File.WriteAllText(Path.Combine(Root, relativePath), content);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         if (DockerGate.SkipReason is not null)
         {
@@ -148,10 +163,13 @@ public sealed class DeployClusterFixture : IAsyncLifetime
             await ClusterImageBuilder.BuildAsync(Docker, inputs, ClusterImage, BaseImage, OfflineImages.ClusterBase, NullLogger.Instance);
         }
 
-        Prime = await DeployAsync();
+        if (PrimesOnStart)
+        {
+            Prime = await DeployAsync();
+        }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (DockerGate.SkipReason is null && RegistryPort != 0)
         {

@@ -79,6 +79,17 @@ public sealed class ClusterContainerSpecTests
         Assert.Contains("REGISTRY_HOST=127.0.0.1:5000", parameters.Env);
     }
 
+    [Fact]
+    public void A_gateway_port_of_zero_lets_the_engine_pick_one_as_it_does_for_the_api()
+    {
+        var spec = ClusterContainerSpecFactory.Create(Settings(), "demo", 0);
+
+        var parameters = ClusterContainerParameters.From(spec);
+
+        var binding = parameters.HostConfig.PortBindings["30051/tcp"].Single();
+        Assert.Equal(("127.0.0.1", ""), (binding.HostIP, binding.HostPort));
+    }
+
     [Theory]
     [InlineData(false, null, null)]
     [InlineData(true, "legacy", "nvidia")]

@@ -194,40 +194,4 @@ public sealed class SshTunnelTests
 
     private static SshTunnel Tunnel(string host, FakeRunner runner, Func<string, CancellationToken, Task<bool>> ping, TimeSpan? timeout = null) =>
         new(new Uri(host), EngineSsh.Default, "DOCKER_HOST", runner, ping, timeout ?? Quick);
-
-    private sealed class FakeRunner(Func<IReadOnlyList<string>, FakeProcess> start) : ISshProcessRunner
-    {
-        public List<FakeProcess> Started { get; } = [];
-
-        public ISshProcess Start(IReadOnlyList<string> arguments)
-        {
-            var process = start(arguments);
-            process.Arguments = arguments;
-            Started.Add(process);
-            return process;
-        }
-    }
-
-    private sealed class FakeProcess : ISshProcess
-    {
-        public IReadOnlyList<string> Arguments { get; set; } = [];
-
-        public bool Exited { get; set; }
-
-        public string Stderr { get; set; } = "";
-
-        public bool Disposed { get; private set; }
-
-        public bool HasExited => Exited || Disposed;
-
-        public string StandardError => Stderr;
-
-        public void Stop() => Exited = true;
-
-        public void Dispose()
-        {
-            Stop();
-            Disposed = true;
-        }
-    }
 }

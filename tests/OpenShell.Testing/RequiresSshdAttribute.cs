@@ -1,6 +1,6 @@
-using OpenShell.Testing;
+using Xunit;
 
-namespace OpenShell.DevLoop.Tests.Engine;
+namespace OpenShell.Testing;
 
 /// <summary>
 /// A fact that needs a Docker engine and OpenSSH's server and client. Without them it is skipped with a visible reason,

@@ -52,7 +52,7 @@ try
 {
     Console.WriteLine($"Preparing: clone, cluster image, bootstrap and a priming deploy (cluster {clusterName}, registry 127.0.0.1:{port})...");
     Directory.CreateDirectory(work);
-    await Run("git", ["clone", "--quiet", "--no-hardlinks", source, root], source, ct: ct);
+    await BenchEnvironment.RunAsync("git", ["clone", "--quiet", "--no-hardlinks", source, root], source, ct: ct);
     var architecture = await ClusterArchitecture.ReadAsync(docker, BaseImage);
     var supervisorDir = Path.Combine(root, ".cache", "deploy", "supervisor", architecture);
     var supervisor = await SupervisorPublisher.PublishAsync(root, architecture, supervisorDir, NullLogger.Instance, ct: ct);
@@ -153,7 +153,7 @@ try
     for (var i = 0; i < edits; i++)
     {
         var watch = Stopwatch.StartNew();
-        var output = await Run("dotnet", [cli, "deploy", "--offline", "-C", root], root, environment, ct);
+        var output = await BenchEnvironment.RunAsync("dotnet", [cli, "deploy", "--offline", "-C", root], root, environment, ct);
         noopProcess.Add(watch.Elapsed.TotalSeconds);
         Check(output.Contains("No new local changes since last deploy.", StringComparison.Ordinal), "the openshell-dev no-op printed: " + output);
     }
@@ -236,38 +236,4 @@ static async Task Ignore(Func<Task> action)
     catch (Exception ex) when (ex is DockerApiException or HttpRequestException)
     {
     }
-}
-
-static async Task<string> Run(string file, string[] arguments, string directory, IDictionary<string, string?>? environment = null, CancellationToken ct = default)
-{
-    var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-    foreach (var argument in arguments)
-    {
-        start.ArgumentList.Add(argument);
-    }
-
-    foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
-    {
-        start.Environment[key] = value;
-    }
-
-    using var process = Process.Start(start)!;
-    var stdout = process.StandardOutput.ReadToEndAsync();
-    var stderr = process.StandardError.ReadToEndAsync();
-    try
-    {
-        await process.WaitForExitAsync(ct);
-    }
-    catch (OperationCanceledException)
-    {
-        process.Kill(entireProcessTree: true);
-        throw;
-    }
-
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}: {await stderr}");
-    }
-
-    return await stdout;
 }

@@ -52,7 +52,7 @@ try
     Directory.CreateDirectory(work);
     foreach (var clone in roots.Values)
     {
-        await Run("git", ["clone", "--quiet", "--no-hardlinks", source, clone], source);
+        await BenchEnvironment.RunAsync("git", ["clone", "--quiet", "--no-hardlinks", source, clone], source, ct: ct);
     }
 
     await docker.Containers.CreateContainerAsync(new CreateContainerParameters
@@ -82,7 +82,7 @@ try
     // Restore once for both runtime identifiers, outside the timings: whichever ran first would pay it otherwise.
     foreach (var clone in roots.Values)
     {
-        await Run("dotnet", ["restore", Path.Combine(clone, GatewayPublisher.ProjectPath), "-p:RuntimeIdentifiers=\"linux-x64;linux-arm64\"", "--nologo", "-v", "quiet"], clone);
+        await BenchEnvironment.RunAsync("dotnet", ["restore", Path.Combine(clone, GatewayPublisher.ProjectPath), "-p:RuntimeIdentifiers=\"linux-x64;linux-arm64\"", "--nologo", "-v", "quiet"], clone, ct: ct);
     }
 
     Console.WriteLine("Ready.\n");
@@ -207,14 +207,14 @@ async Task<string> OursAsync(string imageTag)
 async Task<string> SdkAsync(string imageTag)
 {
     var root = roots["sdk"];
-    await Run("dotnet",
+    await BenchEnvironment.RunAsync("dotnet",
         ["publish", Path.Combine(root, GatewayPublisher.ProjectPath), "-c", "Release", "-t:PublishContainer", "--nologo", "-v", "quiet", "-clp:NoSummary",
          "-p:RuntimeIdentifiers=\"linux-x64;linux-arm64\"", "-p:ContainerRuntimeIdentifiers=\"linux-x64;linux-arm64\"",
          "-p:PublishSingleFile=false", "-p:" + DevBuild.Property, "-p:ContainerImageFormat=Docker",
          $"-p:ContainerBaseImage={registryHost}/base/runtime-deps:bench", $"-p:ContainerRegistry={registryHost}",
          "-p:ContainerRepository=sdk/openshell-gateway", $"-p:ContainerImageTag={imageTag}",
          "-p:ContainerWorkingDirectory=/opt/openshell/server/", "-p:ContainerUser=10001"],
-        root, ("DOTNET_CONTAINER_INSECURE_REGISTRIES", registryHost));
+        root, new Dictionary<string, string?> { ["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = registryHost }, ct);
     return "(one MSBuild run: build, layers, push)";
 }
 
@@ -281,37 +281,5 @@ static void Check(bool condition, string message)
     if (!condition)
     {
         throw new InvalidOperationException(message);
-    }
-}
-
-async Task Run(string file, string[] arguments, string directory, params (string Name, string Value)[] environment)
-{
-    var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var argument in arguments)
-    {
-        start.ArgumentList.Add(argument);
-    }
-
-    foreach (var (name, value) in environment)
-    {
-        start.Environment[name] = value;
-    }
-
-    using var process = Process.Start(start)!;
-    var output = process.StandardOutput.ReadToEndAsync();
-    var error = process.StandardError.ReadToEndAsync();
-    try
-    {
-        await process.WaitForExitAsync(ct);
-    }
-    catch (OperationCanceledException)
-    {
-        process.Kill(entireProcessTree: true);
-        throw;
-    }
-
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{await output}{await error}");
     }
 }

@@ -12,9 +12,10 @@ internal static partial class ClusterCommand
         var command = new Command("up", "Bootstrap the cluster (no container, or not healthy) or reuse it (healthy); prints the decision and the kubeconfig path.");
         var remote = RemoteOption.Create();
         command.Options.Add(remote);
+        var bundle = RuntimeBundleOptions.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(stderr, async () =>
         {
-            var context = Resolve(parse, RemoteOption.Overrides(parse.GetValue(remote)));
+            var context = Resolve(parse, SwitchOverrides.Merge(RemoteOption.Overrides(parse.GetValue(remote)), bundle.Overrides(parse)));
             using var docker = DockerEngine.CreateClient(context.Settings.Engine);
             using var ports = DockerEngine.Ports(context.Settings.Engine);
             var logger = new WriterLogger(stderr);

@@ -34,18 +34,21 @@ internal static class DeployCommand
         command.Options.Add(repository);
         command.Options.Add(verbose);
         command.Options.Add(remote);
+        var bundle = RuntimeBundleOptions.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(
-            parse.GetValue(repository)!, parse.GetValue(targets) ?? [], parse.GetValue(CliApp.OfflineOption), parse.GetValue(verbose), parse.GetValue(remote), stdout, stderr, hooks, ct));
+            parse.GetValue(repository)!, parse.GetValue(targets) ?? [], parse.GetValue(CliApp.OfflineOption), parse.GetValue(verbose),
+            () => SwitchOverrides.Merge(RemoteOption.Overrides(parse.GetValue(remote)), bundle.Overrides(parse)), stdout, stderr, hooks, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        string folder, string[] targets, bool offline, bool verbose, string? remote, TextWriter stdout, TextWriter stderr, DeployCommandHooks hooks, CancellationToken ct)
+        string folder, string[] targets, bool offline, bool verbose, Func<IReadOnlyDictionary<string, string?>> switches, TextWriter stdout, TextWriter stderr,
+        DeployCommandHooks hooks, CancellationToken ct)
     {
         try
         {
             var root = GitRepository.Discover(folder).Root;
-            var settings = hooks.LoadSettings(offline, root, RemoteOption.Overrides(remote));
+            var settings = hooks.LoadSettings(offline, root, switches());
             var logger = new WriterLogger(stdout, verbose ? LogLevel.Debug : LogLevel.None);
             var clusterLogger = new WriterLogger(stdout);
             using var docker = DockerEngine.CreateClient(settings.Engine);

@@ -23,6 +23,18 @@ public sealed class RuntimeBundleSettings
     /// <summary>The arm64 tarball's URL (<c>OPENSHELL_RUNTIME_BUNDLE_URL_ARM64</c>).</summary>
     public string? UrlArm64 { get; set; }
 
+    /// <summary>
+    /// A tarball already on the Docker engine's machine (<c>OPENSHELL_REMOTE_RUNTIME_BUNDLE_TARBALL</c>,
+    /// <c>--remote-runtime-bundle-tarball</c>): an absolute path there. Used only with <see cref="SkipSync"/>, as upstream's
+    /// remote deploy uses it; it is streamed back through a helper container and verified like a local one.
+    /// </summary>
+    public string? RemoteTarball { get; set; }
+
+    /// <summary>
+    /// Send no local tarball (<c>--skip-sync</c>): the bundle is <see cref="RemoteTarball"/>, which is then required.
+    /// </summary>
+    public bool SkipSync { get; set; }
+
     /// <summary>These settings under upstream's variable names, for <see cref="RuntimeBundleSource.Resolve"/>.</summary>
     public string? Variable(string name) => name switch
     {

@@ -38,6 +38,8 @@ public static class UpstreamVariables
         new("OPENSHELL_RUNTIME_BUNDLE_URL", "OpenShell:RuntimeBundle:Url", Text),
         new("OPENSHELL_RUNTIME_BUNDLE_URL_AMD64", "OpenShell:RuntimeBundle:UrlAmd64", Text),
         new("OPENSHELL_RUNTIME_BUNDLE_URL_ARM64", "OpenShell:RuntimeBundle:UrlArm64", Text),
+        // remote-deploy.sh's tarball already on the engine's machine; used only with --skip-sync, as the script does.
+        new("OPENSHELL_REMOTE_RUNTIME_BUNDLE_TARBALL", "OpenShell:RuntimeBundle:RemoteTarball", Text),
         // OpenShell's cluster image build names its image <IMAGE_REGISTRY>/cluster.
         new("IMAGE_REGISTRY", "OpenShell:Cluster:ImageRepository", v => v.TrimEnd('/') + "/cluster"),
         // docker-publish-multiarch.sh's variables; TAG_LATEST is on only for exactly "true", as its test reads it. Safer than

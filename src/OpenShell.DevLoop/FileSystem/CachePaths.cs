@@ -50,6 +50,9 @@ public sealed record CachePaths(string RepositoryRoot)
     /// <summary>Where helm component <paramref name="component"/>'s chart is packaged for a deploy.</summary>
     public string ChartPackageOf(string component) => Path.Combine(Directory, "deploy", component);
 
+    /// <summary>Where a runtime bundle tarball brought from the Docker engine's machine is kept (<c>--remote-runtime-bundle-tarball</c>).</summary>
+    public string RemoteBundles => Path.Combine(Directory, "runtime-bundles", "remote");
+
     /// <summary>Where a synthetic runtime bundle is packed.</summary>
     public string SyntheticBundle => Path.Combine(Directory, "offline");
 }

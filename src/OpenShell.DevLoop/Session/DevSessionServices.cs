@@ -50,7 +50,7 @@ internal sealed record DevSessionServices
         return new DevSessionServices
         {
             Cluster = new DockerClusterController(docker, settings, paths, pullProgress, ports),
-            Bundles = new RuntimeBundleResolver(settings, paths.Cache),
+            Bundles = new RuntimeBundleResolver(settings, paths.Cache, docker),
             Deployer = new FastDeployer(docker, settings, deployLogger, ports: ports),
             PullProgress = pullProgress,
         };

@@ -1,3 +1,4 @@
+using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.FileSystem;
@@ -8,16 +9,36 @@ namespace OpenShell.DevLoop.Session;
 /// <summary>
 /// The runtime bundle from the settings (<c>OPENSHELL_RUNTIME_BUNDLE_*</c>, whichever layer set them), downloading a URL
 /// into the cache; when none is configured and <c>OpenShell:DevHost:SyntheticRuntimeBundle</c> is on, a synthetic one.
+/// With <c>--skip-sync</c>, the tarball already on the Docker engine's machine instead (<see cref="RemoteTarballFetcher"/>
+/// through <paramref name="docker"/>), verified the same way.
 /// </summary>
-internal sealed partial class RuntimeBundleResolver(OpenShellSettings settings, CachePaths cache) : IRuntimeBundleResolver
+internal sealed partial class RuntimeBundleResolver(OpenShellSettings settings, CachePaths cache, IDockerClient? docker = null) : IRuntimeBundleResolver
 {
+    /// <summary>Upstream's words when <c>--skip-sync</c> has no remote tarball to use.</summary>
+    public const string SkipSyncNeedsRemoteTarball = "--skip-sync requires --remote-runtime-bundle-tarball (or OPENSHELL_REMOTE_RUNTIME_BUNDLE_TARBALL)";
+
     public async Task<ResolvedBundle> ResolveAsync(string architecture, ILogger logger, CancellationToken ct)
     {
-        var (tarball, origin) = await LocateAsync(architecture, ct).ConfigureAwait(false);
+        var (tarball, origin) = settings.RuntimeBundle.SkipSync
+            ? await FetchRemoteAsync(logger, ct).ConfigureAwait(false)
+            : await LocateAsync(architecture, ct).ConfigureAwait(false);
         LogSource(logger, tarball, origin);
         var verified = await RuntimeBundleVerifier.VerifyAsync(tarball, architecture, ct: ct).ConfigureAwait(false);
         LogVerified(logger, verified.Manifest.Name, verified.Manifest.Version, verified.Manifest.Architecture, verified.FileCount);
         return new ResolvedBundle(tarball, origin, verified);
+    }
+
+    private async Task<(string Tarball, string Origin)> FetchRemoteAsync(ILogger logger, CancellationToken ct)
+    {
+        var remote = settings.RuntimeBundle.RemoteTarball;
+        if (string.IsNullOrWhiteSpace(remote))
+        {
+            throw new RuntimeBundleException(BundleRule.SourceNotConfigured, null, SkipSyncNeedsRemoteTarball);
+        }
+
+        var engine = docker ?? throw new InvalidOperationException("--remote-runtime-bundle-tarball needs the Docker engine whose machine holds the tarball.");
+        var local = await RemoteTarballFetcher.FetchAsync(engine, remote.Trim(), settings.Images.RuntimeDeps, cache.RemoteBundles, logger, ct).ConfigureAwait(false);
+        return (local, $"{remote.Trim()} on the Docker engine's machine (--remote-runtime-bundle-tarball with --skip-sync)");
     }
 
     private async Task<(string Tarball, string Origin)> LocateAsync(string architecture, CancellationToken ct)

@@ -53,6 +53,26 @@ internal sealed class SupervisorRegistry(TimeProvider time)
         return false;
     }
 
+    /// <summary>The registry's clock: a record registered after this instant was registered after it was read.</summary>
+    internal DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>
+    /// Drops <paramref name="sandboxId"/>'s record when it was registered before <paramref name="instant"/> (by an earlier
+    /// pod of the same name) and keeps one registered since: a new pod's supervisor can register before its creator hears
+    /// back from the Kubernetes API.
+    /// </summary>
+    internal void ForgetRegisteredBefore(string sandboxId, DateTimeOffset instant)
+    {
+        while (_records.TryGetValue(sandboxId, out var current) && current.RegisteredAt < instant)
+        {
+            if (_records.TryRemove(new KeyValuePair<string, SupervisorRecord>(sandboxId, current)))
+            {
+                Signal();
+                return;
+            }
+        }
+    }
+
     internal void Forget(string sandboxId)
     {
         if (_records.TryRemove(sandboxId, out _))

@@ -29,12 +29,14 @@ internal sealed class SandboxesGrpcService(
         }
 
         var pod = SandboxPodFactory.Create(request.Name, image, request.From, request.Command, options);
+        var creating = registry.Now;
         var created = await CallAsync(
             request.Name,
             k => k.CoreV1.CreateNamespacedPodAsync(pod, options.SandboxNamespace, cancellationToken: context.CancellationToken)).ConfigureAwait(false);
 
-        // A pod of the same name from an earlier life must not lend its registration to this one.
-        registry.Forget(request.Name);
+        // A pod of the same name from an earlier life must not lend its registration to this one; but this pod's own
+        // supervisor may already have registered (a fast start on a busy gateway), and that registration stays.
+        registry.ForgetRegisteredBefore(request.Name, creating);
         Log.SandboxCreated(logger, request.Name, image, options.SandboxNamespace);
         return SandboxStatus.From(created, null);
     }

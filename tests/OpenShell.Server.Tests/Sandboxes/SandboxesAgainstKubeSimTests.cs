@@ -71,6 +71,23 @@ public sealed class SandboxesAgainstKubeSimTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_supervisor_that_registers_before_create_returns_keeps_its_registration()
+    {
+        // A busy gateway can hear from the new pod's supervisor before the Kubernetes API answers its create.
+        _stack.Sim.Faults.Delay($"/api/v1/namespaces/{Namespace}/pods", TimeSpan.FromSeconds(1));
+        var create = _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "fast-box" }).ResponseAsync;
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await _stack.Supervisor.RegisterAsync(new RegisterRequest { SandboxId = "fast-box", SupervisorVersion = "0.1.0", BinarySha256 = s_sha256 });
+        Assert.False(create.IsCompleted, "the create answered before the supervisor registered: the race was not staged");
+        await create;
+        _stack.Sim.Faults.Reset();
+
+        var sandbox = await _stack.Sandboxes.GetAsync(new GetSandboxRequest { Name = "fast-box" });
+
+        Assert.Equal(s_sha256, sandbox.Supervisor?.BinarySha256);
+    }
+
+    [Fact]
     public async Task Get_list_and_delete_follow_the_pod_and_the_registration()
     {
         await _stack.Sandboxes.CreateAsync(new CreateSandboxRequest { Name = "box-b", From = "127.0.0.1:5000/team/box:dev" });

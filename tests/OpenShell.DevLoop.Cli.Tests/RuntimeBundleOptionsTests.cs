@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OpenShell.DevLoop.Cli.Commands;
+using OpenShell.Testing;
 
 namespace OpenShell.DevLoop.Cli.Tests;
 
@@ -55,5 +56,20 @@ public sealed class RuntimeBundleOptionsTests
         Assert.Contains("--runtime-bundle-tarball <PATH>", stdout, StringComparison.Ordinal);
         Assert.Contains("--remote-runtime-bundle-tarball <PATH>", stdout, StringComparison.Ordinal);
         Assert.Contains("--skip-sync", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("deploy", "-C")]
+    [InlineData("cluster", "up", "--repo")]
+    public async Task Skip_sync_without_a_remote_tarball_fails_before_anything_runs(params string[] command)
+    {
+        using var repo = new TempDirectory("skip-sync");
+        (await TestProcess.RunAsync("git", ["init", "-q", repo.Path])).EnsureSuccess("git init");
+
+        var (exit, _, stderr) = await CliRunner.RunAsync([.. command, repo.Path, "--skip-sync", "--offline"]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("--skip-sync requires --remote-runtime-bundle-tarball (or OPENSHELL_REMOTE_RUNTIME_BUNDLE_TARBALL)", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(repo.Path, ".cache")), "something ran: .cache was written");
     }
 }

@@ -70,6 +70,12 @@ public sealed class OpenShellSettings
                 $"OpenShell:Cluster:GatewayPort is {Cluster.GatewayPort}; set it to a free TCP port between 1 and 65535, or leave it unset to pick one.");
         }
 
+        // As upstream's remote deploy, before anything runs: --skip-sync sends no tarball, so it needs the remote one.
+        if (RuntimeBundle.SkipSync && string.IsNullOrWhiteSpace(RuntimeBundle.RemoteTarball))
+        {
+            throw new InvalidOperationException(Session.RuntimeBundleResolver.SkipSyncNeedsRemoteTarball);
+        }
+
         if (Cluster.GpuMode is not (DevLoop.Cluster.GpuModes.Legacy or DevLoop.Cluster.GpuModes.Cdi))
         {
             throw new InvalidOperationException(

@@ -133,24 +133,15 @@ internal sealed partial class DevSession
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            var error = ex switch
-            {
-                RuntimeBundleException { Rule: BundleRule.SourceNotConfigured } remote when _settings.RuntimeBundle.SkipSync =>
-                    new DevLoopException("Runtime bundle", remote.Message, SkipSyncRemedy, RemedyAction.None, remote),
-                RuntimeBundleException { Rule: BundleRule.SourceNotConfigured } missing =>
-                    new DevLoopException("Runtime bundle", missing.Message, SyntheticBundleRemedy, RemedyAction.None, missing),
-                _ => Fail(logger, "Runtime bundle", ex),
-            };
+            // With --skip-sync the settings already refused a missing remote tarball; a synthetic bundle is no remedy there.
+            var error = ex is RuntimeBundleException { Rule: BundleRule.SourceNotConfigured } missing && !_settings.RuntimeBundle.SkipSync
+                ? new DevLoopException("Runtime bundle", missing.Message, SyntheticBundleRemedy, RemedyAction.None, missing)
+                : Fail(logger, "Runtime bundle", ex);
             LogFailed(logger, error.StepName, error.Message);
             Publish(new BundleChanged(BundlePhase.Failed, Error: error));
             throw error;
         }
     }
-
-    /// <summary>The remedy shown when <c>--skip-sync</c> has no usable remote tarball.</summary>
-    public const string SkipSyncRemedy =
-        "Give --remote-runtime-bundle-tarball PATH (or OPENSHELL_REMOTE_RUNTIME_BUNDLE_TARBALL) with the tarball's absolute path on the Docker engine's machine, "
-        + "or leave out --skip-sync to send a tarball from this machine (--runtime-bundle-tarball).";
 
     /// <summary>The remedy shown when no bundle is configured.</summary>
     public const string SyntheticBundleRemedy =

@@ -31,6 +31,16 @@ public sealed class RemoteTarballTests
     }
 
     [Fact]
+    public void Settings_with_skip_sync_and_no_remote_tarball_are_refused_before_anything_runs()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => OpenShellSettings.From(
+            SettingsFiles.Load(Path.Combine(RepositoryPaths.Root, "OpenShell.AppHost"), offline: true, [new("OpenShell:RuntimeBundle:SkipSync", "true")]),
+            new Dictionary<string, string?>()));
+
+        Assert.Equal("--skip-sync requires --remote-runtime-bundle-tarball (or OPENSHELL_REMOTE_RUNTIME_BUNDLE_TARBALL)", error.Message);
+    }
+
+    [Fact]
     public void The_remote_variable_is_upstreams()
     {
         var settings = OpenShellSettings.From(

@@ -3,7 +3,6 @@ using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Errors;
-using OpenShell.DevLoop.FileSystem;
 using OpenShell.DevLoop.Session;
 using OpenShell.DevLoop.Tests.Watching;
 using OpenShell.DevLoop.Watching;
@@ -219,25 +218,6 @@ public sealed class DevSessionTests : IAsyncLifetime
         var gateway = events.OfType<ComponentPhaseChanged>().Last(c => c.Component == "gateway");
         Assert.Equal(ComponentPhase.Waiting, gateway.Phase);
         Assert.Contains("runtime bundle", gateway.Detail, StringComparison.Ordinal);
-        Assert.DoesNotContain("up", _fakes.Cluster.Log);
-    }
-
-    [Fact]
-    public async Task Skip_sync_without_a_remote_tarball_names_the_switch_to_give_not_the_synthetic_bundle()
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection([new KeyValuePair<string, string?>("OpenShell:RuntimeBundle:SkipSync", "true")])
-            .Build();
-        var settings = SettingsLoader.Resolve(configuration, _checkout.Path, new Dictionary<string, string?>()).Settings;
-        // The real resolver: the error is the one a user of --skip-sync gets.
-        _session = new DevSession(settings, _fakes.Create(_time) with { Bundles = new RuntimeBundleResolver(settings, new CachePaths(_checkout.Path)) });
-        var events = new SessionRecorder(_session);
-
-        await _session.RunAsync(null, CancellationToken.None);
-
-        var bundle = await events.WaitForAsync<BundleChanged>(b => b.Phase == BundlePhase.Failed);
-        Assert.Equal(RuntimeBundleResolver.SkipSyncNeedsRemoteTarball, bundle.Error!.Message);
-        Assert.Equal(DevSession.SkipSyncRemedy, bundle.Error.Remedy);
         Assert.DoesNotContain("up", _fakes.Cluster.Log);
     }
 

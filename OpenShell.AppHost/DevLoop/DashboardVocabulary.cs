@@ -32,6 +32,7 @@ internal static class DashboardVocabulary
         public const string Paused = "Paused";
         public const string WaitingForCluster = "Waiting for the cluster";
         public const string WaitingForBundle = "Waiting for the runtime bundle";
+        public const string EngineUnreachable = "Engine unreachable";
     }
 
     /// <summary>Property keys.</summary>
@@ -53,6 +54,11 @@ internal static class DashboardVocabulary
         public const string ClusterGatewayPort = "cluster.gatewayPort";
         public const string ClusterKubeconfig = "cluster.kubeconfig";
         public const string ClusterError = "cluster.error";
+        public const string EngineAddress = "engine.address";
+        public const string EnginePlatform = "engine.platform";
+        public const string EngineVersion = "engine.version";
+        public const string EngineForwards = "engine.forwards";
+        public const string EngineState = "engine.state";
         public const string WaitingFor = "waitingFor";
         public const string Fingerprint = "deploy.fingerprint";
         public const string LastDeployed = "deploy.lastDeployed";
@@ -87,7 +93,7 @@ internal static class DashboardVocabulary
     public static string StyleOf(string state) => state switch
     {
         States.Running or States.Watching or States.UpToDate => KnownResourceStateStyles.Success,
-        States.Failed => KnownResourceStateStyles.Error,
+        States.Failed or States.EngineUnreachable => KnownResourceStateStyles.Error,
         States.Paused => KnownResourceStateStyles.Warn,
         _ => KnownResourceStateStyles.Info,
     };

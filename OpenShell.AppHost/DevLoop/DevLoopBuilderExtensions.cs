@@ -44,9 +44,17 @@ public static class DevLoopBuilderExtensions
         builder.Services.TryAddSingleton<IDockerClient>(_ => DockerEngine.CreateClient(settings.Engine));
         // The cluster's API and gateway and the registry, as this machine dials them (SSH forwards for an ssh:// engine).
         builder.Services.TryAddSingleton(_ => DockerEngine.Ports(settings.Engine));
-        builder.Services.TryAddSingleton(services => DevSessionServices.ForDocker(
-            services.GetRequiredService<IDockerClient>(), settings, services.GetRequiredService<ResourceLoggerService>().GetLogger(DevSession.DeployScope),
-            ports: services.GetRequiredService<IEnginePorts>()));
+        builder.Services.TryAddSingleton(services =>
+        {
+            var docker = services.GetRequiredService<IDockerClient>();
+            var ports = services.GetRequiredService<IEnginePorts>();
+            var engine = DockerEngine.Connection(settings.Engine);
+            return DevSessionServices.ForDocker(docker, settings, services.GetRequiredService<ResourceLoggerService>().GetLogger(DevSession.DeployScope), ports: ports) with
+            {
+                // The dashboard shows the engine and its forwards, and brings them back when they drop.
+                Engine = new EngineWatch(new DockerEngineProbe(docker, engine, ports), engine.ToString()),
+            };
+        });
         builder.Services.TryAddSingleton(services => new DevSession(
             settings, services.GetRequiredService<DevSessionServices>(), scope => services.GetRequiredService<ResourceLoggerService>().GetLogger(scope)));
         builder.Services.TryAddSingleton<DevLoopDashboard>();

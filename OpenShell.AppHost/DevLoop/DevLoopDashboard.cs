@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OpenShell.AppHost.Telemetry;
 using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Session;
 using OpenShell.DevLoop.Watching;
 using static OpenShell.AppHost.DevLoop.DashboardVocabulary;
@@ -20,6 +21,7 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
     private readonly ResourceLoggerService _logs;
     private readonly Channel<SessionEvent> _events = Channel.CreateUnbounded<SessionEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _pump;
+    private bool _engineLost;
 
     public DevLoopDashboard(DevSession session, DevLoopResources resources, ResourceNotificationService notifications, ResourceLoggerService logs)
     {
@@ -71,6 +73,7 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
             new ResourcePropertySnapshot(Properties.BundleVerification, DevLoopCommands.Describe(error))),
         BundleChanged => PublishAsync(_resources.RuntimeBundle, States.Verifying),
         ClusterChanged c => ApplyClusterAsync(c),
+        EngineChanged engine => ApplyEngineAsync(engine.Status),
         ComponentPhaseChanged p => PublishAsync(Component(p.Component), p.Detail ?? PhaseText(p.Phase), new ResourcePropertySnapshot(Properties.WaitingFor, p.Detail ?? "")),
         ComponentDeployed d => PublishAsync(Component(d.Component), States.Running, [.. FactsOf(d), new(Properties.DeployError, ""), new(Properties.WaitingFor, "")]),
         ComponentFailed f => FailedAsync(f),
@@ -94,7 +97,8 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
         switch (c.Phase)
         {
             case ClusterPhase.Running when c.Cluster is { } up:
-                await PublishAsync(_resources.Cluster, States.Running,
+                // A cluster that came up while the engine dropped away stays shown as unreachable until the engine answers.
+                await PublishAsync(_resources.Cluster, _engineLost ? States.EngineUnreachable : States.Running,
                     new(Properties.ClusterContainerId, up.ContainerId[..Math.Min(12, up.ContainerId.Length)]), new(Properties.ClusterDecision, c.Detail ?? ""),
                     new(Properties.ClusterApiPort, up.ApiHostPort), new(Properties.ClusterGatewayPort, up.GatewayHostPort),
                     new(Properties.ClusterKubeconfig, up.KubeconfigPath), new(Properties.ClusterError, ""), new(Properties.WaitingFor, "")).ConfigureAwait(false);
@@ -117,6 +121,33 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
                 var text = c.Phase switch { ClusterPhase.Starting => States.Starting, ClusterPhase.Recreating => States.Recreating, _ => States.Bootstrapping };
                 await PublishAsync(_resources.Cluster, text, new ResourcePropertySnapshot(Properties.ClusterDecision, c.Detail ?? "")).ConfigureAwait(false);
                 break;
+        }
+    }
+
+    // The engine and its forwards show on the cluster; a lost engine turns the cluster's state until it answers again.
+    private async Task ApplyEngineAsync(EngineStatus status)
+    {
+        ResourcePropertySnapshot[] properties =
+        [
+            new(Properties.EngineAddress, status.Address),
+            new(Properties.EnginePlatform, status.Facts?.Platform ?? ""),
+            new(Properties.EngineVersion, status.Facts?.Version ?? ""),
+            new(Properties.EngineForwards, EngineText.Forwards(status.Facts)),
+            new(Properties.EngineState, EngineText.State(status)),
+        ];
+        if (status.Link == EngineLink.Lost)
+        {
+            _engineLost = true;
+            await PublishAsync(_resources.Cluster, States.EngineUnreachable, properties).ConfigureAwait(false);
+        }
+        else if (_engineLost && Session.Cluster is not null)
+        {
+            _engineLost = false;
+            await PublishAsync(_resources.Cluster, States.Running, properties).ConfigureAwait(false);
+        }
+        else
+        {
+            await PropertiesAsync(_resources.Cluster, properties).ConfigureAwait(false);
         }
     }
 

@@ -20,6 +20,10 @@ public sealed class LoopbackEnginePorts : IEnginePorts
         return Task.FromResult(enginePort);
     }
 
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<int, int>> ReopenAsync(CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyDictionary<int, int>>(new Dictionary<int, int>());
+
     /// <summary>Nothing to release.</summary>
     public void Dispose()
     {

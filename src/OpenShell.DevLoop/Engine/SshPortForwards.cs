@@ -110,6 +110,31 @@ public sealed class SshPortForwards : IEnginePorts
         }
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<int, int>> ReopenAsync(CancellationToken ct = default)
+    {
+        if (IsOpen || Forwards.Count == 0)
+        {
+            return Forwards;
+        }
+
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!IsOpen && Forwards.Count > 0)
+            {
+                await RestartAsync(ct).ConfigureAwait(false);
+            }
+
+            return Forwards;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Stops ssh.</summary>
     public void Dispose()
     {

@@ -56,6 +56,8 @@ internal sealed partial class DevSession
         var logger = _loggers(DeployScope);
         try
         {
+            await WaitForEngineAsync(ct).ConfigureAwait(false);
+
             // The cluster the session shows, whatever named it (OpenShell:Cluster:Name, CLUSTER_NAME or the folder).
             var request = DeployRequest.From(_settings, RepositoryRoot, targets);
             request = request with { PlanSettings = request.PlanSettings with { ClusterName = Paths.ClusterName }, PullProgress = _services.PullProgress, Trigger = trigger };

@@ -41,6 +41,7 @@ internal sealed partial class DevSession : IAsyncDisposable
     private ComponentCatalog? _catalog;
     private DeployLoop? _loop;
     private IDisposable? _watcher;
+    private Task? _engineWatch;
 
     /// <summary>Creates the session; nothing runs until a method is called.</summary>
     /// <param name="settings">The resolved settings (<see cref="SettingsLoader"/>); <c>DevHost.RepositoryRoot</c> is the checkout.</param>
@@ -85,6 +86,7 @@ internal sealed partial class DevSession : IAsyncDisposable
     /// </summary>
     public async Task RunAsync(Func<CancellationToken, Task>? beforeCluster, CancellationToken ct)
     {
+        StartEngineWatch();
         PublishComponentsWaiting("Waiting for the cluster");
         Publish(new ClusterChanged(ClusterPhase.Waiting, "Waiting for the runtime bundle"));
         try
@@ -126,12 +128,43 @@ internal sealed partial class DevSession : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         _watcher?.Dispose();
+        if (_engineWatch is not null)
+        {
+            await _engineWatch.ConfigureAwait(false);
+        }
+
         if (_loop is not null)
         {
             await _loop.DisposeAsync().ConfigureAwait(false);
         }
 
         // The gates are not disposed: a start-up still unwinding may release them after this.
+    }
+
+    /// <summary>How long a deploy waits for a lost engine to come back before it fails without doing anything.</summary>
+    public static readonly TimeSpan EngineWaitBudget = TimeSpan.FromSeconds(60);
+
+    private void StartEngineWatch()
+    {
+        if (_services.Engine is not { } engine || _engineWatch is not null)
+        {
+            return;
+        }
+
+        engine.Changed += status => Publish(new EngineChanged(status));
+        _engineWatch = engine.RunAsync(_stopping.Token);
+    }
+
+    // A deploy started while the engine is away would fail half-way; it waits for the engine instead, then fails whole.
+    private async Task WaitForEngineAsync(CancellationToken ct)
+    {
+        if (_services.Engine is not { IsRunning: true } engine || engine.Current.Link == Engine.EngineLink.Connected)
+        {
+            return;
+        }
+
+        PublishComponentsWaiting($"Waiting for the Docker engine: {engine.Current.Problem?.Message ?? "not checked yet"}");
+        await engine.WaitUntilConnectedAsync(EngineWaitBudget, ct).ConfigureAwait(false);
     }
 
     private ComponentCatalog Catalog(bool required = false)

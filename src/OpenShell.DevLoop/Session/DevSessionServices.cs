@@ -20,6 +20,12 @@ internal sealed record DevSessionServices
     /// <summary>The fast deploy.</summary>
     public required IDeployer Deployer { get; init; }
 
+    /// <summary>
+    /// Keeps checking the engine and its forwards while <see cref="DevSession.RunAsync"/> runs, and holds deploys while it
+    /// does not answer; null for a one-shot front end, whose forwards reopen on their next use.
+    /// </summary>
+    public Engine.EngineWatch? Engine { get; init; }
+
     /// <summary>Where pulls of missing base images report their progress; null reports nowhere.</summary>
     public IProgress<Docker.ImagePullProgress>? PullProgress { get; init; }
 

@@ -1,6 +1,7 @@
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Watching;
 
@@ -64,3 +65,7 @@ internal sealed record DeployFinished(DeployResult Result, DateTimeOffset At) : 
 /// <param name="StartupError">Why it could not start.</param>
 /// <param name="Disabled">True when watching is turned off in the settings.</param>
 internal sealed record WatcherChanged(DeployLoopStatus? Status, DevLoopException? StartupError = null, bool Disabled = false) : SessionEvent;
+
+/// <summary>The Docker engine or a forward to its ports was lost or came back, or what it runs changed.</summary>
+/// <param name="Status">The engine's status.</param>
+internal sealed record EngineChanged(EngineStatus Status) : SessionEvent;

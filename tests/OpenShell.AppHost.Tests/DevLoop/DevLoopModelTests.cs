@@ -20,6 +20,7 @@ public sealed class DevLoopModelTests : IAsyncLifetime
     private readonly OpenShell.Testing.TempDirectory _checkout = new();
     private readonly FakeSessionServices _fakes = new();
     private DistributedApplication? _app;
+    private OpenShell.DevLoop.Engine.EngineWatch? _engine;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -46,7 +47,7 @@ public sealed class DevLoopModelTests : IAsyncLifetime
             DisableDashboard = true,
         });
         var settings = SettingsLoader.Resolve(builder.Configuration, null, new Dictionary<string, string?>()).Settings;
-        builder.Services.AddSingleton(_fakes.Create());
+        builder.Services.AddSingleton(_fakes.Create() with { Engine = _engine });
         builder.AddOpenShellDevLoop(settings, builder.AddOpenShellRegistry("registry", settings));
         _app = builder.Build();
         await Task.CompletedTask;
@@ -246,5 +247,39 @@ public sealed class DevLoopModelTests : IAsyncLifetime
         Assert.Contains("inotify watch limit reached", Property(watcher, Properties.WatcherError), StringComparison.Ordinal);
         Assert.False((await ExecuteAsync(app, "watcher", "pause")).Success);
         await WaitForStateAsync(app, "gateway", States.Running);
+    }
+
+    [Fact]
+    public async Task A_lost_engine_turns_the_cluster_unreachable_with_the_reason_and_back_to_running_with_its_forwards()
+    {
+        var probe = new SwitchableProbe();
+        _engine = new OpenShell.DevLoop.Engine.EngineWatch(probe, "ssh://root@gpu-box (DOCKER_HOST)");
+        var app = await BuildAsync();
+
+        _ = Dashboard(app).Session.RunAsync(null, CancellationToken.None);
+
+        var lost = await WaitForStateAsync(app, "cluster", States.EngineUnreachable);
+        Assert.Equal("ssh://root@gpu-box (DOCKER_HOST)", Property(lost, Properties.EngineAddress));
+        Assert.Contains("ssh exited: Connection refused; check that sshd runs on gpu-box", Property(lost, Properties.EngineState), StringComparison.Ordinal);
+        Assert.Empty(_fakes.Deployer.Requests);
+
+        probe.Up = true;
+        var back = await WaitForStateAsync(app, "cluster", States.Running);
+        Assert.Equal("connected", Property(back, Properties.EngineState));
+        Assert.Equal("linux/arm64", Property(back, Properties.EnginePlatform));
+        Assert.Equal("28.2.2", Property(back, Properties.EngineVersion));
+        Assert.Equal("127.0.0.1:41001 → 6443, 127.0.0.1:41002 → 30051", Property(back, Properties.EngineForwards));
+        await WaitForStateAsync(app, "gateway", States.Running);
+    }
+
+    private sealed class SwitchableProbe : OpenShell.DevLoop.Engine.IEngineProbe
+    {
+        private volatile bool _up;
+
+        public bool Up { get => _up; set => _up = value; }
+
+        public Task<OpenShell.DevLoop.Engine.EngineFacts> CheckAsync(CancellationToken ct) => _up
+            ? Task.FromResult(new OpenShell.DevLoop.Engine.EngineFacts("linux/arm64", "28.2.2", new Dictionary<int, int> { [30051] = 41002, [6443] = 41001 }))
+            : throw new OpenShell.DevLoop.Engine.EngineConnectionException("ssh exited: Connection refused", "check that sshd runs on gpu-box");
     }
 }

@@ -39,6 +39,8 @@ public sealed class EnginePortsTests
 
         public Task<int> LocalPortAsync(int enginePort, CancellationToken ct = default) => Task.FromResult(forwards[enginePort]);
 
+        public Task<IReadOnlyDictionary<int, int>> ReopenAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyDictionary<int, int>>(forwards);
+
         public void Dispose()
         {
         }

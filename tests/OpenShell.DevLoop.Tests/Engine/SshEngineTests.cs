@@ -94,6 +94,47 @@ public sealed class SshEngineTests
         Assert.Empty(SshClientProcesses.WithArgument(forward));
     }
 
+    [RequiresSshd]
+    public async Task The_engine_watch_brings_a_killed_forward_back_on_its_local_port_before_anyone_uses_it()
+    {
+        using var folder = new TempDirectory("ssh-watch");
+        await using var sshd = await SshServer.StartAsync(folder.Path);
+        using var published = new TcpListener(IPAddress.Loopback, 0);
+        published.Start();
+        var enginePort = ((IPEndPoint)published.LocalEndpoint).Port;
+        var engine = sshd.Engine(sshd.ClientConfig);
+        using var client = engine.CreateClient();
+        using var ports = (SshPortForwards)engine.CreatePorts();
+        var local = await ports.LocalPortAsync(enginePort);
+        var watch = new EngineWatch(new DockerEngineProbe(client, engine, ports), engine.ToString());
+        using var stop = new CancellationTokenSource();
+        var run = watch.RunAsync(stop.Token);
+
+        await UntilAsync(() => Task.FromResult(watch.Current.Link == EngineLink.Connected), TimeSpan.FromSeconds(60));
+        Assert.Equal(local, watch.Current.Facts!.Forwards[enginePort]);
+        Assert.StartsWith("linux/", watch.Current.Facts.Platform, StringComparison.Ordinal);
+
+        await SshClientProcesses.KillAsync($"127.0.0.1:{local}:127.0.0.1:{enginePort}");
+        Assert.False(ports.IsOpen);
+
+        // Nobody asks for the port: the watch's next check (every 5 s) opens it again where it was.
+        await UntilAsync(async () => ports.IsOpen && await SshPortForwards.ListeningAsync(local, CancellationToken.None), TimeSpan.FromSeconds(30));
+        await AssertRelaysAsync(published, local);
+        Assert.Equal(EngineLink.Connected, watch.Current.Link);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not reached within {patience.TotalSeconds} s");
+            await Task.Delay(200);
+        }
+    }
+
     private static async Task AssertRelaysAsync(TcpListener published, int localPort)
     {
         using var client = new TcpClient();

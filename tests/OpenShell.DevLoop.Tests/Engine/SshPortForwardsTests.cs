@@ -112,6 +112,33 @@ public sealed class SshPortForwardsTests
     }
 
     [Fact]
+    public async Task Reopening_restarts_a_dead_ssh_on_the_same_local_ports_and_starts_nothing_when_it_runs_or_nothing_was_forwarded()
+    {
+        var runner = new FakeRunner(_ => new FakeProcess());
+        var picks = new Queue<int>([41001, 41002]);
+        using var forwards = Forwards(runner, (_, _) => Task.FromResult(true), picks.Dequeue);
+
+        Assert.Empty(await forwards.ReopenAsync());
+        Assert.Empty(runner.Started);
+
+        await forwards.LocalPortAsync(6443);
+        await forwards.LocalPortAsync(30051);
+        Assert.Equal(2, runner.Started.Count);
+        Assert.Equal(new Dictionary<int, int> { [6443] = 41001, [30051] = 41002 }, await forwards.ReopenAsync());
+        Assert.Equal(2, runner.Started.Count);
+
+        runner.Started[1].Exited = true;
+        var reopened = await forwards.ReopenAsync();
+
+        Assert.Equal(new Dictionary<int, int> { [6443] = 41001, [30051] = 41002 }, reopened);
+        Assert.Equal(3, runner.Started.Count);
+        Assert.True(runner.Started[1].Disposed);
+        Assert.Contains("127.0.0.1:41001:127.0.0.1:6443", runner.Started[2].Arguments);
+        Assert.Contains("127.0.0.1:41002:127.0.0.1:30051", runner.Started[2].Arguments);
+        Assert.True(forwards.IsOpen);
+    }
+
+    [Fact]
     public async Task A_local_port_taken_before_ssh_binds_it_is_picked_again_once()
     {
         var runner = new FakeRunner(arguments => arguments.Contains("127.0.0.1:41001:127.0.0.1:6443")

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.Session;
 using OpenShell.DevLoop.Tests.Watching;
@@ -17,6 +18,7 @@ public sealed class DevSessionTests : IAsyncLifetime
     private readonly ManualTimeProvider _time = new();
     private readonly FakeSessionServices _fakes = new();
     private DevSession? _session;
+    private EngineWatch? _engine;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -36,7 +38,7 @@ public sealed class DevSessionTests : IAsyncLifetime
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
             .Build();
         var resolved = SettingsLoader.Resolve(configuration, _checkout.Path, new Dictionary<string, string?>()).Settings;
-        _session = new DevSession(resolved, _fakes.Create(_time));
+        _session = new DevSession(resolved, _fakes.Create(_time) with { Engine = _engine });
         return (_session, new SessionRecorder(_session));
     }
 
@@ -187,6 +189,67 @@ public sealed class DevSessionTests : IAsyncLifetime
 
         Assert.Same(await first, await second);
         Assert.Single(_fakes.Deployer.Requests);
+    }
+
+    [Fact]
+    public async Task A_deploy_while_the_engine_is_lost_waits_for_it_and_runs_once_it_answers()
+    {
+        var probe = new SwitchableProbe();
+        _engine = new EngineWatch(probe, "ssh://root@gpu-box (DOCKER_HOST)", _time);
+        var (session, events) = Create();
+        using var stop = new CancellationTokenSource();
+
+        var run = session.RunAsync(null, stop.Token);
+        var waiting = await events.WaitForAsync<ComponentPhaseChanged>(c => c.Detail?.StartsWith("Waiting for the Docker engine", StringComparison.Ordinal) == true);
+        Assert.Contains("Connection refused", waiting.Detail, StringComparison.Ordinal);
+        Assert.Equal(EngineLink.Lost, events.OfType<EngineChanged>()[0].Status.Link);
+        Assert.Empty(_fakes.Deployer.Requests);
+
+        probe.Up = true;
+        for (var i = 0; i < 40 && _fakes.Deployer.Requests.Count == 0; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(_fakes.Deployer.Requests);
+        Assert.Equal(EngineLink.Connected, events.OfType<EngineChanged>()[^1].Status.Link);
+        Assert.Empty(events.OfType<ComponentFailed>());
+    }
+
+    [Fact]
+    public async Task A_deploy_fails_whole_naming_the_engine_when_it_does_not_come_back_in_time()
+    {
+        _engine = new EngineWatch(new SwitchableProbe(), "ssh://root@gpu-box (DOCKER_HOST)", _time);
+        var (session, events) = Create();
+
+        var run = session.RunAsync(null, CancellationToken.None);
+        await events.WaitForAsync<ComponentPhaseChanged>(c => c.Detail?.StartsWith("Waiting for the Docker engine", StringComparison.Ordinal) == true);
+        for (var i = 0; i < 70 && events.OfType<ComponentFailed>().Count == 0; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        var failed = events.OfType<ComponentFailed>();
+        Assert.Equal(["gateway", "supervisor", "chart"], failed.Select(f => f.Component));
+        Assert.Equal(EngineConnectionException.Step, failed[0].Error.StepName);
+        Assert.Contains("did not come back within 60 s, so nothing was deployed", failed[0].Error.Message, StringComparison.Ordinal);
+        Assert.Contains("Connection refused", failed[0].Error.Message, StringComparison.Ordinal);
+        Assert.Empty(_fakes.Deployer.Requests);
+    }
+
+    private sealed class SwitchableProbe : IEngineProbe
+    {
+        private volatile bool _up;
+
+        public bool Up { get => _up; set => _up = value; }
+
+        public Task<EngineFacts> CheckAsync(CancellationToken ct) => _up
+            ? Task.FromResult(new EngineFacts("linux/amd64", "28.2.2", new Dictionary<int, int>()))
+            : throw new EngineConnectionException("ssh exited: Connection refused", "check that sshd runs on gpu-box");
     }
 
     [Fact]

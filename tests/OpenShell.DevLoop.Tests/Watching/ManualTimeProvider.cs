@@ -27,6 +27,18 @@ internal sealed class ManualTimeProvider : TimeProvider
         return timer;
     }
 
+    /// <summary>How long from now each armed timer falls due, soonest first.</summary>
+    public IReadOnlyList<TimeSpan> Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _timers.Where(t => t.DueAt is not null).Select(t => t.DueAt!.Value - _now).Order()];
+            }
+        }
+    }
+
     /// <summary>Moves the clock, firing every timer that falls due on the way, in order.</summary>
     public void Advance(TimeSpan by)
     {

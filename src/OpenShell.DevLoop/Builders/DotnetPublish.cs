@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.FileSystem;
 
 namespace OpenShell.DevLoop.Builders;
 
@@ -24,7 +25,12 @@ internal static partial class DotnetPublish
 
     private static async Task RunAsync(string verb, string workingDirectory, IReadOnlyList<string> arguments, ILogger logger, CancellationToken ct)
     {
-        using var checkout = await CheckoutLock.AcquireAsync(workingDirectory, () => LogWaiting(logger, verb), ct).ConfigureAwait(false);
+        // One publish or restore at a time per checkout, across processes (a deploy, a publish, the AppHost): two at once
+        // write the same obj/ files, and the NativeAOT compiler dies with a bus error when another process rewrites a file it
+        // has mapped. Within a process, PublishGate already orders publishes.
+        using var checkout = await CrossProcessLock.AcquireAsync(
+            Path.Combine(workingDirectory, FileSystem.CachePaths.DotnetPublishLockRelativePath), timeout: null, TimeSpan.FromMilliseconds(200), () => LogWaiting(logger, verb), ct)
+            .ConfigureAwait(false);
         await RunUnlockedAsync(verb, workingDirectory, arguments, logger, ct).ConfigureAwait(false);
     }
 
@@ -99,43 +105,4 @@ internal static partial class DotnetPublish
 
         [LoggerMessage(Level = LogLevel.Information, Message = "dotnet {Verb}: {Line}")]
     private static partial void LogOutput(ILogger logger, string verb, string line);
-
-    /// <summary>
-    /// One <c>dotnet publish</c> or <c>restore</c> at a time per checkout, across processes (a deploy, a publish, the
-    /// AppHost): two at once write the same <c>obj/</c> files, and the NativeAOT compiler dies with a bus error when another
-    /// process rewrites a file it has mapped. A lock file under <c>.cache/</c> held open with <see cref="FileShare.None"/>;
-    /// the operating system releases it when the process dies. Within a process, <c>PublishGate</c> already orders publishes.
-    /// </summary>
-    private sealed class CheckoutLock(FileStream stream) : IDisposable
-    {
-        private static readonly TimeSpan s_retry = TimeSpan.FromMilliseconds(200);
-
-        public static async Task<CheckoutLock> AcquireAsync(string repositoryRoot, Action onWaiting, CancellationToken ct)
-        {
-            var path = Path.Combine(repositoryRoot, ".cache", "dotnet-publish.lock");
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var announced = false;
-            while (true)
-            {
-                try
-                {
-                    return new CheckoutLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
-                }
-                catch (IOException) when (File.Exists(path))
-                {
-                    // Held by another publish of this checkout: wait for it (a publish can take minutes; cancellation ends the wait).
-                }
-
-                if (!announced)
-                {
-                    announced = true;
-                    onWaiting();
-                }
-
-                await Task.Delay(s_retry, ct).ConfigureAwait(false);
-            }
-        }
-
-        public void Dispose() => stream.Dispose();
-    }
 }

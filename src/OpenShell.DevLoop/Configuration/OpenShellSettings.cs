@@ -73,7 +73,7 @@ public sealed class OpenShellSettings
         // As upstream's remote deploy, before anything runs: --skip-sync sends no tarball, so it needs the remote one.
         if (RuntimeBundle.SkipSync && string.IsNullOrWhiteSpace(RuntimeBundle.RemoteTarball))
         {
-            throw new InvalidOperationException(Session.RuntimeBundleResolver.SkipSyncNeedsRemoteTarball);
+            throw new InvalidOperationException(RuntimeBundleSettings.SkipSyncNeedsRemoteTarball);
         }
 
         if (Cluster.GpuMode is not (DevLoop.Cluster.GpuModes.Legacy or DevLoop.Cluster.GpuModes.Cdi))

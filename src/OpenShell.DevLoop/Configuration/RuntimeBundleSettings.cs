@@ -5,6 +5,9 @@ namespace OpenShell.DevLoop.Configuration;
 /// <summary>Where the GPU runtime bundle comes from (section <c>OpenShell:RuntimeBundle</c>, fed by <c>OPENSHELL_RUNTIME_BUNDLE_*</c>).</summary>
 public sealed class RuntimeBundleSettings
 {
+    /// <summary>Upstream's words when <see cref="SkipSync"/> has no remote tarball to use.</summary>
+    public const string SkipSyncNeedsRemoteTarball = "--skip-sync requires --remote-runtime-bundle-tarball (or OPENSHELL_REMOTE_RUNTIME_BUNDLE_TARBALL)";
+
     /// <summary>The tarball (<c>OPENSHELL_RUNTIME_BUNDLE_TARBALL</c>).</summary>
     public string? Tarball { get; set; }
 

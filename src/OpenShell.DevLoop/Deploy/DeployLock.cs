@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>
@@ -15,9 +13,9 @@ internal sealed class DeployLock : IDisposable
     public const string WaitingMessage = "Waiting for another deploy of this checkout to finish...";
 
     private static readonly TimeSpan s_retry = TimeSpan.FromMilliseconds(100);
-    private readonly FileStream _stream;
+    private readonly FileSystem.CrossProcessLock _lock;
 
-    private DeployLock(FileStream stream) => _stream = stream;
+    private DeployLock(FileSystem.CrossProcessLock held) => _lock = held;
 
     /// <summary>
     /// Takes the lock of the checkout at <paramref name="repositoryRoot"/>; calls <paramref name="onWaiting"/> once when
@@ -26,36 +24,11 @@ internal sealed class DeployLock : IDisposable
     public static async Task<DeployLock> AcquireAsync(string repositoryRoot, TimeSpan timeout, Action onWaiting, CancellationToken ct = default)
     {
         var path = Path.Combine(repositoryRoot, RelativePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var watch = Stopwatch.StartNew();
-        var announced = false;
-        while (true)
-        {
-            try
-            {
-                var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                return new DeployLock(stream);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Held by another deploy (a sharing violation): wait and retry.
-            }
-
-            if (!announced)
-            {
-                announced = true;
-                onWaiting();
-            }
-
-            if (watch.Elapsed >= timeout)
-            {
-                throw new DeployException(DeployStep.Total,
-                    $"Another deploy of this checkout still holds {path} after {timeout.TotalSeconds:F0} s. Wait for it to finish (or stop it), then run the deploy again.");
-            }
-
-            await Task.Delay(s_retry, ct).ConfigureAwait(false);
-        }
+        var held = await FileSystem.CrossProcessLock.AcquireAsync(path, timeout, s_retry, onWaiting, ct).ConfigureAwait(false)
+            ?? throw new DeployException(DeployStep.Total,
+                $"Another deploy of this checkout still holds {path} after {timeout.TotalSeconds:F0} s. Wait for it to finish (or stop it), then run the deploy again.");
+        return new DeployLock(held);
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose() => _lock.Dispose();
 }

@@ -9,6 +9,9 @@ public sealed record CachePaths(string RepositoryRoot)
     /// <summary>The deploy lock, relative to the root.</summary>
     public const string DeployLockRelativePath = ".cache/deploy.lock";
 
+    /// <summary>The lock file that lets one <c>dotnet publish</c> or <c>restore</c> of the checkout run at a time, relative to the repository root.</summary>
+    public const string DotnetPublishLockRelativePath = ".cache/dotnet-publish.lock";
+
     /// <summary>The default state file, relative to the root (upstream's location).</summary>
     public const string DefaultStateFileRelativePath = ".cache/cluster-deploy-fast.state";
 

@@ -14,9 +14,6 @@ namespace OpenShell.DevLoop.Session;
 /// </summary>
 internal sealed partial class RuntimeBundleResolver(OpenShellSettings settings, CachePaths cache, IDockerClient? docker = null) : IRuntimeBundleResolver
 {
-    /// <summary>Upstream's words when <c>--skip-sync</c> has no remote tarball to use.</summary>
-    public const string SkipSyncNeedsRemoteTarball = "--skip-sync requires --remote-runtime-bundle-tarball (or OPENSHELL_REMOTE_RUNTIME_BUNDLE_TARBALL)";
-
     public async Task<ResolvedBundle> ResolveAsync(string architecture, ILogger logger, CancellationToken ct)
     {
         var (tarball, origin) = settings.RuntimeBundle.SkipSync
@@ -33,7 +30,7 @@ internal sealed partial class RuntimeBundleResolver(OpenShellSettings settings, 
         var remote = settings.RuntimeBundle.RemoteTarball;
         if (string.IsNullOrWhiteSpace(remote))
         {
-            throw new RuntimeBundleException(BundleRule.SourceNotConfigured, null, SkipSyncNeedsRemoteTarball);
+            throw new RuntimeBundleException(BundleRule.SourceNotConfigured, null, RuntimeBundleSettings.SkipSyncNeedsRemoteTarball);
         }
 
         var engine = docker ?? throw new InvalidOperationException("--remote-runtime-bundle-tarball needs the Docker engine whose machine holds the tarball.");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using OpenShell.Bench;
 using OpenShell.Bench.Planner;
+using OpenShell.DevLoop.ChangeDetection;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.State;
@@ -24,13 +25,30 @@ Console.WriteLine($"  set up in {setup.Elapsed.TotalSeconds:F1} s at {repository
 
 Report("in-process, clean tree, reused planner", await MeasureAsync(options.Iterations, recorder, request));
 
-repository.MakeDirty(options.Dirty * 3 / 4, options.Dirty - (options.Dirty * 3 / 4));
+var dirtyPaths = repository.MakeDirty(options.Dirty * 3 / 4, options.Dirty - (options.Dirty * 3 / 4));
 var dirtyPlan = await recorder.PlanAsync(request);
 Console.WriteLine($"  dirty plan: gateway={Bit(dirtyPlan, "gateway")} supervisor={Bit(dirtyPlan, "supervisor")} chart={Bit(dirtyPlan, "chart")}, " +
     $"{dirtyPlan.Components.Sum(c => c.Changes.Count)} changed inputs");
 
 Report("in-process, dirty tree, reused planner (watcher)", await MeasureAsync(options.Iterations, recorder, request));
 Report("in-process, dirty tree, new planner per plan", await MeasureAsync(options.Iterations, null, request));
+
+// The AppHost's planner with the watcher's change set: it re-checks the reported paths only (the first look scans all).
+var journal = new ChangeJournal();
+journal.Arm();
+var watched = new DeployPlanner(new NoEngineLocator());
+var journaled = request with { Journal = journal };
+var incremental = await watched.PlanAsync(journaled);
+if (!SamePlan(incremental, dirtyPlan))
+{
+    throw new InvalidOperationException("the plan from the watcher's change set differs from the whole scan's");
+}
+
+Report($"in-process, dirty tree, watcher's change set ({dirtyPaths.Count} paths)", await MeasureAsync(options.Iterations, watched, journaled, () => journal.Record(dirtyPaths)));
+if (!SamePlan(await watched.PlanAsync(journaled), dirtyPlan))
+{
+    throw new InvalidOperationException("the plan from the watcher's change set differs from the whole scan's");
+}
 Report("in-process, dirty tree, reused planner + Docker lookup", await MeasureAsync(options.Iterations, new DeployPlanner(new DockerClusterContainerLocator()), request));
 
 Console.WriteLine("  stages, dirty tree:");
@@ -55,7 +73,10 @@ else
     Console.WriteLine("  (pass --cli path/to/openshell-dev to time the one-shot command too)");
 }
 
-static async Task<List<double>> MeasureAsync(int iterations, DeployPlanner? planner, PlanRequest request)
+static bool SamePlan(DeployPlan a, DeployPlan b) =>
+    a.Components.Select(c => (c.Component.Name, c.Fingerprint, c.Rebuild, c.Changes.Count)).SequenceEqual(b.Components.Select(c => (c.Component.Name, c.Fingerprint, c.Rebuild, c.Changes.Count)));
+
+static async Task<List<double>> MeasureAsync(int iterations, DeployPlanner? planner, PlanRequest request, Action? beforeEach = null)
 {
     // The watcher's planner lives as long as the AppHost: time it once tiered JIT has promoted the hot loops.
     const int warmUp = 20;
@@ -63,6 +84,7 @@ static async Task<List<double>> MeasureAsync(int iterations, DeployPlanner? plan
     var cpu = TimeSpan.Zero;
     for (var i = 0; i < iterations + warmUp; i++)
     {
+        beforeEach?.Invoke();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         await (planner ?? new DeployPlanner(new NoEngineLocator())).PlanAsync(request);

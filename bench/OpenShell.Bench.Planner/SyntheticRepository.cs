@@ -58,13 +58,19 @@ internal sealed class SyntheticRepository : IDisposable
         return repository;
     }
 
-    /// <summary>Modifies <paramref name="modified"/> tracked files and adds <paramref name="added"/> untracked ones, spread over all folders.</summary>
-    public void MakeDirty(int modified, int added)
+    /// <summary>
+    /// Modifies <paramref name="modified"/> tracked files and adds <paramref name="added"/> untracked ones, spread over all
+    /// folders; returns their paths as a watcher reports them (files, relative, '/'-separated).
+    /// </summary>
+    public IReadOnlyList<string> MakeDirty(int modified, int added)
     {
+        var changed = new List<string>();
         var step = Math.Max(1, _tracked.Count / Math.Max(1, modified));
         for (var i = 0; i < modified; i++)
         {
-            File.AppendAllText(Path.Combine(Root, _tracked[(i * step) % _tracked.Count]), $"// edit {i}\n");
+            var relative = _tracked[(i * step) % _tracked.Count];
+            File.AppendAllText(Path.Combine(Root, relative), $"// edit {i}\n");
+            changed.Add(relative.Replace('\\', '/'));
         }
 
         for (var i = 0; i < added; i++)
@@ -73,7 +79,10 @@ internal sealed class SyntheticRepository : IDisposable
             var path = Path.Combine(Root, folder, "new", $"Added{i}.cs");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, $"// added {i}\n");
+            changed.Add(Path.GetRelativePath(Root, path).Replace('\\', '/'));
         }
+
+        return changed;
     }
 
     public void Dispose()

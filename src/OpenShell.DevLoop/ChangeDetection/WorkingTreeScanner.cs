@@ -22,16 +22,40 @@ internal sealed class WorkingTreeScanner(IGitCli git)
     // The index and HEAD as last seen, and what was derived from them: the same bytes give the same answers.
     private IndexView? _view;
 
-    /// <summary>Scans the working tree of <paramref name="repository"/> for the inputs <paramref name="matcher"/> knows.</summary>
+    // The last whole scan's results, updated path by path from a watcher's changes; null forces a whole scan.
+    private LastScan? _last;
+
+    /// <summary>
+    /// Scans the working tree of <paramref name="repository"/> for the inputs <paramref name="matcher"/> knows. With
+    /// <paramref name="changedSince"/> (every path that changed since this scanner's last scan, as a watcher saw them) only
+    /// those paths are looked at, when the last scan's results still hold: same matcher, same index file, same HEAD, and no
+    /// path that is an existing folder. Otherwise, and without it, the whole tree is scanned.
+    /// </summary>
+    public async Task<WorkingTreeSnapshot> ScanAsync(GitRepository repository, ComponentMatcher matcher, IReadOnlyCollection<string>? changedSince, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(matcher);
+        if (changedSince is not null && TryScanChanged(repository, matcher, changedSince) is { } quick)
+        {
+            return quick;
+        }
+
+        return await ScanAsync(repository, matcher, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Scans the whole working tree of <paramref name="repository"/> for the inputs <paramref name="matcher"/> knows.</summary>
     public async Task<WorkingTreeSnapshot> ScanAsync(GitRepository repository, ComponentMatcher matcher, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(matcher);
+        _last = null;
+
+        // Taken before the index is read: a write in between then shows as a different key on the next scan.
+        var indexKey = IndexKey(repository);
 
         // The git processes run while the index is read and the files are checked.
         var untrackedTask = git.ListUntrackedAsync(repository, ct);
         var view = ReadIndex(repository, matcher);
-        var index = view.Index;
         var inputs = view.Inputs;
         var stagedTask = view.Staged is { } known ? Task.FromResult(known.Changes) : git.ListStagedAsync(repository, ct);
 
@@ -59,21 +83,103 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             }
         }
 
-        var files = new List<InputFile>(inputs.Count);
-        var changes = new List<ChangedPath>();
         var hashed = 0;
+        var blobs = new string?[inputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            blobs[i] = checks[i].Info is { } info ? HashWithCache(inputs[i].Path, info, ref hashed) : checks[i].BlobId;
+        }
+
+        var untrackedPaths = await untrackedTask.ConfigureAwait(false);
+        var masks = matcher.Classify(untrackedPaths);
+        var untracked = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var path in untrackedPaths)
+        {
+            untracked[path] = masks[path] != 0 ? HashUntracked(repository.Root, path, ref hashed) : null;
+        }
+
+        var staged = await stagedTask.ConfigureAwait(false);
+        if (view.Staged is null && view.HeadState is not null)
+        {
+            _view = view with { Staged = new StagedList(staged) };
+        }
+
+        var scan = new LastScan(repository.Root, matcher, view, indexKey, blobs, untracked, staged);
+        var snapshot = Build(scan, hashed);
+
+        // Only a tree whose inputs come in ordinal order (nearly always) can be updated path by path later.
+        _last = IsOrdinallySorted(inputs) ? scan : null;
+        return snapshot;
+    }
+
+    // The update of the last scan for the paths a watcher saw change; null when only a whole scan can answer.
+    private WorkingTreeSnapshot? TryScanChanged(GitRepository repository, ComponentMatcher matcher, IReadOnlyCollection<string> changed)
+    {
+        if (_last is not { } last || !ReferenceEquals(last.Matcher, matcher) || last.Root != repository.Root
+            || IndexKey(repository) != last.IndexKey || GitHead.ReadState(repository) != last.View.HeadState || last.View.HeadState is null)
+        {
+            return null;
+        }
+
+        var inputs = last.View.Inputs;
+        var hashed = 0;
+        var newUntracked = new List<string>();
+        foreach (var path in changed)
+        {
+            var full = Path.Combine(repository.Root, path);
+            if (Directory.Exists(full) || Path.GetFileName(path) == ".gitignore")
+            {
+                // A folder moved in or made, or new ignore rules: what is untracked now needs git's own listing.
+                _last = null;
+                return null;
+            }
+
+            // The input itself, or every input under a folder that went away.
+            var (start, end) = InputsAt(inputs, path);
+            for (var i = start; i < end; i++)
+            {
+                var check = Check(repository.Root, inputs[i], last.View.WrittenUtc);
+                last.Blobs[i] = check.Info is { } info ? HashWithCache(inputs[i].Path, info, ref hashed) : check.BlobId;
+            }
+
+            foreach (var gone in last.Untracked.Keys.Where(u => u == path || u.StartsWith(path + "/", StringComparison.Ordinal)).ToList())
+            {
+                last.Untracked.Remove(gone);
+            }
+
+            if (File.Exists(full) && !last.View.IndexPaths.Contains(path))
+            {
+                newUntracked.Add(path);
+            }
+        }
+
+        // The watcher reports only paths git does not ignore, as `git ls-files --others --exclude-standard` lists them.
+        var masks = matcher.Classify(newUntracked);
+        foreach (var path in newUntracked)
+        {
+            last.Untracked[path] = masks[path] != 0 ? HashUntracked(repository.Root, path, ref hashed) : null;
+        }
+
+        return Build(last, hashed);
+    }
+
+    // The snapshot of a scan's results: present inputs and untracked inputs in path order, and git's change set.
+    private static WorkingTreeSnapshot Build(LastScan scan, int hashed)
+    {
+        var inputs = scan.View.Inputs;
+        var tracked = new List<InputFile>(inputs.Count);
+        var changes = new List<ChangedPath>();
         for (var i = 0; i < inputs.Count; i++)
         {
             var entry = inputs[i];
-            var check = checks[i];
-            var blob = check.Info is { } info ? HashWithCache(entry.Path, info, ref hashed) : check.BlobId;
+            var blob = scan.Blobs[i];
             if (blob is null)
             {
                 changes.Add(new ChangedPath(entry.Path, ChangeKind.Deleted));
                 continue;
             }
 
-            files.Add(new InputFile(entry.Path, blob));
+            tracked.Add(new InputFile(entry.Path, blob));
             if (entry.Stage != 0)
             {
                 changes.Add(new ChangedPath(entry.Path, ChangeKind.Conflicted));
@@ -88,30 +194,24 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             }
         }
 
-        var untracked = await untrackedTask.ConfigureAwait(false);
-        var masks = matcher.Classify(untracked);
-        foreach (var path in untracked)
+        var untracked = new List<InputFile>();
+        foreach (var (path, blob) in scan.Untracked)
         {
             changes.Add(new ChangedPath(path, ChangeKind.Untracked));
-            if (masks[path] != 0 && HashUntracked(repository.Root, path, ref hashed) is { } blob)
+            if (blob is not null)
             {
-                files.Add(new InputFile(path, blob));
+                untracked.Add(new InputFile(path, blob));
             }
         }
 
-        var staged = await stagedTask.ConfigureAwait(false);
-        if (view.Staged is null && view.HeadState is not null)
-        {
-            _view = view with { Staged = new StagedList(staged) };
-        }
-        if (staged is null)
+        if (scan.Staged is null)
         {
             // No commit yet: everything in the index is staged as new.
-            changes.AddRange(index.Entries.Select(e => new ChangedPath(e.Path, ChangeKind.Added)));
+            changes.AddRange(scan.View.Index.Entries.Select(e => new ChangedPath(e.Path, ChangeKind.Added)));
         }
         else
         {
-            changes.AddRange(staged.Select(s => new ChangedPath(s.Path, s.Status switch
+            changes.AddRange(scan.Staged.Select(s => new ChangedPath(s.Path, s.Status switch
             {
                 'A' => ChangeKind.Added,
                 'D' => ChangeKind.Deleted,
@@ -120,12 +220,81 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             })));
         }
 
-        files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-
         // The working tree's view of a path comes first and wins over the staged one.
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var changeSet = changes.Where(c => seen.Add(c.Path)).OrderBy(c => c.Path, StringComparer.Ordinal).ToList();
-        return new WorkingTreeSnapshot(files, changeSet, hashed);
+        return new WorkingTreeSnapshot(Merge(tracked, untracked), changeSet, hashed);
+    }
+
+    // Two lists in ordinal path order, as one (an untracked path is never a tracked one).
+    private static List<InputFile> Merge(List<InputFile> tracked, List<InputFile> untracked)
+    {
+        if (untracked.Count == 0)
+        {
+            return tracked;
+        }
+
+        var merged = new List<InputFile>(tracked.Count + untracked.Count);
+        int t = 0, u = 0;
+        while (t < tracked.Count || u < untracked.Count)
+        {
+            merged.Add(u == untracked.Count || (t < tracked.Count && string.CompareOrdinal(tracked[t].Path, untracked[u].Path) < 0) ? tracked[t++] : untracked[u++]);
+        }
+
+        return merged;
+    }
+
+    // The range of inputs that are `path` or lie under it (inputs are in ordinal order).
+    private static (int Start, int End) InputsAt(List<GitIndexEntry> inputs, string path)
+    {
+        var start = LowerBound(inputs, path);
+        var end = start;
+        var folder = path + "/";
+        while (end < inputs.Count && (inputs[end].Path == path || inputs[end].Path.StartsWith(folder, StringComparison.Ordinal)))
+        {
+            end++;
+        }
+
+        return (start, end);
+    }
+
+    private static int LowerBound(List<GitIndexEntry> inputs, string path)
+    {
+        int low = 0, high = inputs.Count;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (string.CompareOrdinal(inputs[middle].Path, path) < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    private static bool IsOrdinallySorted(List<GitIndexEntry> inputs)
+    {
+        for (var i = 1; i < inputs.Count; i++)
+        {
+            if (string.CompareOrdinal(inputs[i - 1].Path, inputs[i].Path) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // The index file as git last wrote it: git replaces it by a rename, so any write changes its stamp.
+    private static (long Length, DateTime WrittenUtc) IndexKey(GitRepository repository)
+    {
+        var info = new FileInfo(repository.IndexPath);
+        return info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1, DateTime.MinValue);
     }
 
     // Parses the index and picks the component inputs, unless its bytes are those seen last time. The staged list
@@ -263,7 +432,18 @@ internal sealed class WorkingTreeScanner(IGitCli git)
     }
 
     private sealed record IndexView(
-        string Root, byte[] Bytes, DateTime WrittenUtc, string? HeadState, ComponentMatcher Matcher, GitIndex Index, List<GitIndexEntry> Inputs, StagedList? Staged);
+        string Root, byte[] Bytes, DateTime WrittenUtc, string? HeadState, ComponentMatcher Matcher, GitIndex Index, List<GitIndexEntry> Inputs, StagedList? Staged)
+    {
+        private HashSet<string>? _paths;
+
+        // Every path in the index, for telling a new file from a tracked one (built on first use).
+        public HashSet<string> IndexPaths => _paths ??= new HashSet<string>(Index.Entries.Select(e => e.Path), StringComparer.Ordinal);
+    }
+
+    // Blobs: per input, its blob id in the working tree (null: deleted). Untracked: path → blob id (null: not an input).
+    private sealed record LastScan(
+        string Root, ComponentMatcher Matcher, IndexView View, (long Length, DateTime WrittenUtc) IndexKey, string?[] Blobs,
+        SortedDictionary<string, string?> Untracked, IReadOnlyList<StagedChange>? Staged);
 
     // null Changes: HEAD has no commit yet.
     private sealed record StagedList(IReadOnlyList<StagedChange>? Changes);

@@ -28,6 +28,9 @@ public sealed record DeployRequest(string RepositoryRoot, IReadOnlyList<string> 
     /// <summary>How long a second deploy of the same checkout waits for the first before failing.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>What a watcher saw change since the last plan, so planning re-checks only those paths; null scans the tree.</summary>
+    internal ChangeDetection.ChangeJournal? Journal { get; init; }
+
     /// <summary>
     /// After a supervisor swap, start a throwaway sandbox and wait until it registers with the new binary's sha256
     /// before the deploy counts as done (<c>OpenShell:DevHost:VerifyWithSandbox</c>; needs pods that really run).

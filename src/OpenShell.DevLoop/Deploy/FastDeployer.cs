@@ -138,7 +138,7 @@ public sealed partial class FastDeployer : Session.IDeployer
 
     private async Task<DeployResult> DeployLockedAsync(string root, DeployRequest request, DeployRun run, Stopwatch total, CancellationToken ct)
     {
-        var planRequest = new PlanRequest(root, request.Targets, request.PlanSettings);
+        var planRequest = new PlanRequest(root, request.Targets, request.PlanSettings) { Journal = request.Journal };
         var plan = await run.StepAsync(DeployStep.ChangeDetection, null, async () =>
         {
             var planned = await _planner.PlanAsync(planRequest, ct).ConfigureAwait(false);

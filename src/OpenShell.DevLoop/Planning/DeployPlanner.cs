@@ -72,7 +72,7 @@ public sealed class DeployPlanner
         // The engine, the state file and the working tree are independent: ask them at once.
         var lookupTask = _locator.FindAsync(ClusterName.ContainerName(clusterName), ct);
         var stateTask = store.ReadAsync(ct);
-        var snapshot = await ScannerFor(repository.Root).ScanAsync(repository, matcher, ct).ConfigureAwait(false);
+        var snapshot = await ScanAsync(repository, matcher, request.Journal, ct).ConfigureAwait(false);
         var lookup = await lookupTask.ConfigureAwait(false);
         var stateRead = await stateTask.ConfigureAwait(false);
 
@@ -236,6 +236,22 @@ public sealed class DeployPlanner
         }
 
         return (_catalog, _matcher);
+    }
+
+    // With a journal only the paths it lists are re-checked; a failed scan leaves it unable to vouch for the next one.
+    private async Task<WorkingTreeSnapshot> ScanAsync(GitRepository repository, ComponentMatcher matcher, ChangeJournal? journal, CancellationToken ct)
+    {
+        var scanner = ScannerFor(repository.Root);
+        var changed = journal?.Take(scanner);
+        try
+        {
+            return await scanner.ScanAsync(repository, matcher, changed, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            journal?.Invalidate();
+            throw;
+        }
     }
 
     private WorkingTreeScanner ScannerFor(string root)

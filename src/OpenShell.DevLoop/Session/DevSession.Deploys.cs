@@ -60,7 +60,7 @@ internal sealed partial class DevSession
 
             // The cluster the session shows, whatever named it (OpenShell:Cluster:Name, CLUSTER_NAME or the folder).
             var request = DeployRequest.From(_settings, RepositoryRoot, targets);
-            request = request with { PlanSettings = request.PlanSettings with { ClusterName = Paths.ClusterName }, PullProgress = _services.PullProgress, Trigger = trigger };
+            request = request with { PlanSettings = request.PlanSettings with { ClusterName = Paths.ClusterName }, PullProgress = _services.PullProgress, Trigger = trigger, Journal = _journal };
             var result = await _services.Deployer.DeployAsync(request, new Router(this, progress), ct).ConfigureAwait(false);
             await PublishDeployedAsync(result, ct).ConfigureAwait(false);
             return result;

@@ -70,7 +70,15 @@ internal sealed partial class DevSession
                 _services.Time,
                 logger);
             loop.StatusChanged += status => Publish(new WatcherChanged(status));
-            _watcher = _services.StartWatcher(RepositoryRoot, excludes, loop, logger);
+            _watcher = _services.StartWatcher(RepositoryRoot, excludes, new JournalingSink(_journal, loop), logger);
+
+            // From here on plans re-check only what the watcher reports (the first one still scans the whole tree). The
+            // watcher skips every component's excluded paths, so that holds only when all components exclude the same.
+            var components = Catalog(required: true).Components;
+            if (components.All(c => c.Exclude.SequenceEqual(components[0].Exclude, StringComparer.Ordinal)))
+            {
+                _journal.Arm();
+            }
             _loop = loop;
             Publish(new WatcherChanged(loop.Status));
         }

@@ -43,6 +43,9 @@ internal sealed partial class DevSession : IAsyncDisposable
     private IDisposable? _watcher;
     private Task? _engineWatch;
 
+    // What the watcher saw change since the last plan; it vouches for nothing until the watcher runs.
+    private readonly ChangeDetection.ChangeJournal _journal = new();
+
     /// <summary>Creates the session; nothing runs until a method is called.</summary>
     /// <param name="settings">The resolved settings (<see cref="SettingsLoader"/>); <c>DevHost.RepositoryRoot</c> is the checkout.</param>
     /// <param name="services">The collaborators.</param>
@@ -127,6 +130,7 @@ internal sealed partial class DevSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _journal.Disarm();
         _watcher?.Dispose();
         if (_engineWatch is not null)
         {

@@ -140,6 +140,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             {
                 var check = Check(repository.Root, inputs[i], last.View.WrittenUtc);
                 last.Blobs[i] = check.Info is { } info ? HashWithCache(inputs[i].Path, info, ref hashed) : check.BlobId;
+                last.Files[i] = null;
             }
 
             foreach (var gone in last.Untracked.Keys.Where(u => u == path || u.StartsWith(path + "/", StringComparison.Ordinal)).ToList())
@@ -179,7 +180,9 @@ internal sealed class WorkingTreeScanner(IGitCli git)
                 continue;
             }
 
-            tracked.Add(new InputFile(entry.Path, blob));
+            // Unchanged inputs keep their record from the last build: an update path by path allocates per change only.
+            var file = scan.Files[i] ??= new InputFile(entry.Path, blob);
+            tracked.Add(file);
             if (entry.Stage != 0)
             {
                 changes.Add(new ChangedPath(entry.Path, ChangeKind.Conflicted));
@@ -443,7 +446,11 @@ internal sealed class WorkingTreeScanner(IGitCli git)
     // Blobs: per input, its blob id in the working tree (null: deleted). Untracked: path → blob id (null: not an input).
     private sealed record LastScan(
         string Root, ComponentMatcher Matcher, IndexView View, (long Length, DateTime WrittenUtc) IndexKey, string?[] Blobs,
-        SortedDictionary<string, string?> Untracked, IReadOnlyList<StagedChange>? Staged);
+        SortedDictionary<string, string?> Untracked, IReadOnlyList<StagedChange>? Staged)
+    {
+        // Per input, the record last built from Blobs (null: build it again).
+        public InputFile?[] Files { get; } = new InputFile?[Blobs.Length];
+    }
 
     // null Changes: HEAD has no commit yet.
     private sealed record StagedList(IReadOnlyList<StagedChange>? Changes);

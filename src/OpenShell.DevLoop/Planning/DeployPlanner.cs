@@ -93,11 +93,12 @@ public sealed class DeployPlanner
         var recorded = RecordedFingerprints(catalog, stateRead.State, clusterName, lookup.ContainerId, notes, out var cause);
         var mode = request.Targets.Count > 0 ? PlanMode.Explicit : PlanMode.Automatic;
         var decisions = new List<(ComponentDefinition Component, List<RebuildReason> Reasons, List<ChangedInput> Changes, string Fingerprint, string? Recorded, int Inputs)>();
+        var fileMasks = ComponentFingerprint.MasksOf(snapshot.Files, masks);
         for (var bit = 0; bit < catalog.Components.Count; bit++)
         {
             var component = catalog.Components[bit];
-            var fingerprint = ComponentFingerprint.Compute(snapshot.Files, masks, bit);
-            var inputs = snapshot.Files.Count(f => (masks[f.Path] & (1UL << bit)) != 0);
+            var fingerprint = ComponentFingerprint.Compute(snapshot.Files, fileMasks, bit);
+            var inputs = fileMasks.Count(m => (m & (1UL << bit)) != 0);
             var changed = snapshot.Changes.Where(c => (masks[c.Path] & (1UL << bit)) != 0).ToList();
             var globs = matcher.MatchingGlobs(bit, changed.Select(c => c.Path));
             var changes = changed.Select(c => new ChangedInput(c.Path, c.Kind, globs[c.Path])).ToList();

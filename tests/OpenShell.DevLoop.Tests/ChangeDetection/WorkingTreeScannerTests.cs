@@ -50,11 +50,14 @@ public sealed class WorkingTreeScannerTests
         using var repository = await GitTestRepository.CreateAsync();
         var path = Path.Combine(repository.Root, Probe);
         repository.Write(Probe, "// aaaa\n");
+
+        // A stamp in the clock's tick of the first hash, however long a loaded machine takes to get to it.
+        var mtime = DateTime.UtcNow.AddSeconds(1).AddTicks(1234);
+        File.SetLastWriteTimeUtc(path, mtime);
         var (scanner, git, matcher) = Create(repository);
         var before = BlobOf(await scanner.ScanAsync(git, matcher));
 
         // A coarse clock can give the rewrite the same size and mtime as the version that was hashed.
-        var mtime = File.GetLastWriteTimeUtc(path);
         repository.Write(Probe, "// bbbb\n");
         File.SetLastWriteTimeUtc(path, mtime);
         var after = await scanner.ScanAsync(git, matcher);

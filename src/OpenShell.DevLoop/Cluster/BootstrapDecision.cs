@@ -5,21 +5,25 @@ namespace OpenShell.DevLoop.Cluster;
 /// <summary>The bootstrap decision and why it was taken.</summary>
 /// <param name="Action">What to do.</param>
 /// <param name="Reason">Why, in words for the log.</param>
-public sealed record BootstrapDecision(BootstrapAction Action, string Reason)
+/// <param name="Problem">What is wrong with the container as found (it is missing, or not running and healthy); null when it can be reused.</param>
+public sealed record BootstrapDecision(BootstrapAction Action, string Reason, string? Problem = null)
 {
+    /// <summary>True when a container was found and is running, healthy or not.</summary>
+    public bool ContainerRunning { get; init; }
+
     /// <summary>Decides from the container found under the cluster's name (null when there is none), as upstream does.</summary>
     public static BootstrapDecision Decide(string containerName, ContainerInspectResponse? container)
     {
         if (container is null)
         {
-            return new(BootstrapAction.Create, $"no container named {containerName} exists");
+            return new(BootstrapAction.Create, $"no container named {containerName} exists", $"no container named {containerName} exists");
         }
 
         var state = container.State;
         var health = state?.Health?.Status;
         if (string.Equals(health, "healthy", StringComparison.Ordinal) && state is { Running: true })
         {
-            return new(BootstrapAction.Reuse, $"container {containerName} is running and healthy");
+            return new(BootstrapAction.Reuse, $"container {containerName} is running and healthy") { ContainerRunning = true };
         }
 
         var status = state?.Status ?? "unknown";
@@ -28,6 +32,7 @@ public sealed record BootstrapDecision(BootstrapAction Action, string Reason)
             null or "" => $"it has no health status (state '{status}'): it was not made from a cluster image with a health check",
             _ => $"its health is '{health}' (state '{status}')",
         };
-        return new(BootstrapAction.Recreate, $"container {containerName} is not healthy: {why}; it is removed with its volume and bootstrapped again");
+        var problem = $"container {containerName} is not healthy: {why}";
+        return new(BootstrapAction.Recreate, $"{problem}; it is removed with its volume and bootstrapped again", problem) { ContainerRunning = state is { Running: true } };
     }
 }

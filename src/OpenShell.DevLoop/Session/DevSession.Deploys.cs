@@ -57,6 +57,7 @@ internal sealed partial class DevSession
         try
         {
             await WaitForEngineAsync(ct).ConfigureAwait(false);
+            await CheckClusterAsync(ct).ConfigureAwait(false);
 
             // The cluster the session shows, whatever named it (OpenShell:Cluster:Name, CLUSTER_NAME or the folder).
             var request = DeployRequest.From(_settings, RepositoryRoot, targets);
@@ -84,6 +85,26 @@ internal sealed partial class DevSession
 
             throw error;
         }
+    }
+
+    // The container may have been removed or stopped since the session brought it up (docker rm, another terminal, a
+    // reboot): say so before any step, instead of failing in whichever step first touches it. A running container whose
+    // health check lags (a loaded machine) is left to the steps.
+    private async Task CheckClusterAsync(CancellationToken ct)
+    {
+        var decision = await _services.Cluster.DecideAsync(ct).ConfigureAwait(false);
+        if (decision.ContainerRunning)
+        {
+            return;
+        }
+
+        var error = new DevLoopException(
+            "Cluster",
+            $"The cluster went away since it came up: {decision.Problem ?? decision.Reason}. Nothing was deployed.",
+            null,
+            RemedyAction.BringClusterUp);
+        Publish(new ClusterChanged(ClusterPhase.Failed, error.Message, Error: error));
+        throw error;
     }
 
     private async Task PublishDeployedAsync(DeployResult result, CancellationToken ct)

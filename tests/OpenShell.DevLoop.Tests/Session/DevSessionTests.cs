@@ -252,6 +252,40 @@ public sealed class DevSessionTests : IAsyncLifetime
             : throw new EngineConnectionException("ssh exited: Connection refused", "check that sshd runs on gpu-box");
     }
 
+    [Theory]
+    [InlineData("removed", "no container named openshell-cluster-test exists")]
+    [InlineData("exited", "container openshell-cluster-test is not healthy: its health is 'unhealthy' (state 'exited')")]
+    public async Task A_cluster_removed_or_stopped_since_it_came_up_fails_the_deploy_before_any_step_and_shows_on_the_cluster(string state, string problem)
+    {
+        var (session, events) = Create();
+        await session.UpAsync(recreate: false, null, CancellationToken.None);
+        _fakes.Cluster.Container = state == "removed" ? null : FakeCluster.ContainerIn(state, healthy: false);
+
+        var error = await Assert.ThrowsAsync<DevLoopException>(() => session.DeployAsync([], null, CancellationToken.None));
+
+        Assert.Equal($"The cluster went away since it came up: {problem}. Nothing was deployed.", error.Message);
+        Assert.Equal(RemedyAction.BringClusterUp, error.Action);
+        Assert.Empty(_fakes.Deployer.Requests);
+        Assert.Equal(ClusterPhase.Failed, events.OfType<ClusterChanged>()[^1].Phase);
+        Assert.Equal(["gateway", "supervisor", "chart"], events.OfType<ComponentFailed>().Select(f => f.Component));
+
+        // Recreate brings it back and deploys.
+        await session.RecreateAsync(CancellationToken.None);
+        Assert.Single(_fakes.Deployer.Requests);
+    }
+
+    [Fact]
+    public async Task A_running_cluster_whose_health_check_lags_is_deployed_to()
+    {
+        var (session, _) = Create();
+        await session.UpAsync(recreate: false, null, CancellationToken.None);
+        _fakes.Cluster.Container = FakeCluster.ContainerIn("running", healthy: false);
+
+        await session.DeployAsync([], null, CancellationToken.None);
+
+        Assert.Single(_fakes.Deployer.Requests);
+    }
+
     [Fact]
     public async Task A_deploy_before_the_cluster_is_up_is_refused_with_a_remedy()
     {

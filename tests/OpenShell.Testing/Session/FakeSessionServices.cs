@@ -76,8 +76,22 @@ internal sealed class FakeCluster : IClusterController
 
     public Task<string> ReadArchitectureAsync(CancellationToken ct) => Task.FromResult("amd64");
 
+    /// <summary>The container as <see cref="DecideAsync"/> finds it: none before the first up, then running and healthy.</summary>
+    public Docker.DotNet.Models.ContainerInspectResponse? Container { get; set; }
+
     public Task<BootstrapDecision> DecideAsync(CancellationToken ct) =>
-        Task.FromResult(BootstrapDecision.Decide("openshell-cluster-test", null));
+        Task.FromResult(BootstrapDecision.Decide("openshell-cluster-test", Container));
+
+    /// <summary>A container in <paramref name="status"/>; <paramref name="healthy"/> gives it a healthy health check.</summary>
+    public static Docker.DotNet.Models.ContainerInspectResponse ContainerIn(string status, bool healthy) => new()
+    {
+        State = new Docker.DotNet.Models.ContainerState
+        {
+            Status = status,
+            Running = status == "running",
+            Health = new Docker.DotNet.Models.Health { Status = healthy ? "healthy" : "unhealthy" },
+        },
+    };
 
     public Task<ClusterUpResult> UpAsync(Func<CancellationToken, Task<string>> bundleTarball, ILogger logger, CancellationToken ct)
     {
@@ -93,6 +107,7 @@ internal sealed class FakeCluster : IClusterController
         }
 
         var id = Interlocked.Increment(ref _containers).ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+        Container = ContainerIn("running", healthy: true);
         return Task.FromResult(new ClusterUpResult(BootstrapDecision.Decide("openshell-cluster-test", null), id, "/tmp/kubeconfig", 6443, 30051));
     }
 
@@ -103,6 +118,7 @@ internal sealed class FakeCluster : IClusterController
             Log.Add("remove");
         }
 
+        Container = null;
         return Task.CompletedTask;
     }
 

@@ -1,14 +1,71 @@
-// Measures the watcher's cost: CPU while idle on a real checkout, and how a burst of file events coalesces.
-// Usage: dotnet run -c Release --project bench/OpenShell.Watching.Benchmarks -- [repository] [idle-seconds]
+// Measures the watcher's cost: CPU, memory and inotify watches while idle on a real checkout (or a synthetic tree of
+// N files), and how a burst of file events coalesces.
+// Usage: dotnet run -c Release --project bench/OpenShell.Watching.Benchmarks -- [repository | --files N] [idle-seconds]
 using System.Diagnostics;
 using System.Globalization;
 using OpenShell.DevLoop.Watching;
 
-var repository = Path.GetFullPath(args.Length > 0 ? args[0] : Environment.CurrentDirectory);
-var idleSeconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
+string? synthetic = null;
+string repository;
+if (args.Length > 1 && args[0] == "--files")
+{
+    synthetic = repository = await CreateTreeAsync(int.Parse(args[1], CultureInfo.InvariantCulture));
+    args = args[2..];
+}
+else
+{
+    repository = Path.GetFullPath(args.Length > 0 ? args[0] : Environment.CurrentDirectory);
+    args = args.Length > 0 ? args[1..] : args;
+}
 
-await MeasureIdleAsync(repository, TimeSpan.FromSeconds(idleSeconds));
-await MeasureBurstAsync(1000);
+var idleSeconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
+try
+{
+    await MeasureIdleAsync(repository, TimeSpan.FromSeconds(idleSeconds));
+    await MeasureBurstAsync(1000);
+}
+finally
+{
+    if (synthetic is not null)
+    {
+        Directory.Delete(synthetic, recursive: true);
+    }
+}
+
+// A git repository of `files` small files, 50 to a folder, three folders deep.
+static async Task<string> CreateTreeAsync(int files)
+{
+    var root = Path.Combine(Path.GetTempPath(), $"openshell-watch-tree-{Guid.NewGuid():N}");
+    for (var i = 0; i < files; i++)
+    {
+        var folder = Path.Combine(root, "src", $"P{i / 2500:D3}", $"F{i / 50:D5}");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, $"File{i:D6}.cs"), $"// {i}\n");
+    }
+
+    await RunGitAsync(root, "init", "-q", "-b", "main");
+    Console.WriteLine($"synthetic tree: {files} files in {Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Length} folders at {root}");
+    return root;
+}
+
+// The inotify watches this process holds (one per watched folder), from /proc.
+static int InotifyWatches()
+{
+    var count = 0;
+    foreach (var info in Directory.EnumerateFiles("/proc/self/fdinfo"))
+    {
+        try
+        {
+            count += File.ReadLines(info).Count(l => l.StartsWith("inotify wd:", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            // The descriptor closed while it was read.
+        }
+    }
+
+    return count;
+}
 
 static async Task MeasureIdleAsync(string repository, TimeSpan idle)
 {
@@ -31,6 +88,10 @@ static async Task MeasureIdleAsync(string repository, TimeSpan idle)
     Console.WriteLine(
         $"idle: {cpu.TotalMilliseconds:F0} ms CPU over {wall.Elapsed.TotalSeconds:F1} s = {100 * cpu / wall.Elapsed:F3} % of one core " +
         $"(whole process, runtime included); raw events {watcher.EventsReceived}, signals {watcher.SignalsSent}, deploys {deploys}");
+    GC.Collect();
+    Console.WriteLine(
+        $"memory: RSS {process.WorkingSet64 / (1024.0 * 1024):F1} MB (whole process), managed heap {GC.GetTotalMemory(false) / (1024.0 * 1024):F1} MB; " +
+        $"inotify watches held: {InotifyWatches()}");
 }
 
 static async Task MeasureBurstAsync(int files)

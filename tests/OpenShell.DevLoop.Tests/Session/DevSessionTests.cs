@@ -287,6 +287,23 @@ public sealed class DevSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Once_the_watcher_runs_deploys_plan_from_the_paths_it_reports()
+    {
+        var (session, _) = Create();
+
+        await session.RunAsync(null, CancellationToken.None);
+
+        var journal = Assert.Single(_fakes.Deployer.Requests).Journal;
+        Assert.NotNull(journal);
+        var planner = new object();
+        Assert.Null(journal.Take(planner));
+        _fakes.WatcherSink!.OnTreeChanged(new TreeChange(["src/OpenShell.Sandbox/Program.cs"]));
+        Assert.Equal(["src/OpenShell.Sandbox/Program.cs"], journal.Take(planner));
+        _fakes.WatcherSink.OnWatchLost("inotify watch limit reached");
+        Assert.Null(journal.Take(planner));
+    }
+
+    [Fact]
     public async Task A_deploy_before_the_cluster_is_up_is_refused_with_a_remedy()
     {
         var (session, _) = Create();

@@ -26,6 +26,12 @@ internal static partial class ClusterCommand
             await stdout.WriteLineAsync($"api: https://127.0.0.1:{result.ApiHostPort}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"gateway: 127.0.0.1:{result.GatewayHostPort}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"kubeconfig: {result.KubeconfigPath}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"security: {result.Security.SecurityLine()}").ConfigureAwait(false);
+            if (result.Security.IsInsecure())
+            {
+                await stderr.WriteLineAsync(result.Security.InsecureLine(result.GatewayHostPort)).ConfigureAwait(false);
+            }
+
             if (!ports.SharesLoopback)
             {
                 // The ports above are the local ends of SSH forwards, which end with this command.

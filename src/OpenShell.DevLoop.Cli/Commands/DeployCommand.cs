@@ -65,7 +65,12 @@ internal static class DeployCommand
                 await stdout.WriteLineAsync($"Bootstrapping cluster {session.Paths.ClusterName}: {decision.Reason}.").ConfigureAwait(false);
             }
 
-            await session.UpAsync(recreate, null, ct).ConfigureAwait(false);
+            var up = await session.UpAsync(recreate, null, ct).ConfigureAwait(false);
+            if (up.Security.IsInsecure())
+            {
+                await stdout.WriteLineAsync(up.Security.InsecureLine(up.GatewayHostPort)).ConfigureAwait(false);
+            }
+
             if (decision.Action != BootstrapAction.Reuse)
             {
                 await stdout.WriteLineAsync($"Cluster {session.Paths.ClusterName} is up; deploying the working tree.").ConfigureAwait(false);

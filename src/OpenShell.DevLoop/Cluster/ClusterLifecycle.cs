@@ -183,6 +183,11 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             Security = security,
         };
 
+        if (security.IsInsecure())
+        {
+            LogInsecure(logger, ContainerName, security.Describe(), security.Risk());
+        }
+
         // The registry too, now: a forward added later restarts ssh under the connections the deploys hold open.
         await _ports.LocalPortAsync(settings.Registry.HostPort, ct).ConfigureAwait(false);
         return result;
@@ -357,6 +362,9 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap decision: {Action}: {Reason}")]
     private static partial void LogDecision(ILogger logger, BootstrapAction action, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "INSECURE: {Container} serves its gateway with security={Security}: {Risk}")]
+    private static partial void LogInsecure(ILogger logger, string container, string security, string risk);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Container} keeps security={Security}, the mode it was created with ({Switch}); recreate it without that switch to have mTLS again")]
     private static partial void LogSecurityKept(ILogger logger, string container, string security, string @switch);

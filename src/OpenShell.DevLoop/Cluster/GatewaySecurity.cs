@@ -49,6 +49,21 @@ public static class GatewaySecurityModes
     public static string SecurityLine(this GatewaySecurity security) =>
         security.IsInsecure() ? $"INSECURE ({security.Describe()})" : security.Describe();
 
+    /// <summary>What an insecure mode gives up, for the INSECURE line; empty for the default.</summary>
+    public static string Risk(this GatewaySecurity security) => security switch
+    {
+        GatewaySecurity.Plaintext => "no encryption and no client authentication",
+        GatewaySecurity.TlsWithoutClientAuth => "any client that reaches the port may call it: no client certificate is required",
+        _ => "",
+    };
+
+    /// <summary>
+    /// The line front ends print for an insecure mode, with upstream's words for it:
+    /// <c>INSECURE: gateway on 127.0.0.1:PORT, security=plaintext HTTP: no encryption and no client authentication</c>.
+    /// </summary>
+    public static string InsecureLine(this GatewaySecurity security, int port) =>
+        $"INSECURE: gateway on 127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}, security={security.Describe()}: {security.Risk()}";
+
     /// <summary>The switch that asks for <paramref name="security"/>, or null for the default.</summary>
     public static string? Switch(this GatewaySecurity security) => security switch
     {

@@ -28,6 +28,8 @@ public sealed class PlaintextGatewayTests(PlaintextDeployClusterFixture cluster,
         DeployAssert.Succeeded(prime);
         var node = await cluster.Docker.Containers.InspectContainerAsync(cluster.ContainerName);
         Assert.Contains("DISABLE_TLS=true", node.Config.Env);
+        Assert.Contains("INSECURE: gateway on 127.0.0.1:", prime.Stdout, StringComparison.Ordinal);
+        Assert.Contains("security=plaintext HTTP: no encryption and no client authentication", prime.Stdout, StringComparison.Ordinal);
         var paths = new ClusterPaths(cluster.Root, cluster.ClusterName);
         Assert.Equal(GatewaySecurity.Plaintext, GatewaySecurityRecord.Read(paths));
         var helmChart = await cluster.ReadHelmChartAsync();
@@ -82,6 +84,7 @@ public sealed class PlaintextGatewayTests(PlaintextDeployClusterFixture cluster,
         // 5. No switch: the cluster keeps the mode it was made with.
         var kept = await cluster.DeployAsync();
         DeployAssert.Succeeded(kept);
+        Assert.Contains("security=plaintext HTTP", kept.Stdout, StringComparison.Ordinal);
         Assert.Equal(node.ID, (await cluster.Docker.Containers.InspectContainerAsync(cluster.ContainerName)).ID);
         Assert.Equal(GatewaySecurity.Plaintext, GatewaySecurityRecord.Read(paths));
         using var again = GatewayEndpoint.Resolve(paths, port).OpenChannel();

@@ -138,30 +138,17 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
         return await ResultAsync(decision, container, apiPort, gatewayPort, security, ct).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// The mode a reused node keeps: the one it was created with (the gateway's values and the node's health check depend on
-    /// it, and only a new node changes them, as upstream needs <c>--recreate</c> to). Asking for another insecure mode than
-    /// the node's is refused; asking for none keeps the node's, so a deploy need not repeat <c>--plaintext</c>.
-    /// </summary>
-    /// <exception cref="DevLoopException">The settings ask for an insecure mode the node was not created with.</exception>
+    // The mode a reused node keeps (see GatewaySecurityModes.Keep); said when it is not the one the settings ask for.
     private GatewaySecurity KeptSecurity(ContainerInspectResponse container)
     {
         var current = GatewaySecurityModes.FromEnvironment(container.Config?.Env);
-        var wanted = settings.Cluster.GatewaySecurity;
-        if (wanted == current)
+        var kept = GatewaySecurityModes.Keep(ContainerName, current, settings.Cluster.GatewaySecurity);
+        if (kept != settings.Cluster.GatewaySecurity)
         {
-            return current;
+            LogSecurityKept(logger, ContainerName, kept.Describe(), kept.Switch() ?? "");
         }
 
-        if (wanted.Switch() is { } requested)
-        {
-            throw new Errors.DevLoopException("Cluster",
-                $"cluster {ContainerName} was created with security={current.Describe()}; {requested} asks for {wanted.Describe()}, which only a new cluster can have",
-                $"Add --recreate (on the dashboard: Recreate) to destroy the cluster and create it with {requested} (its state is lost), or leave {requested} out to keep security={current.Describe()}.");
-        }
-
-        LogSecurityKept(logger, ContainerName, current.Describe(), current.Switch() ?? "");
-        return current;
+        return kept;
     }
 
     // The result names the ports this machine dials, so every reader of it reaches the node wherever the engine runs. The

@@ -80,6 +80,25 @@ public static class GatewaySecurityModes
         _ => [],
     };
 
+    /// <summary>
+    /// The mode a reused node <paramref name="containerName"/> keeps: the one it was created with (<paramref name="current"/>),
+    /// since the gateway's values and the node's health check depend on it and only a new node changes them, as upstream
+    /// needs <c>--recreate</c> to. The default asks for nothing and keeps the node's mode, so a deploy need not repeat
+    /// <c>--plaintext</c>; an insecure mode other than the node's is refused.
+    /// </summary>
+    /// <exception cref="Errors.DevLoopException"><paramref name="wanted"/> is an insecure mode the node was not created with.</exception>
+    public static GatewaySecurity Keep(string containerName, GatewaySecurity current, GatewaySecurity wanted)
+    {
+        if (wanted == current || wanted.Switch() is not { } requested)
+        {
+            return current;
+        }
+
+        throw new Errors.DevLoopException("Cluster",
+            $"cluster {containerName} was created with security={current.Describe()}; {requested} asks for {wanted.Describe()}, which only a new cluster can have",
+            $"Add --recreate (on the dashboard: Recreate) to destroy the cluster and create it with {requested} (its state is lost), or leave {requested} out to keep security={current.Describe()}.");
+    }
+
     /// <summary>The mode a node container was created with, read from its environment (<c>NAME=value</c> entries).</summary>
     public static GatewaySecurity FromEnvironment(IEnumerable<string>? environment)
     {

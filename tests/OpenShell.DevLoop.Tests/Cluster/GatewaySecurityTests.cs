@@ -33,4 +33,39 @@ public sealed class GatewaySecurityTests
 
         Assert.Equal(requestedBy, security.Switch());
     }
+
+    public static TheoryData<GatewaySecurity, GatewaySecurity, GatewaySecurity?, string> Reuses => new()
+    {
+        // the node's mode, the mode asked for, the mode kept (null: refused), words of the refusal
+        { GatewaySecurity.Mtls, GatewaySecurity.Mtls, GatewaySecurity.Mtls, "" },
+        { GatewaySecurity.Plaintext, GatewaySecurity.Plaintext, GatewaySecurity.Plaintext, "" },
+        // No switch: the node's mode is kept.
+        { GatewaySecurity.Plaintext, GatewaySecurity.Mtls, GatewaySecurity.Plaintext, "" },
+        { GatewaySecurity.TlsWithoutClientAuth, GatewaySecurity.Mtls, GatewaySecurity.TlsWithoutClientAuth, "" },
+        // Another mode needs a new node.
+        {
+            GatewaySecurity.Mtls, GatewaySecurity.Plaintext, null,
+            "cluster openshell-cluster-demo was created with security=mTLS enabled; --plaintext asks for plaintext HTTP, which only a new cluster can have"
+        },
+        {
+            GatewaySecurity.Plaintext, GatewaySecurity.TlsWithoutClientAuth, null,
+            "cluster openshell-cluster-demo was created with security=plaintext HTTP; --disable-gateway-auth asks for TLS enabled, client cert auth disabled, which only a new cluster can have"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Reuses))]
+    public void A_reused_node_keeps_its_mode_and_refuses_another_insecure_one(GatewaySecurity current, GatewaySecurity wanted, GatewaySecurity? kept, string refusal)
+    {
+        if (kept is { } expected)
+        {
+            Assert.Equal(expected, GatewaySecurityModes.Keep("openshell-cluster-demo", current, wanted));
+            return;
+        }
+
+        var error = Assert.Throws<DevLoop.Errors.DevLoopException>(() => GatewaySecurityModes.Keep("openshell-cluster-demo", current, wanted));
+        Assert.Equal(refusal, error.Message);
+        Assert.Equal("Cluster", error.StepName);
+        Assert.StartsWith($"Add --recreate", error.Remedy, StringComparison.Ordinal);
+    }
 }

@@ -26,7 +26,8 @@ internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard
             : await CheckMtlsAsync(session.Paths, cluster.GatewayHostPort, cancellationToken);
     }
 
-    // The call a user's client makes: GetHealth over mTLS with the certificate of .cache/pki/ on the published port.
+    // The call a user's client makes: GetHealth on the published port, over mTLS with the certificate of .cache/pki/ (or in
+    // the mode the cluster was created with: h2c for --plaintext).
     private static async Task<HealthCheckResult> CheckMtlsAsync(ClusterPaths paths, int? port, CancellationToken ct)
     {
         try
@@ -37,7 +38,7 @@ internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard
             var health = await client.GetHealthAsync(deadline.Token);
             return health.KubernetesReachable
                 ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Degraded("the gateway answers over mTLS but cannot reach the Kubernetes API: " + health.Detail);
+                : HealthCheckResult.Degraded("the gateway answers but cannot reach the Kubernetes API: " + health.Detail);
         }
         catch (SandboxException ex)
         {

@@ -53,6 +53,7 @@ internal static class DashboardVocabulary
         public const string ClusterApiPort = "cluster.apiPort";
         public const string ClusterGatewayPort = "cluster.gatewayPort";
         public const string ClusterKubeconfig = "cluster.kubeconfig";
+        public const string ClusterSecurity = "cluster.security";
         public const string ClusterError = "cluster.error";
         public const string EngineAddress = "engine.address";
         public const string EnginePlatform = "engine.platform";

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OpenShell.AppHost.Telemetry;
+using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Session;
@@ -101,12 +102,18 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
                 await PublishAsync(_resources.Cluster, _engineLost ? States.EngineUnreachable : States.Running,
                     new(Properties.ClusterContainerId, up.ContainerId[..Math.Min(12, up.ContainerId.Length)]), new(Properties.ClusterDecision, c.Detail ?? ""),
                     new(Properties.ClusterApiPort, up.ApiHostPort), new(Properties.ClusterGatewayPort, up.GatewayHostPort),
-                    new(Properties.ClusterKubeconfig, up.KubeconfigPath), new(Properties.ClusterError, ""), new(Properties.WaitingFor, "")).ConfigureAwait(false);
-                // The cluster's gateway port serves the image the catalogue marks as the gateway, no other.
-                var url = $"https://127.0.0.1:{up.GatewayHostPort.ToString(CultureInfo.InvariantCulture)}";
+                    new(Properties.ClusterKubeconfig, up.KubeconfigPath), new(Properties.ClusterSecurity, up.Security.SecurityLine()),
+                    new(Properties.ClusterError, ""), new(Properties.WaitingFor, "")).ConfigureAwait(false);
+                // The cluster's gateway port serves the image the catalogue marks as the gateway, no other; in the scheme it speaks.
+                var scheme = up.Security == GatewaySecurity.Plaintext ? "http" : "https";
+                var url = $"{scheme}://127.0.0.1:{up.GatewayHostPort.ToString(CultureInfo.InvariantCulture)}";
                 foreach (var (resource, _) in _resources.Components.Values.Where(c => c.Component.Image is { IsGateway: true }))
                 {
-                    await _notifications.PublishUpdateAsync(resource, s => s with { Urls = [new UrlSnapshot("https", url, IsInternal: false)] }).ConfigureAwait(false);
+                    await _notifications.PublishUpdateAsync(resource, s => s with
+                    {
+                        Urls = [new UrlSnapshot(scheme, url, IsInternal: false)],
+                        Properties = Merge(s.Properties, [new(Properties.ClusterSecurity, up.Security.SecurityLine())]),
+                    }).ConfigureAwait(false);
                 }
 
                 break;

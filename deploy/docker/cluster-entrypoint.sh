@@ -285,6 +285,11 @@ install_manifest() {
   if [ -f "$IMAGE_DIR/charts/openshell-0.1.0.tgz" ]; then
     checksum="$(chart_checksum "$IMAGE_DIR/charts/openshell-0.1.0.tgz")"
   fi
+  # The gateway's security mode, as upstream's node reads it: exactly "true" turns a mode on.
+  disable_tls=false
+  if [ "${DISABLE_TLS:-}" = "true" ]; then disable_tls=true; fi
+  disable_gateway_auth=false
+  if [ "${DISABLE_GATEWAY_AUTH:-}" = "true" ]; then disable_gateway_auth=true; fi
   sed \
     -e "s|__CHART_CHECKSUM__|$checksum|g" \
     -e "s|__IMAGE_REPO_BASE__|${IMAGE_REPO_BASE:-127.0.0.1:5000/openshell}|g" \
@@ -292,6 +297,8 @@ install_manifest() {
     -e "s|__GATEWAY_NODE_PORT__|${GATEWAY_NODE_PORT:-30051}|g" \
     -e "s|__HOST_GATEWAY_IP__|${HOST_GATEWAY_IP:-}|g" \
     -e "s|__OTLP_ENDPOINT__|${OTLP_ENDPOINT:-}|g" \
+    -e "s|__DISABLE_TLS__|$disable_tls|g" \
+    -e "s|__DISABLE_GATEWAY_AUTH__|$disable_gateway_auth|g" \
     "$src" > "$K3S_MANIFESTS_DIR/.$name.tmp"
   mv -f "$K3S_MANIFESTS_DIR/.$name.tmp" "$K3S_MANIFESTS_DIR/$name"
   wanted="$wanted $name "

@@ -3,6 +3,7 @@
 # POSIX sh. Paths and tools can be overridden for tests (tools also through PATH).
 #   OPENSHELL_HEALTHCHECK_GATEWAY_TCP=true   also require the gateway NodePort (GATEWAY_NODE_PORT, 30051) to accept
 #                                             TCP, where a gateway process really serves it (not the offline stand-in)
+#   DISABLE_TLS=true                          the gateway serves plaintext: its TLS secrets are not required
 #   OPENSHELL_HEALTHCHECK_GATEWAY_READY=false do not require the gateway StatefulSet to be ready (where pods run only once
 #                                             the first deploy has pushed the gateway image: its readiness is the
 #                                             gateway's own health then)
@@ -59,9 +60,12 @@ case "$ready" in
     ;;
 esac
 
-for secret in openshell-server-tls openshell-server-client-ca openshell-client-tls; do
-  "$KUBECTL" -n "$NAMESPACE" get secret "$secret" >/dev/null 2>&1 || mark "HEALTHCHECK_MISSING_TLS_SECRET $secret"
-done
+# A plaintext gateway (DISABLE_TLS=true, as upstream) serves without the TLS secrets.
+if [ "${DISABLE_TLS:-}" != "true" ]; then
+  for secret in openshell-server-tls openshell-server-client-ca openshell-client-tls; do
+    "$KUBECTL" -n "$NAMESPACE" get secret "$secret" >/dev/null 2>&1 || mark "HEALTHCHECK_MISSING_TLS_SECRET $secret"
+  done
+fi
 "$KUBECTL" -n "$NAMESPACE" get secret openshell-ssh-handshake >/dev/null 2>&1 || mark "HEALTHCHECK_MISSING_SSH_HANDSHAKE_SECRET openshell-ssh-handshake"
 
 # After a restart kube-proxy may not have re-programmed the NodePort yet: the host's mapped port would refuse

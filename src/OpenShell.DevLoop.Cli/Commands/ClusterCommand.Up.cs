@@ -13,18 +13,25 @@ internal static partial class ClusterCommand
         var remote = RemoteOption.Create();
         command.Options.Add(remote);
         var bundle = RuntimeBundleOptions.AddTo(command);
+        var cluster = ClusterSwitches.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(stderr, async () =>
         {
-            var context = Resolve(parse, SwitchOverrides.Merge(RemoteOption.Overrides(parse.GetValue(remote)), bundle.Overrides(parse)));
+            var context = Resolve(parse, SwitchOverrides.Merge(RemoteOption.Overrides(parse.GetValue(remote)), bundle.Overrides(parse), cluster.Overrides(parse)));
             using var docker = DockerEngine.CreateClient(context.Settings.Engine);
             using var ports = DockerEngine.Ports(context.Settings.Engine);
             var logger = new WriterLogger(stderr);
             await using var session = new Session.DevSession(context.Settings, Session.DevSessionServices.ForDocker(docker, context.Settings, logger, new ImagePullPrinter(stderr), ports), _ => logger);
-            var result = await session.UpAsync(recreate: false, null, ct).ConfigureAwait(false);
+            var result = await session.UpAsync(cluster.RecreateRequested(parse), null, ct).ConfigureAwait(false);
             await stdout.WriteLineAsync($"decision: {result.Decision.Action.ToString().ToLowerInvariant()} ({result.Decision.Reason})").ConfigureAwait(false);
             await stdout.WriteLineAsync($"api: https://127.0.0.1:{result.ApiHostPort}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"gateway: 127.0.0.1:{result.GatewayHostPort}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"kubeconfig: {result.KubeconfigPath}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"security: {result.Security.SecurityLine()}").ConfigureAwait(false);
+            if (result.Security.IsInsecure())
+            {
+                await stderr.WriteLineAsync(result.Security.InsecureLine(result.GatewayHostPort)).ConfigureAwait(false);
+            }
+
             if (!ports.SharesLoopback)
             {
                 // The ports above are the local ends of SSH forwards, which end with this command.

@@ -35,14 +35,15 @@ internal static class DeployCommand
         command.Options.Add(verbose);
         command.Options.Add(remote);
         var bundle = RuntimeBundleOptions.AddTo(command);
+        var cluster = ClusterSwitches.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(
-            parse.GetValue(repository)!, parse.GetValue(targets) ?? [], parse.GetValue(CliApp.OfflineOption), parse.GetValue(verbose),
-            () => SwitchOverrides.Merge(RemoteOption.Overrides(parse.GetValue(remote)), bundle.Overrides(parse)), stdout, stderr, hooks, ct));
+            parse.GetValue(repository)!, parse.GetValue(targets) ?? [], parse.GetValue(CliApp.OfflineOption), parse.GetValue(verbose), cluster.RecreateRequested(parse),
+            () => SwitchOverrides.Merge(RemoteOption.Overrides(parse.GetValue(remote)), bundle.Overrides(parse), cluster.Overrides(parse)), stdout, stderr, hooks, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        string folder, string[] targets, bool offline, bool verbose, Func<IReadOnlyDictionary<string, string?>> switches, TextWriter stdout, TextWriter stderr,
+        string folder, string[] targets, bool offline, bool verbose, bool recreate, Func<IReadOnlyDictionary<string, string?>> switches, TextWriter stdout, TextWriter stderr,
         DeployCommandHooks hooks, CancellationToken ct)
     {
         try
@@ -56,13 +57,20 @@ internal static class DeployCommand
             await using var session = new DevSession(settings, DevSessionServices.ForDocker(docker, settings, logger, new ImagePullPrinter(stderr), ports),
                 scope => scope == DevSession.ClusterScope ? clusterLogger : logger);
 
-            var decision = await session.DecideAsync(ct).ConfigureAwait(false);
+            var decision = recreate
+                ? new BootstrapDecision(BootstrapAction.Recreate, "--recreate destroys it and creates it again")
+                : await session.DecideAsync(ct).ConfigureAwait(false);
             if (decision.Action != BootstrapAction.Reuse)
             {
                 await stdout.WriteLineAsync($"Bootstrapping cluster {session.Paths.ClusterName}: {decision.Reason}.").ConfigureAwait(false);
             }
 
-            await session.UpAsync(recreate: false, null, ct).ConfigureAwait(false);
+            var up = await session.UpAsync(recreate, null, ct).ConfigureAwait(false);
+            if (up.Security.IsInsecure())
+            {
+                await stdout.WriteLineAsync(up.Security.InsecureLine(up.GatewayHostPort)).ConfigureAwait(false);
+            }
+
             if (decision.Action != BootstrapAction.Reuse)
             {
                 await stdout.WriteLineAsync($"Cluster {session.Paths.ClusterName} is up; deploying the working tree.").ConfigureAwait(false);

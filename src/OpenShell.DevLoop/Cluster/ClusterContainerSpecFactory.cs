@@ -35,6 +35,13 @@ public static class ClusterContainerSpecFactory
             ["OPENSHELL_NODE_NAME"] = string.IsNullOrWhiteSpace(cluster.NodeName) ? ClusterName.NodeName(clusterName) : cluster.NodeName.Trim(),
             ["OPENSHELL_HEALTHCHECK_GATEWAY_TCP"] = cluster.GatewayTcpCheck ? "true" : "false",
         };
+        // Upstream's names: the entrypoint fills the chart's values from them and the health check reads DISABLE_TLS; they
+        // also record the mode on the node, so a reused node keeps it.
+        foreach (var (key, value) in cluster.GatewaySecurity.Environment())
+        {
+            environment[key] = value;
+        }
+
         if (cluster.OtlpRelayPort > 0)
         {
             environment["OPENSHELL_OTLP_RELAY_PORT"] = cluster.OtlpRelayPort.ToString(CultureInfo.InvariantCulture);

@@ -72,10 +72,12 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
         if (decision.Action == BootstrapAction.Reuse)
         {
             var existing = (await InspectAsync(ct).ConfigureAwait(false))!;
+            var kept = KeptSecurity(existing);
             var reusedApiPort = KubeconfigExtractor.ApiHostPort(existing);
             await KubeconfigExtractor.ExtractAsync(docker, _ports, existing.ID, reusedApiPort, paths.Kubeconfig, ct).ConfigureAwait(false);
             await EnsureSecretsAsync(existing.Config?.Hostname, ct).ConfigureAwait(false);
-            return await ResultAsync(decision, existing, reusedApiPort, gatewayPort, ct).ConfigureAwait(false);
+            await GatewaySecurityRecord.WriteAsync(paths, kept, ct).ConfigureAwait(false);
+            return await ResultAsync(decision, existing, reusedApiPort, gatewayPort, kept, ct).ConfigureAwait(false);
         }
 
         if (decision.Action == BootstrapAction.Recreate)
@@ -131,12 +133,28 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             LogStateRemoved(logger, stateFile);
         }
 
-        return await ResultAsync(decision, container, apiPort, gatewayPort, ct).ConfigureAwait(false);
+        var security = GatewaySecurityModes.FromEnvironment(container.Config?.Env);
+        await GatewaySecurityRecord.WriteAsync(paths, security, ct).ConfigureAwait(false);
+        return await ResultAsync(decision, container, apiPort, gatewayPort, security, ct).ConfigureAwait(false);
+    }
+
+    // The mode a reused node keeps (see GatewaySecurityModes.Keep); said when it is not the one the settings ask for.
+    private GatewaySecurity KeptSecurity(ContainerInspectResponse container)
+    {
+        var current = GatewaySecurityModes.FromEnvironment(container.Config?.Env);
+        var kept = GatewaySecurityModes.Keep(ContainerName, current, settings.Cluster.GatewaySecurity);
+        if (kept != settings.Cluster.GatewaySecurity)
+        {
+            LogSecurityKept(logger, ContainerName, kept.Describe(), kept.Switch() ?? "");
+        }
+
+        return kept;
     }
 
     // The result names the ports this machine dials, so every reader of it reaches the node wherever the engine runs. The
     // gateway's is read back from the container: the engine picked it when none was asked for.
-    private async Task<ClusterUpResult> ResultAsync(BootstrapDecision decision, ContainerInspectResponse container, int apiPort, int gatewayPort, CancellationToken ct)
+    private async Task<ClusterUpResult> ResultAsync(
+        BootstrapDecision decision, ContainerInspectResponse container, int apiPort, int gatewayPort, GatewaySecurity security, CancellationToken ct)
     {
         var publishedGateway = PublishedPort.Of(container, settings.Cluster.GatewayNodePort) ?? gatewayPort;
         if (publishedGateway == 0)
@@ -147,7 +165,15 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
         var result = new ClusterUpResult(decision, container.ID, paths.Kubeconfig,
             await _ports.LocalPortAsync(apiPort, ct).ConfigureAwait(false),
-            await _ports.LocalPortAsync(publishedGateway, ct).ConfigureAwait(false));
+            await _ports.LocalPortAsync(publishedGateway, ct).ConfigureAwait(false))
+        {
+            Security = security,
+        };
+
+        if (security.IsInsecure())
+        {
+            LogInsecure(logger, ContainerName, security.Describe(), security.Risk());
+        }
 
         // The registry too, now: a forward added later restarts ssh under the connections the deploys hold open.
         await _ports.LocalPortAsync(settings.Registry.HostPort, ct).ConfigureAwait(false);
@@ -323,6 +349,12 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap decision: {Action}: {Reason}")]
     private static partial void LogDecision(ILogger logger, BootstrapAction action, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "INSECURE: {Container} serves its gateway with security={Security}: {Risk}")]
+    private static partial void LogInsecure(ILogger logger, string container, string security, string risk);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Container} keeps security={Security}, the mode it was created with ({Switch}); recreate it without that switch to have mTLS again")]
+    private static partial void LogSecurityKept(ILogger logger, string container, string security, string @switch);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started {Container} from {Image} (privileged: {Privileged})")]
     private static partial void LogStarted(ILogger logger, string container, string image, bool privileged);

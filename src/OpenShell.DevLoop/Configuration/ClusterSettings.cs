@@ -80,6 +80,18 @@ public sealed class ClusterSettings
     /// </summary>
     public int HealthTimeoutSeconds { get; set; } = 360;
 
+    /// <summary>
+    /// Serve the gateway in plaintext HTTP (gRPC over h2c) instead of mTLS (<c>--plaintext</c>); insecure. Chosen when the
+    /// cluster is created: a cluster keeps its mode until it is recreated.
+    /// </summary>
+    public bool Plaintext { get; set; }
+
+    /// <summary>Keep TLS but do not require client certificates (<c>--disable-gateway-auth</c>); insecure. Chosen when the cluster is created.</summary>
+    public bool DisableGatewayAuth { get; set; }
+
+    /// <summary>The gateway security these settings ask for.</summary>
+    public Cluster.GatewaySecurity GatewaySecurity => Cluster.GatewaySecurityModes.From(Plaintext, DisableGatewayAuth);
+
     /// <summary>The full cluster image reference.</summary>
     public string Image => $"{ImageRepository}:{ImageTag}";
 }

@@ -70,6 +70,12 @@ public sealed class OpenShellSettings
                 $"OpenShell:Cluster:GatewayPort is {Cluster.GatewayPort}; set it to a free TCP port between 1 and 65535, or leave it unset to pick one.");
         }
 
+        // Upstream's remote deploy refuses the pair before anything runs.
+        if (Cluster.Plaintext && Cluster.DisableGatewayAuth)
+        {
+            throw new InvalidOperationException(DevLoop.Cluster.GatewaySecurityModes.ChooseOneMode);
+        }
+
         // As upstream's remote deploy, before anything runs: --skip-sync sends no tarball, so it needs the remote one.
         if (RuntimeBundle.SkipSync && string.IsNullOrWhiteSpace(RuntimeBundle.RemoteTarball))
         {

@@ -18,9 +18,11 @@ internal sealed class GatewaySandboxVerifier(TimeSpan timeout) : ISandboxVerifie
             // The rollout ended with the new pod ready; the port may still take a moment to forward to it.
             await client.WaitUntilAnswersAsync(timeout, ct).ConfigureAwait(false);
             var health = await client.GetHealthAsync(ct).ConfigureAwait(false);
+            // The words of the mode the cluster was created with: mTLS enabled, plaintext HTTP, ...
+            var security = Cluster.GatewaySecurityModes.Describe(client.Endpoint.Security);
             return health.KubernetesReachable
-                ? $"the {component} answers over mTLS on {client.Endpoint.Address} and reaches the Kubernetes API"
-                : throw new DeployException(DeployStep.GatewayProbe, $"the {component} answers over mTLS but cannot reach the Kubernetes API: {health.Detail}") { Component = component };
+                ? $"the {component} answers ({security}) on {client.Endpoint.Address} and reaches the Kubernetes API"
+                : throw new DeployException(DeployStep.GatewayProbe, $"the {component} answers ({security}) but cannot reach the Kubernetes API: {health.Detail}") { Component = component };
         }
         catch (SandboxException ex)
         {

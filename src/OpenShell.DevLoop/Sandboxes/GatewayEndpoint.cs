@@ -11,7 +11,8 @@ namespace OpenShell.DevLoop.Sandboxes;
 
 /// <summary>
 /// Where the local gateway answers and the client certificate it wants: <c>https://127.0.0.1:&lt;GATEWAY_PORT&gt;</c>
-/// and the CA, certificate and key <c>cluster up</c> copies to <c>.cache/pki/&lt;cluster&gt;/</c>.
+/// and the CA, certificate and key <c>cluster up</c> copies to <c>.cache/pki/&lt;cluster&gt;/</c>; for a cluster created
+/// with <c>--plaintext</c> (<see cref="GatewaySecurityRecord"/>), <c>http://127.0.0.1:&lt;GATEWAY_PORT&gt;</c> (gRPC over h2c).
 /// </summary>
 /// <param name="Address">The gateway's URL.</param>
 /// <param name="CaPath">The CA that signed the gateway's certificate (the only root trusted).</param>
@@ -19,6 +20,9 @@ namespace OpenShell.DevLoop.Sandboxes;
 /// <param name="KeyPath">The client key (PEM).</param>
 public sealed record GatewayEndpoint(Uri Address, string CaPath, string CertificatePath, string KeyPath)
 {
+    /// <summary>How the gateway guards its port: the mode its cluster was created with.</summary>
+    public GatewaySecurity Security { get; init; }
+
     /// <summary>The endpoint of the cluster whose files live under <paramref name="paths"/>, published on <paramref name="gatewayPort"/>.</summary>
     /// <exception cref="SandboxException">No port is known or a certificate file is missing.</exception>
     public static GatewayEndpoint Resolve(ClusterPaths paths, int? gatewayPort)
@@ -32,11 +36,21 @@ public sealed record GatewayEndpoint(Uri Address, string CaPath, string Certific
                 RemedyAction.BringClusterUp);
         }
 
+        var security = GatewaySecurityRecord.Read(paths);
+        var scheme = security == GatewaySecurity.Plaintext ? "http" : "https";
         var endpoint = new GatewayEndpoint(
-            new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"),
+            new Uri($"{scheme}://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"),
             Path.Combine(paths.PkiDirectory, ClusterSecrets.CaFile),
             Path.Combine(paths.PkiDirectory, ClusterSecrets.ClientCertificateFile),
-            Path.Combine(paths.PkiDirectory, ClusterSecrets.ClientKeyFile));
+            Path.Combine(paths.PkiDirectory, ClusterSecrets.ClientKeyFile))
+        {
+            Security = security,
+        };
+        if (security == GatewaySecurity.Plaintext)
+        {
+            return endpoint;
+        }
+
         var missing = new[] { endpoint.CaPath, endpoint.CertificatePath, endpoint.KeyPath }.Where(p => !File.Exists(p)).ToList();
         if (missing.Count > 0)
         {
@@ -50,12 +64,22 @@ public sealed record GatewayEndpoint(Uri Address, string CaPath, string Certific
     }
 
     /// <summary>
-    /// A gRPC channel to the gateway that presents the client certificate and trusts only the CA (every caller of the
-    /// gateway uses this one: the CLI, the dashboard, deploy verification).
+    /// A gRPC channel to the gateway that presents the client certificate and trusts only the CA, or for a plaintext
+    /// gateway speaks HTTP/2 without TLS (every caller of the gateway uses this one: the CLI, the dashboard, deploy verification).
     /// </summary>
     /// <exception cref="SandboxException">The certificate files cannot be loaded.</exception>
     public GrpcChannel OpenChannel()
     {
+        if (Security == GatewaySecurity.Plaintext)
+        {
+            // An http:// address: the channel speaks HTTP/2 with prior knowledge (h2c), as the plaintext gateway serves.
+            return GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) },
+                DisposeHttpClient = true,
+            });
+        }
+
         X509Certificate2 certificate;
         var roots = new X509Certificate2Collection();
         try

@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using OpenShell.AppHost.DevLoop;
 using OpenShell.AppHost.Sandboxes;
+using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.Testing;
@@ -189,6 +190,24 @@ public sealed class DevLoopModelTests : IAsyncLifetime
         var chart = await WaitForStateAsync(app, "chart", States.Running);
         Assert.Equal(new string('2', 64), Property(chart, Properties.ChartChecksum));
         Assert.Equal("chart", Assert.Single(_fakes.Deployer.Requests).Targets.Single());
+    }
+
+    [Theory]
+    [InlineData(GatewaySecurity.Mtls, "mTLS enabled", "https://127.0.0.1:30051")]
+    [InlineData(GatewaySecurity.Plaintext, "INSECURE (plaintext HTTP)", "http://127.0.0.1:30051")]
+    [InlineData(GatewaySecurity.TlsWithoutClientAuth, "INSECURE (TLS enabled, client cert auth disabled)", "https://127.0.0.1:30051")]
+    public async Task The_cluster_and_the_gateway_show_the_gateway_security_mode(GatewaySecurity security, string shown, string url)
+    {
+        _fakes.Cluster.Security = security;
+        var app = await BuildAsync();
+        await Dashboard(app).Session.UpAsync(recreate: false, null, CancellationToken.None);
+
+        var cluster = await WaitForStateAsync(app, "cluster", States.Running);
+        Assert.Equal(shown, Property(cluster, Properties.ClusterSecurity));
+        var gateway = await app.Services.GetRequiredService<ResourceNotificationService>()
+            .WaitForResourceAsync("gateway", e => e.Snapshot.Urls.Length > 0).WaitAsync(Patience);
+        Assert.Equal(url, gateway.Snapshot.Urls.Single().Url);
+        Assert.Equal(shown, Property(gateway, Properties.ClusterSecurity));
     }
 
     [Fact]

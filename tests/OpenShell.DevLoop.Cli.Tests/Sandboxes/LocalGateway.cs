@@ -65,7 +65,9 @@ internal sealed class LocalGateway : IAsyncDisposable
     /// <param name="writePki">Write the client certificate under <c>.cache/pki/</c>.</param>
     /// <param name="writePort">Write <c>GATEWAY_PORT</c> to <c>.env</c>.</param>
     /// <param name="sandboxesCallBackOnLoopback">Tell sandboxes to call the gateway on 127.0.0.1 (for containers on the host network).</param>
-    internal static async Task<LocalGateway> StartAsync(bool serve = true, bool writePki = true, bool writePort = true, bool sandboxesCallBackOnLoopback = false)
+    /// <param name="security">How the gateway guards its port; recorded for the checkout as <c>cluster up</c> records it.</param>
+    internal static async Task<LocalGateway> StartAsync(
+        bool serve = true, bool writePki = true, bool writePort = true, bool sandboxesCallBackOnLoopback = false, GatewaySecurity security = GatewaySecurity.Mtls)
     {
         var checkout = new TempDirectory("ossbx-checkout");
         var sim = await KubeSimServer.StartAsync(new KubeSimOptions { PodStartDelay = TimeSpan.FromMilliseconds(300) });
@@ -88,6 +90,11 @@ internal sealed class LocalGateway : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(paths.PkiDirectory, ClusterSecrets.ClientKeyFile), material.ClientKey);
         }
 
+        if (security != GatewaySecurity.Mtls)
+        {
+            await GatewaySecurityRecord.WriteAsync(paths, security);
+        }
+
         var env = $"CLUSTER_NAME={ClusterName}\n" + (writePort ? $"GATEWAY_PORT={port.ToString(CultureInfo.InvariantCulture)}\n" : string.Empty);
         await File.WriteAllTextAsync(paths.EnvFile, env);
 
@@ -102,6 +109,8 @@ internal sealed class LocalGateway : IAsyncDisposable
                 TlsCertificatePath = Path.Combine(serverFiles, "tls.crt"),
                 TlsKeyPath = Path.Combine(serverFiles, "tls.key"),
                 ClientCaPath = Path.Combine(serverFiles, "ca.crt"),
+                DisableTls = security == GatewaySecurity.Plaintext,
+                DisableGatewayAuth = security == GatewaySecurity.TlsWithoutClientAuth,
                 KubeconfigPath = sim.KubeconfigPath,
                 SandboxNamespace = Namespace,
                 WatchPollInterval = TimeSpan.FromMilliseconds(200),

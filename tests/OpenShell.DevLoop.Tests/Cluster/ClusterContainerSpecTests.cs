@@ -184,4 +184,42 @@ public sealed class ClusterContainerSpecTests
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string?, string?, string, GatewaySecurity> SecurityModes => new()
+    {
+        // OpenShell:Cluster:Plaintext, DisableGatewayAuth, the node's variables for them, the mode read back from the node
+        { null, null, "", GatewaySecurity.Mtls },
+        { "true", null, "DISABLE_TLS=true", GatewaySecurity.Plaintext },
+        { null, "true", "DISABLE_GATEWAY_AUTH=true", GatewaySecurity.TlsWithoutClientAuth },
+        { "false", "false", "", GatewaySecurity.Mtls },
+    };
+
+    [Theory]
+    [MemberData(nameof(SecurityModes))]
+    public void The_gateway_security_mode_is_handed_to_the_node_and_read_back_from_it(string? plaintext, string? disableAuth, string variables, GatewaySecurity recorded)
+    {
+        var values = new List<(string, string)>();
+        if (plaintext is not null)
+        {
+            values.Add(("OpenShell:Cluster:Plaintext", plaintext));
+        }
+
+        if (disableAuth is not null)
+        {
+            values.Add(("OpenShell:Cluster:DisableGatewayAuth", disableAuth));
+        }
+
+        var parameters = ClusterContainerParameters.From(ClusterContainerSpecFactory.Create(Settings([.. values]), "demo", 24000));
+
+        Assert.Equal(variables, string.Join(";", parameters.Env.Where(e => e.StartsWith("DISABLE_", StringComparison.Ordinal))));
+        Assert.Equal(recorded, GatewaySecurityModes.FromEnvironment(parameters.Env));
+    }
+
+    [Fact]
+    public void Both_insecure_modes_together_are_refused_with_upstreams_words()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Settings(("OpenShell:Cluster:Plaintext", "true"), ("OpenShell:Cluster:DisableGatewayAuth", "true")));
+
+        Assert.Equal("--disable-gateway-auth is ignored when --plaintext is set; choose one mode", error.Message);
+    }
 }

@@ -309,5 +309,49 @@ public sealed partial class ClusterScriptsTests : IDisposable
         Assert.DoesNotContain("HEALTHCHECK_GATEWAY_NOT_READY", result.Stdout, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string?, string?, string, string> SecurityModes => new()
+    {
+        // shell, DISABLE_TLS, DISABLE_GATEWAY_AUTH, the chart's disableTls and disableGatewayAuth
+        { "sh", null, null, "false", "false" },
+        { "bash", "true", null, "true", "false" },
+        { "sh", null, "true", "false", "true" },
+        // Only exactly "true" turns a mode on, as upstream's node reads it.
+        { "sh", "1", "yes", "false", "false" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SecurityModes))]
+    public async Task The_gateway_security_mode_fills_the_charts_values(string shell, string? disableTls, string? disableAuth, string chartTls, string chartAuth)
+    {
+        var env = new Dictionary<string, string?>();
+        if (disableTls is not null)
+        {
+            env["DISABLE_TLS"] = disableTls;
+        }
+
+        if (disableAuth is not null)
+        {
+            env["DISABLE_GATEWAY_AUTH"] = disableAuth;
+        }
+
+        (await RunEntrypointAsync(shell, env)).EnsureSuccess("entrypoint");
+
+        var helmChart = File.ReadAllText(Manifests("openshell-helmchart.yaml"));
+        Assert.Contains($"disableTls: {chartTls}\n", helmChart, StringComparison.Ordinal);
+        Assert.Contains($"disableGatewayAuth: {chartAuth}\n", helmChart, StringComparison.Ordinal);
+        Assert.DoesNotContain("__", helmChart, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("true", 0, "HEALTHCHECK_OK")]
+    [InlineData("false", 1, "HEALTHCHECK_MISSING_TLS_SECRET openshell-server-tls")]
+    public async Task A_plaintext_node_needs_no_tls_secrets(string disableTls, int exitCode, string marker)
+    {
+        var result = await RunHealthcheckAsync("sh", true, "1/1", ["openshell-ssh-handshake"], true, new() { ["DISABLE_TLS"] = disableTls });
+
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Contains(marker, result.Stdout, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _root.Dispose();
 }

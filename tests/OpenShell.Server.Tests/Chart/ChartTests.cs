@@ -79,6 +79,45 @@ public sealed class ChartTests
         Assert.DoesNotContain("secretName: openshell-server-client-ca", rendered, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string, string[], string[]> SecurityModes => new()
+    {
+        // disableTls, disableGatewayAuth (as the node's entrypoint fills them), what the render holds, what it must not
+        {
+            "false", "false",
+            ["value: \"https://openshell.openshell.svc.cluster.local:8080\"", "name: OPENSHELL_TLS_CERT", "name: OPENSHELL_CLIENT_CA", "secretName: openshell-server-tls", "secretName: openshell-server-client-ca"],
+            ["OPENSHELL_DISABLE_TLS", "OPENSHELL_DISABLE_GATEWAY_AUTH", "http://openshell"]
+        },
+        {
+            "true", "false",
+            ["name: OPENSHELL_DISABLE_TLS", "value: \"http://openshell.openshell.svc.cluster.local:8080\""],
+            ["https://openshell", "OPENSHELL_TLS_CERT", "OPENSHELL_CLIENT_CA", "OPENSHELL_DISABLE_GATEWAY_AUTH", "secretName: openshell-server-tls", "secretName: openshell-server-client-ca"]
+        },
+        {
+            "false", "true",
+            ["name: OPENSHELL_DISABLE_GATEWAY_AUTH", "name: OPENSHELL_TLS_CERT", "secretName: openshell-server-tls", "value: \"https://openshell.openshell.svc.cluster.local:8080\""],
+            ["OPENSHELL_DISABLE_TLS", "OPENSHELL_CLIENT_CA", "secretName: openshell-server-client-ca", "http://openshell"]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(SecurityModes))]
+    public async Task Each_security_mode_renders_its_gateway_switches_endpoint_and_secrets(string disableTls, string disableAuth, string[] present, string[] absent)
+    {
+        var rendered = await TemplateAsync(
+            "--set", $"server.disableTls={disableTls}", "--set", $"server.disableGatewayAuth={disableAuth}",
+            "--set", "server.grpcEndpoint=https://openshell.openshell.svc.cluster.local:8080");
+
+        foreach (var text in present)
+        {
+            Assert.Contains(text, rendered, StringComparison.Ordinal);
+        }
+
+        foreach (var text in absent)
+        {
+            Assert.DoesNotContain(text, rendered, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Telemetry_is_exported_only_when_an_endpoint_is_set()
     {

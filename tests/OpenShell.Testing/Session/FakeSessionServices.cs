@@ -71,6 +71,9 @@ internal sealed class FakeCluster : IClusterController
 
     public List<string> Log { get; } = [];
 
+    /// <summary>The gateway security the cluster reports it runs.</summary>
+    public GatewaySecurity Security { get; set; }
+
     /// <summary>Set to make the next <see cref="UpAsync"/> fail.</summary>
     public Exception? UpError { get; set; }
 
@@ -108,7 +111,7 @@ internal sealed class FakeCluster : IClusterController
 
         var id = Interlocked.Increment(ref _containers).ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
         Container = ContainerIn("running", healthy: true);
-        return Task.FromResult(new ClusterUpResult(BootstrapDecision.Decide("openshell-cluster-test", null), id, "/tmp/kubeconfig", 6443, 30051));
+        return Task.FromResult(new ClusterUpResult(BootstrapDecision.Decide("openshell-cluster-test", null), id, "/tmp/kubeconfig", 6443, 30051) { Security = Security });
     }
 
     public Task RemoveAsync(ILogger logger, CancellationToken ct)

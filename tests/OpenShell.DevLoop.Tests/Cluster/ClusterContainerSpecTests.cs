@@ -184,4 +184,15 @@ public sealed class ClusterContainerSpecTests
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, "127.0.0.1")]
+    [InlineData("10.0.0.5", "10.0.0.5")]
+    public void The_api_and_the_gateway_are_published_on_the_publish_address(string? address, string expected)
+    {
+        var parameters = ClusterContainerParameters.From(ClusterContainerSpecFactory.Create(Settings(), "demo", 24000, publishAddress: address));
+
+        Assert.All(parameters.HostConfig.PortBindings.Values.SelectMany(b => b), b => Assert.Equal(expected, b.HostIP));
+        Assert.Equal(2, parameters.HostConfig.PortBindings.Count);
+    }
 }

@@ -21,6 +21,11 @@ namespace OpenShell.Testing;
 /// Disposing stops dockerd (its containers with it) and removes its bridge, the rule and every folder it used, also
 /// when a test failed.
 /// </para>
+/// <para>
+/// dockerd runs in a mount namespace of its own, where a small tmpfs covers <see cref="RemoteOnlyFolder"/>: the two engines
+/// share one file system, but what is written there (through this engine's containers) exists only on "the remote
+/// machine", as this process can check. The namespace goes with dockerd, and its mounts with it.
+/// </para>
 /// </summary>
 public sealed class SecondEngine : IAsyncDisposable
 {
@@ -62,8 +67,14 @@ public sealed class SecondEngine : IAsyncDisposable
     /// </summary>
     public string Socket => Path.Combine(_exec, "docker.sock");
 
-    /// <summary>A folder of the engine's own: nothing but this engine's containers are given it.</summary>
+    /// <summary>A folder of the engine's own: its certificates, its data root.</summary>
     public string Folder => _folder.Path;
+
+    /// <summary>
+    /// A folder only this engine sees with content: for this process it stays empty; in the engine's mount namespace it is
+    /// a tmpfs, written through a container's bind mount (see <see cref="WriteRemoteOnlyFileAsync"/>).
+    /// </summary>
+    public string RemoteOnlyFolder => _folder.Combine("remote-only");
 
     /// <summary>The Docker client variables that select this engine with the accepted client certificate.</summary>
     public IReadOnlyDictionary<string, string> ClientEnvironment => new Dictionary<string, string>
@@ -115,9 +126,13 @@ public sealed class SecondEngine : IAsyncDisposable
             }
 
             (await TestProcess.RunAsync("iptables", ["-I", .. rule], ct: ct)).EnsureSuccess("iptables -I " + string.Join(' ', rule));
-            var info = new ProcessStartInfo("dockerd") { RedirectStandardOutput = true, RedirectStandardError = true };
+            Directory.CreateDirectory(folder.Combine("remote-only"));
+            // unshare execs the shell, which mounts the tmpfs and execs dockerd: one process, dockerd's pid.
+            var info = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in new[]
             {
+                "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount -t tmpfs -o size=64m,mode=0755 ostcp2-remote-only \"$0\" && exec dockerd \"$@\"",
+                folder.Combine("remote-only"),
                 "--host", $"tcp://{EnginePki.EngineAddress}:{port.ToString(CultureInfo.InvariantCulture)}",
                 "--host", "unix://" + Path.Combine(exec, "docker.sock"),
                 "--tlsverify",
@@ -228,6 +243,46 @@ public sealed class SecondEngine : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="content"/> as <paramref name="name"/> into <see cref="RemoteOnlyFolder"/> as this engine sees
+    /// it: through the archive API into a never-started container of <paramref name="image"/> (one this engine has) that
+    /// bind-mounts the folder, removed afterwards. Returns the file's path on the engine's machine.
+    /// </summary>
+    public async Task<string> WriteRemoteOnlyFileAsync(string name, byte[] content, string image, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(content);
+        using var client = CreateClient();
+        var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Name = "ostcp2-remote-writer-" + Guid.NewGuid().ToString("N")[..8],
+            Image = image,
+            HostConfig = new HostConfig { Mounts = [new Mount { Type = "bind", Source = RemoteOnlyFolder, Target = "/remote-only" }] },
+        }, ct);
+        try
+        {
+            using var archive = new MemoryStream();
+            await using (var writer = new System.Formats.Tar.TarWriter(archive, System.Formats.Tar.TarEntryFormat.Pax, leaveOpen: true))
+            {
+                var entry = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name)
+                {
+                    DataStream = new MemoryStream(content),
+                    Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+                };
+                await writer.WriteEntryAsync(entry, ct);
+            }
+
+            archive.Position = 0;
+            await client.Containers.ExtractArchiveToContainerAsync(created.ID, new ContainerPathStatParameters { Path = "/remote-only" }, archive, ct);
+        }
+        finally
+        {
+            await client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true }, CancellationToken.None);
+        }
+
+        return Path.Combine(RemoteOnlyFolder, name);
     }
 
     /// <summary>Stops dockerd, its bridge and its rule, and removes its folders.</summary>

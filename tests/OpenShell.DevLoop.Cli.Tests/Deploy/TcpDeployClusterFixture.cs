@@ -44,8 +44,11 @@ public sealed class TcpDeployClusterFixture : DeployClusterFixture
 
     protected override bool BuildsClusterImage => false;
 
-    /// <summary>The images a bootstrap and a deploy of the offline stack need on the engine.</summary>
-    public static IReadOnlyList<string> SeedImages { get; } = [OfflineImages.K3s, OfflineImages.ClusterBase, OfflineImages.Debian, "openshell-offline/registry:2"];
+    /// <summary>
+    /// The images a bootstrap and a deploy of the offline stack need on the engine: the node's bases, the gateway's base,
+    /// the registry, and the sandbox image the deploy's sandbox verification starts.
+    /// </summary>
+    public static IReadOnlyList<string> SeedImages { get; } = [OfflineImages.K3s, OfflineImages.ClusterBase, OfflineImages.Debian, "openshell-offline/registry:2", OfflineImages.SandboxBase];
 
     public override async Task InitializeAsync()
     {

@@ -75,29 +75,25 @@ public sealed class TcpRelayEnginePorts : IEnginePorts
     private sealed class Relay
     {
         private readonly TcpListener _listener;
-        private readonly Task _accepting;
 
-        private Relay(TcpListener listener, Task accepting)
-        {
-            _listener = listener;
-            _accepting = accepting;
-        }
+        private Relay(TcpListener listener) => _listener = listener;
 
         public int LocalPort => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+        /// <summary>
+        /// Listens and starts the accept loop. The loop is not awaited by anyone: it never faults (each connection's
+        /// errors end that connection) and it ends when the listener stops or <paramref name="stopping"/> is cancelled.
+        /// </summary>
         public static Relay Start(string host, int port, CancellationToken stopping)
         {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
-            return new Relay(listener, AcceptAsync(listener, host, port, stopping));
+            var relay = new Relay(listener);
+            _ = AcceptAsync(listener, host, port, stopping);
+            return relay;
         }
 
-        public void Stop()
-        {
-            _listener.Stop();
-            // The loop ends on the stopped listener; it never faults (each connection's errors end that connection).
-            _accepting.Wait(TimeSpan.FromSeconds(5));
-        }
+        public void Stop() => _listener.Stop();
 
         private static async Task AcceptAsync(TcpListener listener, string host, int port, CancellationToken stopping)
         {

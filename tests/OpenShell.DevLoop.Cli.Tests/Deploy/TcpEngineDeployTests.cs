@@ -113,7 +113,7 @@ public sealed class TcpEngineDeployTests(TcpDeployClusterFixture cluster, ITestO
         var directEdit = await SupervisorEditAsync(direct);
         Print("supervisor edit on the local socket", directEdit);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"supervisor edit-to-node: tcp:// {Supervisor(remote).TotalSeconds:0.00} s (deploy {remote.Steps.Sum(s => s.Duration.TotalSeconds):0.00} s), local {Supervisor(directEdit).TotalSeconds:0.00} s (deploy {directEdit.Steps.Sum(s => s.Duration.TotalSeconds):0.00} s)"));
+            $"supervisor edit-to-node: tcp:// {Step(remote, DeployStep.Supervisor).TotalSeconds:0.00} s (whole deploy {Step(remote, DeployStep.Total).TotalSeconds:0.00} s), local {Step(directEdit, DeployStep.Supervisor).TotalSeconds:0.00} s (whole deploy {Step(directEdit, DeployStep.Total).TotalSeconds:0.00} s)"));
         output.WriteLine($"whole test: {total.Elapsed.TotalSeconds:0.0} s");
     }
 
@@ -126,8 +126,8 @@ public sealed class TcpEngineDeployTests(TcpDeployClusterFixture cluster, ITestO
         return result;
     }
 
-    private static TimeSpan Supervisor(DeployResult result) =>
-        TimeSpan.FromTicks(result.Steps.Where(s => s.Step == DeployStep.Supervisor).Sum(s => s.Duration.Ticks));
+    private static TimeSpan Step(DeployResult result, DeployStep step) =>
+        TimeSpan.FromTicks(result.Steps.Where(s => s.Step == step).Sum(s => s.Duration.Ticks));
 
     private void Print(string what, DeployResult result) =>
         output.WriteLine($"{what}: {string.Join(", ", result.Steps.Select(s => $"{s.Step}{(s.Component is null ? "" : $"[{s.Component}]")} {s.Outcome} {s.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s"))}");

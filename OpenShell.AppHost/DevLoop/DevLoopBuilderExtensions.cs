@@ -43,7 +43,7 @@ public static class DevLoopBuilderExtensions
         builder.Services.TryAddSingleton(resources);
         builder.Services.TryAddSingleton<IDockerClient>(_ => DockerEngine.CreateClient(settings.Engine));
         // The cluster's API and gateway and the registry, as this machine dials them (SSH forwards for an ssh:// engine).
-        builder.Services.TryAddSingleton(_ => DockerEngine.Ports(settings.Engine));
+        builder.Services.TryAddSingleton(_ => DockerEngine.Ports(settings));
         builder.Services.TryAddSingleton(services =>
         {
             var docker = services.GetRequiredService<IDockerClient>();

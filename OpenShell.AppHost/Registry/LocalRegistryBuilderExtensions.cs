@@ -63,7 +63,7 @@ public static class LocalRegistryBuilderExtensions
         }
 
         using var docker = DockerEngine.CreateClient();
-        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry, image, requireOrchestrator: true, ct).ConfigureAwait(false);
+        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry, image, requireOrchestrator: true, ct: ct).ConfigureAwait(false);
         if (verdict is { Replace: true })
         {
             logger.LogWarning("Replaced the existing container {Container}: {Reason}.", registry.ContainerName, verdict.Reason);

@@ -13,7 +13,7 @@ public sealed class ClusterGpuAndSpecTests
 
     // The CLI from its own build output, as users run it: this test project also references the gateway (an ASP.NET Core
     // app), so its output folder leaves out what the ASP.NET Core framework provides, which the CLI's own runtime lacks.
-    private static string CliAssembly
+    internal static string CliAssembly
     {
         get
         {

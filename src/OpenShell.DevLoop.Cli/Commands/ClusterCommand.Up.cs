@@ -18,7 +18,7 @@ internal static partial class ClusterCommand
         {
             var context = Resolve(parse, SwitchOverrides.Merge(RemoteOption.Overrides(parse.GetValue(remote)), bundle.Overrides(parse), cluster.Overrides(parse)));
             using var docker = DockerEngine.CreateClient(context.Settings.Engine);
-            using var ports = DockerEngine.Ports(context.Settings.Engine);
+            using var ports = DockerEngine.Ports(context.Settings);
             var logger = new WriterLogger(stderr);
             await using var session = new Session.DevSession(context.Settings, Session.DevSessionServices.ForDocker(docker, context.Settings, logger, new ImagePullPrinter(stderr), ports), _ => logger);
             var result = await session.UpAsync(cluster.RecreateRequested(parse), null, ct).ConfigureAwait(false);
@@ -34,8 +34,10 @@ internal static partial class ClusterCommand
 
             if (!ports.SharesLoopback)
             {
-                // The ports above are the local ends of SSH forwards, which end with this command.
-                await stdout.WriteLineAsync("forwards: through ssh, open while this command runs ('openshell-dev deploy' opens them again)").ConfigureAwait(false);
+                // The ports above are the local ends of SSH forwards or relays, which end with this command.
+                await stdout.WriteLineAsync(ports is Engine.TcpRelayEnginePorts relay
+                    ? $"forwards: relayed to {relay.Host}, open while this command runs ('openshell-dev deploy' opens them again)"
+                    : "forwards: through ssh, open while this command runs ('openshell-dev deploy' opens them again)").ConfigureAwait(false);
             }
 
             return 0;
@@ -82,10 +84,10 @@ internal static partial class ClusterCommand
             if (status.ApiHostPort is { } port)
             {
                 // Status opens no forward: for an ssh:// engine the port is the remote machine's.
-                using var ports = DockerEngine.Ports(context.Settings.Engine);
+                using var ports = DockerEngine.Ports(context.Settings);
                 await stdout.WriteLineAsync(ports.SharesLoopback
                     ? $"api: https://127.0.0.1:{port}"
-                    : $"api: port {port} on the engine's loopback (forwarded while 'cluster up', 'deploy' or the AppHost runs)").ConfigureAwait(false);
+                    : $"api: port {port} on the engine's machine (forwarded while 'cluster up', 'deploy' or the AppHost runs)").ConfigureAwait(false);
             }
 
             if (!string.IsNullOrWhiteSpace(status.LastHealthOutput))
@@ -105,7 +107,7 @@ internal static partial class ClusterCommand
         {
             var context = Resolve(parse);
             using var docker = DockerEngine.CreateClient(context.Settings.Engine);
-            using var ports = DockerEngine.Ports(context.Settings.Engine);
+            using var ports = DockerEngine.Ports(context.Settings);
             var lifecycle = new ClusterLifecycle(docker, context.Settings, context.Paths, new WriterLogger(stderr), ports);
             var container = await lifecycle.InspectAsync(ct).ConfigureAwait(false);
             if (container is not { State.Running: true })

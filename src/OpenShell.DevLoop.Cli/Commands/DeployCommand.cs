@@ -53,7 +53,7 @@ internal static class DeployCommand
             var logger = new WriterLogger(stdout, verbose ? LogLevel.Debug : LogLevel.None);
             var clusterLogger = new WriterLogger(stdout);
             using var docker = DockerEngine.CreateClient(settings.Engine);
-            using var ports = DockerEngine.Ports(settings.Engine);
+            using var ports = DockerEngine.Ports(settings);
             await using var session = new DevSession(settings, DevSessionServices.ForDocker(docker, settings, logger, new ImagePullPrinter(stderr), ports),
                 scope => scope == DevSession.ClusterScope ? clusterLogger : logger);
 

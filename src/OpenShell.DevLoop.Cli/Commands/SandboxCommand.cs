@@ -157,7 +157,7 @@ internal static class SandboxCommand
                 : GitRepository.Discover(Environment.CurrentDirectory).Root;
             var settings = CliSettings.Load(parse.GetValue(CliApp.OfflineOption), root);
             var paths = new ClusterPaths(root, ClusterName.Resolve(settings.Cluster.Name, root));
-            using var ports = DockerEngine.Ports(settings.Engine);
+            using var ports = DockerEngine.Ports(settings);
             var port = ports.SharesLoopback ? settings.Cluster.GatewayPort : await ForwardedGatewayPortAsync(settings, paths, ports).ConfigureAwait(false);
             using var client = SandboxClient.Connect(GatewayEndpoint.Resolve(paths, port));
             return await action(client).ConfigureAwait(false);

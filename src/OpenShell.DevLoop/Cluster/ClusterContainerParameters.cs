@@ -22,11 +22,12 @@ internal static class ClusterContainerParameters
             {
                 Privileged = spec.Privileged,
                 CgroupnsMode = spec.Privileged ? "host" : null,
-                // Both on loopback only; the API on a port the engine picks, the gateway on the remembered one (0: the engine picks).
+                // Both on the publish address only (loopback by default); the API on a port the engine picks, the gateway on
+                // the remembered one (0: the engine picks).
                 PortBindings = new Dictionary<string, IList<PortBinding>>
                 {
-                    [api] = [new PortBinding { HostIP = "127.0.0.1", HostPort = "" }],
-                    [gateway] = [new PortBinding { HostIP = "127.0.0.1", HostPort = spec.GatewayHostPort == 0 ? "" : spec.GatewayHostPort.ToString(CultureInfo.InvariantCulture) }],
+                    [api] = [new PortBinding { HostIP = spec.PublishAddress, HostPort = "" }],
+                    [gateway] = [new PortBinding { HostIP = spec.PublishAddress, HostPort = spec.GatewayHostPort == 0 ? "" : spec.GatewayHostPort.ToString(CultureInfo.InvariantCulture) }],
                 },
                 Mounts = spec.EngineSocket is { } socket
                     ? [Volume(spec), new Mount { Type = "bind", Source = socket, Target = ClusterContainerSpec.EngineSocketPath }]

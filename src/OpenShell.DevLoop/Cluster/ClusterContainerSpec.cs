@@ -10,7 +10,7 @@ namespace OpenShell.DevLoop.Cluster;
 /// <param name="Image">The cluster image.</param>
 /// <param name="Network">The network shared with the registry container.</param>
 /// <param name="Privileged">Run privileged with the host cgroup namespace.</param>
-/// <param name="GatewayHostPort">The port on the engine's 127.0.0.1 the gateway NodePort is published on; 0 lets the engine pick one.</param>
+/// <param name="GatewayHostPort">The port on the engine's <see cref="PublishAddress"/> the gateway NodePort is published on; 0 lets the engine pick one.</param>
 /// <param name="GatewayNodePort">The gateway's NodePort in the cluster.</param>
 /// <param name="Environment">The container environment (may hold registry credentials: never log values).</param>
 /// <param name="Arguments">The arguments passed to the entrypoint (k3s's <c>server ...</c>).</param>
@@ -38,6 +38,12 @@ public sealed record ClusterContainerSpec(
     /// </summary>
     public string? EngineSocket { get; init; }
 
+    /// <summary>
+    /// The host IP on the engine's machine the API and the gateway are published on: its loopback, unless a <c>tcp://</c>
+    /// engine's <c>OpenShell:Cluster:RemoteBindAddress</c> says otherwise (see <see cref="Engine.EnginePortPlan"/>).
+    /// </summary>
+    public string PublishAddress { get; init; } = Engine.EnginePortPlan.DefaultBindAddress;
+
     /// <summary>Where the engine socket is mounted in the node.</summary>
     public const string EngineSocketPath = "/var/run/docker.sock";
 
@@ -50,7 +56,7 @@ public sealed record ClusterContainerSpec(
     /// <summary>Where k3s keeps its state.</summary>
     public const string DataPath = "/var/lib/rancher/k3s";
 
-    /// <summary>The Kubernetes API port inside the container (published on a free 127.0.0.1 port).</summary>
+    /// <summary>The Kubernetes API port inside the container (published on a free port of <see cref="PublishAddress"/>).</summary>
     public const int ApiPort = 6443;
 
     /// <summary>The kubeconfig k3s writes inside the container.</summary>

@@ -14,7 +14,8 @@ public static class ClusterContainerSpecFactory
     /// <param name="clusterName">The cluster name.</param>
     /// <param name="gatewayHostPort">The host port of the gateway.</param>
     /// <param name="engineSocket">The engine's socket on the host, mounted when <c>RunPods</c> is on; null = <see cref="DefaultEngineSocket"/>.</param>
-    public static ClusterContainerSpec Create(OpenShellSettings settings, string clusterName, int gatewayHostPort, string? engineSocket = null)
+    /// <param name="publishAddress">The host IP the ports are published on (<see cref="Engine.EnginePortPlan.BindAddress"/>); null = loopback.</param>
+    public static ClusterContainerSpec Create(OpenShellSettings settings, string clusterName, int gatewayHostPort, string? engineSocket = null, string? publishAddress = null)
     {
         engineSocket ??= DefaultEngineSocket;
         ArgumentNullException.ThrowIfNull(settings);
@@ -88,6 +89,7 @@ public static class ClusterContainerSpecFactory
             ExtraHosts = ["host.docker.internal:host-gateway", "host.openshell.internal:host-gateway"],
             GpuMode = cluster.Gpu ? cluster.GpuMode : null,
             EngineSocket = cluster.RunPods ? engineSocket : null,
+            PublishAddress = publishAddress ?? Engine.EnginePortPlan.DefaultBindAddress,
         };
     }
 }

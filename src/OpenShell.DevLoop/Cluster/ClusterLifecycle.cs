@@ -85,8 +85,12 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             await RemoveAsync(removeVolume: true, ct).ConfigureAwait(false);
         }
 
-        // The socket the node mounts is a path on the engine's machine: for an ssh:// engine, the remote socket.
-        var spec = ClusterContainerSpecFactory.Create(settings, paths.ClusterName, gatewayPort, DockerEngine.Connection(settings.Engine).SocketOnEngineHost);
+        // The socket the node mounts is a path on the engine's machine: for an ssh:// engine the remote socket, for a
+        // tcp:// one the socket OpenShell:Engine:RemoteSocket names (the engine's machine's standard one by default).
+        var engine = DockerEngine.Connection(settings.Engine);
+        var socket = engine.SocketOnEngineHost ?? (string.IsNullOrWhiteSpace(settings.Engine.RemoteSocket) ? null : settings.Engine.RemoteSocket.Trim());
+        var publishAddress = engine.PortPlan(settings.Cluster.RemoteBindAddress, settings.Engine.SshTunnel).BindAddress;
+        var spec = ClusterContainerSpecFactory.Create(settings, paths.ClusterName, gatewayPort, socket, publishAddress);
         await LocalRegistryContainer.EnsureAsync(docker, settings, spec.Network, logger, _ports, ct).ConfigureAwait(false);
         if (!settings.Cluster.SkipImageBuild && buildImage is not null)
         {

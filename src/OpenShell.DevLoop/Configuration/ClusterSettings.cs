@@ -65,6 +65,14 @@ public sealed class ClusterSettings
     /// <summary>Use an existing cluster image instead of building one (<c>SKIP_CLUSTER_IMAGE_BUILD=1</c>).</summary>
     public bool SkipImageBuild { get; set; }
 
+    /// <summary>
+    /// For a <c>tcp://</c> engine: the address on the engine's machine the node (API, gateway) and the dev registry publish
+    /// their ports on. The default, its loopback, keeps them off the network (reach them with
+    /// <c>OpenShell:Engine:SshTunnel</c>); any other address exposes them, unauthenticated, to whoever reaches it.
+    /// Engines reached by socket or <c>ssh://</c> always publish on loopback.
+    /// </summary>
+    public string RemoteBindAddress { get; set; } = Engine.EnginePortPlan.DefaultBindAddress;
+
     /// <summary>The container network shared by the cluster and the registry.</summary>
     public string Network { get; set; } = "openshell-dev";
 

@@ -10,9 +10,19 @@ public sealed class EngineSettings
     /// </summary>
     public string? Host { get; set; }
 
-    /// <summary>For an <c>ssh://</c> engine: its socket on the remote machine (default <c>/var/run/docker.sock</c>).</summary>
+    /// <summary>
+    /// The engine's socket on its own machine (default <c>/var/run/docker.sock</c>): forwarded for an <c>ssh://</c> engine,
+    /// and for a <c>tcp://</c> one the socket the node mounts when it runs pods as containers (<c>OpenShell:Cluster:RunPods</c>).
+    /// </summary>
     public string? RemoteSocket { get; set; }
 
     /// <summary>For an <c>ssh://</c> engine: an <c>ssh_config</c> file for the tunnel (default: the user's own, <c>~/.ssh/config</c>).</summary>
     public string? SshConfig { get; set; }
+
+    /// <summary>
+    /// For a <c>tcp://</c> engine: <c>USER@HOST[:PORT]</c> of an SSH server on the engine's machine through which its
+    /// published ports are reached (local forwards to <c>OpenShell:Cluster:RemoteBindAddress</c> there); unset, they are
+    /// dialled directly when they can be.
+    /// </summary>
+    public string? SshTunnel { get; set; }
 }

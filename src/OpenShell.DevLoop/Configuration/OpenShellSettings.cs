@@ -82,6 +82,20 @@ public sealed class OpenShellSettings
             throw new InvalidOperationException(RuntimeBundleSettings.SkipSyncNeedsRemoteTarball);
         }
 
+        // Both are read only for a tcp:// engine, but a typo is reported wherever it is made.
+        try
+        {
+            DevLoop.Engine.EnginePortPlan.ParseBindAddress(Cluster.RemoteBindAddress);
+            if (!string.IsNullOrWhiteSpace(Engine.SshTunnel))
+            {
+                DevLoop.Engine.EnginePortPlan.ParseTunnel(Engine.SshTunnel);
+            }
+        }
+        catch (DevLoop.Engine.EngineConnectionException e)
+        {
+            throw new InvalidOperationException($"{e.Message}; {e.Remedy}.", e);
+        }
+
         if (Cluster.GpuMode is not (DevLoop.Cluster.GpuModes.Legacy or DevLoop.Cluster.GpuModes.Cdi))
         {
             throw new InvalidOperationException(

@@ -30,8 +30,21 @@ public static class DockerEngine
     /// <summary>Creates a client for the engine <paramref name="settings"/> name (an <c>ssh://</c> one's tunnel opens on first use).</summary>
     public static DockerClient CreateClient(EngineSettings settings) => Connection(settings).CreateClient();
 
-    /// <summary>How this machine reaches the ports published on the engine <paramref name="settings"/> name (see <see cref="EngineConnection.CreatePorts"/>).</summary>
-    public static IEnginePorts Ports(EngineSettings settings) => Connection(settings).CreatePorts();
+    /// <summary>How this machine reaches the ports published on the engine <paramref name="settings"/> name (see <see cref="EnginePortPlan"/>).</summary>
+    /// <exception cref="EngineConnectionException">The engine or its published ports cannot be reached as configured.</exception>
+    public static IEnginePorts Ports(OpenShellSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Connection(settings.Engine).CreatePorts(settings);
+    }
+
+    /// <summary>The host IP the cluster and the dev registry publish their ports on, on the engine <paramref name="settings"/> name.</summary>
+    /// <exception cref="EngineConnectionException">The engine or its published ports cannot be reached as configured.</exception>
+    public static string BindAddress(OpenShellSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Connection(settings.Engine).PortPlan(settings.Cluster.RemoteBindAddress, settings.Engine.SshTunnel).BindAddress;
+    }
 
     private static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 

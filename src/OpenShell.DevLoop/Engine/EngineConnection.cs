@@ -132,9 +132,34 @@ public sealed record EngineConnection(Uri Host, EngineTls? Tls, string Source, E
     /// <summary>
     /// How this machine reaches the ports the engine's containers publish on the engine's loopback: as they are for an
     /// engine on this machine, through <see cref="SshPortForwards"/> (owned by the caller, who disposes it) for <c>ssh://</c>.
+    /// A <c>tcp://</c> engine on another machine is refused: see <see cref="CreatePorts(Configuration.OpenShellSettings)"/>.
     /// </summary>
-    public IEnginePorts CreatePorts() =>
-        Host.Scheme == "ssh" ? new SshPortForwards(Host, Ssh ?? EngineSsh.Default, Source) : LoopbackEnginePorts.Instance;
+    /// <exception cref="EngineConnectionException">The engine's loopback cannot be reached from this machine.</exception>
+    public IEnginePorts CreatePorts() => CreatePorts(PortPlan(null, null), Ssh ?? EngineSsh.Default);
+
+    /// <summary>
+    /// How this machine reaches the ports the engine's containers publish, as <see cref="EnginePortPlan"/> decides with
+    /// <paramref name="settings"/> (<c>OpenShell:Cluster:RemoteBindAddress</c> and <c>OpenShell:Engine:SshTunnel</c> for a
+    /// <c>tcp://</c> engine). The caller owns what is returned and disposes it.
+    /// </summary>
+    /// <exception cref="EngineConnectionException">A setting is malformed, or the published ports cannot be reached.</exception>
+    public IEnginePorts CreatePorts(Configuration.OpenShellSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var tunnelSsh = Ssh ?? new EngineSsh(EngineSsh.DefaultRemoteSocket, string.IsNullOrWhiteSpace(settings.Engine.SshConfig) ? null : settings.Engine.SshConfig.Trim());
+        return CreatePorts(PortPlan(settings.Cluster.RemoteBindAddress, settings.Engine.SshTunnel), tunnelSsh);
+    }
+
+    /// <summary>The plan for this engine's published ports (see <see cref="EnginePortPlan.Decide"/>).</summary>
+    /// <exception cref="EngineConnectionException">A setting is malformed, or the published ports cannot be reached.</exception>
+    public EnginePortPlan PortPlan(string? remoteBindAddress, string? sshTunnel) => EnginePortPlan.Decide(this, remoteBindAddress, sshTunnel);
+
+    private IEnginePorts CreatePorts(EnginePortPlan plan, EngineSsh ssh) => plan.Route switch
+    {
+        EnginePortRoute.SshForwards => new SshPortForwards(plan.Tunnel!, ssh, plan.Tunnel == Host ? Source : EnginePortPlan.TunnelSetting, plan.ForwardTo!),
+        EnginePortRoute.Direct => new TcpRelayEnginePorts(plan.DialHost!),
+        _ => LoopbackEnginePorts.Instance,
+    };
 
     /// <summary>
     /// Asks the engine for its version through <paramref name="client"/>; a failure says which engine, why, and what to

@@ -6,8 +6,9 @@ using System.Net.Sockets;
 namespace OpenShell.DevLoop.Engine;
 
 /// <summary>
-/// The ports an <c>ssh://</c> engine's containers publish on its loopback, forwarded to free ports on this machine's
-/// 127.0.0.1 by one <c>ssh -N -L 127.0.0.1:LOCAL:127.0.0.1:REMOTE …</c> process for all of them (batch mode, the same
+/// The ports an engine's containers publish on its machine's loopback (or, for a <c>tcp://</c> engine, on
+/// <c>OpenShell:Cluster:RemoteBindAddress</c>), forwarded to free ports on this machine's 127.0.0.1 by one
+/// <c>ssh -N -L 127.0.0.1:LOCAL:127.0.0.1:REMOTE …</c> process for all of them (batch mode, the same
 /// configuration as the socket tunnel). A port is forwarded on first use; ssh counts as ready once every local port
 /// accepts a connection, is started again when it has exited, and its error output is turned into the cause and the fix.
 /// Disposing stops it.
@@ -21,6 +22,7 @@ public sealed class SshPortForwards : IEnginePorts
     private readonly Uri _host;
     private readonly EngineSsh _ssh;
     private readonly string _source;
+    private readonly string _forwardTo;
     private readonly ISshProcessRunner _runner;
     private readonly Func<int, CancellationToken, Task<bool>> _listening;
     private readonly Func<int> _pickPort;
@@ -36,19 +38,23 @@ public sealed class SshPortForwards : IEnginePorts
     /// <param name="host">The engine's <c>ssh://</c> address.</param>
     /// <param name="ssh">The ssh configuration to use.</param>
     /// <param name="source">Where the address came from, for messages (<c>DOCKER_HOST</c>).</param>
-    public SshPortForwards(Uri host, EngineSsh ssh, string source)
-        : this(host, ssh, source, SshProcessRunner.Instance, ListeningAsync, ConnectTimeout + TimeSpan.FromSeconds(10), PickFreePort)
+    /// <param name="forwardTo">The address the ports are published on, as the far side dials it (its loopback by default).</param>
+    public SshPortForwards(Uri host, EngineSsh ssh, string source, string forwardTo = EnginePortPlan.DefaultBindAddress)
+        : this(host, ssh, source, SshProcessRunner.Instance, ListeningAsync, ConnectTimeout + TimeSpan.FromSeconds(10), PickFreePort, forwardTo)
     {
     }
 
     internal SshPortForwards(
-        Uri host, EngineSsh ssh, string source, ISshProcessRunner runner, Func<int, CancellationToken, Task<bool>> listening, TimeSpan openTimeout, Func<int> pickPort)
+        Uri host, EngineSsh ssh, string source, ISshProcessRunner runner, Func<int, CancellationToken, Task<bool>> listening, TimeSpan openTimeout, Func<int> pickPort,
+        string forwardTo = EnginePortPlan.DefaultBindAddress)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(ssh);
+        ArgumentException.ThrowIfNullOrWhiteSpace(forwardTo);
         _host = host;
         _ssh = ssh;
         _source = source;
+        _forwardTo = forwardTo;
         _runner = runner;
         _listening = listening;
         _openTimeout = openTimeout;
@@ -150,13 +156,16 @@ public sealed class SshPortForwards : IEnginePorts
     }
 
     /// <summary>The <c>ssh</c> arguments forwarding each engine port of <paramref name="forwards"/> to its local port.</summary>
-    internal static IReadOnlyList<string> Arguments(Uri host, EngineSsh ssh, IEnumerable<KeyValuePair<int, int>> forwards, TimeSpan connectTimeout)
+    internal static IReadOnlyList<string> Arguments(
+        Uri host, EngineSsh ssh, IEnumerable<KeyValuePair<int, int>> forwards, TimeSpan connectTimeout, string forwardTo = EnginePortPlan.DefaultBindAddress)
     {
         var arguments = SshTunnel.CommonArguments(ssh, connectTimeout);
+        // ssh reads an IPv6 destination only in brackets.
+        var destination = forwardTo.Contains(':', StringComparison.Ordinal) ? $"[{forwardTo}]" : forwardTo;
         foreach (var (enginePort, localPort) in forwards.OrderBy(f => f.Key))
         {
-            // The destination is resolved on the engine's machine: its own loopback, where the ports are published.
-            arguments.AddRange(["-L", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{localPort}:127.0.0.1:{enginePort}")]);
+            // The destination is resolved on the engine's machine: the address the ports are published on there.
+            arguments.AddRange(["-L", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{localPort}:{destination}:{enginePort}")]);
         }
 
         SshTunnel.AddDestination(arguments, host);
@@ -181,7 +190,7 @@ public sealed class SshPortForwards : IEnginePorts
             ISshProcess process;
             try
             {
-                process = _runner.Start(Arguments(_host, _ssh, forwards, ConnectTimeout));
+                process = _runner.Start(Arguments(_host, _ssh, forwards, ConnectTimeout, _forwardTo));
             }
             catch (SshTunnelException e)
             {

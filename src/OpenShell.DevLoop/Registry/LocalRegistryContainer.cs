@@ -27,7 +27,8 @@ public static partial class LocalRegistryContainer
         ArgumentNullException.ThrowIfNull(logger);
         var registry = settings.Registry;
         var image = ImageReference.Parse(settings.Images.Registry).ToString();
-        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry, image, ct: ct).ConfigureAwait(false);
+        var addresses = HostAddresses(DockerEngine.BindAddress(settings));
+        var verdict = await RegistryContainerCheck.EnsureUsableAsync(docker, registry, image, addresses: addresses, ct: ct).ConfigureAwait(false);
         if (verdict is { Replace: true })
         {
             LogReplaced(logger, registry.ContainerName, verdict.Reason);
@@ -49,13 +50,13 @@ public static partial class LocalRegistryContainer
                 ExposedPorts = new Dictionary<string, EmptyStruct> { ["5000/tcp"] = default },
                 HostConfig = new HostConfig
                 {
-                    PortBindings = new Dictionary<string, IList<PortBinding>> { ["5000/tcp"] = [new PortBinding { HostIP = "127.0.0.1", HostPort = port }] },
+                    PortBindings = new Dictionary<string, IList<PortBinding>> { ["5000/tcp"] = [.. addresses.Select(a => new PortBinding { HostIP = a, HostPort = port })] },
                     Mounts = [new Mount { Type = "volume", Source = registry.VolumeName, Target = DataPath }],
                     RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.Always },
                     NetworkMode = network,
                 },
             }, ct).ConfigureAwait(false);
-            LogCreated(logger, registry.ContainerName, image, port);
+            LogCreated(logger, registry.ContainerName, image, string.Join(", ", addresses.Select(a => $"{a}:{port}")));
         }
 
         var inspect = await docker.Containers.InspectContainerAsync(registry.ContainerName, ct).ConfigureAwait(false);
@@ -70,6 +71,19 @@ public static partial class LocalRegistryContainer
         }
 
         await WaitReadyAsync(docker, ports ?? LoopbackEnginePorts.Instance, inspect.ID, registry.HostPort, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The host IPs the registry publishes on for <paramref name="bindAddress"/>: always the engine's loopback, which the
+    /// engine pushes to (<c>127.0.0.1:PORT/…</c>), and the bind address too when it is another one (a wildcard covers both).
+    /// </summary>
+    public static IReadOnlyList<string> HostAddresses(string bindAddress)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(bindAddress);
+        var address = System.Net.IPAddress.Parse(bindAddress);
+        return address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any) || bindAddress == EnginePortPlan.DefaultBindAddress
+            ? [bindAddress]
+            : [EnginePortPlan.DefaultBindAddress, bindAddress];
     }
 
     private static async Task WaitReadyAsync(IDockerClient docker, IEnginePorts ports, string containerId, int hostPort, CancellationToken ct)
@@ -108,6 +122,6 @@ public static partial class LocalRegistryContainer
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replaced container {Container}: {Note}")]
     private static partial void LogDataCopied(ILogger logger, string container, string note);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Created registry container {Container} from {Image} on 127.0.0.1:{Port}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created registry container {Container} from {Image} on {Port}")]
     private static partial void LogCreated(ILogger logger, string container, string image, string port);
 }

@@ -36,7 +36,11 @@ public static class RegistryContainerCheck
     /// Judges an existing container against the wanted host port. With <paramref name="requireOrchestrator"/> (the
     /// AppHost), a container Aspire's orchestrator did not create is replaced too, because the orchestrator cannot adopt it.
     /// </summary>
-    public static RegistryContainerVerdict Judge(ContainerInspectResponse container, int hostPort, bool requireOrchestrator = false)
+    /// <param name="container">The container carrying the registry's name.</param>
+    /// <param name="hostPort">The wanted host port.</param>
+    /// <param name="requireOrchestrator">Replace a container Aspire's orchestrator did not create.</param>
+    /// <param name="addresses">The wanted host IPs (<see cref="LocalRegistryContainer.HostAddresses"/>); null: loopback only.</param>
+    public static RegistryContainerVerdict Judge(ContainerInspectResponse container, int hostPort, bool requireOrchestrator = false, IReadOnlyCollection<string>? addresses = null)
     {
         ArgumentNullException.ThrowIfNull(container);
 
@@ -59,9 +63,17 @@ public static class RegistryContainerCheck
             return new(true, $"it maps {ContainerPort} to {actual}, not to 127.0.0.1:{wanted}");
         }
 
-        if (bindings.Any(b => !IsLoopback(b.HostIP)))
+        if (addresses is null || addresses.All(IsLoopback))
         {
-            return new(true, "it is published on every network interface; the dev registry listens on 127.0.0.1 only");
+            if (bindings.Any(b => !IsLoopback(b.HostIP)))
+            {
+                return new(true, "it is published on every network interface; the dev registry listens on 127.0.0.1 only");
+            }
+        }
+        else if (!addresses.All(a => bindings.Any(b => b.HostIP == a && b.HostPort == wanted)) || bindings.Any(b => !addresses.Contains(b.HostIP ?? "")))
+        {
+            var actual = string.Join(", ", bindings.Select(b => $"{(string.IsNullOrEmpty(b.HostIP) ? "0.0.0.0" : b.HostIP)}:{b.HostPort}"));
+            return new(true, $"it is published on {actual}, not on {string.Join(", ", addresses.Select(a => $"{a}:{wanted}"))} ({Engine.EnginePortPlan.BindSetting})");
         }
 
         if (requireOrchestrator && (container.Config?.Labels is not { } labels || !labels.ContainsKey(OrchestratorLabel)))
@@ -79,7 +91,7 @@ public static class RegistryContainerCheck
     /// When the copy fails the old container is left as it was (started again if it ran) and the error is thrown.
     /// </summary>
     public static async Task<RegistryContainerVerdict?> EnsureUsableAsync(
-        IDockerClient docker, RegistrySettings registry, string helperImage, bool requireOrchestrator = false, CancellationToken ct = default)
+        IDockerClient docker, RegistrySettings registry, string helperImage, bool requireOrchestrator = false, IReadOnlyCollection<string>? addresses = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(docker);
         ArgumentNullException.ThrowIfNull(registry);
@@ -93,7 +105,7 @@ public static class RegistryContainerCheck
             return null;
         }
 
-        var verdict = Judge(container, registry.HostPort, requireOrchestrator);
+        var verdict = Judge(container, registry.HostPort, requireOrchestrator, addresses);
         if (!verdict.Replace)
         {
             return verdict;

@@ -28,6 +28,7 @@ public class DeployClusterFixture : IAsyncLifetime
     public const string BaseImage = OfflineImages.K3s;
 
     private readonly TempDirectory _temp = new("deploy");
+    private DockerClient? _docker;
 
     public DeployClusterFixture()
         : this("")
@@ -45,6 +46,9 @@ public class DeployClusterFixture : IAsyncLifetime
     /// <summary>True when the fixture bootstraps and primes the cluster with a first deploy.</summary>
     protected virtual bool PrimesOnStart => true;
 
+    /// <summary>True when the fixture builds the cluster image before the tests (else the first deploy builds it).</summary>
+    protected virtual bool BuildsClusterImage => true;
+
     /// <summary>The clone's root; its folder name gives the cluster name.</summary>
     public string Root => _temp.Combine($"osdeploy-{Id}");
 
@@ -60,7 +64,8 @@ public class DeployClusterFixture : IAsyncLifetime
 
     public string ClusterImage => $"openshell-test/cluster-{Id}:dev";
 
-    public DockerClient Docker { get; } = DockerEngine.CreateClient();
+    /// <summary>The engine the cluster runs on (<see cref="CreateDockerClient"/>).</summary>
+    public DockerClient Docker => _docker ??= CreateDockerClient();
 
     public (int ExitCode, string Stdout, string Stderr) Prime { get; private set; }
 
@@ -72,7 +77,21 @@ public class DeployClusterFixture : IAsyncLifetime
     /// </summary>
     public OpenShellSettings LoadSettings(bool offline, IReadOnlyDictionary<string, string?> environment, IReadOnlyDictionary<string, string?>? switches = null)
     {
-        var overrides = new Dictionary<string, string?>
+        var overrides = new Dictionary<string, string?>(SettingOverrides);
+        foreach (var (key, value) in switches ?? new Dictionary<string, string?>())
+        {
+            overrides[key] = value;
+        }
+
+        return SettingsLoader.Resolve(SettingsFiles.Load(AppContext.BaseDirectory, offline, overrides), Root, environment).Settings;
+    }
+
+    /// <summary>The fixture's own settings: its unique names and ports, and <see cref="EngineSettings"/>.</summary>
+    public IReadOnlyDictionary<string, string?> SettingOverrides
+    {
+        get
+        {
+            var overrides = new Dictionary<string, string?>
         {
             ["OpenShell:Registry:HostPort"] = RegistryPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["OpenShell:Registry:ContainerName"] = RegistryName,
@@ -83,13 +102,14 @@ public class DeployClusterFixture : IAsyncLifetime
             ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{RegistryPort}/openshell",
             ["OpenShell:Cluster:SkipImageBuild"] = "true",
             ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
-        };
-        foreach (var (key, value) in EngineSettings.Concat(switches ?? new Dictionary<string, string?>()))
-        {
-            overrides[key] = value;
-        }
+            };
+            foreach (var (key, value) in EngineSettings)
+            {
+                overrides[key] = value;
+            }
 
-        return SettingsLoader.Resolve(SettingsFiles.Load(AppContext.BaseDirectory, offline, overrides), Root, environment).Settings;
+            return overrides;
+        }
     }
 
     /// <summary>Runs <c>openshell-dev deploy ARGS --offline -C ROOT</c> in-process with <paramref name="variables"/> as its environment.</summary>
@@ -146,7 +166,20 @@ public class DeployClusterFixture : IAsyncLifetime
         (await TestProcess.RunAsync("git", ["clone", "--quiet", "--no-hardlinks", RepositoryPaths.Root, Root], timeout: TimeSpan.FromMinutes(2))).EnsureSuccess("git clone");
         RegistryPort = FreePort();
 
-        // The cluster image carries the clone's supervisor and chart, as a bootstrap from this tree would.
+        if (BuildsClusterImage)
+        {
+            await BuildClusterImageAsync();
+        }
+
+        if (PrimesOnStart)
+        {
+            Prime = await DeployAsync();
+        }
+    }
+
+    // The cluster image carries the clone's supervisor and chart, as a bootstrap from this tree would.
+    private async Task BuildClusterImageAsync()
+    {
         var architecture = await ClusterArchitecture.ReadAsync(Docker, BaseImage);
         var supervisor = await SupervisorPublisher.PublishAsync(Root, architecture, Path.Combine(Root, ".cache", "deploy", "supervisor", architecture), NullLogger.Instance);
         var chart = await ChartPackager.PackAsync(Path.Combine(Root, "deploy", "helm", "openshell"), _temp.Combine("chart"));
@@ -162,37 +195,42 @@ public class DeployClusterFixture : IAsyncLifetime
             await EnsureBaseImageAsync();
             await ClusterImageBuilder.BuildAsync(Docker, inputs, ClusterImage, BaseImage, OfflineImages.ClusterBase, NullLogger.Instance);
         }
-
-        if (PrimesOnStart)
-        {
-            Prime = await DeployAsync();
-        }
     }
 
     public virtual async Task DisposeAsync()
     {
         if (DockerGate.SkipReason is null && RegistryPort != 0)
         {
-            var lifecycle = new ClusterLifecycle(Docker, LoadSettings(offline: true), new ClusterPaths(Root, ClusterName), NullLogger.Instance);
-            await Ignore(() => lifecycle.RemoveAsync(removeVolume: true));
-            await Ignore(() => Docker.Containers.RemoveContainerAsync(RegistryName, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }));
-            await Ignore(() => Docker.Volumes.RemoveAsync(RegistryName, force: true));
-            await Ignore(() => Docker.Networks.DeleteNetworkAsync($"openshell-test-{Id}"));
-            var images = await Docker.Images.ListImagesAsync(new ImagesListParameters
-            {
-                All = true,
-                Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{GatewayImageBuilder.RepositoryLabel}={GatewayRepository}"] = true } },
-            });
-            foreach (var image in images)
-            {
-                await Ignore(() => Docker.Images.DeleteImageAsync(image.ID, new ImageDeleteParameters { Force = true }));
-            }
-
-            await Ignore(() => Docker.Images.DeleteImageAsync(ClusterImage, new ImageDeleteParameters { Force = true }));
+            await RemoveFromAsync(Docker, LoadSettings(offline: true));
         }
 
-        Docker.Dispose();
+        _docker?.Dispose();
         _temp.Dispose();
+    }
+
+    /// <summary>Creates the client of the engine the cluster runs on: by default the engine of the process.</summary>
+    protected virtual DockerClient CreateDockerClient() => DockerEngine.CreateClient();
+
+    /// <summary>Removes from <paramref name="docker"/> everything the fixture's names and labels can have created there.</summary>
+    protected async Task RemoveFromAsync(IDockerClient docker, OpenShellSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(docker);
+        var lifecycle = new ClusterLifecycle(docker, settings, new ClusterPaths(Root, ClusterName), NullLogger.Instance);
+        await Ignore(() => lifecycle.RemoveAsync(removeVolume: true));
+        await Ignore(() => docker.Containers.RemoveContainerAsync(RegistryName, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }));
+        await Ignore(() => docker.Volumes.RemoveAsync(RegistryName, force: true));
+        await Ignore(() => docker.Networks.DeleteNetworkAsync($"openshell-test-{Id}"));
+        var images = await docker.Images.ListImagesAsync(new ImagesListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{GatewayImageBuilder.RepositoryLabel}={settings.Cluster.ImageRepoBase}/gateway"] = true } },
+        });
+        foreach (var image in images)
+        {
+            await Ignore(() => docker.Images.DeleteImageAsync(image.ID, new ImageDeleteParameters { Force = true }));
+        }
+
+        await Ignore(() => docker.Images.DeleteImageAsync(ClusterImage, new ImageDeleteParameters { Force = true }));
     }
 
     private static async Task Ignore(Func<Task> action)
@@ -206,7 +244,8 @@ public class DeployClusterFixture : IAsyncLifetime
         }
     }
 
-    private Task EnsureBaseImageAsync() => OfflineImages.EnsureAsync(Docker);
+    /// <summary>Makes sure the engine has the offline stand-in images.</summary>
+    protected virtual Task EnsureBaseImageAsync() => OfflineImages.EnsureAsync(Docker);
 
     private static int FreePort()
     {

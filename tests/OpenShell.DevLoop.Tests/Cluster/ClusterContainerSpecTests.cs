@@ -222,4 +222,15 @@ public sealed class ClusterContainerSpecTests
 
         Assert.Equal("--disable-gateway-auth is ignored when --plaintext is set; choose one mode", error.Message);
     }
+
+    [Theory]
+    [InlineData(null, "127.0.0.1")]
+    [InlineData("10.0.0.5", "10.0.0.5")]
+    public void The_api_and_the_gateway_are_published_on_the_publish_address(string? address, string expected)
+    {
+        var parameters = ClusterContainerParameters.From(ClusterContainerSpecFactory.Create(Settings(), "demo", 24000, publishAddress: address));
+
+        Assert.All(parameters.HostConfig.PortBindings.Values.SelectMany(b => b), b => Assert.Equal(expected, b.HostIP));
+        Assert.Equal(2, parameters.HostConfig.PortBindings.Count);
+    }
 }

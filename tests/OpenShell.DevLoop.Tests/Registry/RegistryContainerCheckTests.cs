@@ -19,7 +19,8 @@ public sealed class RegistryContainerCheckTests
         {
             PortBindings = hostPort is null
                 ? new Dictionary<string, IList<PortBinding>>()
-                : new Dictionary<string, IList<PortBinding>> { ["5000/tcp"] = [new PortBinding { HostIP = hostIp, HostPort = hostPort }] },
+                // Several host IPs, comma-separated: one binding each.
+                : new Dictionary<string, IList<PortBinding>> { ["5000/tcp"] = [.. (hostIp ?? "").Split(',').Select(ip => new PortBinding { HostIP = hostIp is null ? null : ip, HostPort = hostPort })] },
         },
     };
 
@@ -85,5 +86,38 @@ public sealed class RegistryContainerCheckTests
         var verdict = RegistryContainerCheck.Judge(Container("127.0.0.1", "5000", managed: false), 5000);
 
         Assert.False(verdict.Replace);
+    }
+
+    public static TheoryData<string, string, bool> BindAddresses => new()
+    {
+        // published on, wanted bind address (OpenShell:Cluster:RemoteBindAddress), replaced
+        { "127.0.0.1", "127.0.0.1", false },
+        { "127.0.0.1,10.0.0.5", "10.0.0.5", false },
+        { "0.0.0.0", "0.0.0.0", false },
+        { "127.0.0.1", "10.0.0.5", true },
+        { "127.0.0.1,10.0.0.5", "10.0.0.6", true },
+        { "0.0.0.0", "10.0.0.5", true },
+        { "127.0.0.1,10.0.0.5", "127.0.0.1", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(BindAddresses))]
+    public void A_registry_of_a_tcp_engine_is_kept_only_on_the_wanted_addresses(string publishedOn, string bind, bool replaced)
+    {
+        var addresses = LocalRegistryContainer.HostAddresses(bind);
+
+        var verdict = RegistryContainerCheck.Judge(Container(publishedOn, "5000"), 5000, addresses: addresses);
+
+        Assert.Equal(replaced, verdict.Replace);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    [InlineData("0.0.0.0", "0.0.0.0")]
+    [InlineData("::", "::")]
+    [InlineData("10.0.0.5", "127.0.0.1,10.0.0.5")]
+    public void The_registry_stays_on_the_engines_loopback_where_the_engine_pushes(string bind, string published)
+    {
+        Assert.Equal(published.Split(','), LocalRegistryContainer.HostAddresses(bind));
     }
 }

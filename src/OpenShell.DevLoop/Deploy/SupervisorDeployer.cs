@@ -24,6 +24,9 @@ internal static class SupervisorDeployer
     /// <summary>The supervisor's path on the node.</summary>
     public const string NodePath = NodeDirectory + "/openshell-sandbox";
 
+    // A glob for the Guid ("N" format) in temporary names.
+    private static readonly string s_guidGlob = new('?', 32);
+
     private static readonly BinaryDeployment s_supervisor = new(ComponentDefaults.BinaryProject, NodePath);
 
     /// <summary>Copies <paramref name="binary"/> into <paramref name="containerId"/> as the supervisor and returns the verified sha256.</summary>
@@ -84,6 +87,8 @@ internal static class SupervisorDeployer
             fingerprint is null
                 ? $"rm -f '{fingerprintFile}'"
                 : $"printf '{NodeFingerprint.Format(fingerprint, expected)}' > '{fingerprintName}' && mv -f '{fingerprintName}' '{fingerprintFile}'",
+            // Temporary files of a swap that was killed midway; this one's are renamed by now.
+            $"rm -f '.{name}.'{s_guidGlob}'.tmp' '.{name}.link.'{s_guidGlob}'.tmp' '.{name}.fingerprint.'{s_guidGlob}'.tmp'",
             $"for f in '{versionPrefix}'{new string('?', 64)}; do if [ -f \"$f\" ] && [ \"$f\" != '{version}' ] && [ \"$f\" != \"$previous\" ]; then rm -f \"$f\"; fi; done",
             $"sha256sum '{name}'");
         var (exit, stdout, stderr) = await ContainerExec.RunAsync(docker, containerId, ["sh", "-c", script], ct).ConfigureAwait(false);

@@ -89,6 +89,7 @@ internal static class HelmChartDeployer
         }
 
         var previousJob = await ReadJobAsync(kube, JobName(current, release), ct).ConfigureAwait(false);
+        await DeployFaultPoints.ReachAsync(DeployFaultPoints.ChartUpdate, ct).ConfigureAwait(false);
         var patch = new JsonObject { ["spec"] = new JsonObject { ["chartContent"] = newContent, ["valuesContent"] = newValues } };
         if (annotation is not null)
         {

@@ -72,6 +72,8 @@ internal static class SupervisorDeployer
             await UploadAsync(docker, containerId, binary, directory, temporaryName, ct).ConfigureAwait(false);
         }
 
+        await DeployFaultPoints.ReachAsync(DeployFaultPoints.SupervisorSwap, ct).ConfigureAwait(false);
+
         // One exec: place the new file, swap the link by rename, drop all but the current and the previous binary, hash.
         // Only this binary's versions are dropped: '.<name>-' and exactly a sha256, so another binary's '.<name>-tool-<sha>' stays.
         var linkName = $".{name}.link.{Guid.NewGuid():N}.tmp";

@@ -174,6 +174,7 @@ public sealed class DeployStateStore
                 stream.Flush(flushToDisk: true);
             }
 
+            await Deploy.DeployFaultPoints.ReachAsync(Deploy.DeployFaultPoints.StateWrite, ct).ConfigureAwait(false);
             File.Move(temp, Path, overwrite: true);
         }
         catch

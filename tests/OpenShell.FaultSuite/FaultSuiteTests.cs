@@ -1,0 +1,31 @@
+using Xunit.Abstractions;
+
+namespace OpenShell.FaultSuite;
+
+/// <summary>The suite's short form as tests: each scenario once, every invariant must hold.</summary>
+public sealed class FaultSuiteTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Names => [.. FaultScenarios.All.Select(s => s.Name)];
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public async Task Every_invariant_holds_after_the_fault(string name)
+    {
+        var result = await FaultScenarios.RunAsync(FaultScenarios.All.Single(s => s.Name == name));
+
+        output.WriteLine(FaultTable.Render([result]));
+        Assert.True(result.Held, FaultTable.Render([result]));
+    }
+
+    [Fact]
+    public void The_table_names_each_broken_invariant_and_what_was_seen()
+    {
+        var table = FaultTable.Render(
+        [
+            new ScenarioResult("kill", "state-write", "killed", TimeSpan.FromSeconds(1.5), [new InvariantCheck("no leftovers", false, "left behind: x.tmp"), new InvariantCheck("converges", true)]),
+        ]);
+
+        Assert.Contains("| kill     | state-write | killed  | 1.50 s   | 1/2 held (BROKEN no leftovers, converges) |", table, StringComparison.Ordinal);
+        Assert.Contains("kill: no leftovers broken: left behind: x.tmp", table, StringComparison.Ordinal);
+    }
+}

@@ -6,6 +6,9 @@ namespace OpenShell.FaultSuite;
 /// <param name="RunAsync">Injects the fault, recovers and checks the invariants.</param>
 public sealed record FaultScenario(string Name, string FaultPoint, Func<CancellationToken, Task<ScenarioResult>> RunAsync)
 {
+    /// <summary>True when it needs the Docker engine (a real cluster); the others run in process.</summary>
+    public bool NeedsDocker { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => Name;
 }

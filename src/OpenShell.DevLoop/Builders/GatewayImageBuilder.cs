@@ -219,6 +219,7 @@ internal static partial class GatewayImageBuilder
         }
 
         var progress = new EngineProgress(logger, onProgress);
+        await Deploy.DeployFaultPoints.ReachAsync(Deploy.DeployFaultPoints.ImagePush, ct).ConfigureAwait(false);
         await docker.Images.PushImageAsync(repository, new ImagePushParameters { Tag = reference.Tag }, new AuthConfig(), progress, ct).ConfigureAwait(false);
         if (progress.Error is { } error)
         {

@@ -13,6 +13,9 @@ internal static class DeployFaultPoints
     /// <summary>The new state file is written and flushed under its temporary name, not yet renamed over the old one.</summary>
     public const string StateWrite = "state-write";
 
+    /// <summary>The image is built and the registry does not hold its content: the engine's push is about to start.</summary>
+    public const string ImagePush = "image-push";
+
     /// <summary>The HelmChart was read and the patch is ready, not yet sent.</summary>
     public const string ChartUpdate = "chart-update";
 

@@ -72,24 +72,42 @@ public class DeployClusterFixture : IAsyncLifetime
     /// </summary>
     public OpenShellSettings LoadSettings(bool offline, IReadOnlyDictionary<string, string?> environment, IReadOnlyDictionary<string, string?>? switches = null)
     {
-        var overrides = new Dictionary<string, string?>
-        {
-            ["OpenShell:Registry:HostPort"] = RegistryPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["OpenShell:Registry:ContainerName"] = RegistryName,
-            ["OpenShell:Registry:VolumeName"] = RegistryName,
-            ["OpenShell:Cluster:Network"] = $"openshell-test-{Id}",
-            ["OpenShell:Cluster:ImageRepository"] = $"openshell-test/cluster-{Id}",
-            ["OpenShell:Cluster:ImageTag"] = "dev",
-            ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{RegistryPort}/openshell",
-            ["OpenShell:Cluster:SkipImageBuild"] = "true",
-            ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
-        };
-        foreach (var (key, value) in EngineSettings.Concat(switches ?? new Dictionary<string, string?>()))
+        var overrides = new Dictionary<string, string?>(SettingsOverrides);
+        foreach (var (key, value) in switches ?? new Dictionary<string, string?>())
         {
             overrides[key] = value;
         }
 
         return SettingsLoader.Resolve(SettingsFiles.Load(AppContext.BaseDirectory, offline, overrides), Root, environment).Settings;
+    }
+
+    /// <summary>
+    /// The settings that point a deploy at the fixture's cluster, registry and images (<c>OpenShell:*</c> keys); another process
+    /// gets them as <c>OpenShell__*</c> environment variables.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> SettingsOverrides
+    {
+        get
+        {
+            var overrides = new Dictionary<string, string?>
+            {
+                ["OpenShell:Registry:HostPort"] = RegistryPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["OpenShell:Registry:ContainerName"] = RegistryName,
+                ["OpenShell:Registry:VolumeName"] = RegistryName,
+                ["OpenShell:Cluster:Network"] = $"openshell-test-{Id}",
+                ["OpenShell:Cluster:ImageRepository"] = $"openshell-test/cluster-{Id}",
+                ["OpenShell:Cluster:ImageTag"] = "dev",
+                ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{RegistryPort}/openshell",
+                ["OpenShell:Cluster:SkipImageBuild"] = "true",
+                ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
+            };
+            foreach (var (key, value) in EngineSettings)
+            {
+                overrides[key] = value;
+            }
+
+            return overrides;
+        }
     }
 
     /// <summary>Runs <c>openshell-dev deploy ARGS --offline -C ROOT</c> in-process with <paramref name="variables"/> as its environment.</summary>

@@ -113,7 +113,8 @@ internal static class KubernetesApiScenarios
         return HelmChartDeployer.FingerprintOf(chart) == s_fingerprint && HelmChartDeployer.ImageOf(values).EndsWith(s_digest, StringComparison.Ordinal);
     }
 
-    private static string Shorten(string message) => message.Length <= 90 ? message : message[..87] + "...";
+    // The end says what the API did and how often it was asked.
+    private static string Shorten(string message) => message.Length <= 90 ? message : "..." + message[^87..];
 
     private static async Task<PackagedChart> PackChartAsync()
     {

@@ -116,11 +116,9 @@ internal static class KubernetesApiScenarios
     // The end says what the API did and how often it was asked.
     private static string Shorten(string message) => message.Length <= 90 ? message : "..." + message[^87..];
 
-    private static async Task<PackagedChart> PackChartAsync()
-    {
-        var folder = Path.Combine(Path.GetTempPath(), $"osflt-chart-{Guid.NewGuid():N}");
-        return await ChartPackager.PackAsync(Path.Combine(RepositoryPaths.Root, "deploy", "helm", "openshell"), folder);
-    }
+    // One folder for every run: the package is deterministic and written atomically, so runs do not pile up copies.
+    private static Task<PackagedChart> PackChartAsync() =>
+        ChartPackager.PackAsync(Path.Combine(RepositoryPaths.Root, "deploy", "helm", "openshell"), Path.Combine(Path.GetTempPath(), "osflt-chart"));
 
     private static async Task CreateHelmChartAsync(IKubernetes kube, CancellationToken ct)
     {

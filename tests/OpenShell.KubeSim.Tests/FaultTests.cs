@@ -42,6 +42,22 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task FailNext_with_a_method_fails_only_that_verb()
+    {
+        await using var sim = await KubeSimServer.StartAsync();
+        using var client = sim.CreateClient();
+        await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "c" } }, "default");
+        sim.Faults.FailNext("/api/v1/namespaces/default/configmaps/c", 409, 1, "PATCH");
+        var patch = new V1Patch("""{"data":{"k":"v"}}""", V1Patch.PatchType.MergePatch);
+
+        // The read before the update is unaffected; the update fails once, then goes through.
+        await client.CoreV1.ReadNamespacedConfigMapAsync("c", "default");
+        var e = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.PatchNamespacedConfigMapAsync(patch, "c", "default"));
+        Assert.Equal(HttpStatusCode.Conflict, e.Response.StatusCode);
+        Assert.Equal("v", (await client.CoreV1.PatchNamespacedConfigMapAsync(patch, "c", "default")).Data["k"]);
+    }
+
+    [Fact]
     public async Task Delay_slows_matching_requests_until_reset()
     {
         await using var sim = await KubeSimServer.StartAsync();

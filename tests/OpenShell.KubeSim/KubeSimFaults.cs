@@ -13,15 +13,19 @@ public sealed class KubeSimFaults
     /// <summary>True while StatefulSet rollouts are held before convergence.</summary>
     public bool RolloutsNeverConverge => _neverConverge;
 
-    /// <summary>Fails the next <paramref name="count"/> requests whose path starts with <paramref name="pathPrefix"/> with <paramref name="statusCode"/> (a Kubernetes Status body).</summary>
-    public void FailNext(string pathPrefix, int statusCode, int count)
+    /// <summary>
+    /// Fails the next <paramref name="count"/> requests whose path starts with <paramref name="pathPrefix"/> (and whose method
+    /// is <paramref name="method"/>, when given: <c>PATCH</c> for a conflict on update) with <paramref name="statusCode"/>
+    /// (a Kubernetes Status body; a 429 carries <c>Retry-After: 1</c>).
+    /// </summary>
+    public void FailNext(string pathPrefix, int statusCode, int count, string? method = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(pathPrefix);
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         lock (_gate)
         {
-            _failures.Add(new FailureRule(pathPrefix, statusCode) { Remaining = count });
+            _failures.Add(new FailureRule(pathPrefix, statusCode, method) { Remaining = count });
         }
     }
 
@@ -59,12 +63,13 @@ public sealed class KubeSimFaults
         NeverConverge(false);
     }
 
-    /// <summary>Consumes one failure for <paramref name="path"/>, or returns null.</summary>
-    internal int? TakeFailure(string path)
+    /// <summary>Consumes one failure for <paramref name="method"/> <paramref name="path"/>, or returns null.</summary>
+    internal int? TakeFailure(string path, string method)
     {
         lock (_gate)
         {
-            var rule = _failures.Find(r => path.StartsWith(r.PathPrefix, StringComparison.Ordinal));
+            var rule = _failures.Find(r => path.StartsWith(r.PathPrefix, StringComparison.Ordinal)
+                && (r.Method is null || string.Equals(r.Method, method, StringComparison.OrdinalIgnoreCase)));
             if (rule is null)
             {
                 return null;
@@ -96,7 +101,7 @@ public sealed class KubeSimFaults
         }
     }
 
-    private sealed record FailureRule(string PathPrefix, int StatusCode)
+    private sealed record FailureRule(string PathPrefix, int StatusCode, string? Method)
     {
         public int Remaining { get; set; }
     }

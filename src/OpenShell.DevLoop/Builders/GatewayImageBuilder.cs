@@ -32,6 +32,12 @@ internal static partial class GatewayImageBuilder
     /// <summary>The image label holding the SHA-256 of the build context and the base image's id: what decides a rollout.</summary>
     public const string ContentLabel = "dev.openshell.content-sha256";
 
+    /// <summary>
+    /// The image label holding the component fingerprint the image was built from (what the deploy state file records for
+    /// it), so what runs in the cluster can be compared with the state file.
+    /// </summary>
+    public const string FingerprintLabel = "dev.openshell.fingerprint";
+
     private static readonly string[] s_manifestTypes =
     [
         "application/vnd.docker.distribution.manifest.v2+json",
@@ -81,16 +87,17 @@ internal static partial class GatewayImageBuilder
     /// <exception cref="InvalidOperationException">The engine reported a build error.</exception>
     public static Task<string> BuildAsync(
         IDockerClient docker, string repositoryRoot, string publishDirectory, string tag, string baseImage, ILogger logger, IProgress<ImagePullProgress>? pullProgress = null,
-        CancellationToken ct = default, string dockerfilePath = DockerfilePath) =>
-        BuildAsync(docker, repositoryRoot, publishDirectory, tag, baseImage, platform: null, logger, pullProgress, ct, dockerfilePath);
+        CancellationToken ct = default, string dockerfilePath = DockerfilePath, string? fingerprint = null) =>
+        BuildAsync(docker, repositoryRoot, publishDirectory, tag, baseImage, platform: null, logger, pullProgress, ct, dockerfilePath, fingerprint);
 
     /// <summary>
     /// Builds <paramref name="tag"/> for <paramref name="platform"/> (<c>linux/arm64</c>; null: the engine's own) on a
-    /// <paramref name="baseImage"/> of that platform; the Dockerfile runs nothing, so no emulation is needed.
+    /// <paramref name="baseImage"/> of that platform; the Dockerfile runs nothing, so no emulation is needed. A
+    /// <paramref name="fingerprint"/> (the component's) is carried as the <see cref="FingerprintLabel"/>.
     /// </summary>
     public static async Task<string> BuildAsync(
         IDockerClient docker, string repositoryRoot, string publishDirectory, string tag, string baseImage, string? platform, ILogger logger,
-        IProgress<ImagePullProgress>? pullProgress = null, CancellationToken ct = default, string dockerfilePath = DockerfilePath)
+        IProgress<ImagePullProgress>? pullProgress = null, CancellationToken ct = default, string dockerfilePath = DockerfilePath, string? fingerprint = null)
     {
         var buildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage };
         var dockerfile = Path.Combine(repositoryRoot, dockerfilePath);
@@ -110,6 +117,12 @@ internal static partial class GatewayImageBuilder
 
             var content = await ContentFingerprintAsync(docker, contextFile, baseImage, ct).ConfigureAwait(false);
             var progress = new EngineProgress(logger, null);
+            var labels = new Dictionary<string, string> { [RepositoryLabel] = RepositoryOf(tag), [ContentLabel] = content };
+            if (fingerprint is not null)
+            {
+                labels[FingerprintLabel] = fingerprint;
+            }
+
             await using var context = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
             await docker.Images.BuildImageFromDockerfileAsync(
                 new ImageBuildParameters
@@ -120,7 +133,7 @@ internal static partial class GatewayImageBuilder
                     Remove = true,
                     ForceRemove = true,
                     Platform = platform,
-                    Labels = new Dictionary<string, string> { [RepositoryLabel] = RepositoryOf(tag), [ContentLabel] = content },
+                    Labels = labels,
                 },
                 context,
                 authConfigs: null,
@@ -192,8 +205,13 @@ internal static partial class GatewayImageBuilder
     {
         var reference = ImageReference.Parse(tag);
         var repository = RepositoryOf(tag);
-        var local = (await docker.Images.InspectImageAsync(tag, ct).ConfigureAwait(false)).Config?.Labels is { } labels && labels.TryGetValue(ContentLabel, out var value) ? value : null;
-        if (local is not null && await RegistryImageAsync(reference, ports, ct).ConfigureAwait(false) is { } remote && remote.Content == local)
+        var localLabels = (await docker.Images.InspectImageAsync(tag, ct).ConfigureAwait(false)).Config?.Labels ?? new Dictionary<string, string>();
+        var local = localLabels.TryGetValue(ContentLabel, out var content) ? content : null;
+        var fingerprint = localLabels.TryGetValue(FingerprintLabel, out var value) ? value : null;
+
+        // The same content under another fingerprint is pushed: the image in the cluster names the inputs it was built from.
+        if (local is not null && await RegistryImageAsync(reference, ports, ct).ConfigureAwait(false) is { } remote && remote.Content == local
+            && remote.Fingerprint == fingerprint)
         {
             LogSameContent(logger, tag, remote.Digest);
             onProgress?.Invoke($"the registry already holds this content as {remote.Digest}: nothing to push");
@@ -201,6 +219,7 @@ internal static partial class GatewayImageBuilder
         }
 
         var progress = new EngineProgress(logger, onProgress);
+        await Deploy.DeployFaultPoints.ReachAsync(Deploy.DeployFaultPoints.ImagePush, ct).ConfigureAwait(false);
         await docker.Images.PushImageAsync(repository, new ImagePushParameters { Tag = reference.Tag }, new AuthConfig(), progress, ct).ConfigureAwait(false);
         if (progress.Error is { } error)
         {
@@ -213,11 +232,33 @@ internal static partial class GatewayImageBuilder
     }
 
     /// <summary>
-    /// The digest and <see cref="ContentLabel"/> of the image the registry holds under <paramref name="reference"/>'s tag; null
-    /// when there is none, it is an index, or the registry cannot be asked (the caller then pushes).
+    /// The digest, <see cref="ContentLabel"/> and <see cref="FingerprintLabel"/> of the image the registry holds under
+    /// <paramref name="reference"/>'s tag; null when there is none, it is an index, or the registry cannot be asked (the
+    /// caller then pushes).
     /// </summary>
-    internal static async Task<(string Digest, string? Content)?> RegistryImageAsync(ImageReference reference, IEnginePorts? ports = null, CancellationToken ct = default)
+    internal static async Task<(string Digest, string? Content, string? Fingerprint)?> RegistryImageAsync(ImageReference reference, IEnginePorts? ports = null, CancellationToken ct = default)
     {
+        try
+        {
+            return await RegistryLabelsAsync(reference, ports, ct).ConfigureAwait(false) is { } image
+                ? (image.Digest, image.Labels.GetValueOrDefault(ContentLabel), image.Labels.GetValueOrDefault(FingerprintLabel))
+                : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The manifest digest and the configuration's labels of the image the registry holds under <paramref name="reference"/>'s
+    /// digest (else its tag), asked where <paramref name="ports"/> dials the registry; null when the registry has no such
+    /// image or it is an index.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The registry could not be reached.</exception>
+    internal static async Task<(string Digest, IReadOnlyDictionary<string, string> Labels)?> RegistryLabelsAsync(ImageReference reference, IEnginePorts? ports, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
         if (reference.Registry is not { } host)
         {
             return null;
@@ -226,36 +267,35 @@ internal static partial class GatewayImageBuilder
         var dialled = await (ports ?? LoopbackEnginePorts.Instance).DialAsync(host, ct).ConfigureAwait(false);
         var baseUri = $"{SchemeOf(host)}://{dialled}/v2/{reference.Repository}";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        try
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{baseUri}/manifests/{reference.Digest ?? reference.Tag}"));
+        foreach (var type in s_manifestTypes.Take(2))
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{baseUri}/manifests/{reference.Tag}"));
-            foreach (var type in s_manifestTypes.Take(2))
-            {
-                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
-            }
-
-            using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode || !response.Headers.TryGetValues("Docker-Content-Digest", out var digests))
-            {
-                return null;
-            }
-
-            using var manifest = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
-            if (!manifest.RootElement.TryGetProperty("config", out var config) || !config.TryGetProperty("digest", out var configDigest))
-            {
-                return null;
-            }
-
-            using var blob = JsonDocument.Parse(await http.GetStringAsync(new Uri($"{baseUri}/blobs/{configDigest.GetString()}"), ct).ConfigureAwait(false));
-            var content = blob.RootElement.TryGetProperty("config", out var imageConfig)
-                && imageConfig.TryGetProperty("Labels", out var labels) && labels.ValueKind == JsonValueKind.Object
-                && labels.TryGetProperty(ContentLabel, out var label) ? label.GetString() : null;
-            return (digests.First(), content);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
         }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+
+        using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode || !response.Headers.TryGetValues("Docker-Content-Digest", out var digests))
         {
             return null;
         }
+
+        using var manifest = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+        if (!manifest.RootElement.TryGetProperty("config", out var config) || !config.TryGetProperty("digest", out var configDigest))
+        {
+            return null;
+        }
+
+        using var blob = JsonDocument.Parse(await http.GetStringAsync(new Uri($"{baseUri}/blobs/{configDigest.GetString()}"), ct).ConfigureAwait(false));
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (blob.RootElement.TryGetProperty("config", out var imageConfig) && imageConfig.TryGetProperty("Labels", out var found) && found.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var label in found.EnumerateObject().Where(l => l.Value.ValueKind == JsonValueKind.String))
+            {
+                labels[label.Name] = label.Value.GetString()!;
+            }
+        }
+
+        return (digests.First(), labels);
     }
 
     private static string SchemeOf(string host) =>

@@ -71,6 +71,9 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
         if (decision.Action == BootstrapAction.Reuse)
         {
+            // A registry removed or stopped since the bootstrap (killed during a push, its volume removed) is brought
+            // back before a deploy pushes to it.
+            await LocalRegistryContainer.EnsureAsync(docker, settings, settings.Cluster.Network, logger, _ports, ct).ConfigureAwait(false);
             var existing = (await InspectAsync(ct).ConfigureAwait(false))!;
             var kept = KeptSecurity(existing);
             var reusedApiPort = KubeconfigExtractor.ApiHostPort(existing);

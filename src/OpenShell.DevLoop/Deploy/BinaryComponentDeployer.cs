@@ -30,7 +30,7 @@ internal sealed class BinaryComponentDeployer(IDockerClient docker, PublishGate 
             () => gate.RunAsync(() => SupervisorPublisher.PublishAsync(root, binary.Project, binary.FileName, architecture, output, build, logger, ct), ct)).ConfigureAwait(false);
         run.Progress(DeployStep.Supervisor, name, $"copying {binary.FileName} into the cluster node");
         return await run.PhaseAsync(DeployStep.Supervisor, name, DeploySpanNames.Swap(name),
-            () => SupervisorDeployer.DeployAsync(docker, target.ContainerId, published, binary, ct),
+            () => SupervisorDeployer.DeployAsync(docker, target.ContainerId, published, binary, target.Plan[name].Fingerprint, ct),
             sha => [new(TelemetryTags.SupervisorSha256, sha)]).ConfigureAwait(false);
     }
 }

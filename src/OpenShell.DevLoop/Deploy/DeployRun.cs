@@ -113,7 +113,7 @@ internal sealed partial class DeployRun : IDisposable
                 {
                     Component = component, Action = unnamed.Action, Remedy = unnamed.Remedy,
                 },
-                _ => new DeployException(step, ex.Message, ex) { Component = component },
+                _ => new DeployException(step, ex.Message, ex) { Component = component, Remedy = (ex as Errors.DevLoopException)?.Remedy },
             };
             MarkFailed(span, ex, failure.Message);
             Record(new DeployStepResult(step, DeployStepOutcome.Failed, watch.Elapsed, failure.Message, component));

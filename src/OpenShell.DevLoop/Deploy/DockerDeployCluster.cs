@@ -11,7 +11,7 @@ namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>
 /// The cluster node through the Docker engine: refuses one that is not running and healthy, reads its architecture and
-/// kubeconfig, and reaches its published ports through <paramref name="ports"/> (asked afresh for each deploy, so a
+/// kubeconfig, talks to its API with transient failures retried (<see cref="KubernetesApiRetryHandler"/>), and reaches its published ports through <paramref name="ports"/> (asked afresh for each deploy, so a
 /// forward whose ssh exited opens again).
 /// </summary>
 internal sealed class DockerDeployCluster(IDockerClient docker, int gatewayNodePort, IEnginePorts ports) : IDeployCluster
@@ -54,6 +54,6 @@ internal sealed class DockerDeployCluster(IDockerClient docker, int gatewayNodeP
         // Read afresh for each deploy: a recreated container publishes its API on another port.
         var paths = new ClusterPaths(root, clusterName);
         await KubeconfigExtractor.ExtractAsync(docker, ports, container.ID, KubeconfigExtractor.ApiHostPort(container), paths.Kubeconfig, ct).ConfigureAwait(false);
-        return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
+        return KubernetesClients.Create(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
     }
 }

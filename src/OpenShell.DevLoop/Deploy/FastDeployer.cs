@@ -182,7 +182,7 @@ public sealed partial class FastDeployer : Session.IDeployer
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Work between the steps (reading what runs, the API) fails the deploy as a whole, after the binaries ended.
-            failure = ex as DeployException ?? new DeployException(DeployStep.Total, ex.Message, ex);
+            failure = ex as DeployException ?? new DeployException(DeployStep.Total, ex.Message, ex) { Remedy = (ex as Errors.DevLoopException)?.Remedy };
         }
 
         foreach (var binary in binaries)

@@ -47,11 +47,22 @@ internal static class HelmChartDeployer
             ?? throw new DeployException(DeployStep.HelmUpgrade, $"HelmChart {Namespace}/{release} could not be read as an object.");
     }
 
+    /// <summary>The HelmChart annotation holding the helm component's fingerprint that its chart and values were applied from.</summary>
+    public const string FingerprintAnnotation = "dev.openshell/fingerprint";
+
     /// <summary>
     /// Updates the HelmChart <paramref name="release"/> with <paramref name="chart"/> and <paramref name="values"/> when they
     /// differ from what it holds.
     /// </summary>
-    public static async Task<HelmChartUpdate> ApplyAsync(IKubernetes kube, string release, PackagedChart chart, ChartValues values, CancellationToken ct = default)
+    public static Task<HelmChartUpdate> ApplyAsync(IKubernetes kube, string release, PackagedChart chart, ChartValues values, CancellationToken ct = default) =>
+        ApplyAsync(kube, release, chart, values, fingerprint: null, ct);
+
+    /// <summary>
+    /// Updates the HelmChart <paramref name="release"/> with <paramref name="chart"/> and <paramref name="values"/> when they
+    /// differ from what it holds, and its <see cref="FingerprintAnnotation"/> with <paramref name="fingerprint"/> (when given)
+    /// in the same request; an annotation alone is updated without touching the spec, so it makes no Helm revision.
+    /// </summary>
+    public static async Task<HelmChartUpdate> ApplyAsync(IKubernetes kube, string release, PackagedChart chart, ChartValues values, string? fingerprint, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(chart);
         ArgumentNullException.ThrowIfNull(values);
@@ -62,16 +73,39 @@ internal static class HelmChartDeployer
         var newValues = HelmValuesEditor.Apply(currentValues, values, release);
         var newContent = Convert.ToBase64String(await File.ReadAllBytesAsync(chart.Path, ct).ConfigureAwait(false));
         var images = values.Images.ToDictionary(i => i.ValuesKey, i => ImageOf(newValues, i.ValuesKey), StringComparer.Ordinal);
+        var annotation = fingerprint is not null && FingerprintOf(current) != fingerprint
+            ? new JsonObject { ["annotations"] = new JsonObject { [FingerprintAnnotation] = fingerprint } }
+            : null;
         if (newValues == currentValues && newContent == currentContent)
         {
+            if (annotation is not null)
+            {
+                await kube.CustomObjects.PatchNamespacedCustomObjectAsync(
+                    new V1Patch(new JsonObject { ["metadata"] = annotation }.ToJsonString(), V1Patch.PatchType.MergePatch), Group, Version, Namespace, Plural, release,
+                    cancellationToken: ct).ConfigureAwait(false);
+            }
+
             return new HelmChartUpdate(false, null, images);
         }
 
         var previousJob = await ReadJobAsync(kube, JobName(current, release), ct).ConfigureAwait(false);
+        await DeployFaultPoints.ReachAsync(DeployFaultPoints.ChartUpdate, ct).ConfigureAwait(false);
         var patch = new JsonObject { ["spec"] = new JsonObject { ["chartContent"] = newContent, ["valuesContent"] = newValues } };
+        if (annotation is not null)
+        {
+            patch["metadata"] = annotation;
+        }
+
         await kube.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), Group, Version, Namespace, Plural, release, cancellationToken: ct).ConfigureAwait(false);
         return new HelmChartUpdate(true, previousJob?.Metadata?.Uid, images);
+    }
+
+    /// <summary>The <see cref="FingerprintAnnotation"/> of a HelmChart read as JSON, or null when it has none.</summary>
+    public static string? FingerprintOf(JsonObject helmChart)
+    {
+        ArgumentNullException.ThrowIfNull(helmChart);
+        return helmChart["metadata"]?["annotations"]?[FingerprintAnnotation] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
     }
 
     /// <summary>The image the values select under <c>image</c>: <c>repository@digest</c>, else <c>repository:tag</c>.</summary>

@@ -6,7 +6,7 @@ namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>
 /// A helm component through k3s's helm-controller: the chart folder packaged, its HelmChart updated with the pinned images
-/// (<see cref="HelmChartDeployer"/>) and, when asked, k3s's helm job waited for.
+/// and annotated with the planned fingerprint (<see cref="HelmChartDeployer"/>) and, when asked, k3s's helm job waited for.
 /// </summary>
 internal sealed class HelmComponentDeployer : IHelmComponentDeployer
 {
@@ -25,7 +25,8 @@ internal sealed class HelmComponentDeployer : IHelmComponentDeployer
         }
 
         var packaged = await ChartPackager.PackAsync(Path.Combine(root, helm.Path), new CachePaths(root).ChartPackageOf(chart.Name), ct).ConfigureAwait(false);
-        var update = await HelmChartDeployer.ApplyAsync(kube, helm.Release, packaged, new ChartValues(packaged.Sha256, images), ct).ConfigureAwait(false);
+        var update = await HelmChartDeployer.ApplyAsync(kube, helm.Release, packaged, new ChartValues(packaged.Sha256, images),
+            target.Plan[chart.Name].Fingerprint, ct).ConfigureAwait(false);
         if (update.Changed && waitForJob)
         {
             await HelmJobWaiter.WaitAsync(kube, helm.Release, update.PreviousJobUid, target.Request.RolloutTimeout,

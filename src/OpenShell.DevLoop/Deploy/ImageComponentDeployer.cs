@@ -11,7 +11,8 @@ namespace OpenShell.DevLoop.Deploy;
 /// <summary>
 /// An image component through the engine and the cluster: <c>dotnet publish</c> of its project (one at a time, see
 /// <see cref="PublishGate"/>), an image from its Dockerfile tagged <c>&lt;IMAGE_REPO_BASE&gt;/&lt;repository&gt;:&lt;IMAGE_TAG&gt;</c>,
-/// a push that learns the digest, and the wait for its StatefulSet.
+/// labelled with its planned fingerprint (<see cref="GatewayImageBuilder.FingerprintLabel"/>), a push that learns the digest,
+/// and the wait for its StatefulSet.
 /// </summary>
 internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSettings settings, PublishGate gate, ILogger logger) : IImageComponentDeployer
 {
@@ -41,7 +42,8 @@ internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSett
         run.Progress(DeployStep.Builds, name, $"building image {tag} on {settings.Images.RuntimeDeps}");
         await run.PhaseAsync(DeployStep.Builds, name, DeploySpanNames.ImageBuild, async () =>
         {
-            await GatewayImageBuilder.BuildAsync(docker, root, output, tag, settings.Images.RuntimeDeps, logger, target.Request.PullProgress, ct, image.Dockerfile).ConfigureAwait(false);
+            await GatewayImageBuilder.BuildAsync(docker, root, output, tag, settings.Images.RuntimeDeps, logger, target.Request.PullProgress, ct, image.Dockerfile,
+                target.Plan[name].Fingerprint).ConfigureAwait(false);
             return tag;
         }).ConfigureAwait(false);
         return tag;

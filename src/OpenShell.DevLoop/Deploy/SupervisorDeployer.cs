@@ -24,6 +24,9 @@ internal static class SupervisorDeployer
     /// <summary>The supervisor's path on the node.</summary>
     public const string NodePath = NodeDirectory + "/openshell-sandbox";
 
+    // A glob for the Guid ("N" format) in temporary names.
+    private static readonly string s_guidGlob = new('?', 32);
+
     private static readonly BinaryDeployment s_supervisor = new(ComponentDefaults.BinaryProject, NodePath);
 
     /// <summary>Copies <paramref name="binary"/> into <paramref name="containerId"/> as the supervisor and returns the verified sha256.</summary>
@@ -33,7 +36,17 @@ internal static class SupervisorDeployer
 
     /// <summary>Copies <paramref name="binary"/> into <paramref name="containerId"/> at <paramref name="target"/>'s node path and returns the verified sha256.</summary>
     /// <exception cref="DeployException">The copy, the link swap or the verification failed.</exception>
-    public static async Task<string> DeployAsync(IDockerClient docker, string containerId, string binary, BinaryDeployment target, CancellationToken ct = default)
+    public static Task<string> DeployAsync(IDockerClient docker, string containerId, string binary, BinaryDeployment target, CancellationToken ct = default) =>
+        DeployAsync(docker, containerId, binary, target, fingerprint: null, ct);
+
+    /// <summary>
+    /// Copies <paramref name="binary"/> into <paramref name="containerId"/> at <paramref name="target"/>'s node path and returns
+    /// the verified sha256. After the link is swapped, <see cref="FingerprintFile"/> beside it is replaced (atomically) with
+    /// <paramref name="fingerprint"/> and the binary's sha256; without a fingerprint it is removed, as nothing vouches for
+    /// the new binary's inputs.
+    /// </summary>
+    /// <exception cref="DeployException">The copy, the link swap or the verification failed.</exception>
+    public static async Task<string> DeployAsync(IDockerClient docker, string containerId, string binary, BinaryDeployment target, string? fingerprint, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(target);
         var directory = target.NodeDirectory;
@@ -59,9 +72,13 @@ internal static class SupervisorDeployer
             await UploadAsync(docker, containerId, binary, directory, temporaryName, ct).ConfigureAwait(false);
         }
 
+        await DeployFaultPoints.ReachAsync(DeployFaultPoints.SupervisorSwap, ct).ConfigureAwait(false);
+
         // One exec: place the new file, swap the link by rename, drop all but the current and the previous binary, hash.
         // Only this binary's versions are dropped: '.<name>-' and exactly a sha256, so another binary's '.<name>-tool-<sha>' stays.
         var linkName = $".{name}.link.{Guid.NewGuid():N}.tmp";
+        var fingerprintName = $".{name}.fingerprint.{Guid.NewGuid():N}.tmp";
+        var fingerprintFile = FingerprintFile(name);
         var script = string.Join(" && ",
             "set -e",
             $"cd '{directory}'",
@@ -69,12 +86,17 @@ internal static class SupervisorDeployer
             upload ? $"mv -f '{temporaryName}' '{version}'" : "true",
             $"ln -s '{version}' '{linkName}'",
             $"mv -f '{linkName}' '{name}'",
+            fingerprint is null
+                ? $"rm -f '{fingerprintFile}'"
+                : $"printf '{NodeFingerprint.Format(fingerprint, expected)}' > '{fingerprintName}' && mv -f '{fingerprintName}' '{fingerprintFile}'",
+            // Temporary files of a swap that was killed midway; this one's are renamed by now.
+            $"rm -f '.{name}.'{s_guidGlob}'.tmp' '.{name}.link.'{s_guidGlob}'.tmp' '.{name}.fingerprint.'{s_guidGlob}'.tmp'",
             $"for f in '{versionPrefix}'{new string('?', 64)}; do if [ -f \"$f\" ] && [ \"$f\" != '{version}' ] && [ \"$f\" != \"$previous\" ]; then rm -f \"$f\"; fi; done",
             $"sha256sum '{name}'");
         var (exit, stdout, stderr) = await ContainerExec.RunAsync(docker, containerId, ["sh", "-c", script], ct).ConfigureAwait(false);
         if (exit != 0)
         {
-            await ContainerExec.RunAsync(docker, containerId, ["rm", "-f", $"{directory}/{temporaryName}", $"{directory}/{linkName}"], ct).ConfigureAwait(false);
+            await ContainerExec.RunAsync(docker, containerId, ["rm", "-f", $"{directory}/{temporaryName}", $"{directory}/{linkName}", $"{directory}/{fingerprintName}"], ct).ConfigureAwait(false);
             throw new DeployException(DeployStep.Supervisor,
                 $"Replacing {target.NodePath} in the cluster container failed (exit {exit}): {stderr.Trim()}. The old binary is still in place; check the node's disk space and run the deploy again.");
         }
@@ -87,6 +109,19 @@ internal static class SupervisorDeployer
         }
 
         return actual;
+    }
+
+    /// <summary>The file beside binary <paramref name="fileName"/> that names the fingerprint and sha256 it was deployed with.</summary>
+    public static string FingerprintFile(string fileName) => fileName + ".fingerprint";
+
+    /// <summary>
+    /// What the fingerprint file beside the binary at <paramref name="nodePath"/> says, or null when there is none (never
+    /// deployed with a fingerprint) or it cannot be read as one.
+    /// </summary>
+    public static async Task<NodeFingerprint?> ReadNodeFingerprintAsync(IDockerClient docker, string containerId, string nodePath, CancellationToken ct = default)
+    {
+        var (exit, stdout, _) = await ContainerExec.RunAsync(docker, containerId, ["cat", nodePath + ".fingerprint"], ct).ConfigureAwait(false);
+        return exit == 0 ? NodeFingerprint.Parse(stdout) : null;
     }
 
     /// <summary>The sha256 of the supervisor on the node, or null when it is missing.</summary>

@@ -151,12 +151,20 @@ public sealed class DeployStateStore
         return builder.ToString();
     }
 
-    /// <summary>Writes the state atomically: a temp file beside the target, flushed, then renamed over it.</summary>
+    /// <summary>
+    /// Writes the state atomically: a temp file beside the target, flushed, then renamed over it. Temp files a killed writer
+    /// left beside it are removed first (writes are serialized by the deploy lock, so no other writer's temp file is live).
+    /// </summary>
     public async Task WriteAsync(DeployState state, IEnumerable<string> keyOrder, CancellationToken ct = default)
     {
         var text = Format(state, keyOrder);
         var directory = System.IO.Path.GetDirectoryName(Path)!;
         Directory.CreateDirectory(directory);
+        foreach (var stale in Directory.EnumerateFiles(directory, TempPattern(System.IO.Path.GetFileName(Path))))
+        {
+            File.Delete(stale);
+        }
+
         var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -166,6 +174,7 @@ public sealed class DeployStateStore
                 stream.Flush(flushToDisk: true);
             }
 
+            await Deploy.DeployFaultPoints.ReachAsync(Deploy.DeployFaultPoints.StateWrite, ct).ConfigureAwait(false);
             File.Move(temp, Path, overwrite: true);
         }
         catch
@@ -174,6 +183,9 @@ public sealed class DeployStateStore
             throw;
         }
     }
+
+    /// <summary>The names of the temp files a write of <paramref name="fileName"/> uses (a glob).</summary>
+    internal static string TempPattern(string fileName) => $".{fileName}.{new string('?', 32)}.tmp";
 
     private static DeployStateReadResult Corrupt(string source, string why) =>
         new(null, $"the deploy state file {source} is corrupt ({why}); planning as if nothing was deployed. It is rewritten after the next successful deploy, or delete it.");

@@ -86,22 +86,25 @@ public class DeployClusterFixture : IAsyncLifetime
         return SettingsLoader.Resolve(SettingsFiles.Load(AppContext.BaseDirectory, offline, overrides), Root, environment).Settings;
     }
 
-    /// <summary>The fixture's own settings: its unique names and ports, and <see cref="EngineSettings"/>.</summary>
+    /// <summary>
+    /// The settings that point a deploy at the fixture's cluster, registry, images and engine (<see cref="EngineSettings"/>;
+    /// <c>OpenShell:*</c> keys); another process gets them as <c>OpenShell__*</c> environment variables.
+    /// </summary>
     public IReadOnlyDictionary<string, string?> SettingOverrides
     {
         get
         {
             var overrides = new Dictionary<string, string?>
-        {
-            ["OpenShell:Registry:HostPort"] = RegistryPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["OpenShell:Registry:ContainerName"] = RegistryName,
-            ["OpenShell:Registry:VolumeName"] = RegistryName,
-            ["OpenShell:Cluster:Network"] = $"openshell-test-{Id}",
-            ["OpenShell:Cluster:ImageRepository"] = $"openshell-test/cluster-{Id}",
-            ["OpenShell:Cluster:ImageTag"] = "dev",
-            ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{RegistryPort}/openshell",
-            ["OpenShell:Cluster:SkipImageBuild"] = "true",
-            ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
+            {
+                ["OpenShell:Registry:HostPort"] = RegistryPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["OpenShell:Registry:ContainerName"] = RegistryName,
+                ["OpenShell:Registry:VolumeName"] = RegistryName,
+                ["OpenShell:Cluster:Network"] = $"openshell-test-{Id}",
+                ["OpenShell:Cluster:ImageRepository"] = $"openshell-test/cluster-{Id}",
+                ["OpenShell:Cluster:ImageTag"] = "dev",
+                ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{RegistryPort}/openshell",
+                ["OpenShell:Cluster:SkipImageBuild"] = "true",
+                ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
             };
             foreach (var (key, value) in EngineSettings)
             {

@@ -120,4 +120,22 @@ public sealed class DeployStateStoreTests
         Assert.False(read.State.Fingerprints.ContainsKey("helm"));
         Assert.Equal([new("helm", "bad")], read.State.OtherEntries);
     }
+
+    [Fact]
+    public async Task A_temp_file_a_killed_writer_left_is_removed_by_the_next_write_and_nothing_else_is()
+    {
+        using var folder = new TempDirectory();
+        var store = new DeployStateStore(folder.Combine(".cache", "cluster-deploy-fast.state"));
+        Directory.CreateDirectory(folder.Combine(".cache"));
+        var stale = folder.Combine(".cache", $".cluster-deploy-fast.state.{Guid.NewGuid():N}.tmp");
+        await File.WriteAllTextAsync(stale, "cluster_name=half");
+        var other = folder.Combine(".cache", $".other.state.{Guid.NewGuid():N}.tmp");
+        await File.WriteAllTextAsync(other, "not ours");
+
+        await store.WriteAsync(new DeployState("openshell", "", new Dictionary<string, string> { ["gateway"] = s_fingerprint }), ["gateway"]);
+
+        Assert.False(File.Exists(stale), "the killed writer's temp file is still there");
+        Assert.True(File.Exists(other));
+        Assert.Equal([Path.GetFileName(other), "cluster-deploy-fast.state"], Directory.GetFiles(folder.Combine(".cache")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
 }

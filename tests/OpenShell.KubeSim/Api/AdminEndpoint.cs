@@ -36,7 +36,8 @@ internal static class AdminEndpoint
 
             if (body["failNext"] is JsonObject fail)
             {
-                faults.FailNext(Required(fail, "pathPrefix"), (int)(Json.Long(fail["statusCode"]) ?? 500), (int)(Json.Long(fail["count"]) ?? 1));
+                faults.FailNext(Required(fail, "pathPrefix"), (int)(Json.Long(fail["statusCode"]) ?? 500), (int)(Json.Long(fail["count"]) ?? 1),
+                    fail["method"]?.GetValue<string>());
             }
 
             if (body["delay"] is JsonObject delay)

@@ -44,7 +44,7 @@ internal sealed class KubeApiHandler(ObjectStore store, KubeSimFaults faults, st
                 await Task.Delay(delay, context.RequestAborted);
             }
 
-            if (faults.TakeFailure(path) is { } failure)
+            if (faults.TakeFailure(path, context.Request.Method) is { } failure)
             {
                 if (failure == 429)
                 {

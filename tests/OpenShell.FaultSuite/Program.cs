@@ -1,0 +1,33 @@
+using OpenShell.FaultSuite;
+using OpenShell.FaultSuite.Scenarios;
+
+// dotnet run --project tests/OpenShell.FaultSuite [-- --full]: every scenario once (the full form: five times each), then
+// the table; --no-docker leaves out the scenarios that need a cluster. "child ..." and "child-deploy ..." are the processes
+// the killed-deploy scenarios start and kill.
+if (args is ["child", var point, var folder])
+{
+    return await KilledDeployScenarios.ChildAsync(point, folder);
+}
+
+if (args is ["child-deploy", var deployPoint, var markers, var root])
+{
+    return await KilledClusterDeployScenarios.ChildAsync(deployPoint, markers, root);
+}
+
+var repetitions = args.Contains("--full") ? 5 : 1;
+var results = new List<ScenarioResult>();
+try
+{
+    foreach (var scenario in FaultScenarios.All.Where(s => !s.NeedsDocker || !args.Contains("--no-docker")))
+    {
+        Console.Error.WriteLine($"running: {scenario.Name}");
+        results.Add(await FaultScenarios.RunAsync(scenario, repetitions));
+    }
+}
+finally
+{
+    await SuiteCluster.RemoveAsync();
+}
+
+Console.Write(FaultTable.Render(results));
+return results.All(r => r.Held) ? 0 : 1;

@@ -215,6 +215,33 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
     }
 
     [RequiresDocker]
+    public async Task A_terminating_pod_leaves_its_services_names_at_once_while_it_runs_out_its_grace_period()
+    {
+        await fixture.StartAsync();
+        var ns = await NamespaceAsync();
+        var old = ShellPod("old-server", "Never", "trap '' TERM; while true; do sleep 1; done", terminationGrace: 30);
+        old.Metadata.Labels = new Dictionary<string, string> { ["app"] = "server" };
+        await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "server" },
+            Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "server" }, Ports = [new V1ServicePort { Port = 80 }] },
+        }, ns);
+        var created = await Client.CoreV1.CreateNamespacedPodAsync(old, ns);
+        await WaitForPodAsync(ns, "old-server", p => p.Status?.Phase == "Running", "the old server to run");
+        var name = $"server.{ns}.svc.cluster.local";
+        await Client.CoreV1.CreateNamespacedPodAsync(ShellPod("before", "Never", $"getent hosts {name}"), ns);
+        Assert.Equal("Succeeded", (await WaitForPodAsync(ns, "before", p => p.Status?.Phase is "Succeeded" or "Failed", "the first lookup")).Status.Phase);
+
+        // It ignores SIGTERM, so it lives out its 30 s; the Service name must be gone long before that.
+        await Client.CoreV1.DeleteNamespacedPodAsync("old-server", ns);
+        await Client.CoreV1.CreateNamespacedPodAsync(ShellPod("after", "Never", $"for i in $(seq 40); do getent hosts {name} || exit 0; sleep 0.25; done; exit 1"), ns);
+        var after = await WaitForPodAsync(ns, "after", p => p.Status?.Phase is "Succeeded" or "Failed", "the lookup after the delete");
+
+        Assert.Equal("Succeeded", after.Status.Phase);
+        Assert.NotEmpty(await fixture.ContainersAsync(created.Metadata.Uid));
+    }
+
+    [RequiresDocker]
     public async Task An_image_nowhere_is_ErrImagePull_naming_it_and_a_local_image_is_used_when_the_registry_does_not_answer()
     {
         await fixture.StartAsync();

@@ -69,6 +69,10 @@ internal sealed partial class PodWorker
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _run.ConfigureAwait(false);
         var grace = (uint)Math.Clamp(Json.Long(Json.At(_pod, "spec.terminationGracePeriodSeconds")) ?? 30, 0, 30);
+
+        // A terminating pod leaves its Services at once, as Kubernetes takes it out of their endpoints: while it runs out its
+        // grace period no new connection may reach it by a Service name (a new gateway's clients would land on the old one).
+        await LeaveServicesAsync().ConfigureAwait(false);
         string?[] ids;
         lock (_gate)
         {
@@ -82,6 +86,31 @@ internal sealed partial class PodWorker
         }
 
         _stopping.Dispose();
+    }
+
+    private async Task LeaveServicesAsync()
+    {
+        IReadOnlyList<string> aliases;
+        lock (_gate)
+        {
+            aliases = _aliases;
+        }
+
+        if (_pauseId is not { } pause || aliases.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var docker = _context.Docker;
+            await docker.Networks.DisconnectNetworkAsync(_context.Node.Network, new NetworkDisconnectParameters { Container = pause, Force = true }).ConfigureAwait(false);
+            await docker.Networks.ConnectNetworkAsync(_context.Node.Network, new NetworkConnectParameters { Container = pause, EndpointConfig = new EndpointSettings() }).ConfigureAwait(false);
+        }
+        catch (DockerApiException)
+        {
+            // Gone already: nothing can reach it by name.
+        }
     }
 
     /// <summary>Re-joins the network with new Service aliases (the pod's IP may change: the engine assigns a new one).</summary>

@@ -9,14 +9,6 @@ namespace OpenShell.DevLoop.ChangeDetection;
 /// </summary>
 internal static class ComponentFingerprint
 {
-    /// <summary>The fingerprint of the files whose mask has bit <paramref name="bit"/>; empty when there are none.</summary>
-    public static string Compute(IReadOnlyList<InputFile> sortedFiles, IReadOnlyDictionary<string, ulong> masks, int bit)
-    {
-        ArgumentNullException.ThrowIfNull(sortedFiles);
-        ArgumentNullException.ThrowIfNull(masks);
-        return Compute(sortedFiles, MasksOf(sortedFiles, masks), bit);
-    }
-
     /// <summary>The mask of each file of <paramref name="files"/>, in the same order: one lookup per file for every component.</summary>
     public static ulong[] MasksOf(IReadOnlyList<InputFile> files, IReadOnlyDictionary<string, ulong> masks)
     {

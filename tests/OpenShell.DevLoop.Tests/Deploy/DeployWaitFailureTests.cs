@@ -57,7 +57,7 @@ public sealed class DeployWaitFailureTests
     {
         await using var sim = await KubeSimServer.StartAsync(new KubeSimOptions { HelmJobDelay = TimeSpan.FromHours(1) });
         using var kube = sim.CreateClient();
-        await CreateHelmChartAsync(kube);
+        await TestHelmChart.CreateAsync(kube);
         var job = await WaitForJobAsync(kube);
         await kube.BatchV1.PatchNamespacedJobStatusAsync(new V1Patch(
             """{"status":{"active":0,"failed":6,"conditions":[{"type":"Failed","status":"True","reason":"BackoffLimitExceeded","message":"Job has reached the specified backoff limit"}]}}""",
@@ -76,7 +76,7 @@ public sealed class DeployWaitFailureTests
     {
         await using var sim = await KubeSimServer.StartAsync(new KubeSimOptions { HelmJobDelay = TimeSpan.FromHours(1) });
         using var kube = sim.CreateClient();
-        await CreateHelmChartAsync(kube);
+        await TestHelmChart.CreateAsync(kube);
         var job = await WaitForJobAsync(kube);
 
         var error = await Assert.ThrowsAsync<DeployException>(() =>
@@ -102,18 +102,6 @@ public sealed class DeployWaitFailureTests
             },
         },
     };
-
-    private static async Task CreateHelmChartAsync(IKubernetes kube)
-    {
-        var chart = new Dictionary<string, object>
-        {
-            ["apiVersion"] = $"{HelmChartDeployer.Group}/{HelmChartDeployer.Version}",
-            ["kind"] = "HelmChart",
-            ["metadata"] = new Dictionary<string, object> { ["name"] = HelmChartDeployer.Name, ["namespace"] = HelmChartDeployer.Namespace },
-            ["spec"] = new Dictionary<string, object> { ["targetNamespace"] = "openshell", ["chartContent"] = "", ["valuesContent"] = "" },
-        };
-        await kube.CustomObjects.CreateNamespacedCustomObjectAsync(chart, HelmChartDeployer.Group, HelmChartDeployer.Version, HelmChartDeployer.Namespace, HelmChartDeployer.Plural);
-    }
 
     // k3s's controller creates the job asynchronously.
     private static async Task<string> WaitForJobAsync(IKubernetes kube)

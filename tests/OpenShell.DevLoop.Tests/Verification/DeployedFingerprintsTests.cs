@@ -5,6 +5,7 @@ using OpenShell.DevLoop.Images;
 using OpenShell.DevLoop.State;
 using OpenShell.DevLoop.Verification;
 using OpenShell.KubeSim;
+using OpenShell.DevLoop.Tests.Deploy;
 using OpenShell.Testing;
 
 namespace OpenShell.DevLoop.Tests.Verification;
@@ -83,7 +84,7 @@ public sealed class DeployedFingerprintsTests
     {
         await using var sim = await KubeSimServer.StartAsync();
         using var kube = sim.CreateClient();
-        await CreateHelmChartAsync(kube);
+        await TestHelmChart.CreateAsync(kube);
         using var temp = new TempDirectory("fingerprint-chart");
         var chart = await ChartPackager.PackAsync(Path.Combine(RepositoryPaths.Root, "deploy", "helm", "openshell"), temp.Path);
         var values = new ChartValues(chart.Sha256, []);
@@ -102,18 +103,6 @@ public sealed class DeployedFingerprintsTests
     }
 
     private static ComponentDefinition Component(string name, ComponentKind kind) => new(name, kind, name, $"build {name}", [], [], []);
-
-    private static async Task CreateHelmChartAsync(IKubernetes kube)
-    {
-        var chart = new Dictionary<string, object>
-        {
-            ["apiVersion"] = $"{HelmChartDeployer.Group}/{HelmChartDeployer.Version}",
-            ["kind"] = "HelmChart",
-            ["metadata"] = new Dictionary<string, object> { ["name"] = HelmChartDeployer.Name, ["namespace"] = HelmChartDeployer.Namespace },
-            ["spec"] = new Dictionary<string, object> { ["targetNamespace"] = "openshell", ["chartContent"] = "", ["valuesContent"] = "" },
-        };
-        await kube.CustomObjects.CreateNamespacedCustomObjectAsync(chart, HelmChartDeployer.Group, HelmChartDeployer.Version, HelmChartDeployer.Namespace, HelmChartDeployer.Plural);
-    }
 
     private sealed class FakeSource(IReadOnlyDictionary<string, string?> fingerprints) : IDeployedFingerprintSource
     {

@@ -26,4 +26,11 @@ public sealed class ImageSettings
 
     /// <summary>The base image of the gateway (self-contained .NET needs only runtime-deps).</summary>
     public string RuntimeDeps { get; set; } = "mcr.microsoft.com/dotnet/runtime-deps:10.0-bookworm-slim";
+
+    /// <summary>
+    /// Where the release supervisors baked into cluster images are kept by their inputs (relative to the repository root,
+    /// or absolute); empty: the checkout's <c>.cache/publish/supervisor</c>. Pointing several checkouts (worktrees) at one
+    /// folder lets a bootstrap reuse the NativeAOT link another checkout of the same commit and supervisor sources made.
+    /// </summary>
+    public string? SupervisorCache { get; set; }
 }

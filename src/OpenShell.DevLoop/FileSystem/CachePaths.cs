@@ -40,6 +40,9 @@ public sealed record CachePaths(string RepositoryRoot)
     /// <summary>Where a multi-architecture publish stages its bundles, chart and manifests.</summary>
     public string Publish => Path.Combine(Directory, "publish");
 
+    /// <summary>Where release supervisors are kept by their inputs (<see cref="Publishing.ReleaseSupervisorCache"/>).</summary>
+    public string ReleaseSupervisors => Path.Combine(Publish, "supervisor");
+
     /// <summary>Where the chart is packaged for a deploy.</summary>
     public string ChartPackage => ChartPackageOf("chart");
 

@@ -93,12 +93,21 @@ public static partial class ClusterImageBuild
         var chart = await ChartPackager.PackAsync(Path.Combine(request.RepositoryRoot, "deploy", "helm", "openshell"), Path.Combine(work, "charts"), ct).ConfigureAwait(false);
         LogChart(logger, chart.FileName, chart.Sha256);
 
-        var supervisor = request.SupervisorBinary
-            ?? await SupervisorPublisher.PublishAsync(request.RepositoryRoot, architecture, Path.Combine(work, "supervisor", architecture), logger, ct).ConfigureAwait(false);
+        var supervisor = request.SupervisorBinary ?? await ReleaseSupervisorAsync(request, architecture, work, logger, ct).ConfigureAwait(false);
 
         var inputs = new ClusterImageInputs(Path.Combine(request.RepositoryRoot, "deploy"), staged.BundleDirectory, chart, supervisor);
         await ClusterImageBuilder.BuildAsync(docker, inputs, request.Tag, request.BaseImage, request.ClusterBase, logger, request.PullProgress, ct).ConfigureAwait(false);
         return new ClusterImageBuildResult(request.Tag, architecture, chart.Sha256, staged.BundleDirectory);
+    }
+
+    // The NativeAOT link takes a minute or more: an unchanged supervisor (same sources, commit, architecture) is reused.
+    private static async Task<string> ReleaseSupervisorAsync(ClusterImageBuildRequest request, string architecture, string work, ILogger logger, CancellationToken ct)
+    {
+        var key = await Publishing.ReleaseSupervisorCache.KeyAsync(request.RepositoryRoot, architecture, ct).ConfigureAwait(false);
+        var cache = new Publishing.ReleaseSupervisorCache(request.EffectiveSupervisorCache);
+        var (binary, _) = await cache.GetOrPublishAsync(key,
+            () => SupervisorPublisher.PublishAsync(request.RepositoryRoot, architecture, Path.Combine(work, "supervisor", architecture), logger, ct), logger, ct).ConfigureAwait(false);
+        return binary;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster architecture {Architecture} (from {Source})")]

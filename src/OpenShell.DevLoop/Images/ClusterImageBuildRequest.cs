@@ -27,6 +27,13 @@ public sealed record ClusterImageBuildRequest(string RepositoryRoot, string Tag,
     /// <summary>A prebuilt supervisor binary for the architecture; null publishes <c>src/OpenShell.Sandbox</c>.</summary>
     public string? SupervisorBinary { get; init; }
 
+    /// <summary>
+    /// Where the release supervisor is kept by its inputs (<see cref="Publishing.ReleaseSupervisorCache"/>), so a bootstrap
+    /// whose supervisor did not change reuses the binary instead of linking it again; null: the checkout's
+    /// <c>.cache/publish/supervisor</c>.
+    /// </summary>
+    public string? SupervisorCache { get; init; }
+
     /// <summary>Receives the progress of pulling missing base images (the k3s image, any other <c>FROM</c> of the Dockerfile).</summary>
     public IProgress<Docker.ImagePullProgress>? PullProgress { get; init; }
 
@@ -41,8 +48,12 @@ public sealed record ClusterImageBuildRequest(string RepositoryRoot, string Tag,
         {
             ClusterBase = settings.Images.ClusterBase,
             ClusterBaseFrom = settings.Images.ClusterBaseFrom,
+            SupervisorCache = string.IsNullOrWhiteSpace(settings.Images.SupervisorCache) ? null : Path.GetFullPath(settings.Images.SupervisorCache, repositoryRoot),
         };
     }
+
+    /// <summary>The effective release supervisor cache.</summary>
+    public string EffectiveSupervisorCache => SupervisorCache ?? new FileSystem.CachePaths(RepositoryRoot).ReleaseSupervisors;
 
     /// <summary>The effective work folder.</summary>
     public string EffectiveWorkDirectory => WorkDirectory ?? Path.Combine(RepositoryRoot, "deploy", "docker", ".build");

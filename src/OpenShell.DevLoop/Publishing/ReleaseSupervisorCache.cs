@@ -24,6 +24,8 @@ namespace OpenShell.DevLoop.Publishing;
 /// <param name="directory">The cache folder (<c>.cache/publish/supervisor</c>).</param>
 public sealed partial class ReleaseSupervisorCache(string directory)
 {
+    private static readonly TimeSpan s_lockRetry = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The cache folder.</summary>
     public string Directory { get; } = directory;
 
@@ -67,6 +69,15 @@ public sealed partial class ReleaseSupervisorCache(string directory)
             return (cached, true);
         }
 
+        // Checkouts sharing the folder may build the same key at once: one links, the others wait and reuse its binary.
+        using var building = await FileSystem.CrossProcessLock.AcquireAsync(RecordPath(key) + ".lock", timeout: null, s_lockRetry,
+            () => LogWaiting(logger, key), ct).ConfigureAwait(false);
+        if (await FindAsync(key, ct).ConfigureAwait(false) is { } builtElsewhere)
+        {
+            LogReused(logger, builtElsewhere, key);
+            return (builtElsewhere, true);
+        }
+
         var built = await publish().ConfigureAwait(false);
         var bytes = await File.ReadAllBytesAsync(built, ct).ConfigureAwait(false);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -98,6 +109,9 @@ public sealed partial class ReleaseSupervisorCache(string directory)
     private string RecordPath(string key) => Path.Combine(Directory, "keys", key);
 
     private string BlobPath(string sha256) => Path.Combine(Directory, "blobs", sha256);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Waiting for another build of the release supervisor with key {Key}")]
+    private static partial void LogWaiting(ILogger logger, string key);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reusing the release supervisor {Binary}: its inputs did not change (key {Key})")]
     private static partial void LogReused(ILogger logger, string binary, string key);

@@ -40,6 +40,7 @@ public sealed class OfflineStackFixture : IAsyncLifetime
         $"--OpenShell:Cluster:ImageTag={Name}",
         $"--OpenShell:Cluster:Network=openshell-test-{Name}",
         $"--OpenShell:Cluster:ImageRepoBase=127.0.0.1:{RegistryPort}/openshell",
+        $"--OpenShell:Images:SupervisorCache={TestCaches.ReleaseSupervisors}",
     ];
 
     /// <summary>

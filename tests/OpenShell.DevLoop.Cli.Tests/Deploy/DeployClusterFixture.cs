@@ -13,6 +13,7 @@ using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Images;
+using OpenShell.DevLoop.Publishing;
 using OpenShell.Testing;
 
 namespace OpenShell.DevLoop.Cli.Tests.Deploy;
@@ -105,6 +106,7 @@ public class DeployClusterFixture : IAsyncLifetime
                 ["OpenShell:Cluster:ImageRepoBase"] = $"127.0.0.1:{RegistryPort}/openshell",
                 ["OpenShell:Cluster:SkipImageBuild"] = "true",
                 ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
+                ["OpenShell:Images:SupervisorCache"] = TestCaches.ReleaseSupervisors,
             };
             foreach (var (key, value) in EngineSettings)
             {
@@ -184,7 +186,9 @@ public class DeployClusterFixture : IAsyncLifetime
     private async Task BuildClusterImageAsync()
     {
         var architecture = await ClusterArchitecture.ReadAsync(Docker, BaseImage);
-        var supervisor = await SupervisorPublisher.PublishAsync(Root, architecture, Path.Combine(Root, ".cache", "deploy", "supervisor", architecture), NullLogger.Instance);
+        var key = await ReleaseSupervisorCache.KeyAsync(Root, architecture);
+        var (supervisor, _) = await new ReleaseSupervisorCache(TestCaches.ReleaseSupervisors).GetOrPublishAsync(key,
+            () => SupervisorPublisher.PublishAsync(Root, architecture, Path.Combine(Root, ".cache", "deploy", "supervisor", architecture), NullLogger.Instance), NullLogger.Instance);
         var chart = await ChartPackager.PackAsync(Path.Combine(Root, "deploy", "helm", "openshell"), _temp.Combine("chart"));
         Directory.CreateDirectory(_temp.Combine("bundle"));
         var inputs = new ClusterImageInputs(Path.Combine(Root, "deploy"), _temp.Combine("bundle"), chart, supervisor);

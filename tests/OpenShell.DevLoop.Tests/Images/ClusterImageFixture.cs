@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Images;
+using OpenShell.DevLoop.Publishing;
 using OpenShell.Testing;
 
 namespace OpenShell.DevLoop.Tests.Images;
@@ -47,7 +48,9 @@ public sealed class ClusterImageFixture : IAsyncLifetime
         var watch = System.Diagnostics.Stopwatch.StartNew();
         using (await AcquirePublishLockAsync())
         {
-            SupervisorBinary = await SupervisorPublisher.PublishAsync(RepositoryPaths.Root, architecture, publishDirectory, NullLogger.Instance);
+            var key = await ReleaseSupervisorCache.KeyAsync(RepositoryPaths.Root, architecture);
+            (SupervisorBinary, _) = await new ReleaseSupervisorCache(TestCaches.ReleaseSupervisors).GetOrPublishAsync(key,
+                () => SupervisorPublisher.PublishAsync(RepositoryPaths.Root, architecture, publishDirectory, NullLogger.Instance), NullLogger.Instance);
         }
 
         PublishTime = watch.Elapsed;

@@ -111,4 +111,42 @@ public sealed class ReleaseSupervisorCacheTests
         Assert.Equal(work.Combine("openshell-sandbox"), binary);
         Assert.False(Directory.Exists(work.Combine("supervisor")));
     }
+
+    [Fact]
+    public async Task Two_checkouts_building_the_same_key_at_once_link_it_once()
+    {
+        using var work = new TempDirectory("supervisor-cache-shared");
+        // Two caches on one folder, as two checkouts pointed at a shared OpenShell:Images:SupervisorCache are.
+        var first = new ReleaseSupervisorCache(work.Combine("shared"));
+        var second = new ReleaseSupervisorCache(work.Combine("shared"));
+        var release = new TaskCompletionSource();
+        var started = new TaskCompletionSource();
+        var publishes = 0;
+        async Task<string> Publish()
+        {
+            Interlocked.Increment(ref publishes);
+            started.TrySetResult();
+            await release.Task;
+            var output = work.Combine("openshell-sandbox");
+            await File.WriteAllTextAsync(output, "linked once");
+            return output;
+        }
+
+        var key = new string('b', 64);
+        var building = first.GetOrPublishAsync(key, Publish, NullLogger.Instance);
+        await started.Task;
+        var waiting = second.GetOrPublishAsync(key, Publish, NullLogger.Instance);
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted, "the second build must wait for the first instead of linking too");
+
+        release.SetResult();
+        var (built, builtReused) = await building;
+        var (reusedBinary, reused) = await waiting;
+
+        Assert.Equal(1, publishes);
+        Assert.False(builtReused);
+        Assert.True(reused);
+        Assert.Equal(built, reusedBinary);
+        Assert.Equal("linked once", File.ReadAllText(reusedBinary));
+    }
 }

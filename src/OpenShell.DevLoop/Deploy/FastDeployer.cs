@@ -104,6 +104,7 @@ public sealed partial class FastDeployer : Session.IDeployer
 
         using var checkoutLock = await DeployLock.AcquireAsync(repository.Root, request.LockTimeout,
             () => run.Line(DeployStep.Total, DeployLock.WaitingMessage), ct).ConfigureAwait(false);
+        run.LockTaken();
         var total = Stopwatch.StartNew();
         try
         {

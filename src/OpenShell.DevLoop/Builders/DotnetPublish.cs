@@ -108,16 +108,21 @@ internal static partial class DotnetPublish
     }
 
     /// <summary>
-    /// A publish that ran out of space: its output and artifacts folders go, because a file cut short there can look newer
-    /// than its inputs and be taken as up to date by the next incremental publish.
+    /// A publish that ran out of space: its output folder goes, and its artifacts folder when a failed write was there,
+    /// because a file cut short can look newer than its inputs and be taken as up to date by the next incremental publish.
+    /// Intermediate files on a disk that did not fill are kept, so the next publish stays incremental.
     /// </summary>
     internal static DevLoopException DiskFullFailure(string verb, string workingDirectory, IReadOnlyList<string> arguments, string lines)
     {
-        var written = new[] { "-o", "--artifacts-path" }
-            .Select(option => arguments.ToList().IndexOf(option))
-            .Where(i => i >= 0 && i + 1 < arguments.Count)
-            .Select(i => Path.GetFullPath(Path.Combine(workingDirectory, arguments[i + 1])))
-            .ToList();
+        string? FolderOf(string option)
+        {
+            var i = arguments.ToList().IndexOf(option);
+            return i >= 0 && i + 1 < arguments.Count ? Path.GetFullPath(Path.Combine(workingDirectory, arguments[i + 1])) : null;
+        }
+
+        var output = FolderOf("-o");
+        var artifacts = FolderOf("--artifacts-path");
+        var written = new[] { output, artifacts is not null && lines.Contains(artifacts, StringComparison.Ordinal) ? artifacts : null }.OfType<string>().ToList();
         foreach (var folder in written)
         {
             try
@@ -133,7 +138,7 @@ internal static partial class DotnetPublish
             }
         }
 
-        var folderName = written.FirstOrDefault() ?? Path.GetFullPath(workingDirectory);
+        var folderName = output ?? Path.GetFullPath(workingDirectory);
         var removed = written.Count == 0 ? "" : $"; what it had written was removed ({string.Join(", ", written)}), so no half-written file is reused";
         return new DevLoopException($"dotnet {verb}", $"{DiskFull.Message($"dotnet {verb} {string.Join(' ', arguments.Take(1))} wrote its output", folderName)}{removed}:\n{lines}",
             DiskFull.Remedy(folderName));

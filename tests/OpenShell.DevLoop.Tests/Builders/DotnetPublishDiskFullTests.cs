@@ -18,14 +18,19 @@ public sealed class DotnetPublishDiskFullTests
             File.WriteAllBytes(Path.Combine(folder, "cut-short.o"), new byte[10]);
         }
 
-        var error = DotnetPublish.DiskFullFailure("publish", repo.Path,
-            ["src/S/S.csproj", "-c", "Release", "-o", output, "--artifacts-path", Path.Combine(output, "..", "artifacts")],
-            "error MSB3021: Unable to copy file. No space left on device : 'x'");
+        string[] arguments = ["src/S/S.csproj", "-c", "Release", "-o", output, "--artifacts-path", Path.Combine(output, "..", "artifacts")];
 
+        // The copy into the output folder failed: the intermediate files stay, so the next publish is incremental.
+        var error = DotnetPublish.DiskFullFailure("publish", repo.Path, arguments, $"error MSB3021: Unable to copy file. No space left on device : '{output}/s.dll'");
         Assert.False(Directory.Exists(output), "the output folder with a file cut short is still there");
+        Assert.True(Directory.Exists(artifacts), "the artifacts folder went though no write failed there");
+
+        // A write into the artifacts failed: they go too.
+        DotnetPublish.DiskFullFailure("publish", repo.Path, arguments, $"error CS0016: Could not write to output file '{artifacts}/obj/s.dll' -- 'No space left on device'");
         Assert.False(Directory.Exists(artifacts), "the artifacts folder with a file cut short is still there");
         Assert.StartsWith($"no space left on device while dotnet publish src/S/S.csproj wrote its output: the file system that holds '{output}' is full", error.Message, StringComparison.Ordinal);
         Assert.Contains("MSB3021", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"was removed ({output})", error.Message, StringComparison.Ordinal);
         Assert.Contains("Free space", error.Remedy, StringComparison.Ordinal);
         Assert.Equal("dotnet publish", error.StepName);
     }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
-using OpenShell.DevLoop.Cli;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.History;
@@ -134,12 +133,12 @@ internal static class ConcurrentDeployScenarios
         return InvariantCheck.Of("one deploy at a time", overlaps.Count == 0 ? null : string.Join(" | ", overlaps));
     }
 
-    // openshell-dev itself, as a process of its own, with the cluster's settings as OpenShell__* variables.
+    // openshell-dev's command line (this program's "openshell-dev" mode), a process of its own, with the cluster's settings as OpenShell__* variables.
     private static Task<ProcessOutcome> DeployProcessAsync(SuiteCluster cluster, CancellationToken ct)
     {
         var environment = cluster.SettingOverrides.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
         return TestProcess.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
-            [typeof(CliApp).Assembly.Location, "deploy", "--offline", "-C", cluster.Root], environment: environment, timeout: TimeSpan.FromMinutes(10), ct: ct);
+            [typeof(ConcurrentDeployScenarios).Assembly.Location, "openshell-dev", "deploy", "--offline", "-C", cluster.Root], environment: environment, timeout: TimeSpan.FromMinutes(10), ct: ct);
     }
 
     private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken ct)

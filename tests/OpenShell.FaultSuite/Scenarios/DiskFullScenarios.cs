@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Cli;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Deploy;
+using OpenShell.DevLoop.FileSystem;
 using OpenShell.DevLoop.RuntimeBundle;
 using OpenShell.DevLoop.State;
 using OpenShell.DevLoop.Verification;
@@ -29,7 +31,7 @@ internal static class DiskFullScenarios
     public static IEnumerable<FaultScenario> All() =>
     [
         new("disk full while staging a bundle", "tmpfs (1 MiB) over the stage folder", StageAsync),
-        new("disk full while publishing", "tmpfs over .cache, 1 MiB free at the supervisor publish", ct => DeployAsync(ModePublish, ct)) { NeedsDocker = true },
+        new("disk full while publishing", "tmpfs over .cache (build artifacts aside), 1 MiB free at the supervisor publish", ct => DeployAsync(ModePublish, ct)) { NeedsDocker = true },
         new("disk full before the state write", $"tmpfs over .cache, filled at {DeployFaultPoints.ChartUpdate}", ct => DeployAsync(ModeState, ct)) { NeedsDocker = true },
     ];
 
@@ -210,6 +212,16 @@ internal static class DiskFullScenarios
         var filler = Path.Combine(cache, Filler);
         if (mode == ModePublish)
         {
+            // The supervisor's intermediate files stay on the real disk, as a warm checkout has them, so the build is
+            // incremental; its output lands on the full tmpfs.
+            var artifacts = Path.GetFullPath(Path.Combine(new CachePaths(root).SupervisorPublish(Arch, SupervisorBuild.Dev), "..", "artifacts"));
+            var realArtifacts = Path.Combine(real, Path.GetRelativePath(cache, artifacts));
+            if (Directory.Exists(realArtifacts))
+            {
+                Directory.CreateDirectory(artifacts);
+                await MountAsync("--bind", realArtifacts, artifacts);
+            }
+
             Fill(filler, leave: 1 << 20);
         }
         else

@@ -1,9 +1,10 @@
+using OpenShell.DevLoop.Cli;
 using OpenShell.FaultSuite;
 using OpenShell.FaultSuite.Scenarios;
 
 // dotnet run --project tests/OpenShell.FaultSuite [-- --full]: every scenario once (the full form: five times each), then
 // the table; --no-docker leaves out the scenarios that need a cluster. "child ..." and "child-deploy ..." are the processes
-// the killed-deploy scenarios start and kill.
+// the killed-deploy scenarios start and kill; "child-disk ..." runs openshell-dev on a full tmpfs in its own mount namespace; "openshell-dev ..." is openshell-dev itself, a process of its own (the concurrent deploys).
 if (args is ["child", var point, var folder])
 {
     return await KilledDeployScenarios.ChildAsync(point, folder);
@@ -12,6 +13,16 @@ if (args is ["child", var point, var folder])
 if (args is ["child-deploy", var deployPoint, var markers, var root])
 {
     return await KilledClusterDeployScenarios.ChildAsync(deployPoint, markers, root);
+}
+
+if (args is ["openshell-dev", .. var cli])
+{
+    return await CliApp.RunAsync(cli, Console.Out, Console.Error);
+}
+
+if (args is ["child-disk", var diskMode, var report, .. var diskArgs])
+{
+    return await DiskFullScenarios.ChildAsync(diskMode, report, diskArgs);
 }
 
 var repetitions = args.Contains("--full") ? 5 : 1;

@@ -31,7 +31,7 @@ internal static partial class BundleCommand
         }
         catch (RuntimeBundleException ex)
         {
-            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            await CliErrors.PrintBundleAsync(stderr, ex).ConfigureAwait(false);
             return 1;
         }
     }

@@ -35,7 +35,7 @@ internal static class CliErrors
         }
         catch (RuntimeBundleException ex)
         {
-            await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            await PrintBundleAsync(stderr, ex).ConfigureAwait(false);
             return 1;
         }
         catch (DevLoopException ex)
@@ -51,6 +51,21 @@ internal static class CliErrors
         {
             await stderr.WriteLineAsync($"error: the Docker engine at {DockerEngine.Endpoint} failed: {ex.Message}").ConfigureAwait(false);
             return 1;
+        }
+    }
+
+    /// <summary>
+    /// A runtime bundle failure as OpenShell prints it (the message alone), then its remedy on its own line when it has one
+    /// (a full disk while staging); OpenShell's validation failures have none, so their output is unchanged.
+    /// </summary>
+    public static async Task PrintBundleAsync(TextWriter stderr, RuntimeBundleException error)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(error);
+        await stderr.WriteLineAsync(error.Message).ConfigureAwait(false);
+        if (error.Remedy is { Length: > 0 } remedy)
+        {
+            await stderr.WriteLineAsync(remedy).ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Errors;
 using OpenShell.DevLoop.FileSystem;
 
 namespace OpenShell.DevLoop.Builders;
@@ -9,6 +10,7 @@ internal static partial class DotnetPublish
 {
     /// <summary>Runs <c>dotnet publish</c> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>.</summary>
     /// <exception cref="InvalidOperationException">The publish failed; the message holds its last output lines.</exception>
+    /// <exception cref="DevLoopException">The publish ran out of disk space; the message names the folder, the remedy says what to do.</exception>
     public static Task RunAsync(string workingDirectory, IReadOnlyList<string> arguments, ILogger logger, CancellationToken ct = default) =>
         RunAsync("publish", workingDirectory, arguments, logger, ct);
 
@@ -96,8 +98,50 @@ internal static partial class DotnetPublish
                 lines = string.Join('\n', tail);
             }
 
+            if (DiskFull.IsIn(lines))
+            {
+                throw DiskFullFailure(verb, workingDirectory, arguments, lines);
+            }
+
             throw new InvalidOperationException($"dotnet {verb} {string.Join(' ', arguments.Take(1))} failed (exit {process.ExitCode}):\n{lines}");
         }
+    }
+
+    /// <summary>
+    /// A publish that ran out of space: its output folder goes, and its artifacts folder when a failed write was there,
+    /// because a file cut short can look newer than its inputs and be taken as up to date by the next incremental publish.
+    /// Intermediate files on a disk that did not fill are kept, so the next publish stays incremental.
+    /// </summary>
+    internal static DevLoopException DiskFullFailure(string verb, string workingDirectory, IReadOnlyList<string> arguments, string lines)
+    {
+        string? FolderOf(string option)
+        {
+            var i = arguments.ToList().IndexOf(option);
+            return i >= 0 && i + 1 < arguments.Count ? Path.GetFullPath(Path.Combine(workingDirectory, arguments[i + 1])) : null;
+        }
+
+        var output = FolderOf("-o");
+        var artifacts = FolderOf("--artifacts-path");
+        var written = new[] { output, artifacts is not null && lines.Contains(artifacts, StringComparison.Ordinal) ? artifacts : null }.OfType<string>().ToList();
+        foreach (var folder in written)
+        {
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The next publish writes every file again anyway once it finds the folder incomplete.
+            }
+        }
+
+        var folderName = output ?? Path.GetFullPath(workingDirectory);
+        var removed = written.Count == 0 ? "" : $"; what it had written was removed ({string.Join(", ", written)}), so no half-written file is reused";
+        return new DevLoopException($"dotnet {verb}", $"{DiskFull.Message($"dotnet {verb} {string.Join(' ', arguments.Take(1))} wrote its output", folderName)}{removed}:\n{lines}",
+            DiskFull.Remedy(folderName));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "dotnet {Verb}: waiting for another dotnet publish or restore of this checkout (another openshell-dev process) to finish")]

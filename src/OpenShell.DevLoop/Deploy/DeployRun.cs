@@ -28,6 +28,7 @@ internal sealed partial class DeployRun : IDisposable
     private DeployPlan? _plan;
     private long _bytesPushed;
     private DeployHistoryEntry? _finished;
+    private long _lockWaitTicks;
 
     public DeployRun(IProgress<DeployEvent>? progress, ILogger logger, string trigger = DeployTriggers.Cli, TimeProvider? time = null)
     {
@@ -70,6 +71,9 @@ internal sealed partial class DeployRun : IDisposable
 
     /// <summary>Progress inside <paramref name="component"/>'s <paramref name="step"/>.</summary>
     public void Progress(DeployStep step, string? component, string message) => Emit(new DeployEvent(step, DeployEventKind.Progress, message, Component: component));
+
+    /// <summary>The checkout's deploy lock is held: the time since the run began was spent waiting for it (0 when it was free).</summary>
+    public void LockTaken() => Interlocked.Exchange(ref _lockWaitTicks, _watch.Elapsed.Ticks);
 
     /// <summary>The plan is known: its components go on the root span and into the history.</summary>
     public void Planned(DeployPlan plan)
@@ -248,6 +252,7 @@ internal sealed partial class DeployRun : IDisposable
                 Error = failure?.Message,
                 FailedStep = failure is null ? null : DeploySpanNames.Of(failure.Step),
                 FailedComponent = failure?.Component,
+                LockWaitSeconds = TimeSpan.FromTicks(Interlocked.Read(ref _lockWaitTicks)).TotalSeconds,
             };
             Volatile.Write(ref _finished, entry);
         }

@@ -104,6 +104,7 @@ public sealed partial class FastDeployer : Session.IDeployer
 
         using var checkoutLock = await DeployLock.AcquireAsync(repository.Root, request.LockTimeout,
             () => run.Line(DeployStep.Total, DeployLock.WaitingMessage), ct).ConfigureAwait(false);
+        run.LockTaken();
         var total = Stopwatch.StartNew();
         try
         {
@@ -124,9 +125,10 @@ public sealed partial class FastDeployer : Session.IDeployer
         catch (Exception ex) when (ex is not OperationCanceledException and not InvalidTargetException)
         {
             // Work between the steps (cluster check, architecture, kubeconfig, state file) fails as the deploy as a whole.
-            var failure = new DeployException(DeployStep.Total, ex.Message, ex);
+            var remedy = (ex as Errors.DevLoopException)?.Remedy;
+            var failure = new DeployException(DeployStep.Total, ex.Message, ex) { Remedy = remedy };
             run.Total(total.Elapsed, succeeded: false, failure);
-            throw new DeployException(DeployStep.Total, ex.Message, ex) { Steps = run.Steps };
+            throw new DeployException(DeployStep.Total, ex.Message, ex) { Steps = run.Steps, Remedy = remedy };
         }
         finally
         {

@@ -28,6 +28,12 @@ public sealed record DeployHistoryEntry(
     /// <summary>The component whose step failed (its name in components.json), when one did.</summary>
     public string? FailedComponent { get; init; }
 
+    /// <summary>
+    /// How long the deploy waited for another deploy of the checkout (the deploy lock) before its first step: it held the
+    /// lock from <see cref="Time"/> plus this wait for <see cref="TotalSeconds"/>.
+    /// </summary>
+    public double LockWaitSeconds { get; init; }
+
     /// <summary>True when the deploy succeeded.</summary>
     public bool Succeeded => Outcome == DeployOutcomes.Succeeded;
 }

@@ -1,3 +1,5 @@
+using OpenShell.DevLoop.FileSystem;
+
 namespace OpenShell.DevLoop.RuntimeBundle;
 
 /// <summary>
@@ -69,6 +71,16 @@ public static class RuntimeBundleStager
             RemoveOtherBundles(archDirectory, verified.BundleDirectoryName);
             DeleteQuietly(scratch);
             return new StagedBundle { Manifest = verified.Manifest, BundleDirectory = final, TarballSha256 = verified.TarballSha256 };
+        }
+        catch (Exception ex) when (DiskFull.Is(ex))
+        {
+            // However the extractor framed it (a file it could not write, a stream it could not close), the cause is the disk.
+            DeleteQuietly(archDirectory);
+            throw new RuntimeBundleException(BundleRule.StagingFailed, null,
+                $"{DiskFull.Message("staging the runtime bundle", archDirectory)}; nothing is left staged for this architecture", ex)
+            {
+                Remedy = DiskFull.Remedy(Path.GetFullPath(destinationRoot), "stage it elsewhere ('openshell-dev bundle stage --dest DIR')"),
+            };
         }
         catch
         {

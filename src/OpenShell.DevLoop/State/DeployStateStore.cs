@@ -155,6 +155,7 @@ public sealed class DeployStateStore
     /// Writes the state atomically: a temp file beside the target, flushed, then renamed over it. Temp files a killed writer
     /// left beside it are removed first (writes are serialized by the deploy lock, so no other writer's temp file is live).
     /// </summary>
+    /// <exception cref="Errors.DevLoopException">The disk is full; the old state file is kept, and the message names the folder and the remedy.</exception>
     public async Task WriteAsync(DeployState state, IEnumerable<string> keyOrder, CancellationToken ct = default)
     {
         var text = Format(state, keyOrder);
@@ -176,6 +177,12 @@ public sealed class DeployStateStore
 
             await Deploy.DeployFaultPoints.ReachAsync(Deploy.DeployFaultPoints.StateWrite, ct).ConfigureAwait(false);
             File.Move(temp, Path, overwrite: true);
+        }
+        catch (IOException ex) when (FileSystem.DiskFull.Is(ex))
+        {
+            File.Delete(temp);
+            throw new Errors.DevLoopException("Deploy state", $"{FileSystem.DiskFull.Message("writing the deploy state file", directory)}; {Path} still holds the state before this deploy, so what it deployed is deployed again next time",
+                FileSystem.DiskFull.Remedy(directory, $"set {PathVariable} (OpenShell:Deploy:StateFile) to a file on another disk"), innerException: ex);
         }
         catch
         {

@@ -198,6 +198,12 @@ public sealed class RuntimeBundleStagerTests
         Assert.Equal(BundleRule.StagingFailed, error.Rule);
         Assert.True(failing.Entries >= 4);
         Assert.False(Directory.Exists(Path.Combine(destination, "amd64")));
+
+        // A full disk is named as such, with the folder and what to do, not as a write or archive failure.
+        Assert.StartsWith($"runtime bundle: no space left on device while staging the runtime bundle: the file system that holds '{Path.Combine(destination, "amd64")}' is full",
+            error.Message, StringComparison.Ordinal);
+        Assert.Contains("Free space", error.Remedy, StringComparison.Ordinal);
+        Assert.Contains("--dest", error.Remedy, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -187,6 +187,30 @@ public sealed class DeployTelemetryTests
         Assert.Contains("nonsense", history.Entries[1].Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_deploy_that_waited_for_the_checkout_lock_records_the_wait()
+    {
+        using var fixture = await PlannerFixture.CreateAsync();
+        await fixture.RecordDeployAsync();
+        using var docker = new DockerClientConfiguration(new Uri("unix:///nonexistent.sock")).CreateClient();
+        var deployer = new FastDeployer(docker, new OpenShellSettings(), NullLogger.Instance, fixture.Planner);
+
+        await deployer.DeployAsync(new DeployRequest(fixture.Repository.Root, [], fixture.Settings));
+        Task<DeployResult> waiting;
+        using (await DeployLock.AcquireAsync(fixture.Repository.Root, TimeSpan.FromSeconds(5), () => { }))
+        {
+            waiting = deployer.DeployAsync(new DeployRequest(fixture.Repository.Root, [], fixture.Settings));
+            await Task.Delay(600);
+        }
+
+        await waiting;
+        var history = await DeployHistory.ForRepository(fixture.Repository.Root).ReadAsync();
+        Assert.Equal(2, history.Entries.Count);
+        Assert.True(history.Entries[0].LockWaitSeconds < 0.5, $"a free lock cost {history.Entries[0].LockWaitSeconds:0.000} s");
+        var waited = history.Entries[1];
+        Assert.True(waited.LockWaitSeconds >= 0.5, $"the wait was {waited.LockWaitSeconds:0.000} s");
+    }
+
     private static string Trigger() => $"test-{Guid.NewGuid():N}";
 
     private static (string Key, string? Value) Tag(MetricPoint point, string key)

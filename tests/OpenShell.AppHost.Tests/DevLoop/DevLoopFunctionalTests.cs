@@ -125,7 +125,7 @@ public sealed partial class DevLoopFunctionalTests(OfflineStackFixture stack, IT
             var after = (await docker.Containers.InspectContainerAsync(containerName, ct)).ID;
             Assert.NotEqual(before, after);
             await notifications.WaitForResourceHealthyAsync("cluster", ct);
-            Assert.Equal("", Property(await notifications.WaitForResourceAsync("cluster", "Running", ct), "cluster.error"));
+            Assert.Equal("", Property(await notifications.WaitForResourceAsync("cluster", e => e.Snapshot.State?.Text == "Running", ct), "cluster.error"));
             var rolledOut = await notifications.WaitForResourceAsync("gateway", e => e.Snapshot.State?.Text == "Running" && Property(e, "deploy.error") == "", ct);
             Assert.Contains("@sha256:", Property(rolledOut, "image.pinned"), StringComparison.Ordinal);
             await notifications.WaitForResourceHealthyAsync("gateway", ct);

@@ -18,11 +18,11 @@ internal static class DevLoopCommands
     public static Task<ExecuteCommandResult> RecreateAsync(ExecuteCommandContext context) =>
         RunAsync(context, session => session.RecreateAsync(context.CancellationToken));
 
-    /// <summary>Plans and deploys now.</summary>
+    /// <summary>Plans and deploys now; a failure carries its remedy, as the other commands' do.</summary>
     public static async Task<ExecuteCommandResult> DeployNowAsync(ExecuteCommandContext context)
     {
         var outcome = await Session(context.Services).DeployNowAsync(context.CancellationToken).ConfigureAwait(false);
-        return outcome.Succeeded ? CommandResults.Success() : CommandResults.Failure(outcome.Message);
+        return outcome.Succeeded ? CommandResults.Success() : CommandResults.Failure(outcome.Error is { } error ? Describe(error) : outcome.Message);
     }
 
     /// <summary>Pauses or resumes the watcher.</summary>

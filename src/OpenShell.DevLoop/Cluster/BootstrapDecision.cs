@@ -27,12 +27,13 @@ public sealed record BootstrapDecision(BootstrapAction Action, string Reason, st
         }
 
         var status = state?.Status ?? "unknown";
-        var why = health switch
+
+        // A stopped container keeps its last health status, often 'healthy': what matters is that it does not run.
+        var problem = state is not { Running: true } ? $"container {containerName} is not running (state '{status}')" : health switch
         {
-            null or "" => $"it has no health status (state '{status}'): it was not made from a cluster image with a health check",
-            _ => $"its health is '{health}' (state '{status}')",
+            null or "" => $"container {containerName} is not healthy: it has no health status (state '{status}'): it was not made from a cluster image with a health check",
+            _ => $"container {containerName} is not healthy: its health is '{health}' (state '{status}')",
         };
-        var problem = $"container {containerName} is not healthy: {why}";
         return new(BootstrapAction.Recreate, $"{problem}; it is removed with its volume and bootstrapped again", problem) { ContainerRunning = state is { Running: true } };
     }
 }

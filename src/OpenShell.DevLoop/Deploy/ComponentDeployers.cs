@@ -22,7 +22,7 @@ internal sealed record ComponentDeployers(IDeployCluster Cluster, IImageComponen
         var gate = new PublishGate();
         return new ComponentDeployers(
             new DockerDeployCluster(docker, settings.Cluster.GatewayNodePort, ports),
-            new ImageComponentDeployer(docker, settings, gate, logger),
+            new ImageComponentDeployer(docker, settings, gate, logger, ports),
             new BinaryComponentDeployer(docker, gate, logger),
             new HelmComponentDeployer(),
             new GatewaySandboxVerifier(TimeSpan.FromMinutes(2)));

@@ -143,7 +143,7 @@ public sealed partial class FastDeployer : Session.IDeployer
         var planRequest = new PlanRequest(root, request.Targets, request.PlanSettings) { Journal = request.Journal };
         var plan = await run.StepAsync(DeployStep.ChangeDetection, null, async () =>
         {
-            var planned = await _planner.PlanAsync(planRequest, ct).ConfigureAwait(false);
+            var planned = await RequireImagesInRegistryAsync(await _planner.PlanAsync(planRequest, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             run.Planned(planned);
             foreach (var line in DeployPlanText.Render(planned, explain: false).TrimEnd('\n').Split('\n'))
             {
@@ -238,6 +238,53 @@ public sealed partial class FastDeployer : Session.IDeployer
         run.Line(DeployStep.Total, CompleteLine);
         run.Total(total.Elapsed, succeeded: true);
         return new DeployResult(plan, run.Steps, succeeded, outcomes.Snapshot(), stateWritten);
+    }
+
+    // The state says an image is deployed, but a registry that lost its volume no longer holds it: the pod keeps running
+    // from the node's cache until it moves, then cannot pull. Such an image is built and pushed again. A registry that
+    // cannot be asked changes nothing here; the push of a changed image says what is wrong with it.
+    private async Task<DeployPlan> RequireImagesInRegistryAsync(DeployPlan plan, CancellationToken ct)
+    {
+        if (plan.Mode != PlanMode.Automatic)
+        {
+            return plan;
+        }
+
+        List<ComponentPlan>? decided = null;
+        foreach (var image in plan.OfKind(ComponentKind.Image).Where(i => !i.Rebuild && i.RecordedFingerprint is not null))
+        {
+            if (await _deployers.Image.RegistryHoldsAsync(image.Component, image.Fingerprint, ct).ConfigureAwait(false) == false)
+            {
+                decided ??= [.. plan.Components];
+                decided[decided.IndexOf(image)] = image with
+                {
+                    Rebuild = true,
+                    Reasons = [new(RebuildReasonKind.MissingFromRegistry,
+                        $"the registry no longer holds the {image.Component.Name} image the state records (was its volume removed?): it is built and pushed again")],
+                };
+            }
+        }
+
+        if (decided is null)
+        {
+            return plan;
+        }
+
+        // As the planner decides it: a rebuilt image rolls out through the chart that pins it.
+        foreach (var chart in plan.OfKind(ComponentKind.Helm).Where(c => !c.Rebuild))
+        {
+            var lost = decided.Where(d => d.Rebuild && d.Component.Kind == ComponentKind.Image && d.Component.ImageSettings.Chart == chart.Component.Name).Select(d => d.Component.Name).ToList();
+            if (lost.Count > 0)
+            {
+                decided[decided.IndexOf(chart)] = chart with
+                {
+                    Rebuild = true,
+                    Reasons = [new(RebuildReasonKind.ImpliedByImage, $"the {string.Join(", ", lost)} image is rebuilt and rolls out through a Helm upgrade")],
+                };
+            }
+        }
+
+        return plan.WithComponents(decided);
     }
 
     // Images are built and pushed, then each chart is applied with its images pinned, then each new image rolls out.

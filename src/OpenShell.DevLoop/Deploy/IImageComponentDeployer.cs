@@ -15,6 +15,12 @@ internal interface IImageComponentDeployer
     /// <summary>Pushes the built image and returns it with its digest. Runs inside its <see cref="DeployStep.ImagePush"/> step.</summary>
     Task<GatewayImage> PushAsync(ComponentDefinition component, DeployTarget target, DeployRun run, CancellationToken ct);
 
+    /// <summary>
+    /// Whether the registry still holds the component's image built from <paramref name="fingerprint"/> under the tag a push
+    /// gives it: false when it does not (a registry that lost its volume), null when the registry cannot be asked.
+    /// </summary>
+    Task<bool?> RegistryHoldsAsync(ComponentDefinition component, string fingerprint, CancellationToken ct);
+
     /// <summary>The image the component's StatefulSet runs now, or null when there is none.</summary>
     Task<string?> ReadRunningImageAsync(ComponentDefinition component, DeployTarget target, CancellationToken ct);
 

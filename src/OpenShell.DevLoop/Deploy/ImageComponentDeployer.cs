@@ -1,8 +1,11 @@
+using System.Text.Json;
 using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Docker;
+using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.FileSystem;
 using OpenShell.DevLoop.Telemetry;
 
@@ -14,7 +17,12 @@ namespace OpenShell.DevLoop.Deploy;
 /// labelled with its planned fingerprint (<see cref="GatewayImageBuilder.FingerprintLabel"/>), a push that learns the digest,
 /// and the wait for its StatefulSet.
 /// </summary>
-internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSettings settings, PublishGate gate, ILogger logger) : IImageComponentDeployer
+/// <param name="docker">The engine.</param>
+/// <param name="settings">The settings.</param>
+/// <param name="gate">The publish gate shared with binary components.</param>
+/// <param name="logger">The deploy's logger.</param>
+/// <param name="ports">How this machine reaches the registry on the engine's loopback, before a deploy target exists.</param>
+internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSettings settings, PublishGate gate, ILogger logger, IEnginePorts? ports = null) : IImageComponentDeployer
 {
     public string RepositoryOf(ComponentDefinition component)
     {
@@ -55,6 +63,20 @@ internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSett
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(run);
         return GatewayImageBuilder.PushAsync(docker, TagOf(component), logger, line => run.Progress(DeployStep.ImagePush, component.Name, line), target.Ports, ct);
+    }
+
+    public async Task<bool?> RegistryHoldsAsync(ComponentDefinition component, string fingerprint, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(component);
+        try
+        {
+            var image = await GatewayImageBuilder.RegistryLabelsAsync(ImageReference.Parse(TagOf(component)), ports, ct).ConfigureAwait(false);
+            return image is { } found && found.Labels.GetValueOrDefault(GatewayImageBuilder.FingerprintLabel) == fingerprint;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     public async Task<string?> ReadRunningImageAsync(ComponentDefinition component, DeployTarget target, CancellationToken ct)

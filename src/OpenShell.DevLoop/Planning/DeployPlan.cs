@@ -31,6 +31,10 @@ public sealed class DeployPlan
         SurvivingFingerprints = survivingFingerprints;
     }
 
+    /// <summary>The same plan with <paramref name="components"/> decided instead.</summary>
+    internal DeployPlan WithComponents(IReadOnlyList<ComponentPlan> components) =>
+        new(Mode, RepositoryRoot, ClusterName, ContainerId, StatePath, RecordedState, Notes, components, SurvivingFingerprints);
+
     /// <summary>Automatic (change detection) or explicit targets.</summary>
     public PlanMode Mode { get; }
 

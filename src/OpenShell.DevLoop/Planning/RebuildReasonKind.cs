@@ -26,4 +26,7 @@ public enum RebuildReasonKind
 
     /// <summary>A rebuilt image must be rolled out by a Helm upgrade.</summary>
     ImpliedByImage,
+
+    /// <summary>The registry no longer holds the image the state records (it lost its volume): it is pushed again.</summary>
+    MissingFromRegistry,
 }

@@ -26,7 +26,7 @@ internal sealed partial class DevSession
         }
         catch (DevLoopException ex)
         {
-            return DeployOutcome.Failure(ex.Message);
+            return DeployOutcome.Failure(ex);
         }
     }
 
@@ -58,7 +58,7 @@ internal sealed partial class DevSession
                     }
                     catch (DevLoopException ex)
                     {
-                        return DeployOutcome.Failure(ex.Message);
+                        return DeployOutcome.Failure(ex);
                     }
                 },
                 new DeployLoopOptions

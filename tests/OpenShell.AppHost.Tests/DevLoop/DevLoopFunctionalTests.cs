@@ -12,7 +12,8 @@ namespace OpenShell.AppHost.Tests.DevLoop;
 /// <summary>
 /// The whole AppHost on the offline stack (registry, simulator-based cluster whose pods run), in a throw-away clone:
 /// everything comes up, sandboxes run the node's supervisor and show on the dashboard, edits reach only the components
-/// they feed (a supervisor edit proven by a sandbox), and every command works.
+/// they feed (a supervisor edit proven by a sandbox), every command works, and a cluster stopped or removed under it is
+/// shown, refused clearly by "deploy now" and brought back by Recreate.
 /// </summary>
 [Collection(OfflineStackCollection.Name)]
 public sealed partial class DevLoopFunctionalTests(OfflineStackFixture stack, ITestOutputHelper output)
@@ -101,11 +102,38 @@ public sealed partial class DevLoopFunctionalTests(OfflineStackFixture stack, IT
             Succeeded(await commands.ExecuteCommandAsync("chart", "upgrade", ct));
             Succeeded(await commands.ExecuteCommandAsync("supervisor", "rebuild", ct));
             Succeeded(await commands.ExecuteCommandAsync("gateway", "rebuild", ct));
+
+            // The cluster stopped, then removed, under the running AppHost: deploy now fails before any step, naming the
+            // cause and the fix; the cluster and the components show it; Recreate brings everything back.
             var before = (await docker.Containers.InspectContainerAsync(containerName, ct)).ID;
+            await docker.Containers.StopContainerAsync(containerName, new ContainerStopParameters { WaitBeforeKillSeconds = 2 }, ct);
+            var stopped = await commands.ExecuteCommandAsync("watcher", "deploy-now", ct);
+            Assert.False(stopped.Success, "deploy now succeeded on a stopped cluster");
+            Assert.Contains($"container {containerName} is not running (state 'exited')", stopped.Message, StringComparison.Ordinal);
+            Assert.Contains("Use the cluster's Recreate command", stopped.Message, StringComparison.Ordinal);
+            await notifications.WaitForResourceAsync("cluster", e => e.Snapshot.State?.Text == "Failed" && Property(e, "cluster.error") == stopped.Message, ct);
+            await notifications.WaitForResourceAsync("gateway", e => e.Snapshot.State?.Text == "Failed" && Property(e, "deploy.error") == stopped.Message, ct);
+            await docker.Containers.RemoveContainerAsync(containerName, new ContainerRemoveParameters { Force = true }, ct);
+            var removed = await commands.ExecuteCommandAsync("watcher", "deploy-now", ct);
+            Assert.False(removed.Success, "deploy now succeeded without a cluster container");
+            Assert.Contains($"no container named {containerName} exists", removed.Message, StringComparison.Ordinal);
+            Assert.Contains("Use the cluster's Recreate command", removed.Message, StringComparison.Ordinal);
+            await notifications.WaitForResourceAsync("cluster", e => e.Snapshot.State?.Text == "Failed" && Property(e, "cluster.error") == removed.Message, ct);
+
+            var recreating = Stopwatch.StartNew();
             Succeeded(await commands.ExecuteCommandAsync("cluster", "recreate", ct));
             var after = (await docker.Containers.InspectContainerAsync(containerName, ct)).ID;
             Assert.NotEqual(before, after);
             await notifications.WaitForResourceHealthyAsync("cluster", ct);
+            Assert.Equal("", Property(await notifications.WaitForResourceAsync("cluster", e => e.Snapshot.State?.Text == "Running", ct), "cluster.error"));
+            var rolledOut = await notifications.WaitForResourceAsync("gateway", e => e.Snapshot.State?.Text == "Running" && Property(e, "deploy.error") == "", ct);
+            Assert.Contains("@sha256:", Property(rolledOut, "image.pinned"), StringComparison.Ordinal);
+            await notifications.WaitForResourceHealthyAsync("gateway", ct);
+            var recreatedSha = await NodeSha256Async(docker, containerName, ct);
+            Assert.Equal(recreatedSha, Property(Latest(notifications, "supervisor"), "binary.sha256"));
+            var afterRecreate = await CreateSandboxAsync(commands, recreatedSha, ct);
+            await WaitForSandboxAsync(notifications, afterRecreate, "Running", ct);
+            output.WriteLine($"cluster removed -> Recreate, gateway rolled out, a sandbox registered: {recreating.Elapsed.TotalSeconds:0.0} s");
         }
         finally
         {

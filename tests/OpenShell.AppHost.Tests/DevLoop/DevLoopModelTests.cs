@@ -224,6 +224,42 @@ public sealed class DevLoopModelTests : IAsyncLifetime
         Assert.Equal(["up", "remove", "up"], _fakes.Cluster.Log);
     }
 
+    [Theory]
+    [InlineData("removed", "no container named openshell-cluster-test exists")]
+    [InlineData("exited", "container openshell-cluster-test is not running (state 'exited')")]
+    public async Task A_cluster_gone_under_the_session_fails_deploy_now_with_cause_and_fix_and_recreate_brings_it_back(string how, string cause)
+    {
+        var app = await BuildAsync();
+        await Dashboard(app).Session.RunAsync(null, CancellationToken.None);
+        await WaitForStateAsync(app, "gateway", States.Running);
+        var deploys = _fakes.Deployer.Requests.Count;
+        _fakes.Cluster.Container = how == "removed" ? null : FakeCluster.ContainerIn(how, healthy: true);
+
+        // Through the watcher's deploy-now, as the dashboard runs it.
+        var result = await ExecuteAsync(app, "watcher", "deploy-now");
+
+        Assert.False(result.Success);
+        Assert.Equal(
+            $"Cluster failed: The cluster went away since it came up: {cause}. Nothing was deployed.\nUse the cluster's Recreate command to bring it up again.",
+            result.Message);
+        Assert.Equal(deploys, _fakes.Deployer.Requests.Count);
+        var cluster = await WaitForStateAsync(app, "cluster", States.Failed);
+        Assert.Equal(result.Message, Property(cluster, Properties.ClusterError));
+        var gateway = await WaitForStateAsync(app, "gateway", States.Failed);
+        Assert.Equal(result.Message, Property(gateway, Properties.DeployError));
+        await WaitForStateAsync(app, "watcher", States.Failed);
+
+        var recreated = await ExecuteAsync(app, "cluster", "recreate");
+
+        Assert.True(recreated.Success, recreated.Message);
+        var back = await WaitForStateAsync(app, "cluster", States.Running);
+        Assert.Equal("", Property(back, Properties.ClusterError));
+        Assert.Equal("000000000002", Property(back, Properties.ClusterContainerId));
+        Assert.Equal("", Property(await WaitForStateAsync(app, "gateway", States.Running), Properties.DeployError));
+        Assert.Equal(deploys + 1, _fakes.Deployer.Requests.Count);
+        Assert.Equal(["up", "remove", "up"], _fakes.Cluster.Log);
+    }
+
     [Fact]
     public async Task Commands_before_the_cluster_is_up_fail_with_what_to_wait_for()
     {

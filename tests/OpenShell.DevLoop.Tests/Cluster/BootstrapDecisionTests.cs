@@ -16,7 +16,7 @@ public sealed class BootstrapDecisionTests
         { Container("running", true, "healthy"), BootstrapAction.Reuse, "healthy" },
         { Container("running", true, "unhealthy"), BootstrapAction.Recreate, "'unhealthy'" },
         { Container("running", true, "starting"), BootstrapAction.Recreate, "'starting'" },
-        { Container("exited", false, "healthy"), BootstrapAction.Recreate, "state 'exited'" },
+        { Container("exited", false, "healthy"), BootstrapAction.Recreate, "is not running (state 'exited')" },
         { Container("running", true, null), BootstrapAction.Recreate, "no health status" },
     };
 

@@ -153,6 +153,39 @@ public sealed class CatalogueDeployTests : IDisposable
         Assert.Contains(events, e => e is { Kind: DeployEventKind.Skipped, Step: DeployStep.Supervisor, Component: "probe", Message: "the probe is up to date" });
     }
 
+    [Theory]
+    [InlineData(false, new[] { "canary", "chart" })]
+    [InlineData(null, new string[0])]
+    [InlineData(true, new string[0])]
+    public async Task An_image_the_registry_lost_is_pushed_again_though_nothing_changed(bool? held, string[] deployed)
+    {
+        var fixture = await FixtureAsync();
+        var deployer = Deployer(fixture);
+        await DeployAsync(deployer, fixture);
+        var logged = _fakes.Log.Count;
+        _fakes.InRegistry["canary"] = held;
+
+        var (result, _) = await DeployAsync(deployer, fixture);
+
+        Assert.True(deployed.SequenceEqual(result.Deployed), string.Join("; ", result.Plan.Components.Select(c =>
+            $"{c.Component.Name} {c.Rebuild} [{string.Join(", ", c.Reasons.Select(r => r.Kind))}]")) + " | deployed " + string.Join(",", result.Deployed) + " | " + string.Join(" / ", _fakes.Log.Skip(logged)));
+        if (held == false)
+        {
+            Assert.Equal(RebuildReasonKind.MissingFromRegistry, Assert.Single(result.Plan["canary"].Reasons).Kind);
+            Assert.Equal(
+                ["build canary", "push canary", $"chart chart image={RepositoryBase}/gateway@kept, canary.image={RepositoryBase}/canary@{DigestOf("canary")}",
+                 $"rollout canary {RepositoryBase}/canary@{DigestOf("canary")}"],
+                _fakes.Log.Skip(logged));
+            Assert.True(result.StateWritten);
+        }
+        else
+        {
+            // Held, or a registry that cannot be asked: the state is trusted and nothing runs.
+            Assert.True(result.NothingToDo);
+            Assert.Equal(logged, _fakes.Log.Count);
+        }
+    }
+
     [Fact]
     public async Task A_second_binary_named_as_the_target_deploys_alone()
     {

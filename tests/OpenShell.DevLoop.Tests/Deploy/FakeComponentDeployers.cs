@@ -22,6 +22,9 @@ internal sealed class FakeComponentDeployers : IDeployCluster, IImageComponentDe
     /// <summary>What each image's StatefulSet runs before the deploy, by component.</summary>
     public Dictionary<string, string> Running { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Images the registry no longer holds (or, with null, cannot be asked about), by component; every other is held.</summary>
+    public Dictionary<string, bool?> InRegistry { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The pins each chart was applied with, by chart.</summary>
     public Dictionary<string, IReadOnlyList<ImagePin>> Pins { get; } = new(StringComparer.Ordinal);
 
@@ -54,6 +57,9 @@ internal sealed class FakeComponentDeployers : IDeployCluster, IImageComponentDe
         await StepWorkAsync("push", component);
         return new GatewayImage($"{RepositoryOf(component)}:dev", RepositoryOf(component), DigestOf(component.Name)) { BytesPushed = 10 };
     }
+
+    public Task<bool?> RegistryHoldsAsync(ComponentDefinition component, string fingerprint, CancellationToken ct) =>
+        Task.FromResult(InRegistry.TryGetValue(component.Name, out var held) ? held : true);
 
     public Task<string?> ReadRunningImageAsync(ComponentDefinition component, DeployTarget target, CancellationToken ct) =>
         Task.FromResult(Running.GetValueOrDefault(component.Name));

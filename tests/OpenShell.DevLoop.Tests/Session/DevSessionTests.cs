@@ -254,7 +254,7 @@ public sealed class DevSessionTests : IAsyncLifetime
 
     [Theory]
     [InlineData("removed", "no container named openshell-cluster-test exists")]
-    [InlineData("exited", "container openshell-cluster-test is not healthy: its health is 'unhealthy' (state 'exited')")]
+    [InlineData("exited", "container openshell-cluster-test is not running (state 'exited')")]
     public async Task A_cluster_removed_or_stopped_since_it_came_up_fails_the_deploy_before_any_step_and_shows_on_the_cluster(string state, string problem)
     {
         var (session, events) = Create();

@@ -39,11 +39,15 @@ public sealed class FaultSuiteTests(FaultSuiteTests.ClusterLifetime lifetime, IT
         Assert.True(result.Held, FaultTable.Render([result]));
     }
 
-    /// <summary>Removes the suite's cluster after the tests, when a scenario made one.</summary>
+    /// <summary>Removes the suite's clusters after the tests, when a scenario made them.</summary>
     public sealed class ClusterLifetime : IAsyncLifetime
     {
         public Task InitializeAsync() => Task.CompletedTask;
 
-        public Task DisposeAsync() => SuiteCluster.RemoveAsync();
+        public async Task DisposeAsync()
+        {
+            await SuiteCluster.RemoveAsync();
+            await SuiteEngineCluster.RemoveAsync();
+        }
     }
 }

@@ -3,7 +3,7 @@ using OpenShell.FaultSuite.Scenarios;
 
 // dotnet run --project tests/OpenShell.FaultSuite [-- --full]: every scenario once (the full form: five times each), then
 // the table; --no-docker leaves out the scenarios that need a cluster. "child ..." and "child-deploy ..." are the processes
-// the killed-deploy scenarios start and kill.
+// the killed-deploy scenarios start and kill, "child-engine ..." the deploys of the engine-restart scenarios.
 if (args is ["child", var point, var folder])
 {
     return await KilledDeployScenarios.ChildAsync(point, folder);
@@ -12,6 +12,11 @@ if (args is ["child", var point, var folder])
 if (args is ["child-deploy", var deployPoint, var markers, var root])
 {
     return await KilledClusterDeployScenarios.ChildAsync(deployPoint, markers, root);
+}
+
+if (args is ["child-engine", var enginePoint, var engineMarkers, var engineRoot])
+{
+    return await EngineRestartScenarios.ChildAsync(enginePoint, engineMarkers, engineRoot);
 }
 
 var repetitions = args.Contains("--full") ? 5 : 1;
@@ -27,6 +32,7 @@ try
 finally
 {
     await SuiteCluster.RemoveAsync();
+    await SuiteEngineCluster.RemoveAsync();
 }
 
 Console.Write(FaultTable.Render(results));

@@ -283,11 +283,29 @@ public sealed class SecondEngine : IAsyncDisposable
         }
 
         var signal = kill ? "-KILL" : "-TERM";
+        // A crash takes the engine's containerd along: a dockerd started next to the killed one's containerd adopts it and
+        // then timed out waiting for it. The shims, and the containers under them, outlive both, as in any engine crash.
+        var containerd = kill ? ContainerdPid() : null;
         (await TestProcess.RunAsync("kill", [signal, _process.Id.ToString(CultureInfo.InvariantCulture)], ct: ct)).EnsureSuccess($"kill {signal} dockerd");
+        if (containerd is { } pid)
+        {
+            await TestProcess.RunAsync("kill", ["-KILL", pid], ct: ct);
+        }
+
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(TimeSpan.FromSeconds(60));
         // Reaped before the next dockerd starts: it refuses to start while its pid file names a live (or zombie) process.
         await _process.WaitForExitAsync(limit.Token);
+        while (containerd is not null && Directory.Exists($"/proc/{containerd}"))
+        {
+            await Task.Delay(100, limit.Token);
+        }
+    }
+
+    private string? ContainerdPid()
+    {
+        var file = Path.Combine(_exec, "containerd", "containerd.pid");
+        return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } pid && pid.All(char.IsAsciiDigit) ? pid : null;
     }
 
     /// <summary>Stops dockerd, its bridge and its rule, and removes its folders.</summary>

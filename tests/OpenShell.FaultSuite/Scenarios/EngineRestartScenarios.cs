@@ -79,7 +79,7 @@ internal static class EngineRestartScenarios
         {
             // The fault: the engine goes down as soon as the deploy reaches the point, and comes back.
             using var child = cluster.StartDeploy(point, markers);
-            var outcome = SuiteEngineCluster.WaitAsync(child);
+            var outcome = SuiteEngineCluster.WaitAsync(child, TimeSpan.FromMinutes(10));
             var marker = Path.Combine(markers, ReachedFile);
             while (!File.Exists(marker))
             {

@@ -135,6 +135,12 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
         {
             await base.DisposeAsync();
         }
+        catch (HttpRequestException)
+        {
+            // The engine did not come back from a scenario's restart: what was on it goes with it below; the clone stays
+            // to be removed here.
+            Directory.Delete(Path.GetDirectoryName(Root)!, recursive: true);
+        }
         finally
         {
             if (_engine is { } engine)

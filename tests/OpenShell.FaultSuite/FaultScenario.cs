@@ -9,6 +9,12 @@ public sealed record FaultScenario(string Name, string FaultPoint, Func<Cancella
     /// <summary>True when it needs the Docker engine (a real cluster); the others run in process.</summary>
     public bool NeedsDocker { get; init; }
 
+    /// <summary>
+    /// True when it restarts a private engine the suite starts (its own cluster, bootstrapped there): minutes of set-up,
+    /// so the test run includes it only with <c>OPENSHELL_FAULTS_PRIVATE_ENGINE=1</c>; <c>dotnet run</c> always does.
+    /// </summary>
+    public bool NeedsPrivateEngine { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => Name;
 }

@@ -8,7 +8,7 @@ public static class FaultScenarios
     /// <summary>Every scenario of the short form.</summary>
     public static IReadOnlyList<FaultScenario> All { get; } = 
         [.. KilledClusterDeployScenarios.All(), .. KilledDeployScenarios.All(), .. RegistryScenarios.All(), .. KubernetesApiScenarios.All(),
-        .. DiskFullScenarios.All(), .. ConcurrentDeployScenarios.All(), .. EventStormScenarios.All()];
+        .. DiskFullScenarios.All(), .. ConcurrentDeployScenarios.All(), .. EventStormScenarios.All(), .. EngineRestartScenarios.All()];
 
     /// <summary>Runs <paramref name="scenario"/> <paramref name="repetitions"/> times; the row of the slowest or the first broken run.</summary>
     public static async Task<ScenarioResult> RunAsync(FaultScenario scenario, int repetitions = 1, CancellationToken ct = default)

@@ -8,7 +8,9 @@ public sealed class FaultSuiteTests(FaultSuiteTests.ClusterLifetime lifetime, IT
 {
     public static TheoryData<string> InProcess => [.. FaultScenarios.All.Where(s => !s.NeedsDocker).Select(s => s.Name)];
 
-    public static TheoryData<string> OnACluster => [.. FaultScenarios.All.Where(s => s.NeedsDocker).Select(s => s.Name)];
+    public static TheoryData<string> OnACluster => [.. FaultScenarios.All.Where(s => s.NeedsDocker && !s.NeedsPrivateEngine).Select(s => s.Name)];
+
+    public static TheoryData<string> OnAPrivateEngine => [.. FaultScenarios.All.Where(s => s.NeedsPrivateEngine).Select(s => s.Name)];
 
     [Theory]
     [MemberData(nameof(InProcess))]
@@ -17,6 +19,10 @@ public sealed class FaultSuiteTests(FaultSuiteTests.ClusterLifetime lifetime, IT
     [RequiresDockerTheory]
     [MemberData(nameof(OnACluster))]
     public Task Every_invariant_holds_after_the_fault_on_a_real_cluster(string name) => RunAsync(name);
+
+    [PrivateEngineTheory]
+    [MemberData(nameof(OnAPrivateEngine))]
+    public Task Every_invariant_holds_after_the_fault_on_a_private_engine(string name) => RunAsync(name);
 
     [Fact]
     public void The_table_names_each_broken_invariant_and_what_was_seen()
@@ -39,11 +45,31 @@ public sealed class FaultSuiteTests(FaultSuiteTests.ClusterLifetime lifetime, IT
         Assert.True(result.Held, FaultTable.Render([result]));
     }
 
-    /// <summary>Removes the suite's cluster after the tests, when a scenario made one.</summary>
+    /// <summary>Removes the suite's clusters after the tests, when a scenario made them.</summary>
     public sealed class ClusterLifetime : IAsyncLifetime
     {
         public Task InitializeAsync() => Task.CompletedTask;
 
-        public Task DisposeAsync() => SuiteCluster.RemoveAsync();
+        public async Task DisposeAsync()
+        {
+            await SuiteCluster.RemoveAsync();
+            await SuiteEngineCluster.RemoveAsync();
+        }
+    }
+
+    /// <summary>Runs a private-engine scenario only when asked to (see <see cref="FaultScenario.NeedsPrivateEngine"/>).</summary>
+    public sealed class PrivateEngineTheoryAttribute : TheoryAttribute
+    {
+        public PrivateEngineTheoryAttribute()
+        {
+            if (DockerGate.SkipReason is { } reason)
+            {
+                Skip = reason;
+            }
+            else if (Environment.GetEnvironmentVariable("OPENSHELL_FAULTS_PRIVATE_ENGINE") != "1")
+            {
+                Skip = "restarts a private Docker engine with a cluster of its own (minutes of set-up): set OPENSHELL_FAULTS_PRIVATE_ENGINE=1 to run it, or dotnet run --project tests/OpenShell.FaultSuite";
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@ using OpenShell.FaultSuite.Scenarios;
 
 // dotnet run --project tests/OpenShell.FaultSuite [-- --full]: every scenario once (the full form: five times each), then
 // the table; --no-docker leaves out the scenarios that need a cluster. "child ..." and "child-deploy ..." are the processes
-// the killed-deploy scenarios start and kill; "child-disk ..." runs openshell-dev on a full tmpfs in its own mount namespace; "openshell-dev ..." is openshell-dev itself, a process of its own (the concurrent deploys).
+// the killed-deploy scenarios start and kill; "child-engine ..." the deploys of the engine-restart scenarios; "child-disk ..." runs openshell-dev on a full tmpfs in its own mount namespace; "openshell-dev ..." is openshell-dev itself, a process of its own (the concurrent deploys).
 if (args is ["child", var point, var folder])
 {
     return await KilledDeployScenarios.ChildAsync(point, folder);
@@ -25,6 +25,11 @@ if (args is ["child-disk", var diskMode, var report, .. var diskArgs])
     return await DiskFullScenarios.ChildAsync(diskMode, report, diskArgs);
 }
 
+if (args is ["child-engine", var enginePoint, var engineMarkers, var engineRoot])
+{
+    return await EngineRestartScenarios.ChildAsync(enginePoint, engineMarkers, engineRoot);
+}
+
 var repetitions = args.Contains("--full") ? 5 : 1;
 var results = new List<ScenarioResult>();
 try
@@ -38,6 +43,7 @@ try
 finally
 {
     await SuiteCluster.RemoveAsync();
+    await SuiteEngineCluster.RemoveAsync();
 }
 
 Console.Write(FaultTable.Render(results));

@@ -16,6 +16,9 @@ public sealed class SuiteCluster : DeployClusterFixture, IAsyncDisposable
     {
     }
 
+    /// <summary>The shared cluster when one was made already (its cluster image can seed another engine); else null.</summary>
+    public static SuiteCluster? Existing => Volatile.Read(ref s_instance);
+
     /// <summary>The shared cluster, bootstrapped and primed by a first deploy on first use.</summary>
     public static async Task<SuiteCluster> GetAsync()
     {

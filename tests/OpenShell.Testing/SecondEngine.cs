@@ -29,7 +29,7 @@ namespace OpenShell.Testing;
 /// </summary>
 public sealed class SecondEngine : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process _process;
     private readonly TempDirectory _folder;
     private readonly string _exec;
     private readonly string _bridge;
@@ -127,36 +127,8 @@ public sealed class SecondEngine : IAsyncDisposable
 
             (await TestProcess.RunAsync("iptables", ["-I", .. rule], ct: ct)).EnsureSuccess("iptables -I " + string.Join(' ', rule));
             Directory.CreateDirectory(folder.Combine("remote-only"));
-            // unshare execs the shell, which mounts the tmpfs and execs dockerd: one process, dockerd's pid.
-            var info = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[]
-            {
-                "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount -t tmpfs -o size=64m,mode=0755 ostcp2-remote-only \"$0\" && exec dockerd \"$@\"",
-                folder.Combine("remote-only"),
-                "--host", $"tcp://{EnginePki.EngineAddress}:{port.ToString(CultureInfo.InvariantCulture)}",
-                "--host", "unix://" + Path.Combine(exec, "docker.sock"),
-                "--tlsverify",
-                "--tlscacert", Path.Combine(pki.ServerFolder, "ca.pem"),
-                "--tlscert", Path.Combine(pki.ServerFolder, "cert.pem"),
-                "--tlskey", Path.Combine(pki.ServerFolder, "key.pem"),
-                "--data-root", folder.Combine("data"),
-                "--exec-root", exec,
-                "--pidfile", Path.Combine(exec, "docker.pid"),
-                "--bridge", bridge,
-                "--default-address-pool", $"base={subnet},size=24",
-                "--iptables=false",
-                "--ip6tables=false",
-            })
-            {
-                info.ArgumentList.Add(argument);
-            }
-
             Directory.CreateDirectory(exec);
-            process = Process.Start(info) ?? throw new InvalidOperationException("dockerd did not start");
-            process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            process = Launch(folder, exec, bridge, port, pki, subnet, log);
         }
         catch
         {
@@ -285,8 +257,93 @@ public sealed class SecondEngine : IAsyncDisposable
         return Path.Combine(RemoteOnlyFolder, name);
     }
 
+    /// <summary>
+    /// Stops dockerd as a crash (<paramref name="kill"/>: SIGKILL) or a service restart would (SIGTERM: it stops its
+    /// containers first), then starts it again with the same data root, exec root, port, certificates and bridge, and
+    /// waits until it answers. The new dockerd gets a new mount namespace, so <see cref="RemoteOnlyFolder"/> starts
+    /// empty again. What the engine does with its containers (restart policies) is its own.
+    /// </summary>
+    /// <returns>How long the engine was down: from the signal until it answered again.</returns>
+    public async Task<TimeSpan> RestartAsync(bool kill, CancellationToken ct = default)
+    {
+        var down = Stopwatch.StartNew();
+        await StopAsync(kill, ct);
+        _process.Dispose();
+        _process = Launch(_folder, _exec, _bridge, Port, Pki, Subnet, _log);
+        await WaitAnsweringAsync(ct);
+        return down.Elapsed;
+    }
+
+    /// <summary>Stops dockerd with SIGKILL (<paramref name="kill"/>) or SIGTERM and waits until it has exited.</summary>
+    public async Task StopAsync(bool kill, CancellationToken ct = default)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        var signal = kill ? "-KILL" : "-TERM";
+        // A crash takes the engine's containerd along: a dockerd started next to the killed one's containerd adopts it and
+        // then timed out waiting for it. The shims, and the containers under them, outlive both, as in any engine crash.
+        var containerd = kill ? ContainerdPid() : null;
+        (await TestProcess.RunAsync("kill", [signal, _process.Id.ToString(CultureInfo.InvariantCulture)], ct: ct)).EnsureSuccess($"kill {signal} dockerd");
+        if (containerd is { } pid)
+        {
+            await TestProcess.RunAsync("kill", ["-KILL", pid], ct: ct);
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(60));
+        // Reaped before the next dockerd starts: it refuses to start while its pid file names a live (or zombie) process.
+        await _process.WaitForExitAsync(limit.Token);
+        while (containerd is not null && Directory.Exists($"/proc/{containerd}"))
+        {
+            await Task.Delay(100, limit.Token);
+        }
+    }
+
+    private string? ContainerdPid()
+    {
+        var file = Path.Combine(_exec, "containerd", "containerd.pid");
+        return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } pid && pid.All(char.IsAsciiDigit) ? pid : null;
+    }
+
     /// <summary>Stops dockerd, its bridge and its rule, and removes its folders.</summary>
     public async ValueTask DisposeAsync() => await CleanUpAsync(_process, _folder, _exec, _bridge, _forwardRule);
+
+    // unshare execs the shell, which mounts the tmpfs and execs dockerd: one process, dockerd's pid.
+    private static Process Launch(TempDirectory folder, string exec, string bridge, int port, EnginePki pki, string subnet, StringBuilder log)
+    {
+        var info = new ProcessStartInfo("unshare") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount -t tmpfs -o size=64m,mode=0755 ostcp2-remote-only \"$0\" && exec dockerd \"$@\"",
+            folder.Combine("remote-only"),
+            "--host", $"tcp://{EnginePki.EngineAddress}:{port.ToString(CultureInfo.InvariantCulture)}",
+            "--host", "unix://" + Path.Combine(exec, "docker.sock"),
+            "--tlsverify",
+            "--tlscacert", Path.Combine(pki.ServerFolder, "ca.pem"),
+            "--tlscert", Path.Combine(pki.ServerFolder, "cert.pem"),
+            "--tlskey", Path.Combine(pki.ServerFolder, "key.pem"),
+            "--data-root", folder.Combine("data"),
+            "--exec-root", exec,
+            "--pidfile", Path.Combine(exec, "docker.pid"),
+            "--bridge", bridge,
+            "--default-address-pool", $"base={subnet},size=24",
+            "--iptables=false",
+            "--ip6tables=false",
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dockerd did not start");
+        process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
 
     private async Task WaitAnsweringAsync(CancellationToken ct)
     {

@@ -103,7 +103,7 @@ internal static class CliErrors
                 break;
         }
 
-        if (error.InnerException is DockerApiException or HttpRequestException or System.Net.Sockets.SocketException)
+        if (error.InnerException is DockerApiException or HttpRequestException or System.Net.Sockets.SocketException || Engine.EngineDropped.Is(error.InnerException))
         {
             yield return $"Check that the Docker engine at {DockerEngine.Endpoint} is running and reachable.";
         }

@@ -124,6 +124,7 @@ internal static partial class GatewayImageBuilder
             }
 
             await using var context = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            await Deploy.DeployFaultPoints.ReachAsync(Deploy.DeployFaultPoints.ImageBuild, ct).ConfigureAwait(false);
             await docker.Images.BuildImageFromDockerfileAsync(
                 new ImageBuildParameters
                 {

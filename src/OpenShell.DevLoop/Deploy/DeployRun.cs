@@ -117,6 +117,11 @@ internal sealed partial class DeployRun : IDisposable
                 {
                     Component = component, Action = unnamed.Action, Remedy = unnamed.Remedy,
                 },
+                // The engine went away under the step: Docker.DotNet's bare transport error names neither it nor the fix.
+                _ when Engine.EngineDropped.Is(ex) => new DeployException(step, Engine.EngineDropped.Describe(DeployStepLabels.Of(step).ToLowerInvariant(), ex), ex)
+                {
+                    Component = component, Remedy = Engine.EngineDropped.Remedy,
+                },
                 _ => new DeployException(step, ex.Message, ex) { Component = component, Remedy = (ex as Errors.DevLoopException)?.Remedy },
             };
             MarkFailed(span, ex, failure.Message);

@@ -69,6 +69,7 @@ internal static class SupervisorDeployer
         var upload = present.Trim() != "present";
         if (upload)
         {
+            await DeployFaultPoints.ReachAsync(DeployFaultPoints.SupervisorCopy, ct).ConfigureAwait(false);
             await UploadAsync(docker, containerId, binary, directory, temporaryName, ct).ConfigureAwait(false);
         }
 

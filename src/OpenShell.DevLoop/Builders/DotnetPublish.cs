@@ -98,12 +98,58 @@ internal static partial class DotnetPublish
                 lines = string.Join('\n', tail);
             }
 
-            if (DiskFull.IsIn(lines))
+            var output = verb == "publish" ? OptionFolder(workingDirectory, arguments, "-o") : null;
+            if (DiskFull.IsIn(lines) || (output is not null && NearlyFull(output)))
             {
                 throw DiskFullFailure(verb, workingDirectory, arguments, lines);
             }
 
+            // Whatever failed, a file the publish cut short can look newer than its inputs and be taken as up to date
+            // by the next incremental publish (the single-file bundler, for one, hides a full disk behind its own error).
+            TryDelete(output);
             throw new InvalidOperationException($"dotnet {verb} {string.Join(' ', arguments.Take(1))} failed (exit {process.ExitCode}):\n{lines}");
+        }
+    }
+
+    // Less free than a self-contained publish needs: a failure there is most likely the full disk, whatever it said.
+    private const long NearlyFullBytes = 64L * 1024 * 1024;
+
+    private static string? OptionFolder(string workingDirectory, IReadOnlyList<string> arguments, string option)
+    {
+        var i = arguments.ToList().IndexOf(option);
+        return i >= 0 && i + 1 < arguments.Count ? Path.GetFullPath(Path.Combine(workingDirectory, arguments[i + 1])) : null;
+    }
+
+    private static bool NearlyFull(string folder)
+    {
+        var existing = folder;
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            existing = parent;
+        }
+
+        try
+        {
+            return new DriveInfo(existing).AvailableFreeSpace < NearlyFullBytes;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string? folder)
+    {
+        try
+        {
+            if (folder is not null && Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The next publish writes every file again anyway once it finds the folder incomplete.
         }
     }
 
@@ -114,28 +160,12 @@ internal static partial class DotnetPublish
     /// </summary>
     internal static DevLoopException DiskFullFailure(string verb, string workingDirectory, IReadOnlyList<string> arguments, string lines)
     {
-        string? FolderOf(string option)
-        {
-            var i = arguments.ToList().IndexOf(option);
-            return i >= 0 && i + 1 < arguments.Count ? Path.GetFullPath(Path.Combine(workingDirectory, arguments[i + 1])) : null;
-        }
-
-        var output = FolderOf("-o");
-        var artifacts = FolderOf("--artifacts-path");
+        var output = OptionFolder(workingDirectory, arguments, "-o");
+        var artifacts = OptionFolder(workingDirectory, arguments, "--artifacts-path");
         var written = new[] { output, artifacts is not null && lines.Contains(artifacts, StringComparison.Ordinal) ? artifacts : null }.OfType<string>().ToList();
         foreach (var folder in written)
         {
-            try
-            {
-                if (Directory.Exists(folder))
-                {
-                    Directory.Delete(folder, recursive: true);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // The next publish writes every file again anyway once it finds the folder incomplete.
-            }
+            TryDelete(folder);
         }
 
         var folderName = output ?? Path.GetFullPath(workingDirectory);
@@ -147,6 +177,6 @@ internal static partial class DotnetPublish
     [LoggerMessage(Level = LogLevel.Information, Message = "dotnet {Verb}: waiting for another dotnet publish or restore of this checkout (another openshell-dev process) to finish")]
     private static partial void LogWaiting(ILogger logger, string verb);
 
-        [LoggerMessage(Level = LogLevel.Information, Message = "dotnet {Verb}: {Line}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "dotnet {Verb}: {Line}")]
     private static partial void LogOutput(ILogger logger, string verb, string line);
 }

@@ -45,4 +45,20 @@ public sealed class DotnetPublishDiskFullTests
         Assert.Contains($"holds '{repo.Path}' is full", error.Message, StringComparison.Ordinal);
         Assert.True(Directory.Exists(repo.Path));
     }
+
+    [Fact]
+    public async Task Any_failed_publish_removes_its_output_folder_so_nothing_it_cut_short_is_taken_as_up_to_date()
+    {
+        using var repo = new TempDirectory("publish-failed");
+        var output = repo.Combine(".cache", "deploy", "supervisor-dev", "amd64");
+        Directory.CreateDirectory(output);
+        File.WriteAllBytes(Path.Combine(output, "openshell-sandbox"), new byte[10]);
+
+        // A project that does not exist: dotnet publish fails at once, with no word of the disk.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            DotnetPublish.RunAsync(repo.Path, ["src/Missing/Missing.csproj", "-o", output, "--nologo"], Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
+
+        Assert.Contains("failed (exit", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output), "the failed publish's output folder is still there");
+    }
 }

@@ -62,6 +62,13 @@ internal static partial class DotnetPublish
                 return;
             }
 
+            LogOutput(logger, verb, line);
+            // A task's stack frames (MSBuild prints them when a task throws) say nothing to the user; the log keeps them.
+            if (IsStackFrame(line))
+            {
+                return;
+            }
+
             lock (tail)
             {
                 tail.Enqueue(line);
@@ -70,8 +77,6 @@ internal static partial class DotnetPublish
                     tail.Dequeue();
                 }
             }
-
-            LogOutput(logger, verb, line);
         }
 
         using var process = new Process { StartInfo = start };
@@ -173,6 +178,12 @@ internal static partial class DotnetPublish
         return new DevLoopException($"dotnet {verb}", $"{DiskFull.Message($"dotnet {verb} {string.Join(' ', arguments.Take(1))} wrote its output", folderName)}{removed}:\n{lines}",
             DiskFull.Remedy(folderName));
     }
+
+    /// <summary>True for a stack frame line, bare or after MSBuild's <c>error MSB4018:</c> prefix.</summary>
+    internal static bool IsStackFrame(string line) => StackFrame().IsMatch(line);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(^\s+|:\s{2,})at \S")]
+    private static partial System.Text.RegularExpressions.Regex StackFrame();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "dotnet {Verb}: waiting for another dotnet publish or restore of this checkout (another openshell-dev process) to finish")]
     private static partial void LogWaiting(ILogger logger, string verb);

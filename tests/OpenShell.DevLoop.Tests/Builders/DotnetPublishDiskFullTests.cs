@@ -61,4 +61,13 @@ public sealed class DotnetPublishDiskFullTests
         Assert.Contains("failed (exit", error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output), "the failed publish's output folder is still there");
     }
+
+    [Theory]
+    [InlineData("/sdk/Microsoft.NET.Publish.targets(1228,5): error MSB4018:    at Microsoft.NET.HostModel.Bundle.Bundler.GenerateBundle(IReadOnlyList`1 fileSpecs) [/r/S.csproj]", true)]
+    [InlineData("   at Microsoft.Build.BackEnd.TaskExecutionHost.Execute()", true)]
+    [InlineData("/sdk/Microsoft.NET.Publish.targets(1228,5): error MSB4018: The \"GenerateBundle\" task failed unexpectedly. [/r/S.csproj]", false)]
+    [InlineData("/r/Program.cs(3,1): error CS1002: ; expected [/r/S.csproj]", false)]
+    [InlineData("  Restored /r/S.csproj (in 1 s). Look at the log.", false)]
+    public void A_tasks_stack_frames_are_left_out_of_the_error_and_its_messages_kept(string line, bool frame) =>
+        Assert.Equal(frame, DotnetPublish.IsStackFrame(line));
 }

@@ -100,11 +100,11 @@ public sealed class ClusterLifecycleTests(ClusterImageFixture image, ITestOutput
             Assert.Contains("HEALTHCHECK_MISSING_SSH_HANDSHAKE_SECRET", checkOut + checkErr, StringComparison.Ordinal);
 
             // Docker calls the node unhealthy only after 60 failed checks (5 min, OpenShell's timings); a stopped node
-            // is not healthy either, and takes the same path.
+            // takes the same path, named for what it is (Docker keeps a stopped container's last health status).
             await docker.Containers.StopContainerAsync(created.ContainerId, new ContainerStopParameters { WaitBeforeKillSeconds = 5 });
             var recreated = await lifecycle.UpAsync(buildImage: null);
             Assert.Equal(BootstrapAction.Recreate, recreated.Decision.Action);
-            Assert.Contains("not healthy", recreated.Decision.Reason, StringComparison.Ordinal);
+            Assert.Contains("is not running (state 'exited')", recreated.Decision.Reason, StringComparison.Ordinal);
             Assert.NotEqual(created.ContainerId, recreated.ContainerId);
             Assert.Equal("healthy", (await lifecycle.StatusAsync()).Health);
 

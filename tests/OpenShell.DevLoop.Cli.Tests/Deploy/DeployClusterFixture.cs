@@ -70,6 +70,9 @@ public class DeployClusterFixture : IAsyncLifetime
 
     public (int ExitCode, string Stdout, string Stderr) Prime { get; private set; }
 
+    /// <summary>The release supervisor baked into the cluster image (a shared cache's copy: never write to it).</summary>
+    public string ReleaseSupervisor { get; private set; } = "";
+
     public OpenShellSettings LoadSettings(bool offline) => LoadSettings(offline, new Dictionary<string, string?>());
 
     /// <summary>
@@ -189,6 +192,7 @@ public class DeployClusterFixture : IAsyncLifetime
         var key = await ReleaseSupervisorCache.KeyAsync(Root, architecture);
         var (supervisor, _) = await new ReleaseSupervisorCache(TestCaches.ReleaseSupervisors).GetOrPublishAsync(key,
             () => SupervisorPublisher.PublishAsync(Root, architecture, Path.Combine(Root, ".cache", "deploy", "supervisor", architecture), NullLogger.Instance), NullLogger.Instance);
+        ReleaseSupervisor = supervisor;
         var chart = await ChartPackager.PackAsync(Path.Combine(Root, "deploy", "helm", "openshell"), _temp.Combine("chart"));
         Directory.CreateDirectory(_temp.Combine("bundle"));
         var inputs = new ClusterImageInputs(Path.Combine(Root, "deploy"), _temp.Combine("bundle"), chart, supervisor);

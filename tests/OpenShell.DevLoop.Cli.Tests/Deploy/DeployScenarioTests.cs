@@ -296,8 +296,7 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
     public async Task Supervisor_swaps_racing_a_reader_never_expose_a_broken_binary()
     {
         var containerId = await cluster.ContainerIdAsync();
-        var architecture = await Images.ClusterArchitecture.ReadAsync(cluster.Docker, DeployClusterFixture.BaseImage);
-        var published = Path.Combine(cluster.Root, ".cache", "deploy", "supervisor", architecture, SupervisorPublisher.BinaryName);
+        var published = cluster.ReleaseSupervisor;
         var padded = Path.Combine(cluster.Root, ".cache", "padded-supervisor");
         File.Copy(published, padded, overwrite: true);
         await using (var stream = new FileStream(padded, FileMode.Append))

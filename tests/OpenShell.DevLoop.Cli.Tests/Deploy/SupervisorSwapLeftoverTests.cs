@@ -15,8 +15,7 @@ public sealed class SupervisorSwapLeftoverTests(DeployClusterFixture cluster)
     {
         DeployAssert.Succeeded(cluster.Prime);
         var containerId = await cluster.ContainerIdAsync();
-        var architecture = await ClusterArchitecture.ReadAsync(cluster.Docker, DeployClusterFixture.BaseImage);
-        var published = Path.Combine(cluster.Root, ".cache", "deploy", "supervisor", architecture, SupervisorPublisher.BinaryName);
+        var published = cluster.ReleaseSupervisor;
         var id = Guid.NewGuid().ToString("N");
         string[] left = [$".openshell-sandbox.{id}.tmp", $".openshell-sandbox.link.{id}.tmp", $".openshell-sandbox.fingerprint.{id}.tmp"];
         const string unrelated = ".openshell-sandbox-tool.keep.tmp";

@@ -100,9 +100,10 @@ public sealed class EngineWatchTests
 
         // The wait does not sit out the back-off: it asks for a check now (the second failure), then the back-off's next.
         var waiting = watch.WaitUntilConnectedAsync(TimeSpan.FromSeconds(60), CancellationToken.None);
-        await UntilAsync(() => probe.Checks == 2);
+        // The probe counts a check before the watch records its outcome: wait for the record.
+        await UntilAsync(() => watch.Current.FailedChecks == 2);
+        Assert.Equal(2, probe.Checks);
         Assert.False(waiting.IsCompleted);
-        Assert.Equal(2, watch.Current.FailedChecks);
 
         time.Advance(TimeSpan.FromSeconds(2));
         await waiting.WaitAsync(TimeSpan.FromSeconds(10));
@@ -132,7 +133,7 @@ public sealed class EngineWatchTests
         await ParkedAsync(time);
 
         var waiting = watch.WaitUntilConnectedAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
-        await UntilAsync(() => probe.Checks == 2);
+        await UntilAsync(() => watch.Current.FailedChecks == 2);
         for (var i = 0; i < 12 && !waiting.IsCompleted; i++)
         {
             time.Advance(TimeSpan.FromSeconds(1));

@@ -9,8 +9,9 @@ namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>
 /// A binary component through the engine: <c>dotnet publish</c> of its project for the cluster's architecture (one at a
-/// time, see <see cref="PublishGate"/>), then the atomic, content-addressed swap at its node path
-/// (<see cref="SupervisorDeployer"/>) and the sha256 read back.
+/// time, see <see cref="PublishGate"/>), then the atomic, content-addressed swap at its node path and the sha256 read
+/// back: the dev build's folder as a tree (<see cref="TreeDeployer"/>), the release build's single file as a file
+/// (<see cref="SupervisorDeployer"/>).
 /// </summary>
 internal sealed class BinaryComponentDeployer(IDockerClient docker, PublishGate gate, ILogger logger) : IBinaryComponentDeployer
 {
@@ -29,8 +30,12 @@ internal sealed class BinaryComponentDeployer(IDockerClient docker, PublishGate 
         var published = await run.PhaseAsync(DeployStep.Supervisor, name, DeploySpanNames.Publish(name),
             () => gate.RunAsync(() => SupervisorPublisher.PublishAsync(root, binary.Project, binary.FileName, architecture, output, build, logger, ct), ct)).ConfigureAwait(false);
         run.Progress(DeployStep.Supervisor, name, $"copying {binary.FileName} into the cluster node");
+        var fingerprint = target.Plan[name].Fingerprint;
         return await run.PhaseAsync(DeployStep.Supervisor, name, DeploySpanNames.Swap(name),
-            () => SupervisorDeployer.DeployAsync(docker, target.ContainerId, published, binary, target.Plan[name].Fingerprint, ct),
+            () => build == SupervisorBuild.Dev
+                ? TreeDeployer.DeployAsync(docker, target.ContainerId, output, binary, fingerprint,
+                    NodeStoreIndex.For(new CachePaths(root).Directory, target.ContainerId, binary.FileName), new FileHashCache(output + ".sha256"), ct)
+                : SupervisorDeployer.DeployAsync(docker, target.ContainerId, published, binary, fingerprint, ct),
             sha => [new(TelemetryTags.SupervisorSha256, sha)]).ConfigureAwait(false);
     }
 }

@@ -22,8 +22,16 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode)
         }
 
         var buffer = new byte[256];
-        if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxIno, buffer) != 0)
+        try
         {
+            if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxIno, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // No glibc statx (an old or another C library): hard links are copied as separate files.
             return null;
         }
 
@@ -40,7 +48,7 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode)
         return new FileIdentity(((ulong)major << 32) | minor, inode);
     }
 
-    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+    [DllImport("libc.so.6", EntryPoint = "statx", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
 }

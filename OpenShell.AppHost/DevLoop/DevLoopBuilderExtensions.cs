@@ -49,7 +49,7 @@ public static class DevLoopBuilderExtensions
             var docker = services.GetRequiredService<IDockerClient>();
             var ports = services.GetRequiredService<IEnginePorts>();
             var engine = DockerEngine.Connection(settings.Engine);
-            return DevSessionServices.ForDocker(docker, settings, services.GetRequiredService<ResourceLoggerService>().GetLogger(DevSession.DeployScope), ports: ports) with
+            return DevSessionServices.ForDocker(docker, settings, services.GetRequiredService<ResourceLoggerService>().GetLogger(DevSession.DeployScope), ports: ports, warmCompile: true) with
             {
                 // The dashboard shows the engine and its forwards, and brings them back when they drop.
                 Engine = new EngineWatch(new DockerEngineProbe(docker, engine, ports), engine.ToString()),

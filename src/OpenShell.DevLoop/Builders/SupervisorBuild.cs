@@ -4,8 +4,9 @@ namespace OpenShell.DevLoop.Builders;
 public enum SupervisorBuild
 {
     /// <summary>
-    /// For the inner loop: one self-contained, untrimmed single-file executable, JIT-compiled. No NativeAOT link and no
-    /// trimming, so an edit reaches the node in seconds. Built under its own artifacts folder so it never invalidates
+    /// For the inner loop: a self-contained, untrimmed folder (apphost, the app's dlls, the runtime's files), JIT-compiled.
+    /// No NativeAOT link, no trimming and no single-file bundling, so an edit changes only the app's dlls and reaches the
+    /// node in seconds (as a content-addressed tree, see <c>Deploy/NodeLayout</c>). Built under its own artifacts folder so it never invalidates
     /// the release build's outputs. Default of the fast deploy.
     /// </summary>
     Dev,

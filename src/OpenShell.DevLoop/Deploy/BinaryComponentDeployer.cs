@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Builders;
+using OpenShell.DevLoop.Compiling;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.FileSystem;
 using OpenShell.DevLoop.Telemetry;
@@ -9,10 +10,16 @@ namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>
 /// A binary component through the engine: <c>dotnet publish</c> of its project for the cluster's architecture (one at a
-/// time, see <see cref="PublishGate"/>), then the atomic, content-addressed swap at its node path
-/// (<see cref="SupervisorDeployer"/>) and the sha256 read back.
+/// time, see <see cref="PublishGate"/>), then the atomic, content-addressed swap at its node path and the sha256 read
+/// back: the dev build's folder as a tree (<see cref="TreeDeployer"/>), the release build's single file as a file
+/// (<see cref="SupervisorDeployer"/>).
 /// </summary>
-internal sealed class BinaryComponentDeployer(IDockerClient docker, PublishGate gate, ILogger logger) : IBinaryComponentDeployer
+/// <remarks>
+/// With <paramref name="warm"/> (a long-lived front end), a dev build whose edit touched only <c>.cs</c> files of the
+/// project and the projects it references is compiled by a warm compiler straight into the publish folder instead of
+/// <c>dotnet publish</c>; anything else is published by MSBuild, after which the compiler takes its command lines again.
+/// </remarks>
+internal sealed partial class BinaryComponentDeployer(IDockerClient docker, PublishGate gate, ILogger logger, WarmBuilds? warm = null) : IBinaryComponentDeployer
 {
     public async Task<string> DeployAsync(ComponentDefinition component, DeployTarget target, DeployRun run, CancellationToken ct)
     {
@@ -25,12 +32,53 @@ internal sealed class BinaryComponentDeployer(IDockerClient docker, PublishGate 
         var architecture = target.Architecture;
         var build = target.Request.SupervisorBuild;
         var output = new CachePaths(root).BinaryPublish(name, architecture, build);
-        run.Progress(DeployStep.Supervisor, name, $"dotnet publish {binary.Project} for linux/{architecture} ({build.ToString().ToLowerInvariant()} build)");
+        var compiler = build == SupervisorBuild.Dev ? warm?.For(root, binary.Project, architecture, output) : null;
         var published = await run.PhaseAsync(DeployStep.Supervisor, name, DeploySpanNames.Publish(name),
-            () => gate.RunAsync(() => SupervisorPublisher.PublishAsync(root, binary.Project, binary.FileName, architecture, output, build, logger, ct), ct)).ConfigureAwait(false);
+            () => gate.RunAsync(() => BuildAsync(compiler, run, name, binary, root, architecture, output, build, ct), ct)).ConfigureAwait(false);
         run.Progress(DeployStep.Supervisor, name, $"copying {binary.FileName} into the cluster node");
+        var fingerprint = target.Plan[name].Fingerprint;
         return await run.PhaseAsync(DeployStep.Supervisor, name, DeploySpanNames.Swap(name),
-            () => SupervisorDeployer.DeployAsync(docker, target.ContainerId, published, binary, target.Plan[name].Fingerprint, ct),
+            () => build == SupervisorBuild.Dev
+                ? TreeDeployer.DeployAsync(docker, target.ContainerId, output, binary, fingerprint,
+                    NodeStoreIndex.For(new CachePaths(root).Directory, target.ContainerId, binary.FileName), new FileHashCache(output + ".sha256"), ct)
+                : SupervisorDeployer.DeployAsync(docker, target.ContainerId, published, binary, fingerprint, ct),
             sha => [new(TelemetryTags.SupervisorSha256, sha)]).ConfigureAwait(false);
     }
+
+    private async Task<string> BuildAsync(
+        WarmCompiler? compiler, DeployRun run, string name, BinaryDeployment binary, string root, string architecture, string output, SupervisorBuild build, CancellationToken ct)
+    {
+        if (compiler is not null)
+        {
+            run.Progress(DeployStep.Supervisor, name, $"warm compiler: checking {binary.Project} and its references");
+            var result = await compiler.TryCompileAsync(output, ct).ConfigureAwait(false);
+            if (result.Compiled && File.Exists(Path.Combine(output, binary.FileName)))
+            {
+                run.Progress(DeployStep.Supervisor, name, $"warm compiler: {result.Reason}");
+                return Path.Combine(output, binary.FileName);
+            }
+
+            run.Progress(DeployStep.Supervisor, name, $"warm compiler: {result.Reason}; MSBuild builds instead");
+        }
+
+        run.Progress(DeployStep.Supervisor, name, $"dotnet publish {binary.Project} for linux/{architecture} ({build.ToString().ToLowerInvariant()} build)");
+        var published = await SupervisorPublisher.PublishAsync(root, binary.Project, binary.FileName, architecture, output, build, logger, ct).ConfigureAwait(false);
+        if (compiler is not null)
+        {
+            try
+            {
+                await compiler.CaptureAsync(ct).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // The deploy stands on MSBuild's build; the next one builds with MSBuild again.
+                LogCaptureFailed(logger, ex.Message);
+            }
+        }
+
+        return published;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm compiler could not take the compiler's command lines; MSBuild builds the next edit too: {Reason}")]
+    private static partial void LogCaptureFailed(ILogger logger, string reason);
 }

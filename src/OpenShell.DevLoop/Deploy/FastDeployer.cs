@@ -49,14 +49,16 @@ public sealed partial class FastDeployer : Session.IDeployer
 
     /// <summary>
     /// Creates a deployer that talks to the engine through <paramref name="docker"/> and dials the ports published on its
-    /// loopback through <paramref name="ports"/> (null for an engine on this machine).
+    /// loopback through <paramref name="ports"/> (null for an engine on this machine). <paramref name="warmCompile"/> keeps
+    /// the supervisor's compilations alive between deploys (a long-lived front end; a one-shot one publishes with MSBuild).
     /// </summary>
-    public FastDeployer(IDockerClient docker, OpenShellSettings settings, ILogger logger, DeployPlanner? planner = null, Engine.IEnginePorts? ports = null)
+    public FastDeployer(IDockerClient docker, OpenShellSettings settings, ILogger logger, DeployPlanner? planner = null, Engine.IEnginePorts? ports = null, bool warmCompile = false)
         : this(ComponentDeployers.ForDocker(
                 docker ?? throw new ArgumentNullException(nameof(docker)),
                 settings ?? throw new ArgumentNullException(nameof(settings)),
                 logger ?? throw new ArgumentNullException(nameof(logger)),
-                ports ?? Engine.LoopbackEnginePorts.Instance),
+                ports ?? Engine.LoopbackEnginePorts.Instance,
+                warmCompile),
             logger, planner ?? new DeployPlanner(new DockerClusterContainerLocator(docker)))
     {
     }

@@ -8,7 +8,8 @@ using OpenShell.DevLoop.Images;
 namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>
-/// Puts a new binary (the supervisor, or any binary component) on the cluster node so that a process starting at any
+/// Puts a new single-file binary (the supervisor's release build, or any binary component's; folder builds go through
+/// <see cref="TreeDeployer"/>, in the same <see cref="NodeLayout"/>) on the cluster node so that a process starting at any
 /// moment runs one whole binary. Each binary goes into a file of its own named by its sha256
 /// (<c>.openshell-sandbox-&lt;sha&gt;</c>, streamed through the engine's archive API under a temporary name, then
 /// renamed), and <c>openshell-sandbox</c> becomes a relative link to it, swapped by one rename(2). A binary file is
@@ -23,9 +24,6 @@ internal static class SupervisorDeployer
 
     /// <summary>The supervisor's path on the node.</summary>
     public const string NodePath = NodeDirectory + "/openshell-sandbox";
-
-    // A glob for the Guid ("N" format) in temporary names.
-    private static readonly string s_guidGlob = new('?', 32);
 
     private static readonly BinaryDeployment s_supervisor = new(ComponentDefaults.BinaryProject, NodePath);
 
@@ -51,10 +49,11 @@ internal static class SupervisorDeployer
         ArgumentNullException.ThrowIfNull(target);
         var directory = target.NodeDirectory;
         var name = target.FileName;
-        var versionPrefix = $".{name}-";
         var expected = await HashFileAsync(binary, ct).ConfigureAwait(false);
-        var version = versionPrefix + expected;
-        var temporaryName = $".{name}.{Guid.NewGuid():N}.tmp";
+        var id = Guid.NewGuid();
+        var layout = new NodeLayout(directory, name);
+        var version = layout.Version(expected);
+        var temporaryName = layout.Temporary("", id);
 
         // A binary already on the node (swapping back to it) is linked again, not copied: replacing it could break a
         // process that is starting from it.
@@ -75,34 +74,17 @@ internal static class SupervisorDeployer
 
         await DeployFaultPoints.ReachAsync(DeployFaultPoints.SupervisorSwap, ct).ConfigureAwait(false);
 
-        // One exec: place the new file, swap the link by rename, drop all but the current and the previous binary, hash.
-        // Only this binary's versions are dropped: '.<name>-' and exactly a sha256, so another binary's '.<name>-tool-<sha>' stays.
-        var linkName = $".{name}.link.{Guid.NewGuid():N}.tmp";
-        var fingerprintName = $".{name}.fingerprint.{Guid.NewGuid():N}.tmp";
-        var fingerprintFile = FingerprintFile(name);
-        var script = string.Join(" && ",
-            "set -e",
-            $"cd '{directory}'",
-            $"previous=$(readlink '{name}' 2>/dev/null || true)",
-            upload ? $"mv -f '{temporaryName}' '{version}'" : "true",
-            $"ln -s '{version}' '{linkName}'",
-            $"mv -f '{linkName}' '{name}'",
-            fingerprint is null
-                ? $"rm -f '{fingerprintFile}'"
-                : $"printf '{NodeFingerprint.Format(fingerprint, expected)}' > '{fingerprintName}' && mv -f '{fingerprintName}' '{fingerprintFile}'",
-            // Temporary files of a swap that was killed midway; this one's are renamed by now.
-            $"rm -f '.{name}.'{s_guidGlob}'.tmp' '.{name}.link.'{s_guidGlob}'.tmp' '.{name}.fingerprint.'{s_guidGlob}'.tmp'",
-            $"for f in '{versionPrefix}'{new string('?', 64)}; do if [ -f \"$f\" ] && [ \"$f\" != '{version}' ] && [ \"$f\" != \"$previous\" ]; then rm -f \"$f\"; fi; done",
-            $"sha256sum '{name}'");
+        // One exec: place the new file, swap the link by rename, drop all but the current and the previous build, hash.
+        var script = layout.FileSwapScript(expected, id, upload, fingerprint is null ? null : NodeFingerprint.Format(fingerprint, expected));
         var (exit, stdout, stderr) = await ContainerExec.RunAsync(docker, containerId, ["sh", "-c", script], ct).ConfigureAwait(false);
         if (exit != 0)
         {
-            await ContainerExec.RunAsync(docker, containerId, ["rm", "-f", $"{directory}/{temporaryName}", $"{directory}/{linkName}", $"{directory}/{fingerprintName}"], ct).ConfigureAwait(false);
+            await ContainerExec.RunAsync(docker, containerId, layout.AbandonCommand(id), ct).ConfigureAwait(false);
             throw new DeployException(DeployStep.Supervisor,
                 $"Replacing {target.NodePath} in the cluster container failed (exit {exit}): {stderr.Trim()}. The old binary is still in place; check the node's disk space and run the deploy again.");
         }
 
-        var actual = stdout.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? string.Empty;
+        var actual = stdout.Trim();
         if (!string.Equals(actual, expected, StringComparison.Ordinal))
         {
             throw new DeployException(DeployStep.Supervisor,
@@ -129,11 +111,16 @@ internal static class SupervisorDeployer
     public static Task<string?> ReadNodeSha256Async(IDockerClient docker, string containerId, CancellationToken ct = default) =>
         ReadNodeSha256Async(docker, containerId, NodePath, ct);
 
-    /// <summary>The sha256 of the binary at <paramref name="nodePath"/> on the node, or null when it is missing.</summary>
+    /// <summary>
+    /// The sha256 of what the executable at <paramref name="nodePath"/> on the node runs, or null when it is missing: the
+    /// tree's sha256 (<see cref="NodeTree"/>, recomputed on the node) when it links into a tree, else the file's.
+    /// </summary>
     public static async Task<string?> ReadNodeSha256Async(IDockerClient docker, string containerId, string nodePath, CancellationToken ct = default)
     {
-        var (exit, stdout, _) = await ContainerExec.RunAsync(docker, containerId, ["sha256sum", nodePath], ct).ConfigureAwait(false);
-        return exit == 0 ? stdout.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() : null;
+        var deployment = new BinaryDeployment(ComponentDefaults.BinaryProject, nodePath);
+        var layout = new NodeLayout(deployment.NodeDirectory, deployment.FileName);
+        var (exit, stdout, _) = await ContainerExec.RunAsync(docker, containerId, ["sh", "-c", layout.ReadSha256Script()], ct).ConfigureAwait(false);
+        return exit == 0 && stdout.Trim() is { Length: 64 } sha ? sha : null;
     }
 
     /// <summary>What the binary at <paramref name="nodePath"/> prints for <c>--version</c>, or null when it is missing or cannot run there.</summary>

@@ -51,7 +51,7 @@ public sealed record CachePaths(string RepositoryRoot)
 
     /// <summary>The publish output of binary component <paramref name="component"/> for <paramref name="architecture"/> and <paramref name="build"/>.</summary>
     public string BinaryPublish(string component, string architecture, SupervisorBuild build) =>
-        Path.Combine(Directory, "deploy", build == SupervisorBuild.Dev ? $"{component}-dev" : component, architecture);
+        Path.Combine(Directory, "deploy", build == SupervisorBuild.Dev ? $"{component}-dev-tree" : component, architecture);
 
     /// <summary>Where helm component <paramref name="component"/>'s chart is packaged for a deploy.</summary>
     public string ChartPackageOf(string component) => Path.Combine(Directory, "deploy", component);

@@ -45,9 +45,12 @@ internal sealed record DevSessionServices
     /// The real collaborators: the Docker engine, the runtime bundle from the settings, the fast deploy logging to
     /// <paramref name="deployLogger"/>; the ports the node and the registry publish on the engine's loopback are dialled
     /// through <paramref name="ports"/> (<see cref="Engine.EngineConnection.CreatePorts"/>; null for an engine on this machine).
+    /// <paramref name="warmCompile"/> keeps the supervisor's compilations alive between deploys, for a front end that lives
+    /// across edits (the AppHost); a one-shot one leaves it off and publishes with MSBuild.
     /// </summary>
     public static DevSessionServices ForDocker(
-        IDockerClient docker, OpenShellSettings settings, ILogger deployLogger, IProgress<Docker.ImagePullProgress>? pullProgress = null, Engine.IEnginePorts? ports = null)
+        IDockerClient docker, OpenShellSettings settings, ILogger deployLogger, IProgress<Docker.ImagePullProgress>? pullProgress = null, Engine.IEnginePorts? ports = null,
+        bool warmCompile = false)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var root = settings.DevHost.RepositoryRoot
@@ -57,7 +60,7 @@ internal sealed record DevSessionServices
         {
             Cluster = new DockerClusterController(docker, settings, paths, pullProgress, ports),
             Bundles = new RuntimeBundleResolver(settings, paths.Cache, docker),
-            Deployer = new FastDeployer(docker, settings, deployLogger, ports: ports),
+            Deployer = new FastDeployer(docker, settings, deployLogger, ports: ports, warmCompile: warmCompile),
             PullProgress = pullProgress,
         };
     }

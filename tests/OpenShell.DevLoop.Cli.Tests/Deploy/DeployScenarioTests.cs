@@ -394,12 +394,11 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         return digest;
     }
 
-    // What the fast deploy published (its default, the dev build).
+    // What the fast deploy published (its default, the dev build's folder): the tree's sha256.
     private async Task<string> LocalSupervisorSha256Async()
     {
         var architecture = await Images.ClusterArchitecture.ReadAsync(cluster.Docker, DeployClusterFixture.BaseImage);
-        var binary = Path.Combine(SupervisorPublisher.DefaultOutputDirectory(cluster.Root, architecture, SupervisorBuild.Dev), SupervisorPublisher.BinaryName);
-        return await SupervisorDeployer.HashFileAsync(binary, CancellationToken.None);
+        return (await NodeTree.ReadAsync(SupervisorPublisher.DefaultOutputDirectory(cluster.Root, architecture, SupervisorBuild.Dev))).Sha256;
     }
 
     private static string Probe(string ns) =>

@@ -39,7 +39,7 @@ public sealed class DevBuildDeterminismTests(ITestOutputHelper output)
         Assert.Equal(before, elsewhere);
     }
 
-    // The sha256 of every published gateway file and of the supervisor's dev build.
+    // The sha256 of every published gateway file and of the supervisor's dev build (its tree).
     private async Task<SortedDictionary<string, string>> PublishAsync(string root)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -49,7 +49,7 @@ public sealed class DevBuildDeterminismTests(ITestOutputHelper output)
         output.WriteLine($"{root}: published in {watch.Elapsed.TotalSeconds:F0}s");
         var hashes = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["supervisor/" + SupervisorPublisher.BinaryName] = await SupervisorDeployer.HashFileAsync(supervisor, CancellationToken.None),
+            ["supervisor/tree"] = (await NodeTree.ReadAsync(Path.GetDirectoryName(supervisor)!)).Sha256,
         };
         foreach (var file in Directory.EnumerateFiles(gateway, "*", SearchOption.AllDirectories))
         {

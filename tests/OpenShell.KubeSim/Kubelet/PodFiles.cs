@@ -9,7 +9,7 @@ namespace OpenShell.KubeSim.Kubelet;
 /// <summary>
 /// The files a container gets before it starts, as one tar archive extracted at <c>/</c>: secret and configMap volumes
 /// (each key a file, or the listed <c>items</c>), emptyDir folders (mode 1777), hostPath volumes copied from the node's
-/// filesystem, and the service-account token, CA and namespace. The engine creates missing parent folders.
+/// filesystem (symbolic links as links, hard links as links to the first path of the file), and the service-account token, CA and namespace. The engine creates missing parent folders.
 /// </summary>
 internal static class PodFiles
 {
@@ -163,17 +163,39 @@ internal static class PodFiles
         if (Directory.Exists(source))
         {
             long total = 0;
+            var linked = new Dictionary<FileIdentity, string>();
             WriteDirectory(tar, path, File.GetUnixFileMode(source));
             foreach (var entry in Directory.EnumerateFileSystemEntries(source, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
                 var target = $"{path}/{Path.GetRelativePath(source, entry).Replace('\\', '/')}";
+
+                // As the mount shows them: a symbolic link stays a link (its target as written, so a relative one keeps
+                // pointing inside the volume), and hard links to one file stay one file.
+                var info = new FileInfo(entry);
+                if (info.LinkTarget is { } link)
+                {
+                    tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, target.TrimStart('/')) { LinkName = link, ModificationTime = DateTimeOffset.UtcNow });
+                    continue;
+                }
+
                 if (Directory.Exists(entry))
                 {
                     WriteDirectory(tar, target, File.GetUnixFileMode(entry));
                     continue;
                 }
 
-                total += new FileInfo(entry).Length;
+                if (FileIdentity.Of(entry) is { } identity)
+                {
+                    if (linked.TryGetValue(identity, out var first))
+                    {
+                        tar.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, target.TrimStart('/')) { LinkName = first, ModificationTime = DateTimeOffset.UtcNow });
+                        continue;
+                    }
+
+                    linked[identity] = target.TrimStart('/');
+                }
+
+                total += info.Length;
                 if (total > MaxHostPathBytes)
                 {
                     throw new PodConfigException($"hostPath \"{hostPath}\" holds more than {MaxHostPathBytes / (1024 * 1024)} MiB: the simulator copies hostPath volumes into containers and refuses this much");

@@ -68,7 +68,7 @@ internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSett
                 }
                 catch (RegistryException ex)
                 {
-                    throw AppImageAssembler.Explain(ex, tag);
+                    throw AppImageAssembler.Explain(ex, tag, "assembling");
                 }
 
                 return tag;

@@ -147,12 +147,15 @@ internal static partial class AppImageAssembler
         };
     }
 
-    /// <summary>A registry failure of an image's build or push, with the registry and the fix named for the dev loop.</summary>
-    public static RegistryException Explain(RegistryException error, string tag)
+    /// <summary>
+    /// A registry failure while <paramref name="doing"/> (<c>assembling</c>, <c>pushing</c>) <paramref name="tag"/>, with the
+    /// registry and the fix named for the dev loop.
+    /// </summary>
+    public static RegistryException Explain(RegistryException error, string tag, string doing = "pushing")
     {
         ArgumentNullException.ThrowIfNull(error);
         return new RegistryException(
-            $"Pushing {tag} to the registry failed: {error.Message}",
+            $"{char.ToUpperInvariant(doing[0])}{doing[1..]} {tag} failed at the registry: {error.Message}",
             $"{error.Remedy ?? "Check the registry."} 'openshell-dev deploy' starts the dev registry again when it is gone; then deploy again.",
             error.StatusCode,
             error);

@@ -51,6 +51,6 @@ public sealed class AppCopyInstructionTests
         Assert.Contains("COPY runtime/ /opt/openshell/server/", copy.BaseDockerfile, StringComparison.Ordinal);
         Assert.Contains("ENTRYPOINT [\"openshell-server\", \"--port\", \"8080\"]", copy.BaseDockerfile, StringComparison.Ordinal);
         Assert.Contains("USER 10001:10001", copy.BaseDockerfile, StringComparison.Ordinal);
-        Assert.DoesNotContain("COPY app/", copy.BaseDockerfile, StringComparison.Ordinal);
+        Assert.DoesNotContain(copy.BaseDockerfile.Split('\n'), l => l.TrimStart().StartsWith("COPY app/", StringComparison.Ordinal));
     }
 }

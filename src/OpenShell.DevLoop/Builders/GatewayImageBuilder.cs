@@ -94,19 +94,48 @@ internal static partial class GatewayImageBuilder
         }
     }
 
-    /// <summary>SHA-256 over the publish folder's runtime files (names, executable bits, contents): what the base's runtime layer holds.</summary>
-    internal static async Task<string> RuntimeFingerprintAsync(string publishDirectory, CancellationToken ct = default)
+    /// <summary>
+    /// SHA-256 over the publish folder's runtime files (names, executable bits, contents): what the base's runtime layer
+    /// holds. With <paramref name="hashCache"/>, each file's hash is kept there with its size and modification time and
+    /// reused while both are unchanged: an incremental publish leaves the runtime files alone, so an edit hashes none.
+    /// </summary>
+    internal static async Task<string> RuntimeFingerprintAsync(string publishDirectory, CancellationToken ct = default, string? hashCache = null)
     {
+        var known = new Dictionary<string, (long Size, long Time, string Sha)>(StringComparer.Ordinal);
+        if (hashCache is not null && File.Exists(hashCache))
+        {
+            foreach (var line in await File.ReadAllLinesAsync(hashCache, ct).ConfigureAwait(false))
+            {
+                var parts = line.Split(' ', 4);
+                if (parts.Length == 4 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out var size) && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var time))
+                {
+                    known[parts[3]] = (size, time, parts[2]);
+                }
+            }
+        }
+
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var records = new StringBuilder();
+        var (hashed, files) = (0, 0);
         foreach (var (path, relative, mode) in RuntimeFiles(publishDirectory))
         {
-            string content;
-            await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+            var info = new FileInfo(path);
+            var (size, time) = (info.Length, info.LastWriteTimeUtc.Ticks);
+            if (!known.TryGetValue(relative, out var record) || record.Size != size || record.Time != time)
             {
-                content = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct).ConfigureAwait(false));
+                await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                record = (size, time, Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct).ConfigureAwait(false)));
+                hashed++;
             }
 
-            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(int)mode} {content} {relative}\n")));
+            files++;
+            records.Append(CultureInfo.InvariantCulture, $"{size} {time} {record.Sha} {relative}\n");
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(int)mode} {record.Sha} {relative}\n")));
+        }
+
+        if (hashCache is not null && (hashed > 0 || known.Count != files))
+        {
+            await FileSystem.AtomicFile.WriteTextAsync(hashCache, records.ToString(), ct: ct).ConfigureAwait(false);
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());

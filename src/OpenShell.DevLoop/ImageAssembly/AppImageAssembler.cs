@@ -38,7 +38,9 @@ internal static partial class AppImageAssembler
         var froms = DockerfileBaseImages.Read(copy.BaseDockerfile, new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage });
         await ImagePuller.EnsureAllPresentAsync(docker, froms, logger, pullProgress, ct: ct).ConfigureAwait(false);
         var fromId = (await docker.Images.InspectImageAsync(baseImage, ct).ConfigureAwait(false)).ID;
-        var runtime = await GatewayImageBuilder.RuntimeFingerprintAsync(publishDirectory, ct).ConfigureAwait(false);
+
+        // The hashes of the runtime files are kept beside the publish folder, so an edit does not read them again.
+        var runtime = await GatewayImageBuilder.RuntimeFingerprintAsync(publishDirectory, ct, publishDirectory.TrimEnd('/') + ".runtime-sha256").ConfigureAwait(false);
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"dockerfile\n{copy.BaseDockerfile}\nfrom {fromId}\nruntime {runtime}\n")))[..16];
         var tag = $"base-{key}";
         var repository = GatewayImageBuilder.RepositoryOf(reference.ToString());

@@ -107,5 +107,5 @@ public sealed class AppImageRegistryTests
     }
 
     private static async Task<string> RunAsync(string image) =>
-        (await TestProcess.RunAsync("docker", ["run", "--rm", image, "--version"], timeout: TimeSpan.FromMinutes(2))).EnsureSuccess($"docker run {image}").Stdout;
+        (await TestProcess.RunAsync("docker", ["run", "--rm", "--network", "none", image, "--version"], timeout: TimeSpan.FromMinutes(2))).EnsureSuccess($"docker run {image}").Stdout;
 }

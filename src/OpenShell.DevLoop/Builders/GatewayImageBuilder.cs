@@ -79,6 +79,122 @@ internal static partial class GatewayImageBuilder
     }
 
     /// <summary>
+    /// Writes the build context of an image's base: <paramref name="dockerfile"/> (the Dockerfile without its app <c>COPY</c>),
+    /// the publish folder's runtime files under <c>runtime/</c> and an empty <c>app/</c>.
+    /// </summary>
+    internal static async Task WriteBaseContextAsync(string dockerfile, string publishDirectory, Stream output, CancellationToken ct = default)
+    {
+        await using var context = new BuildContextWriter(output);
+        await context.AddBytesAsync("Dockerfile", Encoding.UTF8.GetBytes(dockerfile), BuildContextWriter.Regular, ct).ConfigureAwait(false);
+        await context.AddDirectoryAsync("runtime", ct).ConfigureAwait(false);
+        await context.AddDirectoryAsync("app", ct).ConfigureAwait(false);
+        foreach (var (path, relative, mode) in RuntimeFiles(publishDirectory))
+        {
+            await context.AddFileAsync($"runtime/{relative}", path, mode, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// SHA-256 over the publish folder's runtime files (names, executable bits, contents): what the base's runtime layer
+    /// holds. With <paramref name="hashCache"/>, each file's hash is kept there with its size and modification time and
+    /// reused while both are unchanged: an incremental publish leaves the runtime files alone, so an edit hashes none.
+    /// </summary>
+    internal static async Task<string> RuntimeFingerprintAsync(string publishDirectory, CancellationToken ct = default, string? hashCache = null)
+    {
+        var known = new Dictionary<string, (long Size, long Time, string Sha)>(StringComparer.Ordinal);
+        if (hashCache is not null && File.Exists(hashCache))
+        {
+            foreach (var line in await File.ReadAllLinesAsync(hashCache, ct).ConfigureAwait(false))
+            {
+                var parts = line.Split(' ', 4);
+                if (parts.Length == 4 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out var size) && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var time))
+                {
+                    known[parts[3]] = (size, time, parts[2]);
+                }
+            }
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var records = new StringBuilder();
+        var (hashed, files) = (0, 0);
+        foreach (var (path, relative, mode) in RuntimeFiles(publishDirectory))
+        {
+            var info = new FileInfo(path);
+            var (size, time) = (info.Length, info.LastWriteTimeUtc.Ticks);
+            if (!known.TryGetValue(relative, out var record) || record.Size != size || record.Time != time)
+            {
+                await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                record = (size, time, Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct).ConfigureAwait(false)));
+                hashed++;
+            }
+
+            files++;
+            records.Append(CultureInfo.InvariantCulture, $"{size} {time} {record.Sha} {relative}\n");
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(int)mode} {record.Sha} {relative}\n")));
+        }
+
+        if (hashCache is not null && (hashed > 0 || known.Count != files))
+        {
+            await FileSystem.AtomicFile.WriteTextAsync(hashCache, records.ToString(), ct: ct).ConfigureAwait(false);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    // Every published file but the top-level application files, sorted, with the mode the context gives it.
+    private static IEnumerable<(string Path, string Relative, UnixFileMode Mode)> RuntimeFiles(string publishDirectory) =>
+        new DirectoryInfo(publishDirectory).EnumerateFiles("*", SearchOption.AllDirectories)
+            .Select(f => (Path: f.FullName, Relative: Path.GetRelativePath(publishDirectory, f.FullName).Replace('\\', '/')))
+            .Where(f => f.Relative.Contains('/', StringComparison.Ordinal) || !IsAppFile(f.Relative))
+            .OrderBy(f => f.Relative, StringComparer.Ordinal)
+            .Select(f => (f.Path, f.Relative, (File.GetUnixFileMode(f.Path) & UnixFileMode.UserExecute) != 0 ? BuildContextWriter.Executable : BuildContextWriter.Regular));
+
+    /// <summary>
+    /// Builds the base image <paramref name="tag"/> from <paramref name="dockerfile"/> (the Dockerfile without its app
+    /// <c>COPY</c>) with the publish folder's runtime files, on <paramref name="baseImage"/>, labelled with
+    /// <see cref="RepositoryLabel"/> <paramref name="repository"/>. The FROM images must be present.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The engine reported a build error.</exception>
+    internal static async Task BuildBaseAsync(
+        IDockerClient docker, string dockerfile, string publishDirectory, string tag, string baseImage, string repository, ILogger logger, CancellationToken ct = default)
+    {
+        var contextFile = Path.Combine(Path.GetTempPath(), $"openshell-base-context-{Guid.NewGuid():N}.tar");
+        try
+        {
+            await using (var file = new FileStream(contextFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await WriteBaseContextAsync(dockerfile, publishDirectory, file, ct).ConfigureAwait(false);
+            }
+
+            var progress = new EngineProgress(logger, null);
+            await using var context = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            await docker.Images.BuildImageFromDockerfileAsync(
+                new ImageBuildParameters
+                {
+                    Dockerfile = "Dockerfile",
+                    Tags = [tag],
+                    BuildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
+                    Remove = true,
+                    ForceRemove = true,
+                    Labels = new Dictionary<string, string> { [RepositoryLabel] = repository },
+                },
+                context,
+                authConfigs: null,
+                headers: null,
+                progress,
+                ct).ConfigureAwait(false);
+            if (progress.Error is { } error)
+            {
+                throw new InvalidOperationException($"Building the base image {tag} on {baseImage} failed: {error}. Check the Dockerfile and that the base image is present (eng/offline-images.sh builds the offline one).");
+            }
+        }
+        finally
+        {
+            File.Delete(contextFile);
+        }
+    }
+
+    /// <summary>
     /// Builds <paramref name="tag"/> on <paramref name="baseImage"/> from the publish folder and returns its content fingerprint
     /// (the <see cref="ContentLabel"/> value). Every image the Dockerfile builds FROM is pulled first when missing (progress on
     /// <paramref name="logger"/> and <paramref name="pullProgress"/>).
@@ -187,7 +303,7 @@ internal static partial class GatewayImageBuilder
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static string RepositoryOf(string tag)
+    internal static string RepositoryOf(string tag)
     {
         var reference = ImageReference.Parse(tag);
         return (reference.Registry is null ? "" : reference.Registry + "/") + reference.Repository;

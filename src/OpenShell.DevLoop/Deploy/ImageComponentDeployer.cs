@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Docker.DotNet;
 using Microsoft.Extensions.Logging;
@@ -7,6 +8,8 @@ using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.FileSystem;
+using OpenShell.DevLoop.ImageAssembly;
+using OpenShell.DevLoop.Publishing;
 using OpenShell.DevLoop.Telemetry;
 
 namespace OpenShell.DevLoop.Deploy;
@@ -15,7 +18,9 @@ namespace OpenShell.DevLoop.Deploy;
 /// An image component through the engine and the cluster: <c>dotnet publish</c> of its project (one at a time, see
 /// <see cref="PublishGate"/>), an image from its Dockerfile tagged <c>&lt;IMAGE_REPO_BASE&gt;/&lt;repository&gt;:&lt;IMAGE_TAG&gt;</c>,
 /// labelled with its planned fingerprint (<see cref="GatewayImageBuilder.FingerprintLabel"/>), a push that learns the digest,
-/// and the wait for its StatefulSet.
+/// and the wait for its StatefulSet. A Dockerfile with an app <c>COPY</c> (<see cref="AppCopyInstruction"/>) is assembled
+/// (<see cref="AppImageAssembler"/>: a base built once, the app layer written here and pushed through the registry API);
+/// another is built whole and pushed by the engine.
 /// </summary>
 /// <param name="docker">The engine.</param>
 /// <param name="settings">The settings.</param>
@@ -24,6 +29,9 @@ namespace OpenShell.DevLoop.Deploy;
 /// <param name="ports">How this machine reaches the registry on the engine's loopback, before a deploy target exists.</param>
 internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSettings settings, PublishGate gate, ILogger logger, IEnginePorts? ports = null) : IImageComponentDeployer
 {
+    // Assembled images between their build and their push, by tag.
+    private readonly ConcurrentDictionary<string, AssembledImage> _assembled = new(StringComparer.Ordinal);
+
     public string RepositoryOf(ComponentDefinition component)
     {
         ArgumentNullException.ThrowIfNull(component);
@@ -47,6 +55,32 @@ internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSett
         run.Progress(DeployStep.Builds, name, $"dotnet publish {image.Project} for linux/{architecture}");
         await run.PhaseAsync(DeployStep.Builds, name, DeploySpanNames.Publish(name),
             () => gate.RunAsync(() => GatewayPublisher.PublishAsync(root, image.Project, executable, architecture, output, logger, ct), ct)).ConfigureAwait(false);
+        _assembled.TryRemove(tag, out _);
+        var dockerfile = Path.Combine(root, image.Dockerfile);
+        var copy = File.Exists(dockerfile) ? AppCopyInstruction.Find(await File.ReadAllTextAsync(dockerfile, ct).ConfigureAwait(false)) : null;
+        if (copy is not null)
+        {
+            run.Progress(DeployStep.Builds, name, $"assembling image {tag}: the app layer on the base of {image.Dockerfile}");
+            return await run.PhaseAsync(DeployStep.Builds, name, DeploySpanNames.ImageBuild, async () =>
+            {
+                var reference = ImageReference.Parse(tag);
+                using var registry = await RegistryOfAsync(reference, target, ct).ConfigureAwait(false);
+                try
+                {
+                    var baseImage = await AppImageAssembler.EnsureBaseAsync(docker, registry, reference, output, copy, settings.Images.RuntimeDeps, new CachePaths(root).ImageLayerRecords,
+                        logger, target.Request.PullProgress, line => run.Progress(DeployStep.Builds, name, line), ct).ConfigureAwait(false);
+                    var labels = new Dictionary<string, string> { [GatewayImageBuilder.FingerprintLabel] = target.Plan[name].Fingerprint };
+                    _assembled[tag] = await AppImageAssembler.AssembleAsync(baseImage, output, copy, reference, labels, ct).ConfigureAwait(false);
+                }
+                catch (RegistryException ex)
+                {
+                    throw AppImageAssembler.Explain(ex, tag, "assembling");
+                }
+
+                return tag;
+            }).ConfigureAwait(false);
+        }
+
         run.Progress(DeployStep.Builds, name, $"building image {tag} on {settings.Images.RuntimeDeps}");
         await run.PhaseAsync(DeployStep.Builds, name, DeploySpanNames.ImageBuild, async () =>
         {
@@ -57,12 +91,27 @@ internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSett
         return tag;
     }
 
-    public Task<GatewayImage> PushAsync(ComponentDefinition component, DeployTarget target, DeployRun run, CancellationToken ct)
+    public async Task<GatewayImage> PushAsync(ComponentDefinition component, DeployTarget target, DeployRun run, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(component);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(run);
-        return GatewayImageBuilder.PushAsync(docker, TagOf(component), logger, line => run.Progress(DeployStep.ImagePush, component.Name, line), target.Ports, ct);
+        var tag = TagOf(component);
+        void Progress(string line) => run.Progress(DeployStep.ImagePush, component.Name, line);
+        if (!_assembled.TryRemove(tag, out var assembled))
+        {
+            return await GatewayImageBuilder.PushAsync(docker, tag, logger, Progress, target.Ports, ct).ConfigureAwait(false);
+        }
+
+        using var registry = await RegistryOfAsync(assembled.Reference, target, ct).ConfigureAwait(false);
+        try
+        {
+            return await AppImageAssembler.PushAsync(registry, assembled, logger, Progress, ct).ConfigureAwait(false);
+        }
+        catch (RegistryException ex)
+        {
+            throw AppImageAssembler.Explain(ex, tag);
+        }
     }
 
     public async Task<bool?> RegistryHoldsAsync(ComponentDefinition component, string fingerprint, CancellationToken ct)
@@ -100,4 +149,12 @@ internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSett
     }
 
     private string TagOf(ComponentDefinition component) => $"{RepositoryOf(component)}:{settings.Cluster.ImageTag}";
+
+    // The registry's API where this machine reaches it (through the engine's forwards for a remote engine).
+    private static async Task<RegistryClient> RegistryOfAsync(ImageReference reference, DeployTarget target, CancellationToken ct)
+    {
+        var host = reference.Registry ?? throw new InvalidOperationException($"{reference} names no registry; set IMAGE_REPO_BASE to host:port/path.");
+        var dialled = await target.Ports.DialAsync(host, ct).ConfigureAwait(false);
+        return new RegistryClient(RegistryEndpoint.For(dialled));
+    }
 }

@@ -53,6 +53,9 @@ public sealed record CachePaths(string RepositoryRoot)
     public string BinaryPublish(string component, string architecture, SupervisorBuild build) =>
         Path.Combine(Directory, "deploy", build == SupervisorBuild.Dev ? $"{component}-dev-tree" : component, architecture);
 
+    /// <summary>Which compressed blob holds which image layer, for pushing base images by digest without exporting them again.</summary>
+    public string ImageLayerRecords => Path.Combine(Directory, "deploy", "image-layers");
+
     /// <summary>Where helm component <paramref name="component"/>'s chart is packaged for a deploy.</summary>
     public string ChartPackageOf(string component) => Path.Combine(Directory, "deploy", component);
 

@@ -3,6 +3,7 @@ using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.History;
+using OpenShell.DevLoop.Publishing;
 using OpenShell.Testing;
 using Xunit.Abstractions;
 using static OpenShell.DevLoop.Deploy.FastDeployer;
@@ -92,11 +93,20 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         var after = await AssertGatewayPinnedAsync();
         Assert.NotEqual(before, after);
 
+        // Only the app layer is new: the base's layers are the same blobs, and the image runs the edited server.
+        var (beforeLayers, afterLayers) = (await GatewayLayersAsync(before), await GatewayLayersAsync(after));
+        Assert.Equal(beforeLayers.Count, afterLayers.Count);
+        Assert.Equal(beforeLayers[..^1], afterLayers[..^1]);
+        Assert.NotEqual(beforeLayers[^1], afterLayers[^1]);
+        var help = await TestProcess.RunAsync("docker", ["run", "--rm", "--network", "none", $"{cluster.GatewayRepository}@{after}", "--help"], timeout: TimeSpan.FromMinutes(2));
+        Assert.True(help.ExitCode == 0, $"the assembled gateway image did not run: {help.Stdout}{help.Stderr}");
+        Assert.Contains("--probe", help.Stdout + help.Stderr, StringComparison.Ordinal);
+
         // The deploy is in the history, with the new layer's bytes.
         var latest = (await DeployHistory.ForRepository(cluster.Root).ReadAsync()).Entries[^1];
         Assert.Equal(("cli", "succeeded"), (latest.Trigger, latest.Outcome));
         Assert.Contains("src/OpenShell.Server/DeployProbe.cs", latest.Changes["gateway"]);
-        Assert.True(latest.BytesPushed > 0, "a new gateway layer was pushed");
+        Assert.True(latest.BytesPushed is > 0 and < 5_000_000, $"the app layer and a configuration were pushed, not {latest.BytesPushed} bytes");
         Assert.Contains(latest.Steps, s => s.Name == "image push" && s.Outcome == "succeeded" && s.Component == "gateway");
     }
 
@@ -392,6 +402,17 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         using var kube = cluster.CreateKubernetesClient();
         Assert.Equal($"{cluster.GatewayRepository}@{digest}", await GatewayRolloutWaiter.ReadImageAsync(kube));
         return digest;
+    }
+
+    // The layer digests of the gateway image <paramref name="digest"/> in the registry, in order.
+    private async Task<List<string>> GatewayLayersAsync(string digest)
+    {
+        var reference = ImageReference.Parse($"{cluster.GatewayRepository}:dev");
+        using var registry = new RegistryClient(RegistryEndpoint.For(reference.Registry!));
+        var manifest = await registry.GetManifestAsync(reference.Repository, digest);
+        Assert.NotNull(manifest);
+        using var document = System.Text.Json.JsonDocument.Parse(manifest.Content);
+        return [.. document.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("digest").GetString()!)];
     }
 
     // What the fast deploy published (its default, the dev build's folder): the tree's sha256.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Compiling;
 using OpenShell.DevLoop.Images;
 
 namespace OpenShell.DevLoop.Builders;
@@ -44,6 +45,15 @@ public static class GatewayPublisher
             ? DotnetPublish.RestoreAsync(repositoryRoot, project, architectures.Select(ClusterArchitecture.RuntimeIdentifier), logger, ct)
             : throw new InvalidOperationException($"{project} does not exist; the gateway image is built from it.");
     }
+
+    /// <summary>
+    /// The global properties the publish of <see cref="PublishAsync(string, string, string?, string, string, ILogger, CancellationToken, bool)"/>
+    /// gives the project and the projects it references (<c>-c Release -r RID --self-contained -p:PublishSingleFile=false</c>
+    /// and the dev build's switch), as the <c>dotnet</c> command line turns its options into properties.
+    /// </summary>
+    internal static WarmPublishProperties PublishProperties(string architecture) => new(
+        ["Configuration=Release", "PublishSingleFile=false", DevBuild.Property],
+        ["RuntimeIdentifier=" + ClusterArchitecture.RuntimeIdentifier(architecture), "_CommandLineDefinedRuntimeIdentifier=true", "SelfContained=true", "_CommandLineDefinedSelfContained=true"]);
 
     /// <summary>
     /// Publishes <paramref name="projectPath"/> (relative to the repository root) for an image into

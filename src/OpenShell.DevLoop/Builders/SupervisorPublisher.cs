@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Compiling;
 using OpenShell.DevLoop.Images;
 
 namespace OpenShell.DevLoop.Builders;
@@ -16,6 +17,14 @@ public static partial class SupervisorPublisher
     /// <summary>The kept publish folder of a <paramref name="build"/> for <paramref name="architecture"/> under the repository's <c>.cache/</c>.</summary>
     public static string DefaultOutputDirectory(string repositoryRoot, string architecture, SupervisorBuild build) =>
         new FileSystem.CachePaths(repositoryRoot).SupervisorPublish(architecture, build);
+
+    /// <summary>
+    /// The global properties the dev build's publish into <paramref name="outputDirectory"/> gives the supervisor and the
+    /// projects it references (see the arguments of <see cref="PublishAsync(string, string, string, string, string, SupervisorBuild, ILogger, CancellationToken)"/>).
+    /// </summary>
+    internal static WarmPublishProperties DevBuildProperties(string architecture, string outputDirectory) => new(
+        ["Configuration=Release", "OpenShellSupervisorBuild=Dev", DevBuild.Property, "ArtifactsPath=" + Path.GetFullPath(Path.Combine(outputDirectory, "..", "artifacts"))],
+        ["RuntimeIdentifier=" + ClusterArchitecture.RuntimeIdentifier(architecture), "_CommandLineDefinedRuntimeIdentifier=true"]);
 
     /// <summary>
     /// Runs <c>dotnet publish -c Release -r linux-&lt;arch&gt;</c> into <paramref name="outputDirectory"/> and returns the

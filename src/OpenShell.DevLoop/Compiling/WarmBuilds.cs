@@ -1,41 +1,44 @@
 using System.Collections.Concurrent;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging;
-using OpenShell.DevLoop.Builders;
-using OpenShell.DevLoop.Images;
 
 namespace OpenShell.DevLoop.Compiling;
 
 /// <summary>
-/// The warm compilers of a long-lived front end, one per dev build of a binary component (project, architecture,
-/// output): the project and the projects it references, with the global properties the dev publish gives each.
+/// The warm compilers of a long-lived front end, one per dev publish of a component (project, output folder): the project
+/// and the projects it references, with the global properties the component's publish gives each.
 /// </summary>
 /// <param name="logger">Where the compilers log.</param>
 internal sealed class WarmBuilds(ILogger logger)
 {
     private readonly ConcurrentDictionary<string, WarmCompiler> _compilers = new(StringComparer.Ordinal);
 
-    /// <summary>The compiler of the dev build of <paramref name="project"/> (relative to <paramref name="repositoryRoot"/>) published into <paramref name="output"/>.</summary>
-    public WarmCompiler For(string repositoryRoot, string project, string architecture, string output) =>
-        _compilers.GetOrAdd($"{repositoryRoot}|{project}|{architecture}|{output}", _ => new WarmCompiler(repositoryRoot, Specs(repositoryRoot, project, architecture, output), logger));
+    /// <summary>
+    /// The compiler of the publish of <paramref name="project"/> (relative to <paramref name="repositoryRoot"/>) into
+    /// <paramref name="output"/> with <paramref name="properties"/>.
+    /// </summary>
+    public WarmCompiler For(string repositoryRoot, string project, string output, WarmPublishProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        var key = $"{repositoryRoot}|{project}|{output}|{string.Join(';', properties.Shared)}|{string.Join(';', properties.Published)}";
+        return _compilers.GetOrAdd(key, _ => new WarmCompiler(repositoryRoot, Specs(repositoryRoot, project, properties), logger));
+    }
 
     /// <summary>
-    /// The chain of <paramref name="project"/>: referenced projects first (as MSBuild builds them: without the runtime
-    /// identifier, which the SDK does not pass to a library), then the project with the publish's runtime identifier.
+    /// The chain of <paramref name="project"/>: referenced projects first, each with the shared properties (as MSBuild
+    /// builds them), then the project with its own on top.
     /// </summary>
-    internal static IReadOnlyList<WarmProjectSpec> Specs(string repositoryRoot, string project, string architecture, string output)
+    internal static IReadOnlyList<WarmProjectSpec> Specs(string repositoryRoot, string project, WarmPublishProperties properties)
     {
-        List<string> common = ["Configuration=Release", "OpenShellSupervisorBuild=Dev", DevBuild.Property, "ArtifactsPath=" + Path.GetFullPath(Path.Combine(output, "..", "artifacts"))];
         var specs = new List<WarmProjectSpec>();
         foreach (var reference in References(repositoryRoot, project, new HashSet<string>(StringComparer.Ordinal)))
         {
-            specs.Add(new WarmProjectSpec(reference, common));
+            specs.Add(new WarmProjectSpec(reference, properties.Shared));
         }
 
-        specs.Add(new WarmProjectSpec(project, [.. common, "RuntimeIdentifier=" + ClusterArchitecture.RuntimeIdentifier(architecture), "_CommandLineDefinedRuntimeIdentifier=true"]));
+        specs.Add(new WarmProjectSpec(project, [.. properties.Shared, .. properties.Published]));
         return specs;
     }
-
     // The projects <project> references, each after its own references, relative to the root.
     private static List<string> References(string root, string project, HashSet<string> seen)
     {

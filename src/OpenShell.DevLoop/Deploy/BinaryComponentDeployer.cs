@@ -32,7 +32,7 @@ internal sealed partial class BinaryComponentDeployer(IDockerClient docker, Publ
         var architecture = target.Architecture;
         var build = target.Request.SupervisorBuild;
         var output = new CachePaths(root).BinaryPublish(name, architecture, build);
-        var compiler = build == SupervisorBuild.Dev ? warm?.For(root, binary.Project, architecture, output) : null;
+        var compiler = build == SupervisorBuild.Dev ? warm?.For(root, binary.Project, output, SupervisorPublisher.DevBuildProperties(architecture, output)) : null;
         var published = await run.PhaseAsync(DeployStep.Supervisor, name, DeploySpanNames.Publish(name),
             () => gate.RunAsync(() => BuildAsync(compiler, run, name, binary, root, architecture, output, build, ct), ct)).ConfigureAwait(false);
         run.Progress(DeployStep.Supervisor, name, $"copying {binary.FileName} into the cluster node");

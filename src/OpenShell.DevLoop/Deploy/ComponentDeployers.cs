@@ -16,15 +16,16 @@ internal sealed record ComponentDeployers(IDeployCluster Cluster, IImageComponen
     /// <summary>
     /// The real ones: the Docker engine, its published ports as <paramref name="ports"/> reaches them, and the cluster's API;
     /// image and binary publishes share one gate. With <paramref name="warmCompile"/> (a long-lived front end) binary dev
-    /// builds go through warm compilers (<see cref="Compiling.WarmCompiler"/>).
+    /// builds and image publishes go through warm compilers (<see cref="Compiling.WarmCompiler"/>).
     /// </summary>
     public static ComponentDeployers ForDocker(IDockerClient docker, OpenShellSettings settings, ILogger logger, IEnginePorts ports, bool warmCompile = false)
     {
         var gate = new PublishGate();
+        var warm = warmCompile ? new Compiling.WarmBuilds(logger) : null;
         return new ComponentDeployers(
             new DockerDeployCluster(docker, settings.Cluster.GatewayNodePort, ports),
-            new ImageComponentDeployer(docker, settings, gate, logger, ports),
-            new BinaryComponentDeployer(docker, gate, logger, warmCompile ? new Compiling.WarmBuilds(logger) : null),
+            new ImageComponentDeployer(docker, settings, gate, logger, ports, warm),
+            new BinaryComponentDeployer(docker, gate, logger, warm),
             new HelmComponentDeployer(),
             new GatewaySandboxVerifier(TimeSpan.FromMinutes(2)));
     }

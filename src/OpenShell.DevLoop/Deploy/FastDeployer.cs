@@ -50,7 +50,7 @@ public sealed partial class FastDeployer : Session.IDeployer
     /// <summary>
     /// Creates a deployer that talks to the engine through <paramref name="docker"/> and dials the ports published on its
     /// loopback through <paramref name="ports"/> (null for an engine on this machine). <paramref name="warmCompile"/> keeps
-    /// the supervisor's compilations alive between deploys (a long-lived front end; a one-shot one publishes with MSBuild).
+    /// the supervisor's and the gateway's compilations alive between deploys (a long-lived front end; a one-shot one publishes with MSBuild).
     /// </summary>
     public FastDeployer(IDockerClient docker, OpenShellSettings settings, ILogger logger, DeployPlanner? planner = null, Engine.IEnginePorts? ports = null, bool warmCompile = false)
         : this(ComponentDeployers.ForDocker(

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Docker.DotNet;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Builders;
+using OpenShell.DevLoop.Compiling;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Docker;
@@ -22,12 +23,19 @@ namespace OpenShell.DevLoop.Deploy;
 /// (<see cref="AppImageAssembler"/>: a base built once, the app layer written here and pushed through the registry API);
 /// another is built whole and pushed by the engine.
 /// </summary>
+/// <remarks>
+/// With <paramref name="warm"/> (a long-lived front end), a publish whose edit touched only <c>.cs</c> files of the project
+/// and the projects it references is compiled by a warm compiler straight into the kept publish folder instead of
+/// <c>dotnet publish</c>; anything else is published by MSBuild, after which the compiler takes its command lines again.
+/// </remarks>
 /// <param name="docker">The engine.</param>
 /// <param name="settings">The settings.</param>
 /// <param name="gate">The publish gate shared with binary components.</param>
 /// <param name="logger">The deploy's logger.</param>
 /// <param name="ports">How this machine reaches the registry on the engine's loopback, before a deploy target exists.</param>
-internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSettings settings, PublishGate gate, ILogger logger, IEnginePorts? ports = null) : IImageComponentDeployer
+/// <param name="warm">The warm compilers of a long-lived front end (null: every publish is MSBuild's).</param>
+internal sealed partial class ImageComponentDeployer(
+    IDockerClient docker, OpenShellSettings settings, PublishGate gate, ILogger logger, IEnginePorts? ports = null, WarmBuilds? warm = null) : IImageComponentDeployer
 {
     // Assembled images between their build and their push, by tag.
     private readonly ConcurrentDictionary<string, AssembledImage> _assembled = new(StringComparer.Ordinal);
@@ -52,9 +60,9 @@ internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSett
 
         // The gateway's executable is known; another project's outputs are only checked to exist.
         var executable = image.Project == GatewayPublisher.ProjectPath ? GatewayPublisher.BinaryName : null;
-        run.Progress(DeployStep.Builds, name, $"dotnet publish {image.Project} for linux/{architecture}");
+        var compiler = warm?.For(root, image.Project, output, GatewayPublisher.PublishProperties(architecture));
         await run.PhaseAsync(DeployStep.Builds, name, DeploySpanNames.Publish(name),
-            () => gate.RunAsync(() => GatewayPublisher.PublishAsync(root, image.Project, executable, architecture, output, logger, ct), ct)).ConfigureAwait(false);
+            () => gate.RunAsync(() => PublishAsync(compiler, run, name, image.Project, executable, root, architecture, output, ct), ct)).ConfigureAwait(false);
         _assembled.TryRemove(tag, out _);
         var dockerfile = Path.Combine(root, image.Dockerfile);
         var copy = File.Exists(dockerfile) ? AppCopyInstruction.Find(await File.ReadAllTextAsync(dockerfile, ct).ConfigureAwait(false)) : null;
@@ -147,6 +155,48 @@ internal sealed class ImageComponentDeployer(IDockerClient docker, OpenShellSett
         await GatewayRolloutWaiter.WaitAsync(kube, settingsOf.WorkloadNamespace, settingsOf.WorkloadName, image, target.Request.RolloutTimeout,
             m => run.Progress(DeployStep.GatewayRollout, component.Name, m), ct).ConfigureAwait(false);
     }
+
+    // The warm compiler when it can bring the publish folder up to date, else dotnet publish (then the compiler captures again).
+    private async Task<string> PublishAsync(
+        WarmCompiler? compiler, DeployRun run, string name, string project, string? executable, string root, string architecture, string output, CancellationToken ct)
+    {
+        if (compiler is not null)
+        {
+            run.Progress(DeployStep.Builds, name, $"warm compiler: checking {project} and its references");
+            // A publish folder that went (a failed publish removes it) is MSBuild's to fill again.
+            var present = executable is null ? Directory.Exists(output) : File.Exists(Path.Combine(output, executable));
+            var result = present
+                ? await compiler.TryCompileAsync(output, ct).ConfigureAwait(false)
+                : WarmCompileResult.Fallback($"the publish folder holds no {executable ?? "files"}");
+            if (result.Compiled)
+            {
+                run.Progress(DeployStep.Builds, name, $"warm compiler: {result.Reason}");
+                return output;
+            }
+
+            run.Progress(DeployStep.Builds, name, $"warm compiler: {result.Reason}; MSBuild builds instead");
+        }
+
+        run.Progress(DeployStep.Builds, name, $"dotnet publish {project} for linux/{architecture}");
+        var published = await GatewayPublisher.PublishAsync(root, project, executable, architecture, output, logger, ct).ConfigureAwait(false);
+        if (compiler is not null)
+        {
+            try
+            {
+                await compiler.CaptureAsync(ct).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // The deploy stands on MSBuild's publish; the next one publishes with MSBuild again.
+                LogCaptureFailed(logger, ex.Message);
+            }
+        }
+
+        return published;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm compiler could not take the compiler's command lines; MSBuild publishes the next edit too: {Reason}")]
+    private static partial void LogCaptureFailed(ILogger logger, string reason);
 
     private string TagOf(ComponentDefinition component) => $"{RepositoryOf(component)}:{settings.Cluster.ImageTag}";
 

@@ -1,6 +1,3 @@
-using System.Reflection.Metadata;
-using System.Reflection.Metadata.Ecma335;
-using System.Reflection.PortableExecutable;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenShell.DevLoop.Compiling;
 using OpenShell.Testing;
@@ -85,7 +82,7 @@ public sealed class WarmCompilerTests(WarmChainFixture chain) : IClassFixture<Wa
         // differs only by the compiler's own version, which the PDB records.
         await chain.BuildAsync();
         var msbuild = await File.ReadAllBytesAsync(chain.PathOf("Lib/obj/Release/net10.0/Lib.dll"));
-        Assert.Equal(Code(msbuild), Code(warm));
+        Assert.Equal(AssemblyCode.Of(msbuild), AssemblyCode.Of(warm));
     }
 
     [Fact]
@@ -150,35 +147,6 @@ public sealed class WarmCompilerTests(WarmChainFixture chain) : IClassFixture<Wa
         await compiler.CaptureAsync();
         Assert.True(compiler.IsWarm);
         return compiler;
-    }
-
-    // What the assembly does: its types, members, each method body's IL, and its metadata heaps.
-    private static List<string> Code(byte[] image)
-    {
-        using var pe = new PEReader(new MemoryStream(image));
-        var reader = pe.GetMetadataReader();
-        var code = new List<string>();
-        foreach (var handle in reader.TypeDefinitions)
-        {
-            var type = reader.GetTypeDefinition(handle);
-            var typeName = $"{reader.GetString(type.Namespace)}.{reader.GetString(type.Name)}";
-            code.Add(typeName);
-            foreach (var methodHandle in type.GetMethods())
-            {
-                var method = reader.GetMethodDefinition(methodHandle);
-                var il = method.RelativeVirtualAddress == 0 ? "" : Convert.ToHexString(pe.GetMethodBody(method.RelativeVirtualAddress).GetILBytes() ?? []);
-                code.Add($"{typeName}::{reader.GetString(method.Name)} {il}");
-            }
-        }
-
-        // The string literals, names and signatures as stored (the GUID heap, which holds the MVID, is left out).
-        var metadata = pe.GetMetadata().GetContent();
-        foreach (var heap in new[] { HeapIndex.UserString, HeapIndex.String, HeapIndex.Blob })
-        {
-            code.Add($"{heap} {Convert.ToHexString(metadata.AsSpan(reader.GetHeapMetadataOffset(heap), reader.GetHeapSize(heap)))}");
-        }
-
-        return code;
     }
 
     private void Touch(string relative) => File.SetLastWriteTimeUtc(chain.PathOf(relative), DateTime.UtcNow.AddSeconds(1));

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenShell.DevLoop.Builders;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Docker;
@@ -108,6 +109,30 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
         Assert.Contains("src/OpenShell.Server/DeployProbe.cs", latest.Changes["gateway"]);
         Assert.True(latest.BytesPushed is > 0 and < 5_000_000, $"the app layer and a configuration were pushed, not {latest.BytesPushed} bytes");
         Assert.Contains(latest.Steps, s => s.Name == "image push" && s.Outcome == "succeeded" && s.Component == "gateway");
+    }
+
+    [RequiresDocker]
+    public async Task A_warm_deployers_second_gateway_edit_is_compiled_warm_and_rolled_out_with_a_new_digest()
+    {
+        // The deployer a long-lived front end keeps: its first gateway deploy publishes with MSBuild and captures the
+        // compiler's command lines; the next .cs edit is compiled warm into the publish folder.
+        var deployer = new FastDeployer(cluster.Docker, cluster.LoadSettings(offline: true), NullLogger.Instance, warmCompile: true);
+        const string source = "src/OpenShell.Server/WarmProbe.cs";
+        cluster.Write(source, WarmProbe());
+        var (firstEvents, first) = await DeployRecordingAsync(deployer);
+        Assert.Contains(firstEvents, e => e.Step == DeployStep.Builds && e.Message.StartsWith("dotnet publish src/OpenShell.Server", StringComparison.Ordinal));
+        Assert.Equal(first.Of("gateway")?.Digest, await AssertGatewayPinnedAsync());
+
+        cluster.Write(source, WarmProbe());
+        var (events, second) = await DeployRecordingAsync(deployer);
+
+        var builds = events.Where(e => e.Step == DeployStep.Builds && e.Component == "gateway").Select(e => e.Message).ToList();
+        Assert.Contains(builds, m => m.StartsWith("warm compiler: compiled OpenShell.Server", StringComparison.Ordinal));
+        Assert.DoesNotContain(builds, m => m.StartsWith("dotnet publish", StringComparison.Ordinal));
+        var digest = second.Of("gateway")?.Digest;
+        Assert.NotNull(digest);
+        Assert.NotEqual(first.Of("gateway")?.Digest, digest);
+        Assert.Equal(digest, await AssertGatewayPinnedAsync());
     }
 
     [RequiresDocker]
@@ -420,6 +445,20 @@ public sealed class DeployScenarioTests(DeployClusterFixture cluster, ITestOutpu
     {
         var architecture = await Images.ClusterArchitecture.ReadAsync(cluster.Docker, DeployClusterFixture.BaseImage);
         return (await NodeTree.ReadAsync(SupervisorPublisher.DefaultOutputDirectory(cluster.Root, architecture, SupervisorBuild.Dev))).Sha256;
+    }
+
+    private static string WarmProbe() =>
+        $"namespace OpenShell.Server;\n\n/// <summary>An edit made by the deploy tests.</summary>\ninternal static class WarmProbe\n{{\n    internal const string Value = \"{Guid.NewGuid():N}\";\n}}\n";
+
+    private async Task<(List<DeployEvent> Events, DeployResult Result)> DeployRecordingAsync(FastDeployer deployer)
+    {
+        var events = new List<DeployEvent>();
+        var result = await deployer.DeployAsync(DeployRequest.From(cluster.LoadSettings(offline: true), cluster.Root), new SyncProgress(e => { lock (events) { events.Add(e); } }));
+        Assert.False(result.NothingToDo);
+        lock (events)
+        {
+            return ([.. events], result);
+        }
     }
 
     private static string Probe(string ns) =>

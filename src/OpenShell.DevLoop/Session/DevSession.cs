@@ -42,6 +42,11 @@ internal sealed partial class DevSession : IAsyncDisposable
     private DeployLoop? _loop;
     private IDisposable? _watcher;
     private Task? _engineWatch;
+    private readonly SemaphoreSlim _startGate = new(1, 1);
+    private Task _nodeStart = Task.CompletedTask;
+
+    // Set while the engine is (or was, until the node is checked again) lost: a crash or restart may have stopped the node.
+    private bool _engineLost;
 
     // What the watcher saw change since the last plan; it vouches for nothing until the watcher runs.
     private readonly ChangeDetection.ChangeJournal _journal = new();
@@ -137,6 +142,8 @@ internal sealed partial class DevSession : IAsyncDisposable
             await _engineWatch.ConfigureAwait(false);
         }
 
+        await _nodeStart.ConfigureAwait(false);
+
         if (_loop is not null)
         {
             await _loop.DisposeAsync().ConfigureAwait(false);
@@ -155,8 +162,54 @@ internal sealed partial class DevSession : IAsyncDisposable
             return;
         }
 
-        engine.Changed += status => Publish(new EngineChanged(status));
+        engine.Changed += status =>
+        {
+            Publish(new EngineChanged(status));
+            OnEngineLink(status.Link);
+        };
         _engineWatch = engine.RunAsync(_stopping.Token);
+    }
+
+    // The engine's restart policies do not always bring the node back after a crash (it can stay exited): when the engine
+    // answers again, an exited node is started, one check after another.
+    private void OnEngineLink(Engine.EngineLink link)
+    {
+        if (link == Engine.EngineLink.Lost)
+        {
+            Volatile.Write(ref _engineLost, true);
+        }
+        else if (link == Engine.EngineLink.Connected && Volatile.Read(ref _engineLost))
+        {
+            lock (_gate)
+            {
+                _nodeStart = StartNodeAfterEngineAsync(_nodeStart, _stopping.Token);
+            }
+        }
+    }
+
+    private async Task StartNodeAfterEngineAsync(Task previous, CancellationToken ct)
+    {
+        await previous.ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _engineLost))
+            {
+                await StartStoppedNodeAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (DevLoopException)
+        {
+            // Published on the cluster; the next deploy says it again.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The engine went away again before the node could be checked: the next return checks it.
+            LogFailed(_loggers(ClusterScope), "Cluster", ex.Message);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 
     // A deploy started while the engine is away would fail half-way; it waits for the engine instead, then fails whole.
@@ -212,6 +265,9 @@ internal sealed partial class DevSession : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure in {Step}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    private static partial void LogNodeStarted(ILogger logger, string line);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Step} failed: {Message}")]
     private static partial void LogFailed(ILogger logger, string step, string message);

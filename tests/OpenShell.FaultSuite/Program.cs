@@ -39,12 +39,19 @@ try
     foreach (var scenario in FaultScenarios.All.Where(s => (!s.NeedsDocker || !args.Contains("--no-docker"))
         && (only.Count == 0 || only.Any(o => s.Name.Contains(o, StringComparison.OrdinalIgnoreCase) || s.FaultPoint.Contains(o, StringComparison.OrdinalIgnoreCase)))))
     {
-        Console.Error.WriteLine($"running: {scenario.Name}");
+        Console.Error.WriteLine($"running: {scenario.Name} ({DateTime.UtcNow:HH:mm:ss} UTC)");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         results.Add(await FaultScenarios.RunAsync(scenario, repetitions));
+        Console.Error.WriteLine($"done in {clock.Elapsed.TotalSeconds:0} s: {scenario.Name}");
     }
 }
 finally
 {
+    if (SuiteEngineCluster.Existing is { } engineCluster)
+    {
+        Console.Error.WriteLine($"private engine cluster: {engineCluster.Setup}");
+    }
+
     await SuiteCluster.RemoveAsync();
     await SuiteEngineCluster.RemoveAsync();
 }

@@ -155,6 +155,12 @@ internal sealed partial class DevSession : IAsyncDisposable
     /// <summary>How long a deploy waits for a lost engine to come back before it fails without doing anything.</summary>
     public static readonly TimeSpan EngineWaitBudget = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Starts the engine watch alone (<see cref="RunAsync"/> starts it too), for a front end that shows the engine and
+    /// the cluster without the start-up: an exited node is started when the engine comes back. Stopped by disposing.
+    /// </summary>
+    public void WatchEngine() => StartEngineWatch();
+
     private void StartEngineWatch()
     {
         if (_services.Engine is not { } engine || _engineWatch is not null)

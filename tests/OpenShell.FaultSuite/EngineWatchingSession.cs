@@ -17,6 +17,7 @@ internal sealed class EngineWatchingSession : IAsyncDisposable
     private readonly IEnginePorts _ports;
     private readonly DevSession _session;
     private readonly List<ClusterChanged> _events = [];
+    private readonly List<string> _trace = [];
 
     private EngineWatchingSession(DockerClient docker, IEnginePorts ports, DevSession session)
     {
@@ -25,11 +26,21 @@ internal sealed class EngineWatchingSession : IAsyncDisposable
         _session = session;
         session.Changed += e =>
         {
-            if (e is ClusterChanged cluster)
+            lock (_events)
             {
-                lock (_events)
+                if (e is ClusterChanged cluster)
                 {
                     _events.Add(cluster);
+                }
+
+                if (e is ClusterChanged or EngineChanged)
+                {
+                    _trace.Add(e switch
+                    {
+                        EngineChanged engine => $"engine {engine.Status.Link}{(engine.Status.Problem is { } p ? ": " + p.Message : "")}",
+                        ClusterChanged c => $"cluster {c.Phase}: {c.Detail}",
+                        _ => "",
+                    });
                 }
             }
         };
@@ -50,6 +61,18 @@ internal sealed class EngineWatchingSession : IAsyncDisposable
         var watching = new EngineWatchingSession(docker, ports, new DevSession(settings, services));
         watching._session.WatchEngine();
         return watching;
+    }
+
+    /// <summary>What the session saw of the engine and the cluster, in order, one line each.</summary>
+    public string Trace
+    {
+        get
+        {
+            lock (_events)
+            {
+                return string.Join(" / ", _trace);
+            }
+        }
     }
 
     /// <summary>What the session said about the cluster, in order.</summary>

@@ -2,11 +2,15 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using k8s;
 using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Pki;
 using OpenShell.DevLoop.Registry;
+using OpenShell.DevLoop.State;
+using OpenShell.DevLoop.Verification;
 
 namespace OpenShell.DevLoop.Cluster;
 
@@ -86,7 +90,7 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
         if (decision.Action == BootstrapAction.Start)
         {
-            if (await StartAgainAsync(decision, gatewayPort, ct).ConfigureAwait(false) is { } started)
+            if (await StartAgainAsync(decision, gatewayPort, stateFileOverride, ct).ConfigureAwait(false) is { } started)
             {
                 return started;
             }
@@ -147,7 +151,7 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
     // Starts the exited node again and waits for it as a bootstrap does; its volume, state file and security mode stay.
     // Null when it exits again: it cannot be started and is recreated.
-    private async Task<ClusterUpResult?> StartAgainAsync(BootstrapDecision decision, int gatewayPort, CancellationToken ct)
+    private async Task<ClusterUpResult?> StartAgainAsync(BootstrapDecision decision, int gatewayPort, string? stateFileOverride, CancellationToken ct)
     {
         await LocalRegistryContainer.EnsureAsync(docker, settings, settings.Cluster.Network, logger, _ports, ct).ConfigureAwait(false);
         var stopped = (await InspectAsync(ct).ConfigureAwait(false))!;
@@ -160,6 +164,7 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
         {
             var apiPort = KubeconfigExtractor.ApiHostPort(container);
             await WaitReadyAsync(container, apiPort, ct).ConfigureAwait(false);
+            await ForgetStateNotDeployedAsync(container.ID, paths.StateFile(stateFileOverride), ct).ConfigureAwait(false);
             var kept = KeptSecurity(container);
             await GatewaySecurityRecord.WriteAsync(paths, kept, ct).ConfigureAwait(false);
             return await ResultAsync(decision, container, apiPort, gatewayPort, kept, ct).ConfigureAwait(false);
@@ -174,6 +179,43 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
             LogExitedAgain(logger, ContainerName, ex.Message);
             return null;
+        }
+    }
+
+    // What the node held may not have survived its stop (a Kubernetes datastore that is not on the volume, a node that
+    // re-applies its bootstrap manifests): the state file stays only when the cluster still carries every fingerprint it
+    // records; otherwise, or when that cannot be read, it goes, as after a bootstrap, and the next deploy deploys everything.
+    private async Task ForgetStateNotDeployedAsync(string containerId, string stateFile, CancellationToken ct)
+    {
+        if (!File.Exists(stateFile))
+        {
+            return;
+        }
+
+        string? why;
+        try
+        {
+            var state = (await new DeployStateStore(stateFile).ReadAsync(ct).ConfigureAwait(false)).State;
+            if (state is null || state.Fingerprints.Count == 0)
+            {
+                return;
+            }
+
+            using var kube = CreateKubernetesClient();
+            var source = new ClusterFingerprintSource(docker, containerId, kube, _ports);
+            var deployed = await DeployedFingerprints.ReadAsync(ComponentCatalog.Load(paths.RepositoryRoot).Components, source, ct).ConfigureAwait(false);
+            var differences = DeployedFingerprints.Compare(state, deployed);
+            why = differences.Count == 0 ? null : string.Join(" | ", differences);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            why = $"what the cluster carries could not be read: {ex.Message}";
+        }
+
+        if (why is not null)
+        {
+            File.Delete(stateFile);
+            LogStateNotDeployed(logger, stateFile, why);
         }
     }
 
@@ -422,6 +464,9 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Started {Container} again (it had exited with code {ExitCode}); waiting for its health")]
     private static partial void LogStartedAgain(ILogger logger, string container, long exitCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed the fast-deploy state file {Path}: the started node no longer carries what it records ({Why}); the next deploy deploys everything")]
+    private static partial void LogStateNotDeployed(ILogger logger, string path, string why);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Container} exited again after its start: {Message}")]
     private static partial void LogExitedAgain(ILogger logger, string container, string message);

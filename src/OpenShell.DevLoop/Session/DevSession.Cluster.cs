@@ -133,7 +133,6 @@ internal sealed partial class DevSession
         try
         {
             var decision = await DecideAsync(ct).ConfigureAwait(false);
-            Volatile.Write(ref _engineLost, false);
             if (decision.Action != BootstrapAction.Start)
             {
                 return false;

@@ -193,24 +193,47 @@ internal sealed partial class DevSession : IAsyncDisposable
         }
     }
 
+    /// <summary>How long after the engine came back the node is watched for a stop the engine has not finished yet.</summary>
+    public static readonly TimeSpan NodeSettleBudget = TimeSpan.FromSeconds(60);
+
+    // The engine may answer before it has settled its containers, and a first request may still fail: the node is looked
+    // at every two seconds until it is started, runs healthy or is gone, or the budget is spent.
     private async Task StartNodeAfterEngineAsync(Task previous, CancellationToken ct)
     {
         await previous.ConfigureAwait(false);
+        var deadline = _services.Time.GetUtcNow() + NodeSettleBudget;
         try
         {
-            if (Volatile.Read(ref _engineLost))
+            while (Volatile.Read(ref _engineLost))
             {
-                await StartStoppedNodeAsync(ct).ConfigureAwait(false);
+                BootstrapDecision? decision = null;
+                try
+                {
+                    decision = await DecideAsync(ct).ConfigureAwait(false);
+                    if (decision.Action == BootstrapAction.Start)
+                    {
+                        await StartStoppedNodeAsync(ct).ConfigureAwait(false);
+                    }
+                }
+                catch (DevLoopException ex)
+                {
+                    // Published on the cluster when the start failed; a failed look is tried again.
+                    LogFailed(_loggers(ClusterScope), ex.StepName, ex.Message);
+                    if (decision is not null)
+                    {
+                        break;
+                    }
+                }
+
+                if (decision is { Action: BootstrapAction.Start or BootstrapAction.Reuse or BootstrapAction.Create } || _services.Time.GetUtcNow() >= deadline)
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2), _services.Time, ct).ConfigureAwait(false);
             }
-        }
-        catch (DevLoopException)
-        {
-            // Published on the cluster; the next deploy says it again.
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The engine went away again before the node could be checked: the next return checks it.
-            LogFailed(_loggers(ClusterScope), "Cluster", ex.Message);
+
+            Volatile.Write(ref _engineLost, false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -272,6 +272,35 @@ public sealed class DevSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_the_engine_stops_only_after_it_answers_again_is_still_started()
+    {
+        var probe = new SwitchableProbe { Up = true };
+        _engine = new EngineWatch(probe, "unix:///var/run/docker.sock (default)", _time);
+        _fakes.Deployer.Log = _fakes.Cluster.Log;
+        var (session, events) = Create();
+        await session.RunAsync(null, CancellationToken.None);
+        probe.Up = false;
+        await AdvanceUntilAsync(() => _engine.Current.Link == EngineLink.Lost);
+
+        // The engine answers while it is still stopping the node (running, its health no longer passing) ...
+        _fakes.Cluster.Container = FakeCluster.ContainerIn("running", healthy: false);
+        probe.Up = true;
+        await AdvanceUntilAsync(() => _engine.Current.Link == EngineLink.Connected);
+        for (var i = 0; i < 5; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(["up", "deploy", "deployed"], _fakes.Cluster.Log);
+
+        // ... and it exits a few seconds later: it is started then.
+        _fakes.Cluster.Container = FakeCluster.ContainerIn("exited", healthy: true, exitCode: 134);
+        await AdvanceUntilAsync(() => events.OfType<ClusterChanged>().Any(c => c.Detail?.EndsWith("when the engine came back; started it again", StringComparison.Ordinal) == true));
+        Assert.Equal(["up", "deploy", "deployed", "up"], _fakes.Cluster.Log);
+    }
+
+    [Fact]
     public async Task A_deploy_waiting_for_the_engine_finds_the_node_it_left_exited_started_again()
     {
         var probe = new SwitchableProbe { Up = true };

@@ -110,8 +110,9 @@ internal static class EngineRestartScenarios
             var back = await ContainersBackAsync(cluster, ct);
             var told = await watching.NodeStartAsync(TimeSpan.FromMinutes(6), ct);
             var expected = $"cluster node {cluster.ContainerName} was stopped (exit ";
-            checks.Add(InvariantCheck.Of("node + registry back after the engine", back.Problem
-                ?? (told is null || (told.StartsWith(expected, StringComparison.Ordinal) && told.EndsWith(") when the engine came back; started it again", StringComparison.Ordinal))
+            checks.Add(InvariantCheck.Of("node + registry back after the engine", back.Problem is { } notBack
+                ? $"{notBack}; the watching session saw: {watching.Trace}"
+                : (told is null || (told.StartsWith(expected, StringComparison.Ordinal) && told.EndsWith(") when the engine came back; started it again", StringComparison.Ordinal))
                     ? null
                     : $"the session's start of the node: {told}")));
 

@@ -99,17 +99,18 @@ public sealed class ClusterLifecycleTests(ClusterImageFixture image, ITestOutput
             Assert.NotEqual(0, checkExit);
             Assert.Contains("HEALTHCHECK_MISSING_SSH_HANDSHAKE_SECRET", checkOut + checkErr, StringComparison.Ordinal);
 
-            // Stopped (as an engine restart leaves it) → started again in place: the same container and volume (the
-            // server's TLS secret is the one it had), the state file kept, and the missing secret ensured again, so the
-            // health check that failed above passes.
+            // Stopped (as an engine restart leaves it) → started again in place: the same container with what was
+            // written into it, the state file kept (it records no fingerprint the node could have lost), and the missing
+            // secret ensured again, so the health check that failed above passes.
             await File.WriteAllTextAsync(stateFile, "cluster_name=kept\n");
+            Assert.Equal(0, (await ContainerExec.RunAsync(docker, created.ContainerId, ["sh", "-c", "echo kept > /etc/openshell-start-marker"])).ExitCode);
             await docker.Containers.StopContainerAsync(created.ContainerId, new ContainerStopParameters { WaitBeforeKillSeconds = 5 });
             var started = await lifecycle.UpAsync(buildImage: null);
             Assert.Equal(BootstrapAction.Start, started.Decision.Action);
             Assert.Contains($"cluster node {lifecycle.ContainerName} was stopped (exit ", started.Decision.Reason, StringComparison.Ordinal);
             Assert.Equal(created.ContainerId, started.ContainerId);
             Assert.Equal("healthy", (await lifecycle.StatusAsync()).Health);
-            Assert.Equal(secretUid, await SecretUidAsync(lifecycle));
+            Assert.Equal("kept\n", await ReadFileAsync(docker, started.ContainerId, "/etc/openshell-start-marker"));
             Assert.Equal("cluster_name=kept\n", await File.ReadAllTextAsync(stateFile));
             using (var kube = lifecycle.CreateKubernetesClient())
             {

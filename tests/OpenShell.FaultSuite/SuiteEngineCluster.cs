@@ -55,6 +55,9 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
 
     protected override bool BuildsClusterImage => !_imageCopied;
 
+    /// <summary>The shared cluster when one was made already; else null.</summary>
+    public static SuiteEngineCluster? Existing => Volatile.Read(ref s_instance);
+
     /// <summary>The shared cluster, bootstrapped and primed on first use.</summary>
     public static async Task<SuiteEngineCluster> GetAsync()
     {

@@ -17,7 +17,8 @@ namespace OpenShell.Testing;
 /// <para>
 /// Not <c>--bridge none</c> (with which dockerd deletes the host's <c>docker0</c>, the first engine's bridge), and
 /// <c>--iptables=false</c> (the first engine owns the rules); since the first engine's <c>FORWARD</c> policy drops bridged
-/// traffic, one accept rule for this engine's address pool (both ends in it) is inserted and removed again.
+/// traffic, one accept rule for this engine's address pool (both ends in it) is inserted and removed again. Even so,
+/// a restart after a crash has been seen to remove <c>docker0</c>; <see cref="HostBridgeGuard"/> puts it back.
 /// Disposing stops dockerd (its containers with it) and removes its bridge, the rule and every folder it used, also
 /// when a test failed.
 /// </para>
@@ -35,6 +36,7 @@ public sealed class SecondEngine : IAsyncDisposable
     private readonly string _bridge;
     private readonly string[] _forwardRule;
     private readonly StringBuilder _log;
+    private HostBridgeGuard? _hostBridge;
 
     private SecondEngine(Process process, TempDirectory folder, string exec, string bridge, string[] forwardRule, StringBuilder log, int port, EnginePki pki, string subnet)
     {
@@ -139,6 +141,7 @@ public sealed class SecondEngine : IAsyncDisposable
         var engine = new SecondEngine(process, folder, exec, bridge, rule, log, port, pki, subnet);
         try
         {
+            engine._hostBridge = await HostBridgeGuard.StartAsync(line => { lock (log) { log.AppendLine(line); } });
             await engine.WaitAnsweringAsync(ct);
             return engine;
         }
@@ -309,7 +312,14 @@ public sealed class SecondEngine : IAsyncDisposable
     }
 
     /// <summary>Stops dockerd, its bridge and its rule, and removes its folders.</summary>
-    public async ValueTask DisposeAsync() => await CleanUpAsync(_process, _folder, _exec, _bridge, _forwardRule);
+    public async ValueTask DisposeAsync()
+    {
+        await CleanUpAsync(_process, _folder, _exec, _bridge, _forwardRule);
+        if (_hostBridge is not null)
+        {
+            await _hostBridge.DisposeAsync();
+        }
+    }
 
     // unshare execs the shell, which mounts the tmpfs and execs dockerd: one process, dockerd's pid.
     private static Process Launch(TempDirectory folder, string exec, string bridge, int port, EnginePki pki, string subnet, StringBuilder log)

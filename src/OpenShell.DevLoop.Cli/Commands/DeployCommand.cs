@@ -60,18 +60,26 @@ internal static class DeployCommand
             var decision = recreate
                 ? new BootstrapDecision(BootstrapAction.Recreate, "--recreate destroys it and creates it again")
                 : await session.DecideAsync(ct).ConfigureAwait(false);
-            if (decision.Action != BootstrapAction.Reuse)
+            if (decision.Action is not BootstrapAction.Reuse and not BootstrapAction.Start)
             {
                 await stdout.WriteLineAsync($"Bootstrapping cluster {session.Paths.ClusterName}: {decision.Reason}.").ConfigureAwait(false);
             }
 
             var up = await session.UpAsync(recreate, null, ct).ConfigureAwait(false);
+            if (decision.Action == BootstrapAction.Start)
+            {
+                // One line either way: started with its volume, or (exited again) bootstrapped afresh.
+                await stdout.WriteLineAsync(up.Decision.Action == BootstrapAction.Start
+                    ? $"cluster node {ClusterName.ContainerName(session.Paths.ClusterName)} was stopped (exit {decision.ExitCode ?? 0}); started it again"
+                    : $"Bootstrapping cluster {session.Paths.ClusterName}: {up.Decision.Reason}.").ConfigureAwait(false);
+            }
+
             if (up.Security.IsInsecure())
             {
                 await stdout.WriteLineAsync(up.Security.InsecureLine(up.GatewayHostPort)).ConfigureAwait(false);
             }
 
-            if (decision.Action != BootstrapAction.Reuse)
+            if (up.Decision.Action is BootstrapAction.Create or BootstrapAction.Recreate)
             {
                 await stdout.WriteLineAsync($"Cluster {session.Paths.ClusterName} is up; deploying the working tree.").ConfigureAwait(false);
             }

@@ -11,4 +11,10 @@ public enum BootstrapAction
 
     /// <summary>A healthy container: keep it.</summary>
     Reuse,
+
+    /// <summary>
+    /// A container that exited (an engine crash or restart, a reboot): start it again with its volume and wait for its
+    /// health as a bootstrap does; recreate it only when it does not come back.
+    /// </summary>
+    Start,
 }

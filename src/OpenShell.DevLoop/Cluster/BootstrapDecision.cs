@@ -1,3 +1,4 @@
+using System.Globalization;
 using Docker.DotNet.Models;
 
 namespace OpenShell.DevLoop.Cluster;
@@ -11,7 +12,13 @@ public sealed record BootstrapDecision(BootstrapAction Action, string Reason, st
     /// <summary>True when a container was found and is running, healthy or not.</summary>
     public bool ContainerRunning { get; init; }
 
-    /// <summary>Decides from the container found under the cluster's name (null when there is none), as upstream does.</summary>
+    /// <summary>The exit code of a container found exited (<see cref="BootstrapAction.Start"/>); null otherwise.</summary>
+    public long? ExitCode { get; init; }
+
+    /// <summary>
+    /// Decides from the container found under the cluster's name (null when there is none), as upstream does, except that
+    /// an exited container is started again rather than recreated.
+    /// </summary>
     public static BootstrapDecision Decide(string containerName, ContainerInspectResponse? container)
     {
         if (container is null)
@@ -27,6 +34,17 @@ public sealed record BootstrapDecision(BootstrapAction Action, string Reason, st
         }
 
         var status = state?.Status ?? "unknown";
+
+        // An exited node (the engine crashed or restarted, the machine rebooted) still holds its volume and what was
+        // deployed to it: it is started again. A dead or never-started one is recreated.
+        if (state is { Running: false, Status: "exited" })
+        {
+            var stopped = $"container {containerName} is not running (state 'exited')";
+            return new(BootstrapAction.Start, $"cluster node {containerName} was stopped (exit {state.ExitCode.ToString(CultureInfo.InvariantCulture)}); it is started again with its volume", stopped)
+            {
+                ExitCode = state.ExitCode,
+            };
+        }
 
         // A stopped container keeps its last health status, often 'healthy': what matters is that it does not run.
         var problem = state is not { Running: true } ? $"container {containerName} is not running (state '{status}')" : health switch

@@ -2,17 +2,22 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using k8s;
 using Microsoft.Extensions.Logging;
+using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
+using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Engine;
 using OpenShell.DevLoop.Pki;
 using OpenShell.DevLoop.Registry;
+using OpenShell.DevLoop.State;
+using OpenShell.DevLoop.Verification;
 
 namespace OpenShell.DevLoop.Cluster;
 
 /// <summary>
 /// Bootstraps, reuses, inspects and removes the cluster node container, as upstream's <c>mise run cluster</c> does:
-/// no container → create; not healthy → recreate with a fresh volume; healthy → reuse. Each decision is logged with
+/// no container → create; not healthy → recreate with a fresh volume; healthy → reuse; and, beyond upstream, exited → start
+/// it again with its volume (recreate only when it exits again). Each decision is logged with
 /// its reason; after a bootstrap the fast-deploy state file is removed. The ports the node and the registry publish on
 /// the engine's loopback are dialled through <see cref="IEnginePorts"/> (as they are for an engine on this machine).
 /// </summary>
@@ -83,6 +88,21 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
             return await ResultAsync(decision, existing, reusedApiPort, gatewayPort, kept, ct).ConfigureAwait(false);
         }
 
+        if (decision.Action == BootstrapAction.Start)
+        {
+            if (await StartAgainAsync(decision, gatewayPort, stateFileOverride, ct).ConfigureAwait(false) is { } started)
+            {
+                return started;
+            }
+
+            decision = decision with
+            {
+                Action = BootstrapAction.Recreate,
+                Reason = $"{decision.Reason}, but it exited again; it is removed with its volume and bootstrapped again",
+            };
+            LogDecision(logger, decision.Action, decision.Reason);
+        }
+
         if (decision.Action == BootstrapAction.Recreate)
         {
             await RemoveAsync(removeVolume: true, ct).ConfigureAwait(false);
@@ -115,23 +135,7 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
         var container = await docker.Containers.InspectContainerAsync(created.ID, ct).ConfigureAwait(false);
         var apiPort = KubeconfigExtractor.ApiHostPort(container);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(settings.Cluster.HealthTimeoutSeconds));
-        try
-        {
-            await WaitForKubeconfigAsync(created.ID, apiPort, timeout.Token).ConfigureAwait(false);
-            await EnsureSecretsAsync(container.Config?.Hostname, timeout.Token).ConfigureAwait(false);
-            await WaitHealthyAsync(created.ID, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            var status = await StatusAsync(ct).ConfigureAwait(false);
-            var logs = await ContainerLogs.TailAsync(docker, created.ID, 30, ct).ConfigureAwait(false);
-            throw new InvalidOperationException(
-                $"Cluster {spec.ContainerName} did not become healthy within {settings.Cluster.HealthTimeoutSeconds} s (health: {status.Health ?? "none"}; last check: {status.LastHealthOutput?.Trim() ?? "none"}" +
-                (_lastWaitError is null ? ").\n" : $"; API not reachable: {_lastWaitError}).\n") +
-                $"Last log lines:\n{logs}\nInspect it with 'docker logs {spec.ContainerName}', or raise OpenShell:Cluster:HealthTimeoutSeconds.");
-        }
+        await WaitReadyAsync(container, apiPort, ct).ConfigureAwait(false);
 
         var stateFile = paths.StateFile(stateFileOverride);
         if (File.Exists(stateFile))
@@ -143,6 +147,98 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
         var security = GatewaySecurityModes.FromEnvironment(container.Config?.Env);
         await GatewaySecurityRecord.WriteAsync(paths, security, ct).ConfigureAwait(false);
         return await ResultAsync(decision, container, apiPort, gatewayPort, security, ct).ConfigureAwait(false);
+    }
+
+    // Starts the exited node again and waits for it as a bootstrap does; its volume, state file and security mode stay.
+    // Null when it exits again: it cannot be started and is recreated.
+    private async Task<ClusterUpResult?> StartAgainAsync(BootstrapDecision decision, int gatewayPort, string? stateFileOverride, CancellationToken ct)
+    {
+        await LocalRegistryContainer.EnsureAsync(docker, settings, settings.Cluster.Network, logger, _ports, ct).ConfigureAwait(false);
+        var stopped = (await InspectAsync(ct).ConfigureAwait(false))!;
+        await docker.Containers.StartContainerAsync(stopped.ID, new ContainerStartParameters(), ct).ConfigureAwait(false);
+        LogStartedAgain(logger, ContainerName, decision.ExitCode ?? 0);
+
+        // Published ports the engine picked are picked again on a start: read them afresh.
+        var container = await docker.Containers.InspectContainerAsync(stopped.ID, ct).ConfigureAwait(false);
+        try
+        {
+            var apiPort = KubeconfigExtractor.ApiHostPort(container);
+            await WaitReadyAsync(container, apiPort, ct).ConfigureAwait(false);
+            await ForgetStateNotDeployedAsync(container.ID, paths.StateFile(stateFileOverride), ct).ConfigureAwait(false);
+            var kept = KeptSecurity(container);
+            await GatewaySecurityRecord.WriteAsync(paths, kept, ct).ConfigureAwait(false);
+            return await ResultAsync(decision, container, apiPort, gatewayPort, kept, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A health timeout of a node that runs is the bootstrap's failure; one that stopped again is beyond a start.
+            if (await InspectAsync(ct).ConfigureAwait(false) is not { State.Running: false })
+            {
+                throw;
+            }
+
+            LogExitedAgain(logger, ContainerName, ex.Message);
+            return null;
+        }
+    }
+
+    // What the node held may not have survived its stop (a Kubernetes datastore that is not on the volume, a node that
+    // re-applies its bootstrap manifests): the state file stays only when the cluster still carries every fingerprint it
+    // records; otherwise, or when that cannot be read, it goes, as after a bootstrap, and the next deploy deploys everything.
+    private async Task ForgetStateNotDeployedAsync(string containerId, string stateFile, CancellationToken ct)
+    {
+        if (!File.Exists(stateFile))
+        {
+            return;
+        }
+
+        string? why;
+        try
+        {
+            var state = (await new DeployStateStore(stateFile).ReadAsync(ct).ConfigureAwait(false)).State;
+            if (state is null || state.Fingerprints.Count == 0)
+            {
+                return;
+            }
+
+            using var kube = CreateKubernetesClient();
+            var source = new ClusterFingerprintSource(docker, containerId, kube, _ports);
+            var deployed = await DeployedFingerprints.ReadAsync(ComponentCatalog.Load(paths.RepositoryRoot).Components, source, ct).ConfigureAwait(false);
+            var differences = DeployedFingerprints.Compare(state, deployed);
+            why = differences.Count == 0 ? null : string.Join(" | ", differences);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            why = $"what the cluster carries could not be read: {ex.Message}";
+        }
+
+        if (why is not null)
+        {
+            File.Delete(stateFile);
+            LogStateNotDeployed(logger, stateFile, why);
+        }
+    }
+
+    // Waits for the API (writing the kubeconfig), the gateway's secrets and the health check, within the health timeout.
+    private async Task WaitReadyAsync(ContainerInspectResponse container, int apiPort, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(settings.Cluster.HealthTimeoutSeconds));
+        try
+        {
+            await WaitForKubeconfigAsync(container.ID, apiPort, timeout.Token).ConfigureAwait(false);
+            await EnsureSecretsAsync(container.Config?.Hostname, timeout.Token).ConfigureAwait(false);
+            await WaitHealthyAsync(container.ID, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            var status = await StatusAsync(ct).ConfigureAwait(false);
+            var logs = await ContainerLogs.TailAsync(docker, container.ID, 30, ct).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"Cluster {ContainerName} did not become healthy within {settings.Cluster.HealthTimeoutSeconds} s (health: {status.Health ?? "none"}; last check: {status.LastHealthOutput?.Trim() ?? "none"}" +
+                (_lastWaitError is null ? ").\n" : $"; API not reachable: {_lastWaitError}).\n") +
+                $"Last log lines:\n{logs}\nInspect it with 'docker logs {ContainerName}', or raise OpenShell:Cluster:HealthTimeoutSeconds.");
+        }
     }
 
     // The mode a reused node keeps (see GatewaySecurityModes.Keep); said when it is not the one the settings ask for.
@@ -365,6 +461,15 @@ public sealed partial class ClusterLifecycle(IDockerClient docker, OpenShellSett
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started {Container} from {Image} (privileged: {Privileged})")]
     private static partial void LogStarted(ILogger logger, string container, string image, bool privileged);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Started {Container} again (it had exited with code {ExitCode}); waiting for its health")]
+    private static partial void LogStartedAgain(ILogger logger, string container, long exitCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed the fast-deploy state file {Path}: the started node no longer carries what it records ({Why}); the next deploy deploys everything")]
+    private static partial void LogStateNotDeployed(ILogger logger, string path, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Container} exited again after its start: {Message}")]
+    private static partial void LogExitedAgain(ILogger logger, string container, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes API ready on 127.0.0.1:{Port}; kubeconfig {Path}")]
     private static partial void LogApiReady(ILogger logger, int port, string path);

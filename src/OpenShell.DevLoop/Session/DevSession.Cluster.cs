@@ -58,7 +58,7 @@ internal sealed partial class DevSession
             }
 
             var decision = await _services.Cluster.DecideAsync(ct).ConfigureAwait(false);
-            Publish(new ClusterChanged(decision.Action == BootstrapAction.Reuse ? ClusterPhase.Starting : ClusterPhase.Bootstrapping, Describe(decision)));
+            Publish(new ClusterChanged(decision.Action is BootstrapAction.Reuse or BootstrapAction.Start ? ClusterPhase.Starting : ClusterPhase.Bootstrapping, Describe(decision)));
             var up = await _services.Cluster.UpAsync(async buildCt => (await ResolveBundleAsync(buildCt).ConfigureAwait(false)).Tarball, logger, ct)
                 .ConfigureAwait(false);
             Volatile.Write(ref _cluster, up);
@@ -117,6 +117,39 @@ internal sealed partial class DevSession
             {
                 loop?.Resume();
             }
+        }
+    }
+
+    /// <summary>
+    /// Starts the cluster node again when it exists and exited (the engine crashed or restarted under it), as
+    /// <see cref="UpAsync"/> does, and tells the user in one line. One at a time; a node that runs, or is missing, is
+    /// left as it is (a removed one is the user's to recreate).
+    /// </summary>
+    /// <returns>True when the node was started.</returns>
+    /// <exception cref="DevLoopException">It could not be started (the cluster shows the failure).</exception>
+    public async Task<bool> StartStoppedNodeAsync(CancellationToken ct)
+    {
+        await _startGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var decision = await DecideAsync(ct).ConfigureAwait(false);
+            if (decision.Action != BootstrapAction.Start)
+            {
+                return false;
+            }
+
+            var up = await UpAsync(recreate: false, null, ct).ConfigureAwait(false);
+            var node = ClusterName.ContainerName(Paths.ClusterName);
+            var line = up.Decision.Action == BootstrapAction.Start
+                ? $"cluster node {node} was stopped (exit {decision.ExitCode ?? 0}) when the engine came back; started it again"
+                : $"cluster node {node} was stopped (exit {decision.ExitCode ?? 0}) when the engine came back and exited again when started; {Describe(up.Decision)}";
+            LogNodeStarted(_loggers(ClusterScope), line);
+            Publish(new ClusterChanged(ClusterPhase.Running, line, up));
+            return true;
+        }
+        finally
+        {
+            _startGate.Release();
         }
     }
 

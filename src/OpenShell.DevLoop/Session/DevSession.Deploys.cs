@@ -90,9 +90,16 @@ internal sealed partial class DevSession
     // The container may have been removed or stopped since the session brought it up (docker rm, another terminal, a
     // reboot): say so before any step, instead of failing in whichever step first touches it. A running container whose
     // health check lags (a loaded machine) is left to the steps.
+    // A node the engine left exited when it came back is started first (the engine watch may not have got to it yet).
     private async Task CheckClusterAsync(CancellationToken ct)
     {
         var decision = await _services.Cluster.DecideAsync(ct).ConfigureAwait(false);
+        if (decision.Action == BootstrapAction.Start && Volatile.Read(ref _engineLost))
+        {
+            await StartStoppedNodeAsync(ct).ConfigureAwait(false);
+            decision = await _services.Cluster.DecideAsync(ct).ConfigureAwait(false);
+        }
+
         if (decision.ContainerRunning)
         {
             return;

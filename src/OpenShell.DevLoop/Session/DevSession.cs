@@ -42,6 +42,11 @@ internal sealed partial class DevSession : IAsyncDisposable
     private DeployLoop? _loop;
     private IDisposable? _watcher;
     private Task? _engineWatch;
+    private readonly SemaphoreSlim _startGate = new(1, 1);
+    private Task _nodeStart = Task.CompletedTask;
+
+    // Set while the engine is (or was, until the node is checked again) lost: a crash or restart may have stopped the node.
+    private bool _engineLost;
 
     // What the watcher saw change since the last plan; it vouches for nothing until the watcher runs.
     private readonly ChangeDetection.ChangeJournal _journal = new();
@@ -137,6 +142,8 @@ internal sealed partial class DevSession : IAsyncDisposable
             await _engineWatch.ConfigureAwait(false);
         }
 
+        await _nodeStart.ConfigureAwait(false);
+
         if (_loop is not null)
         {
             await _loop.DisposeAsync().ConfigureAwait(false);
@@ -148,6 +155,12 @@ internal sealed partial class DevSession : IAsyncDisposable
     /// <summary>How long a deploy waits for a lost engine to come back before it fails without doing anything.</summary>
     public static readonly TimeSpan EngineWaitBudget = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Starts the engine watch alone (<see cref="RunAsync"/> starts it too), for a front end that shows the engine and
+    /// the cluster without the start-up: an exited node is started when the engine comes back. Stopped by disposing.
+    /// </summary>
+    public void WatchEngine() => StartEngineWatch();
+
     private void StartEngineWatch()
     {
         if (_services.Engine is not { } engine || _engineWatch is not null)
@@ -155,8 +168,77 @@ internal sealed partial class DevSession : IAsyncDisposable
             return;
         }
 
-        engine.Changed += status => Publish(new EngineChanged(status));
+        engine.Changed += status =>
+        {
+            Publish(new EngineChanged(status));
+            OnEngineLink(status.Link);
+        };
         _engineWatch = engine.RunAsync(_stopping.Token);
+    }
+
+    // The engine's restart policies do not always bring the node back after a crash (it can stay exited): when the engine
+    // answers again, an exited node is started, one check after another.
+    private void OnEngineLink(Engine.EngineLink link)
+    {
+        if (link == Engine.EngineLink.Lost)
+        {
+            Volatile.Write(ref _engineLost, true);
+        }
+        else if (link == Engine.EngineLink.Connected && Volatile.Read(ref _engineLost))
+        {
+            lock (_gate)
+            {
+                _nodeStart = StartNodeAfterEngineAsync(_nodeStart, _stopping.Token);
+            }
+        }
+    }
+
+    /// <summary>How long after the engine came back the node is watched for a stop the engine has not finished yet.</summary>
+    public static readonly TimeSpan NodeSettleBudget = TimeSpan.FromSeconds(60);
+
+    // The engine may answer before it has settled its containers, and a first request may still fail: the node is looked
+    // at every two seconds until it is started, runs healthy or is gone, or the budget is spent.
+    private async Task StartNodeAfterEngineAsync(Task previous, CancellationToken ct)
+    {
+        await previous.ConfigureAwait(false);
+        var deadline = _services.Time.GetUtcNow() + NodeSettleBudget;
+        try
+        {
+            while (Volatile.Read(ref _engineLost))
+            {
+                BootstrapDecision? decision = null;
+                try
+                {
+                    decision = await DecideAsync(ct).ConfigureAwait(false);
+                    if (decision.Action == BootstrapAction.Start)
+                    {
+                        await StartStoppedNodeAsync(ct).ConfigureAwait(false);
+                    }
+                }
+                catch (DevLoopException ex)
+                {
+                    // Published on the cluster when the start failed; a failed look is tried again.
+                    LogFailed(_loggers(ClusterScope), ex.StepName, ex.Message);
+                    if (decision is not null)
+                    {
+                        break;
+                    }
+                }
+
+                if (decision is { Action: BootstrapAction.Start or BootstrapAction.Reuse or BootstrapAction.Create } || _services.Time.GetUtcNow() >= deadline)
+                {
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2), _services.Time, ct).ConfigureAwait(false);
+            }
+
+            Volatile.Write(ref _engineLost, false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 
     // A deploy started while the engine is away would fail half-way; it waits for the engine instead, then fails whole.
@@ -212,6 +294,9 @@ internal sealed partial class DevSession : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure in {Step}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    private static partial void LogNodeStarted(ILogger logger, string line);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Step} failed: {Message}")]
     private static partial void LogFailed(ILogger logger, string step, string message);

@@ -19,7 +19,7 @@ internal enum ClusterPhase
     /// <summary>Waiting for something, named in the event's detail.</summary>
     Waiting,
 
-    /// <summary>A healthy container is being reused.</summary>
+    /// <summary>A healthy container is being reused, or an exited one started again.</summary>
     Starting,
 
     /// <summary>A container is being created.</summary>

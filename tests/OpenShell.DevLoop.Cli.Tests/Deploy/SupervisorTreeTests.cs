@@ -52,8 +52,8 @@ public sealed class SupervisorTreeTests(DeployClusterFixture cluster, ITestOutpu
     {
         DeployAssert.Succeeded(cluster.Prime);
         var (containerId, published, primed) = await PrimedAsync();
-        var architecture = await ClusterArchitecture.ReadAsync(cluster.Docker, DeployClusterFixture.BaseImage);
-        var release = Path.Combine(cluster.Root, ".cache", "deploy", "supervisor", architecture, SupervisorPublisher.BinaryName);
+        // The release build the fixture baked (the shared cache's copy; the checkout's publish folder may not exist).
+        var release = cluster.ReleaseSupervisor;
         var index = NodeStoreIndex.For(new CachePaths(cluster.Root).Directory, containerId, s_supervisor.FileName);
 
         var fileSha = await SupervisorDeployer.DeployAsync(cluster.Docker, containerId, release, s_supervisor, primed.Fingerprint);

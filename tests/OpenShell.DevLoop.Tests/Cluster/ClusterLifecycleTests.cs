@@ -13,12 +13,12 @@ using Xunit.Abstractions;
 
 namespace OpenShell.DevLoop.Tests.Cluster;
 
-/// <summary>Bootstrap, reuse, recreate and removal of a real node container built from the offline cluster image.</summary>
+/// <summary>Bootstrap, reuse, a start again after a stop, and removal of a real node container built from the offline cluster image.</summary>
 [Collection(ClusterImageCollection.Name)]
 public sealed class ClusterLifecycleTests(ClusterImageFixture image, ITestOutputHelper output)
 {
     [RequiresDocker]
-    public async Task Create_then_reuse_then_recreate_when_unhealthy_then_down()
+    public async Task Create_then_reuse_then_start_again_when_stopped_then_down()
     {
         var id = Guid.NewGuid().ToString("N")[..10];
         using var repo = new TempDirectory("cluster-repo");
@@ -89,7 +89,7 @@ public sealed class ClusterLifecycleTests(ClusterImageFixture image, ITestOutput
             Assert.Equal(created.ContainerId, reused.ContainerId);
             Assert.Equal(secretUid, await SecretUidAsync(lifecycle));
 
-            // A missing handshake secret makes the node unhealthy → recreate with a fresh volume.
+            // A missing handshake secret makes the node unhealthy: its health check says which.
             using (var kube = lifecycle.CreateKubernetesClient())
             {
                 await kube.CoreV1.DeleteNamespacedSecretAsync("openshell-ssh-handshake", "openshell");
@@ -99,14 +99,23 @@ public sealed class ClusterLifecycleTests(ClusterImageFixture image, ITestOutput
             Assert.NotEqual(0, checkExit);
             Assert.Contains("HEALTHCHECK_MISSING_SSH_HANDSHAKE_SECRET", checkOut + checkErr, StringComparison.Ordinal);
 
-            // Docker calls the node unhealthy only after 60 failed checks (5 min, OpenShell's timings); a stopped node
-            // takes the same path, named for what it is (Docker keeps a stopped container's last health status).
+            // Stopped (as an engine restart leaves it) → started again in place: the same container with what was
+            // written into it, the state file kept (it records no fingerprint the node could have lost), and the missing
+            // secret ensured again, so the health check that failed above passes.
+            await File.WriteAllTextAsync(stateFile, "cluster_name=kept\n");
+            Assert.Equal(0, (await ContainerExec.RunAsync(docker, created.ContainerId, ["sh", "-c", "echo kept > /etc/openshell-start-marker"])).ExitCode);
             await docker.Containers.StopContainerAsync(created.ContainerId, new ContainerStopParameters { WaitBeforeKillSeconds = 5 });
-            var recreated = await lifecycle.UpAsync(buildImage: null);
-            Assert.Equal(BootstrapAction.Recreate, recreated.Decision.Action);
-            Assert.Contains("is not running (state 'exited')", recreated.Decision.Reason, StringComparison.Ordinal);
-            Assert.NotEqual(created.ContainerId, recreated.ContainerId);
+            var started = await lifecycle.UpAsync(buildImage: null);
+            Assert.Equal(BootstrapAction.Start, started.Decision.Action);
+            Assert.Contains($"cluster node {lifecycle.ContainerName} was stopped (exit ", started.Decision.Reason, StringComparison.Ordinal);
+            Assert.Equal(created.ContainerId, started.ContainerId);
             Assert.Equal("healthy", (await lifecycle.StatusAsync()).Health);
+            Assert.Equal("kept\n", await ReadFileAsync(docker, started.ContainerId, "/etc/openshell-start-marker"));
+            Assert.Equal("cluster_name=kept\n", await File.ReadAllTextAsync(stateFile));
+            using (var kube = lifecycle.CreateKubernetesClient())
+            {
+                Assert.NotEmpty((await kube.CoreV1.ListNamespaceAsync()).Items);
+            }
 
             // Down removes the container and the volume.
             Assert.True(await lifecycle.RemoveAsync(removeVolume: true));

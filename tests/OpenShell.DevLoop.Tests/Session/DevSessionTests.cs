@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Deploy;
@@ -239,6 +240,118 @@ public sealed class DevSessionTests : IAsyncLifetime
         Assert.Contains("did not come back within 60 s, so nothing was deployed", failed[0].Error.Message, StringComparison.Ordinal);
         Assert.Contains("Connection refused", failed[0].Error.Message, StringComparison.Ordinal);
         Assert.Empty(_fakes.Deployer.Requests);
+    }
+
+    [Fact]
+    public async Task When_the_engine_comes_back_an_exited_node_is_started_again_in_place_and_the_user_told_in_one_line()
+    {
+        var probe = new SwitchableProbe { Up = true };
+        _engine = new EngineWatch(probe, "unix:///var/run/docker.sock (default)", _time);
+        _fakes.Deployer.Log = _fakes.Cluster.Log;
+        var (session, events) = Create();
+        await session.RunAsync(null, CancellationToken.None);
+        var node = session.Cluster!.ContainerId;
+
+        // The engine crashes; when it answers again the node is still exited (exit 134), as its restart policy left it.
+        probe.Up = false;
+        await AdvanceUntilAsync(() => _engine.Current.Link == EngineLink.Lost);
+        _fakes.Cluster.Container = FakeCluster.ContainerIn("exited", healthy: true, exitCode: 134);
+        probe.Up = true;
+        var line = $"cluster node {ClusterName.ContainerName(session.Paths.ClusterName)} was stopped (exit 134) when the engine came back; started it again";
+        await AdvanceUntilAsync(() => events.OfType<ClusterChanged>().Any(c => c.Phase == ClusterPhase.Running && c.Detail == line));
+
+        var started = events.OfType<ClusterChanged>().Last(c => c.Phase == ClusterPhase.Running);
+        Assert.Equal(BootstrapAction.Start, started.Cluster!.Decision.Action);
+        Assert.Equal(node, session.Cluster!.ContainerId);
+        Assert.Equal(["up", "deploy", "deployed", "up"], _fakes.Cluster.Log);
+        Assert.Single(events.OfType<ClusterChanged>(), c => c.Detail == line);
+
+        // Deploys go on against it.
+        await session.DeployAsync([], null, CancellationToken.None);
+        Assert.Equal(2, _fakes.Deployer.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_node_the_engine_stops_only_after_it_answers_again_is_still_started()
+    {
+        var probe = new SwitchableProbe { Up = true };
+        _engine = new EngineWatch(probe, "unix:///var/run/docker.sock (default)", _time);
+        _fakes.Deployer.Log = _fakes.Cluster.Log;
+        var (session, events) = Create();
+        await session.RunAsync(null, CancellationToken.None);
+        probe.Up = false;
+        await AdvanceUntilAsync(() => _engine.Current.Link == EngineLink.Lost);
+
+        // The engine answers while it is still stopping the node (running, its health no longer passing) ...
+        _fakes.Cluster.Container = FakeCluster.ContainerIn("running", healthy: false);
+        probe.Up = true;
+        await AdvanceUntilAsync(() => _engine.Current.Link == EngineLink.Connected);
+        for (var i = 0; i < 5; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(["up", "deploy", "deployed"], _fakes.Cluster.Log);
+
+        // ... and it exits a few seconds later: it is started then.
+        _fakes.Cluster.Container = FakeCluster.ContainerIn("exited", healthy: true, exitCode: 134);
+        await AdvanceUntilAsync(() => events.OfType<ClusterChanged>().Any(c => c.Detail?.EndsWith("when the engine came back; started it again", StringComparison.Ordinal) == true));
+        Assert.Equal(["up", "deploy", "deployed", "up"], _fakes.Cluster.Log);
+    }
+
+    [Fact]
+    public async Task A_deploy_waiting_for_the_engine_finds_the_node_it_left_exited_started_again()
+    {
+        var probe = new SwitchableProbe { Up = true };
+        _engine = new EngineWatch(probe, "unix:///var/run/docker.sock (default)", _time);
+        _fakes.Deployer.Log = _fakes.Cluster.Log;
+        var (session, events) = Create();
+        await session.RunAsync(null, CancellationToken.None);
+        probe.Up = false;
+        await AdvanceUntilAsync(() => _engine.Current.Link == EngineLink.Lost);
+        _fakes.Cluster.Container = FakeCluster.ContainerIn("exited", healthy: true, exitCode: 137);
+
+        var deploy = session.DeployAsync([], null, CancellationToken.None);
+        probe.Up = true;
+        await AdvanceUntilAsync(() => deploy.IsCompleted);
+
+        await deploy;
+        Assert.Equal(["up", "deploy", "deployed", "up", "deploy", "deployed"], _fakes.Cluster.Log);
+        Assert.Empty(events.OfType<ComponentFailed>());
+    }
+
+    [Fact]
+    public async Task A_node_stopped_while_the_engine_answers_is_left_stopped_and_the_deploy_refused()
+    {
+        var probe = new SwitchableProbe { Up = true };
+        _engine = new EngineWatch(probe, "unix:///var/run/docker.sock (default)", _time);
+        _fakes.Deployer.Log = _fakes.Cluster.Log;
+        var (session, _) = Create();
+        await session.RunAsync(null, CancellationToken.None);
+        _fakes.Cluster.Container = FakeCluster.ContainerIn("exited", healthy: true, exitCode: 143);
+        for (var i = 0; i < 12; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10);
+        }
+
+        var error = await Assert.ThrowsAsync<DevLoopException>(() => session.DeployAsync([], null, CancellationToken.None));
+
+        Assert.Contains("is not running (state 'exited')", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["up", "deploy", "deployed"], _fakes.Cluster.Log);
+    }
+
+    // Moves the manual clock a second at a time (the engine watch's checks and back-off) until the condition holds.
+    private async Task AdvanceUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        Assert.True(condition(), "the condition did not hold within 200 s of the manual clock");
     }
 
     private sealed class SwitchableProbe : IEngineProbe

@@ -27,12 +27,24 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
         await File.WriteAllTextAsync(tool, "#!/bin/sh\necho tool-ran-from-node\n");
         File.SetUnixFileMode(tool, (UnixFileMode)0b111_101_101);
 
+        // The shape of the supervisor's dev build on a node: a relative link into a folder of hard links to a store.
+        var bin = Path.GetDirectoryName(tool)!;
+        var store = Path.Combine(bin, ".linked.files", "abc");
+        Directory.CreateDirectory(Path.GetDirectoryName(store)!);
+        await File.WriteAllTextAsync(store, "#!/bin/sh\necho linked-tool-ran\n");
+        File.SetUnixFileMode(store, (UnixFileMode)0b111_101_101);
+        Directory.CreateDirectory(Path.Combine(bin, ".linked.d", "tree"));
+        (await TestProcess.RunAsync("ln", [store, Path.Combine(bin, ".linked.d", "tree", "linked-tool")])).EnsureSuccess("ln");
+        File.CreateSymbolicLink(Path.Combine(bin, "linked-tool"), ".linked.d/tree/linked-tool");
+
         var script = string.Join("; ",
             "echo \"env: $FROM_SECRET $FROM_CONFIGMAP $POD_NAME $POD_NAMESPACE ip=$POD_IP $LITERAL $EXPANDED\"",
             "echo \"api: $KUBERNETES_SERVICE_HOST\"",
             "echo \"file: $(cat /etc/creds/password)\"",
             "echo \"item: $(cat /etc/settings/hello.txt)\"",
             "/opt/openshell/bin/tool",
+            "/opt/openshell/bin/linked-tool",
+            "echo \"links: $(readlink /opt/openshell/bin/linked-tool) $(stat -c %h /opt/openshell/bin/.linked.files/abc)\"",
             "echo \"sa: $(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace) $(head -c 27 /var/run/secrets/kubernetes.io/serviceaccount/ca.crt)\"",
             "echo \"user: $(id -u):$(id -g) cwd: $(pwd)\"");
         var pod = await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
@@ -91,6 +103,8 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
         Assert.Contains("file: hunter2", logs, StringComparison.Ordinal);
         Assert.Contains("item: hello-from-configmap", logs, StringComparison.Ordinal);
         Assert.Contains("tool-ran-from-node", logs, StringComparison.Ordinal);
+        Assert.Contains("linked-tool-ran", logs, StringComparison.Ordinal);
+        Assert.Contains("links: .linked.d/tree/linked-tool 2", logs, StringComparison.Ordinal);
         Assert.Contains($"sa: {ns} -----BEGIN CERTIFICATE-----", logs, StringComparison.Ordinal);
         Assert.Contains("user: 4321:4322 cwd: /tmp", logs, StringComparison.Ordinal);
 

@@ -188,7 +188,8 @@ internal static class PodFiles
                 {
                     if (linked.TryGetValue(identity, out var first))
                     {
-                        tar.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, target.TrimStart('/')) { LinkName = first, ModificationTime = DateTimeOffset.UtcNow });
+                        // The engine applies a hard link entry's mode to the file it links to: give it the file's own.
+                        tar.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, target.TrimStart('/')) { LinkName = first, Mode = File.GetUnixFileMode(entry), ModificationTime = DateTimeOffset.UtcNow });
                         continue;
                     }
 

@@ -85,13 +85,17 @@ internal sealed class FakeCluster : IClusterController
     public Task<BootstrapDecision> DecideAsync(CancellationToken ct) =>
         Task.FromResult(BootstrapDecision.Decide("openshell-cluster-test", Container));
 
-    /// <summary>A container in <paramref name="status"/>; <paramref name="healthy"/> gives it a healthy health check.</summary>
-    public static Docker.DotNet.Models.ContainerInspectResponse ContainerIn(string status, bool healthy) => new()
+    /// <summary>
+    /// A container in <paramref name="status"/>; <paramref name="healthy"/> gives it a healthy health check, and
+    /// <paramref name="exitCode"/> is the code it last exited with.
+    /// </summary>
+    public static Docker.DotNet.Models.ContainerInspectResponse ContainerIn(string status, bool healthy, long exitCode = 0) => new()
     {
         State = new Docker.DotNet.Models.ContainerState
         {
             Status = status,
             Running = status == "running",
+            ExitCode = exitCode,
             Health = new Docker.DotNet.Models.Health { Status = healthy ? "healthy" : "unhealthy" },
         },
     };
@@ -109,9 +113,13 @@ internal sealed class FakeCluster : IClusterController
             throw error;
         }
 
-        var id = Interlocked.Increment(ref _containers).ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+        // As the real node: a missing or unhealthy one is a new container, an exited one is the same one started again.
+        var decision = BootstrapDecision.Decide("openshell-cluster-test", Container);
+        var id = decision.Action is BootstrapAction.Start or BootstrapAction.Reuse
+            ? Volatile.Read(ref _containers).ToString("D12", System.Globalization.CultureInfo.InvariantCulture)
+            : Interlocked.Increment(ref _containers).ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
         Container = ContainerIn("running", healthy: true);
-        return Task.FromResult(new ClusterUpResult(BootstrapDecision.Decide("openshell-cluster-test", null), id, "/tmp/kubeconfig", 6443, 30051) { Security = Security });
+        return Task.FromResult(new ClusterUpResult(decision, id, "/tmp/kubeconfig", 6443, 30051) { Security = Security });
     }
 
     public Task RemoveAsync(ILogger logger, CancellationToken ct)

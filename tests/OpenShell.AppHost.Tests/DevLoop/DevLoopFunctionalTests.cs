@@ -179,17 +179,11 @@ public sealed partial class DevLoopFunctionalTests(OfflineStackFixture stack, IT
     private static Task<ResourceEvent> WaitForPropertyAsync(ResourceNotificationService notifications, string resource, string property, Func<string, bool> accept, CancellationToken ct) =>
         notifications.WaitForResourceAsync(resource, e => Property(e, property) is { Length: > 0 } value && accept(value), ct);
 
+    // What the node's supervisor link runs, recomputed on the node: the dev build's tree digest, or the release file's sha256.
     private static async Task<string> NodeSha256Async(Docker.DotNet.IDockerClient docker, string container, CancellationToken ct)
     {
-        var exec = await docker.Exec.ExecCreateContainerAsync(container, new ContainerExecCreateParameters
-        {
-            Cmd = ["sha256sum", "/opt/openshell/bin/openshell-sandbox"],
-            AttachStdout = true,
-            AttachStderr = true,
-        }, ct);
-        using var stream = await docker.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, ct);
-        var (stdout, stderr) = await stream.ReadOutputToEndAsync(ct);
-        Assert.True(stdout.Length > 64, $"sha256sum printed nothing: {stderr}");
-        return stdout[..64];
+        var sha = await OpenShell.DevLoop.Deploy.SupervisorDeployer.ReadNodeSha256Async(docker, container, ct);
+        Assert.True(sha is { Length: 64 }, $"no supervisor on node {container}");
+        return sha!;
     }
 }

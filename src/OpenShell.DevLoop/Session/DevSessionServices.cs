@@ -45,7 +45,7 @@ internal sealed record DevSessionServices
     /// The real collaborators: the Docker engine, the runtime bundle from the settings, the fast deploy logging to
     /// <paramref name="deployLogger"/>; the ports the node and the registry publish on the engine's loopback are dialled
     /// through <paramref name="ports"/> (<see cref="Engine.EngineConnection.CreatePorts"/>; null for an engine on this machine).
-    /// <paramref name="warmCompile"/> keeps the supervisor's compilations alive between deploys, for a front end that lives
+    /// <paramref name="warmCompile"/> keeps the supervisor's and the gateway's compilations alive between deploys, for a front end that lives
     /// across edits (the AppHost); a one-shot one leaves it off and publishes with MSBuild.
     /// </summary>
     public static DevSessionServices ForDocker(

@@ -79,6 +79,14 @@ internal static partial class DotnetPublish
             }
         }
 
+        // A publish into a nearly full file system is not started: MSBuild's parallel Copy can wait forever on a disk that
+        // refuses its writes, where failing now names the cause.
+        if (verb == "publish" && OptionFolder(workingDirectory, arguments, "-o") is { } target && FreeBytes(target) is { } free && free < NearlyFullBytes)
+        {
+            throw DiskFullFailure(verb, workingDirectory, arguments,
+                $"only {free / (1024 * 1024)} MiB free there, less than the {NearlyFullBytes / (1024 * 1024)} MiB a publish needs; dotnet publish was not started");
+        }
+
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Collect(e.Data);
         process.ErrorDataReceived += (_, e) => Collect(e.Data);
@@ -125,7 +133,10 @@ internal static partial class DotnetPublish
         return i >= 0 && i + 1 < arguments.Count ? Path.GetFullPath(Path.Combine(workingDirectory, arguments[i + 1])) : null;
     }
 
-    private static bool NearlyFull(string folder)
+    private static bool NearlyFull(string folder) => FreeBytes(folder) < NearlyFullBytes;
+
+    // Free bytes on the file system of folder (or of its nearest existing parent); null when it cannot be told.
+    private static long? FreeBytes(string folder)
     {
         var existing = folder;
         while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
@@ -135,11 +146,11 @@ internal static partial class DotnetPublish
 
         try
         {
-            return new DriveInfo(existing).AvailableFreeSpace < NearlyFullBytes;
+            return new DriveInfo(existing).AvailableFreeSpace;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return false;
+            return null;
         }
     }
 

@@ -19,7 +19,7 @@ namespace OpenShell.DevLoop.Deploy;
 /// project and the projects it references is compiled by a warm compiler straight into the publish folder instead of
 /// <c>dotnet publish</c>; anything else is published by MSBuild, after which the compiler takes its command lines again.
 /// </remarks>
-internal sealed partial class BinaryComponentDeployer(IDockerClient docker, PublishGate gate, ILogger logger, WarmBuilds? warm = null) : IBinaryComponentDeployer
+internal sealed class BinaryComponentDeployer(IDockerClient docker, PublishGate gate, ILogger logger, WarmBuilds? warm = null) : IBinaryComponentDeployer
 {
     public async Task<string> DeployAsync(ComponentDefinition component, DeployTarget target, DeployRun run, CancellationToken ct)
     {
@@ -45,40 +45,10 @@ internal sealed partial class BinaryComponentDeployer(IDockerClient docker, Publ
             sha => [new(TelemetryTags.SupervisorSha256, sha)]).ConfigureAwait(false);
     }
 
-    private async Task<string> BuildAsync(
-        WarmCompiler? compiler, DeployRun run, string name, BinaryDeployment binary, string root, string architecture, string output, SupervisorBuild build, CancellationToken ct)
-    {
-        if (compiler is not null)
-        {
-            run.Progress(DeployStep.Supervisor, name, $"warm compiler: checking {binary.Project} and its references");
-            var result = await compiler.TryCompileAsync(output, ct).ConfigureAwait(false);
-            if (result.Compiled && File.Exists(Path.Combine(output, binary.FileName)))
-            {
-                run.Progress(DeployStep.Supervisor, name, $"warm compiler: {result.Reason}");
-                return Path.Combine(output, binary.FileName);
-            }
-
-            run.Progress(DeployStep.Supervisor, name, $"warm compiler: {result.Reason}; MSBuild builds instead");
-        }
-
-        run.Progress(DeployStep.Supervisor, name, $"dotnet publish {binary.Project} for linux/{architecture} ({build.ToString().ToLowerInvariant()} build)");
-        var published = await SupervisorPublisher.PublishAsync(root, binary.Project, binary.FileName, architecture, output, build, logger, ct).ConfigureAwait(false);
-        if (compiler is not null)
-        {
-            try
-            {
-                await compiler.CaptureAsync(ct).ConfigureAwait(false);
-            }
-            catch (InvalidOperationException ex)
-            {
-                // The deploy stands on MSBuild's build; the next one builds with MSBuild again.
-                LogCaptureFailed(logger, ex.Message);
-            }
-        }
-
-        return published;
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm compiler could not take the compiler's command lines; MSBuild builds the next edit too: {Reason}")]
-    private static partial void LogCaptureFailed(ILogger logger, string reason);
+    private Task<string> BuildAsync(
+        WarmCompiler? compiler, DeployRun run, string name, BinaryDeployment binary, string root, string architecture, string output, SupervisorBuild build, CancellationToken ct) =>
+        WarmOrMSBuild.BuildAsync(compiler, binary.Project, output, binary.FileName, Path.Combine(output, binary.FileName),
+            ($"dotnet publish {binary.Project} for linux/{architecture} ({build.ToString().ToLowerInvariant()} build)",
+                () => SupervisorPublisher.PublishAsync(root, binary.Project, binary.FileName, architecture, output, build, logger, ct)),
+            line => run.Progress(DeployStep.Supervisor, name, line), logger, ct);
 }

@@ -34,7 +34,7 @@ namespace OpenShell.DevLoop.Deploy;
 /// <param name="logger">The deploy's logger.</param>
 /// <param name="ports">How this machine reaches the registry on the engine's loopback, before a deploy target exists.</param>
 /// <param name="warm">The warm compilers of a long-lived front end (null: every publish is MSBuild's).</param>
-internal sealed partial class ImageComponentDeployer(
+internal sealed class ImageComponentDeployer(
     IDockerClient docker, OpenShellSettings settings, PublishGate gate, ILogger logger, IEnginePorts? ports = null, WarmBuilds? warm = null) : IImageComponentDeployer
 {
     // Assembled images between their build and their push, by tag.
@@ -157,46 +157,11 @@ internal sealed partial class ImageComponentDeployer(
     }
 
     // The warm compiler when it can bring the publish folder up to date, else dotnet publish (then the compiler captures again).
-    private async Task<string> PublishAsync(
-        WarmCompiler? compiler, DeployRun run, string name, string project, string? executable, string root, string architecture, string output, CancellationToken ct)
-    {
-        if (compiler is not null)
-        {
-            run.Progress(DeployStep.Builds, name, $"warm compiler: checking {project} and its references");
-            // A publish folder that went (a failed publish removes it) is MSBuild's to fill again.
-            var present = executable is null ? Directory.Exists(output) : File.Exists(Path.Combine(output, executable));
-            var result = present
-                ? await compiler.TryCompileAsync(output, ct).ConfigureAwait(false)
-                : WarmCompileResult.Fallback($"the publish folder holds no {executable ?? "files"}");
-            if (result.Compiled)
-            {
-                run.Progress(DeployStep.Builds, name, $"warm compiler: {result.Reason}");
-                return output;
-            }
-
-            run.Progress(DeployStep.Builds, name, $"warm compiler: {result.Reason}; MSBuild builds instead");
-        }
-
-        run.Progress(DeployStep.Builds, name, $"dotnet publish {project} for linux/{architecture}");
-        var published = await GatewayPublisher.PublishAsync(root, project, executable, architecture, output, logger, ct).ConfigureAwait(false);
-        if (compiler is not null)
-        {
-            try
-            {
-                await compiler.CaptureAsync(ct).ConfigureAwait(false);
-            }
-            catch (InvalidOperationException ex)
-            {
-                // The deploy stands on MSBuild's publish; the next one publishes with MSBuild again.
-                LogCaptureFailed(logger, ex.Message);
-            }
-        }
-
-        return published;
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm compiler could not take the compiler's command lines; MSBuild publishes the next edit too: {Reason}")]
-    private static partial void LogCaptureFailed(ILogger logger, string reason);
+    private Task<string> PublishAsync(
+        WarmCompiler? compiler, DeployRun run, string name, string project, string? executable, string root, string architecture, string output, CancellationToken ct) =>
+        WarmOrMSBuild.BuildAsync(compiler, project, output, executable, output,
+            ($"dotnet publish {project} for linux/{architecture}", () => GatewayPublisher.PublishAsync(root, project, executable, architecture, output, logger, ct)),
+            line => run.Progress(DeployStep.Builds, name, line), logger, ct);
 
     private string TagOf(ComponentDefinition component) => $"{RepositoryOf(component)}:{settings.Cluster.ImageTag}";
 

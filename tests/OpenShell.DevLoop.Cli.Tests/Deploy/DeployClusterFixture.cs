@@ -241,7 +241,9 @@ public class DeployClusterFixture : IAsyncLifetime
             await Ignore(() => docker.Images.DeleteImageAsync(image.ID, new ImageDeleteParameters { Force = true }));
         }
 
-        await Ignore(() => docker.Images.DeleteImageAsync(ClusterImage, new ImageDeleteParameters { Force = true }));
+        // Its untagged parents stay: they are the build cache other fixtures' cluster images share, and pruning them while
+        // another build uses them fails that build with "layer does not exist".
+        await Ignore(() => docker.Images.DeleteImageAsync(ClusterImage, new ImageDeleteParameters { Force = true, NoPrune = true }));
     }
 
     private static async Task Ignore(Func<Task> action)

@@ -49,6 +49,20 @@ if (!SamePlan(await watched.PlanAsync(journaled), dirtyPlan))
 {
     throw new InvalidOperationException("the plan from the watcher's change set differs from the whole scan's");
 }
+
+// As in an editor: one input saved before each plan, so its component's fingerprint must be computed again.
+var edited = dirtyPaths.First(p => p.StartsWith("src/OpenShell.Server/", StringComparison.Ordinal));
+var edits = 0;
+Report("in-process, dirty tree, watcher's change set, one file saved", await MeasureAsync(options.Iterations, watched, journaled, () =>
+{
+    File.AppendAllText(Path.Combine(repository.Root, edited), $"// saved {edits++}\n");
+    journal.Record([edited]);
+}));
+var afterEdits = await recorder.PlanAsync(request);
+if (!SamePlan(await watched.PlanAsync(journaled), afterEdits))
+{
+    throw new InvalidOperationException("after the saves, the plan from the watcher's change set differs from the whole scan's");
+}
 Report("in-process, dirty tree, reused planner + Docker lookup", await MeasureAsync(options.Iterations, new DeployPlanner(new DockerClusterContainerLocator()), request));
 
 Console.WriteLine("  stages, dirty tree:");

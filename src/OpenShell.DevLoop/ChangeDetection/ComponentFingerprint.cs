@@ -1,5 +1,5 @@
+using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace OpenShell.DevLoop.ChangeDetection;
 
@@ -27,37 +27,65 @@ internal static class ComponentFingerprint
     /// The fingerprint of the files whose mask (<paramref name="fileMasks"/>, aligned with <paramref name="sortedFiles"/>) has
     /// bit <paramref name="bit"/>; empty when there are none.
     /// </summary>
-    public static string Compute(IReadOnlyList<InputFile> sortedFiles, ulong[] fileMasks, int bit)
+    public static string Compute(IReadOnlyList<InputFile> sortedFiles, ulong[] fileMasks, int bit) =>
+        Hash(Select(sortedFiles, fileMasks, bit));
+
+    /// <summary>The files of <paramref name="sortedFiles"/> whose mask has bit <paramref name="bit"/>, in order.</summary>
+    public static InputFile[] Select(IReadOnlyList<InputFile> sortedFiles, ulong[] fileMasks, int bit)
     {
         ArgumentNullException.ThrowIfNull(sortedFiles);
         ArgumentNullException.ThrowIfNull(fileMasks);
-
-        // The whole text is built once and hashed in one call: far cheaper than one call per file.
-        var text = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
-        var any = false;
         var mask = 1UL << bit;
-        for (var i = 0; i < sortedFiles.Count; i++)
+        var count = 0;
+        for (var i = 0; i < fileMasks.Length; i++)
         {
-            if ((fileMasks[i] & mask) == 0)
-            {
-                continue;
-            }
-
-            // One line per file, "<blob id> <path>\n", as `git ls-files -s` shows it without the mode.
-            var file = sortedFiles[i];
-            Write(text, file.BlobId);
-            Write(text, " ");
-            Write(text, file.Path);
-            Write(text, "\n");
-            any = true;
+            count += (fileMasks[i] & mask) != 0 ? 1 : 0;
         }
 
-        return any ? Convert.ToHexStringLower(SHA256.HashData(text.WrittenSpan)) : string.Empty;
+        var selected = new InputFile[count];
+        for (int i = 0, next = 0; next < count; i++)
+        {
+            if ((fileMasks[i] & mask) != 0)
+            {
+                selected[next++] = sortedFiles[i];
+            }
+        }
+
+        return selected;
     }
 
-    private static void Write(System.Buffers.ArrayBufferWriter<byte> text, string value)
+    /// <summary>SHA-256 over one line per file, "&lt;blob id&gt; &lt;path&gt;\n" (as `git ls-files -s` shows it without the mode); empty for no files.</summary>
+    public static string Hash(IReadOnlyList<InputFile> files)
     {
-        var span = text.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
-        text.Advance(Encoding.UTF8.GetBytes(value, span));
+        ArgumentNullException.ThrowIfNull(files);
+        if (files.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        // The whole text is laid out once and hashed in one call: far cheaper than one call per file.
+        var length = 0;
+        for (var i = 0; i < files.Count; i++)
+        {
+            length += files[i].FingerprintLine.Length;
+        }
+
+        var text = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var at = 0;
+            for (var i = 0; i < files.Count; i++)
+            {
+                var line = files[i].FingerprintLine;
+                line.CopyTo(text.AsSpan(at));
+                at += line.Length;
+            }
+
+            return Convert.ToHexStringLower(SHA256.HashData(text.AsSpan(0, length)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(text);
+        }
     }
 }

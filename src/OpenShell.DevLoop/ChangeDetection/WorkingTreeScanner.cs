@@ -105,7 +105,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
         }
 
         var scan = new LastScan(repository.Root, matcher, view, indexKey, blobs, untracked, staged);
-        var snapshot = Build(scan, hashed);
+        var snapshot = Build(scan, matcher, hashed);
 
         // Only a tree whose inputs come in ordinal order (nearly always) can be updated path by path later.
         _last = IsOrdinallySorted(inputs) ? scan : null;
@@ -139,13 +139,20 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             for (var i = start; i < end; i++)
             {
                 var check = Check(repository.Root, inputs[i], last.View.WrittenUtc);
-                last.Blobs[i] = check.Info is { } info ? HashWithCache(inputs[i].Path, info, ref hashed) : check.BlobId;
-                last.Files[i] = null;
+                var blob = check.Info is { } info ? HashWithCache(inputs[i].Path, info, ref hashed) : check.BlobId;
+                if (blob != last.Blobs[i])
+                {
+                    // A new record only for new content: an unchanged record tells the fingerprints nothing changed.
+                    last.Blobs[i] = blob;
+                    last.Files[i] = null;
+                }
             }
 
-            foreach (var gone in last.Untracked.Keys.Where(u => u == path || u.StartsWith(path + "/", StringComparison.Ordinal)).ToList())
+            var under = path + "/";
+            foreach (var gone in last.Untracked.Keys.Where(u => u == path || u.StartsWith(under, StringComparison.Ordinal)).ToList())
             {
                 last.Untracked.Remove(gone);
+                last.ForgetUntracked(gone);
             }
 
             if (File.Exists(full) && !last.View.IndexPaths.Contains(path))
@@ -161,14 +168,16 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             last.Untracked[path] = masks[path] != 0 ? HashUntracked(repository.Root, path, ref hashed) : null;
         }
 
-        return Build(last, hashed);
+        return Build(last, matcher, hashed);
     }
 
     // The snapshot of a scan's results: present inputs and untracked inputs in path order, and git's change set.
-    private static WorkingTreeSnapshot Build(LastScan scan, int hashed)
+    private static WorkingTreeSnapshot Build(LastScan scan, ComponentMatcher matcher, int hashed)
     {
         var inputs = scan.View.Inputs;
+        var inputMasks = scan.View.InputMasks;
         var tracked = new List<InputFile>(inputs.Count);
+        var trackedMasks = new List<ulong>(inputs.Count);
         var changes = new List<ChangedPath>();
         for (var i = 0; i < inputs.Count; i++)
         {
@@ -183,6 +192,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             // Unchanged inputs keep their record from the last build: an update path by path allocates per change only.
             var file = scan.Files[i] ??= new InputFile(entry.Path, blob);
             tracked.Add(file);
+            trackedMasks.Add(inputMasks[i]);
             if (entry.Stage != 0)
             {
                 changes.Add(new ChangedPath(entry.Path, ChangeKind.Conflicted));
@@ -203,7 +213,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             changes.Add(new ChangedPath(path, ChangeKind.Untracked));
             if (blob is not null)
             {
-                untracked.Add(new InputFile(path, blob));
+                untracked.Add(scan.UntrackedFile(path, blob));
             }
         }
 
@@ -226,25 +236,36 @@ internal sealed class WorkingTreeScanner(IGitCli git)
         // The working tree's view of a path comes first and wins over the staged one.
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var changeSet = changes.Where(c => seen.Add(c.Path)).OrderBy(c => c.Path, StringComparer.Ordinal).ToList();
-        return new WorkingTreeSnapshot(Merge(tracked, untracked), changeSet, hashed);
+        var (files, masks) = Merge(tracked, trackedMasks, untracked, matcher);
+        return new WorkingTreeSnapshot(files, changeSet, hashed) { FileMasks = masks };
     }
 
-    // Two lists in ordinal path order, as one (an untracked path is never a tracked one).
-    private static List<InputFile> Merge(List<InputFile> tracked, List<InputFile> untracked)
+    // Two lists in ordinal path order, as one (an untracked path is never a tracked one), with each file's mask.
+    private static (List<InputFile> Files, ulong[] Masks) Merge(List<InputFile> tracked, List<ulong> trackedMasks, List<InputFile> untracked, ComponentMatcher matcher)
     {
         if (untracked.Count == 0)
         {
-            return tracked;
+            return (tracked, [.. trackedMasks]);
         }
 
         var merged = new List<InputFile>(tracked.Count + untracked.Count);
+        var masks = new ulong[tracked.Count + untracked.Count];
         int t = 0, u = 0;
         while (t < tracked.Count || u < untracked.Count)
         {
-            merged.Add(u == untracked.Count || (t < tracked.Count && string.CompareOrdinal(tracked[t].Path, untracked[u].Path) < 0) ? tracked[t++] : untracked[u++]);
+            if (u == untracked.Count || (t < tracked.Count && string.CompareOrdinal(tracked[t].Path, untracked[u].Path) < 0))
+            {
+                masks[merged.Count] = trackedMasks[t];
+                merged.Add(tracked[t++]);
+            }
+            else
+            {
+                masks[merged.Count] = matcher.MaskOf(untracked[u].Path);
+                merged.Add(untracked[u++]);
+            }
         }
 
-        return merged;
+        return (merged, masks);
     }
 
     // The range of inputs that are `path` or lie under it (inputs are in ordinal order).
@@ -317,18 +338,20 @@ internal sealed class WorkingTreeScanner(IGitCli git)
 
         // A conflicted path has up to three entries; the working tree file is what counts.
         var inputs = new List<GitIndexEntry>(index.Entries.Count);
+        var inputMasks = new List<ulong>(index.Entries.Count);
         string? previous = null;
         foreach (var entry in index.Entries)
         {
-            if (entry.Path != previous && masks[entry.Path] != 0)
+            if (entry.Path != previous && masks[entry.Path] is var mask && mask != 0)
             {
                 inputs.Add(entry);
+                inputMasks.Add(mask);
             }
 
             previous = entry.Path;
         }
 
-        _view = new IndexView(repository.Root, bytes, written, head, matcher, index, inputs, null);
+        _view = new IndexView(repository.Root, bytes, written, head, matcher, index, inputs, inputMasks, null);
         return _view;
     }
 
@@ -435,7 +458,8 @@ internal sealed class WorkingTreeScanner(IGitCli git)
     }
 
     private sealed record IndexView(
-        string Root, byte[] Bytes, DateTime WrittenUtc, string? HeadState, ComponentMatcher Matcher, GitIndex Index, List<GitIndexEntry> Inputs, StagedList? Staged)
+        string Root, byte[] Bytes, DateTime WrittenUtc, string? HeadState, ComponentMatcher Matcher, GitIndex Index, List<GitIndexEntry> Inputs, List<ulong> InputMasks,
+        StagedList? Staged)
     {
         private HashSet<string>? _paths;
 
@@ -448,8 +472,24 @@ internal sealed class WorkingTreeScanner(IGitCli git)
         string Root, ComponentMatcher Matcher, IndexView View, (long Length, DateTime WrittenUtc) IndexKey, string?[] Blobs,
         SortedDictionary<string, string?> Untracked, IReadOnlyList<StagedChange>? Staged)
     {
+        private readonly Dictionary<string, InputFile> _untrackedFiles = new(StringComparer.Ordinal);
+
         // Per input, the record last built from Blobs (null: build it again).
         public InputFile?[] Files { get; } = new InputFile?[Blobs.Length];
+
+        public void ForgetUntracked(string path) => _untrackedFiles.Remove(path);
+
+        // The record of an untracked input, the same one while its content is.
+        public InputFile UntrackedFile(string path, string blob)
+        {
+            if (!_untrackedFiles.TryGetValue(path, out var file) || file.BlobId != blob)
+            {
+                file = new InputFile(path, blob);
+                _untrackedFiles[path] = file;
+            }
+
+            return file;
+        }
     }
 
     // null Changes: HEAD has no commit yet.

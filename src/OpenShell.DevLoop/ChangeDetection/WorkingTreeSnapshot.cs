@@ -7,4 +7,11 @@ namespace OpenShell.DevLoop.ChangeDetection;
 public sealed record WorkingTreeSnapshot(
     IReadOnlyList<InputFile> Files,
     IReadOnlyList<ChangedPath> Changes,
-    int HashedFiles);
+    int HashedFiles)
+{
+    /// <summary>
+    /// For each of <see cref="Files"/>, in the same order, the components it feeds as the scanning matcher classified it
+    /// (bit i = component i); null when the snapshot was made without them.
+    /// </summary>
+    internal ulong[]? FileMasks { get; init; }
+}

@@ -18,6 +18,7 @@ public sealed class DeployPlanner
     private readonly IGitCli _git;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, WorkingTreeScanner> _scanners = new(StringComparer.Ordinal);
+    private readonly ComponentFingerprinter _fingerprinter = new();
     private string? _catalogText;
     private ComponentCatalog? _catalog;
     private ComponentMatcher? _matcher;
@@ -93,12 +94,11 @@ public sealed class DeployPlanner
         var recorded = RecordedFingerprints(catalog, stateRead.State, clusterName, lookup.ContainerId, notes, out var cause);
         var mode = request.Targets.Count > 0 ? PlanMode.Explicit : PlanMode.Automatic;
         var decisions = new List<(ComponentDefinition Component, List<RebuildReason> Reasons, List<ChangedInput> Changes, string Fingerprint, string? Recorded, int Inputs)>();
-        var fileMasks = ComponentFingerprint.MasksOf(snapshot.Files, masks);
+        var fileMasks = snapshot.FileMasks ?? ComponentFingerprint.MasksOf(snapshot.Files, masks);
         for (var bit = 0; bit < catalog.Components.Count; bit++)
         {
             var component = catalog.Components[bit];
-            var fingerprint = ComponentFingerprint.Compute(snapshot.Files, fileMasks, bit);
-            var inputs = fileMasks.Count(m => (m & (1UL << bit)) != 0);
+            var (fingerprint, inputs) = _fingerprinter.Compute(snapshot.Files, fileMasks, bit);
             var changed = snapshot.Changes.Where(c => (masks[c.Path] & (1UL << bit)) != 0).ToList();
             var globs = matcher.MatchingGlobs(bit, changed.Select(c => c.Path));
             var changes = changed.Select(c => new ChangedInput(c.Path, c.Kind, globs[c.Path])).ToList();

@@ -41,7 +41,9 @@ public sealed class IncrementalScanTests
         var git = GitRepository.Discover(repository.Root);
         var matcher = new ComponentMatcher(ComponentCatalog.Load(repository.Root));
         var scanner = new WorkingTreeScanner(new GitCli());
-        await scanner.ScanAsync(git, matcher);
+        var fingerprinter = new ComponentFingerprinter();
+        var before = await scanner.ScanAsync(git, matcher);
+        FingerprintsOf(before, matcher, fingerprinter);
 
         var reported = await ApplyAsync(repository, edit);
         var incremental = await scanner.ScanAsync(git, matcher, reported);
@@ -49,7 +51,66 @@ public sealed class IncrementalScanTests
 
         Assert.Equal(whole.Files, incremental.Files);
         Assert.Equal(whole.Changes, incremental.Changes);
+        Assert.Equal(whole.Files.Select(f => matcher.MaskOf(f.Path)), incremental.FileMasks!);
+        Assert.Equal(whole.Files.Select(f => matcher.MaskOf(f.Path)), whole.FileMasks!);
+
+        // The fingerprints a long-lived planner computes from the re-checked paths are those of the whole tree.
+        Assert.Equal(FingerprintsOf(whole, matcher, new ComponentFingerprinter()), FingerprintsOf(incremental, matcher, fingerprinter));
     }
+
+    [Fact]
+    public async Task A_file_keeps_its_record_until_its_content_changes_and_only_its_components_are_hashed_again()
+    {
+        using var repository = await GitTestRepository.CreateAsync();
+        var git = GitRepository.Discover(repository.Root);
+        var matcher = new ComponentMatcher(ComponentCatalog.Load(repository.Root));
+        var scanner = new WorkingTreeScanner(new GitCli());
+        var fingerprinter = new ComponentFingerprinter();
+        var first = await scanner.ScanAsync(git, matcher);
+        var firstPrints = FingerprintsOf(first, matcher, fingerprinter);
+
+        // Reported, but the same bytes: the same record, so every fingerprint is the one already known.
+        var touched = await scanner.ScanAsync(git, matcher, [GitTestRepository.SupervisorFile]);
+        Assert.Same(Record(first, GitTestRepository.SupervisorFile), Record(touched, GitTestRepository.SupervisorFile));
+        Assert.Equal(firstPrints, FingerprintsOf(touched, matcher, fingerprinter));
+
+        repository.Append(GitTestRepository.SupervisorFile, "// edited");
+        var edited = await scanner.ScanAsync(git, matcher, [GitTestRepository.SupervisorFile]);
+        Assert.NotSame(Record(first, GitTestRepository.SupervisorFile), Record(edited, GitTestRepository.SupervisorFile));
+        Assert.Same(Record(first, GitTestRepository.GatewayFile), Record(edited, GitTestRepository.GatewayFile));
+        var editedPrints = FingerprintsOf(edited, matcher, fingerprinter);
+        Assert.NotEqual(firstPrints["supervisor"], editedPrints["supervisor"]);
+        Assert.Equal(firstPrints["gateway"], editedPrints["gateway"]);
+        Assert.Equal(FingerprintsOf(await new WorkingTreeScanner(new GitCli()).ScanAsync(git, matcher), matcher, new ComponentFingerprinter()), editedPrints);
+    }
+
+    [Fact]
+    public void Equal_records_with_and_without_their_fingerprint_line_are_equal()
+    {
+        var used = new InputFile("src/A.cs", new string('a', 40));
+        var fresh = new InputFile("src/A.cs", new string('a', 40));
+        _ = ComponentFingerprint.Hash([used]);
+
+        Assert.Equal(fresh, used);
+        Assert.Equal(fresh.GetHashCode(), used.GetHashCode());
+        Assert.NotEqual(fresh, used with { BlobId = new string('b', 40) });
+        Assert.Equal(ComponentFingerprint.Hash([fresh]), ComponentFingerprint.Hash([used]));
+    }
+
+    [Fact]
+    public void A_fingerprint_is_sha256_over_one_blob_id_and_path_line_per_file()
+    {
+        var files = new[] { new InputFile("src/A.cs", new string('a', 40)), new InputFile("src/Ä/B.cs", new string('b', 40)) };
+        var text = $"{files[0].BlobId} src/A.cs\n{files[1].BlobId} src/Ä/B.cs\n";
+
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))), ComponentFingerprint.Hash(files));
+        Assert.Equal(string.Empty, ComponentFingerprint.Hash([]));
+    }
+
+    private static InputFile Record(WorkingTreeSnapshot snapshot, string path) => snapshot.Files.Single(f => f.Path == path);
+
+    private static Dictionary<string, string> FingerprintsOf(WorkingTreeSnapshot snapshot, ComponentMatcher matcher, ComponentFingerprinter fingerprinter) =>
+        matcher.Components.Select((c, bit) => (c.Name, fingerprinter.Compute(snapshot.Files, snapshot.FileMasks!, bit).Fingerprint)).ToDictionary(p => p.Name, p => p.Fingerprint);
 
     [Fact]
     public async Task Only_the_reported_paths_are_read_and_an_unreported_edit_is_not_seen_until_a_whole_scan()

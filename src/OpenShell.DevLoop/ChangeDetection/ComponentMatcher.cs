@@ -15,8 +15,12 @@ internal sealed class ComponentMatcher
 
     private readonly IReadOnlyList<ComponentDefinition> _components;
     private readonly Matcher[] _componentMatchers;
-    private readonly (SimpleGlob[] Include, SimpleGlob[] Exclude)?[] _simple;
+    private readonly SimpleGlobs?[] _simple;
     private readonly Dictionary<string, ulong> _masks = new(StringComparer.Ordinal);
+
+    // Per folder, the components whose folder-shaped include (and exclude) globs select its files: the files of a tree
+    // share few folders, so most paths cost one lookup here plus their literal globs.
+    private readonly Dictionary<string, (ulong Include, ulong Exclude)> _folders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>[] _globs;
     private readonly Matcher?[][] _globMatchers;
 
@@ -48,23 +52,24 @@ internal sealed class ComponentMatcher
             return _masks;
         }
 
+        var folders = _folders.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var path in unknown)
         {
-            _masks[path] = 0;
+            var slash = path.LastIndexOf('/');
+            var folder = slash < 0 ? [] : path.AsSpan(0, slash);
+            if (!folders.TryGetValue(folder, out var byFolder))
+            {
+                byFolder = FolderMasks(path);
+                folders[folder] = byFolder;
+            }
+
+            _masks[path] = SimpleMask(path, byFolder);
         }
 
         for (var i = 0; i < _componentMatchers.Length; i++)
         {
-            if (_simple[i] is { } simple)
+            if (_simple[i] is not null)
             {
-                foreach (var path in unknown)
-                {
-                    if (simple.Include.Any(g => g.IsMatch(path)) && !simple.Exclude.Any(g => g.IsMatch(path)))
-                    {
-                        _masks[path] |= 1UL << i;
-                    }
-                }
-
                 continue;
             }
 
@@ -75,6 +80,44 @@ internal sealed class ComponentMatcher
         }
 
         return _masks;
+    }
+
+    // The folder-shaped globs' answers for the folder of `path` (any file of that folder gives the same ones).
+    private (ulong Include, ulong Exclude) FolderMasks(string path)
+    {
+        ulong include = 0, exclude = 0;
+        for (var i = 0; i < _simple.Length; i++)
+        {
+            if (_simple[i] is { } simple)
+            {
+                include |= simple.FolderInclude.Any(g => g.IsMatch(path)) ? 1UL << i : 0;
+                exclude |= simple.FolderExclude.Any(g => g.IsMatch(path)) ? 1UL << i : 0;
+            }
+        }
+
+        return (include, exclude);
+    }
+
+    // The mask of `path` over the components whose globs all have simple shapes.
+    private ulong SimpleMask(string path, (ulong Include, ulong Exclude) byFolder)
+    {
+        ulong mask = 0;
+        for (var i = 0; i < _simple.Length; i++)
+        {
+            if (_simple[i] is not { } simple)
+            {
+                continue;
+            }
+
+            var bit = 1UL << i;
+            var included = (byFolder.Include & bit) != 0 || simple.LiteralInclude.Contains(path);
+            if (included && (byFolder.Exclude & bit) == 0 && !simple.LiteralExclude.Contains(path))
+            {
+                mask |= bit;
+            }
+        }
+
+        return mask;
     }
 
     /// <summary>Returns the mask of one path (classifying it when new).</summary>
@@ -106,12 +149,24 @@ internal sealed class ComponentMatcher
         return known;
     }
 
-    private static (SimpleGlob[] Include, SimpleGlob[] Exclude)? TrySimple(ComponentDefinition component)
+    private static SimpleGlobs? TrySimple(ComponentDefinition component)
     {
         var include = component.Include.Select(SimpleGlob.TryCreate).OfType<SimpleGlob>().ToArray();
         var exclude = component.Exclude.Select(SimpleGlob.TryCreate).OfType<SimpleGlob>().ToArray();
-        return include.Length == component.Include.Count && exclude.Length == component.Exclude.Count ? (include, exclude) : null;
+        if (include.Length != component.Include.Count || exclude.Length != component.Exclude.Count)
+        {
+            return null;
+        }
+
+        // A literal glob is its path.
+        HashSet<string> Literals(IReadOnlyList<string> globs, SimpleGlob[] simple) =>
+            globs.Where((_, i) => !simple[i].FolderOnly).ToHashSet(StringComparer.Ordinal);
+        return new SimpleGlobs(
+            [.. include.Where(g => g.FolderOnly)], Literals(component.Include, include), [.. exclude.Where(g => g.FolderOnly)], Literals(component.Exclude, exclude));
     }
+
+    // A component's globs when all have simple shapes: the folder-shaped ones, and the literal paths.
+    private sealed record SimpleGlobs(SimpleGlob[] FolderInclude, HashSet<string> LiteralInclude, SimpleGlob[] FolderExclude, HashSet<string> LiteralExclude);
 
     private static Matcher CreateMatcher(IEnumerable<string> include, IEnumerable<string> exclude)
     {

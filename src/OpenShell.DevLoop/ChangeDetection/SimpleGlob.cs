@@ -9,7 +9,17 @@ internal sealed class SimpleGlob
 {
     private readonly Func<string, bool> _isMatch;
 
-    private SimpleGlob(Func<string, bool> isMatch) => _isMatch = isMatch;
+    private SimpleGlob(Func<string, bool> isMatch, bool folderOnly)
+    {
+        _isMatch = isMatch;
+        FolderOnly = folderOnly;
+    }
+
+    /// <summary>
+    /// True for <c>folder/**</c> and <c>**/segment/**</c>: whether a path matches depends on its folder only, so every file of
+    /// one folder gets the same answer.
+    /// </summary>
+    public bool FolderOnly { get; }
 
     /// <summary>True when the repository-relative <paramref name="path"/> matches.</summary>
     public bool IsMatch(string path) => _isMatch(path);
@@ -20,7 +30,7 @@ internal sealed class SimpleGlob
         ArgumentNullException.ThrowIfNull(glob);
         if (IsLiteral(glob))
         {
-            return new SimpleGlob(path => string.Equals(path, glob, StringComparison.Ordinal));
+            return new SimpleGlob(path => string.Equals(path, glob, StringComparison.Ordinal), folderOnly: false);
         }
 
         if (glob.StartsWith("**/", StringComparison.Ordinal) && glob.EndsWith("/**", StringComparison.Ordinal) && glob.Length > 6)
@@ -28,13 +38,13 @@ internal sealed class SimpleGlob
             var segment = glob[3..^3];
             if (IsLiteral(segment) && !segment.Contains('/', StringComparison.Ordinal))
             {
-                return new SimpleGlob(path => HasFolder(path, segment));
+                return new SimpleGlob(path => HasFolder(path, segment), folderOnly: true);
             }
         }
         else if (glob.EndsWith("/**", StringComparison.Ordinal) && glob.Length > 3 && IsLiteral(glob[..^3]))
         {
             var prefix = glob[..^2];
-            return new SimpleGlob(path => path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length);
+            return new SimpleGlob(path => path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length, folderOnly: true);
         }
 
         return null;

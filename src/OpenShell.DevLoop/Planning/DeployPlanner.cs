@@ -71,7 +71,8 @@ public sealed class DeployPlanner
         var store = DeployStateStore.ForRepository(repository.Root, settings.StateFile);
 
         // The engine, the state file and the working tree are independent: ask them at once.
-        var lookupTask = _locator.FindAsync(ClusterName.ContainerName(clusterName), ct);
+        // The lookup's first step (making an engine client) is synchronous and not cheap: off this thread with it.
+        var lookupTask = Task.Run(() => _locator.FindAsync(ClusterName.ContainerName(clusterName), ct), ct);
         var stateTask = store.ReadAsync(ct);
         var snapshot = await ScanAsync(repository, matcher, request.Journal, ct).ConfigureAwait(false);
         var lookup = await lookupTask.ConfigureAwait(false);

@@ -28,6 +28,24 @@ public sealed class ComponentMatcherTests
         Assert.Equal(mask, s_matcher.MaskOf(path));
 
     [Fact]
+    public void A_folders_files_share_its_folder_globs_but_literal_globs_stay_per_file_whichever_comes_first()
+    {
+        string[] paths =
+        [
+            "deploy/docker/Dockerfile.gateway", "deploy/docker/Dockerfile.cluster", "src/OpenShell.Server/obj/a.json", "src/OpenShell.Server/a.cs",
+            "src/OpenShell.Server/obj/Directory.Build.props", "Directory.Build.props", "README.md", "src/OpenShell.Core/bin/x/global.json",
+        ];
+        var expected = new ulong[] { 1, 0, 0, 1, 0, 3, 0, 0 };
+        var catalog = ComponentCatalog.Load(RepositoryPaths.Root);
+
+        var forward = new ComponentMatcher(catalog).Classify(paths);
+        var backward = new ComponentMatcher(catalog).Classify(paths.Reverse());
+
+        Assert.Equal(expected, paths.Select(p => forward[p]));
+        Assert.Equal(expected, paths.Select(p => backward[p]));
+    }
+
+    [Fact]
     public void Names_the_glob_that_matched()
     {
         var globs = s_matcher.MatchingGlobs(0, ["src/OpenShell.Core/A.cs", "deploy/docker/Dockerfile.gateway"]);

@@ -146,6 +146,46 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
     }
 
     [RequiresDocker]
+    public async Task A_startup_probe_holds_started_and_readiness_back_until_it_passes_and_readiness_is_then_probed_at_once()
+    {
+        await fixture.StartAsync();
+        var ns = await NamespaceAsync();
+        var pod = ShellPod("slow-start", "Always", "sleep 10; touch /tmp/up; sleep 600", terminationGrace: 0);
+        var main = pod.Spec.Containers[0];
+        main.StartupProbe = new V1Probe { Exec = new V1ExecAction { Command = ["test", "-f", "/tmp/up"] }, PeriodSeconds = 1, FailureThreshold = 60 };
+
+        // It would pass at any time, but its period is 60 s: ready well before that shows it ran when start-up passed.
+        main.ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["true"] }, PeriodSeconds = 60 };
+        await Client.CoreV1.CreateNamespacedPodAsync(pod, ns);
+
+        var starting = await WaitForPodAsync(ns, "slow-start", p => p.Status?.Phase == "Running", "the pod to run");
+        Assert.False(starting.Status.ContainerStatuses.Single().Started);
+        Assert.False(IsReady(starting));
+
+        var ready = await Eventually.WaitForAsync(
+            () => Client.CoreV1.ReadNamespacedPodAsync("slow-start", ns), IsReady, $"{ns}/slow-start: ready within 45 s of running", TimeSpan.FromSeconds(45));
+        Assert.True(ready.Status.ContainerStatuses.Single().Started);
+        Assert.Equal(0, ready.Status.ContainerStatuses.Single().RestartCount);
+    }
+
+    [RequiresDocker]
+    public async Task A_startup_probe_that_keeps_failing_kills_the_container_and_it_restarts()
+    {
+        await fixture.StartAsync();
+        var ns = await NamespaceAsync();
+        var pod = ShellPod("never-starts", "Always", "sleep 600", terminationGrace: 0);
+        pod.Spec.Containers[0].StartupProbe = new V1Probe { Exec = new V1ExecAction { Command = ["false"] }, PeriodSeconds = 1, FailureThreshold = 2 };
+        await Client.CoreV1.CreateNamespacedPodAsync(pod, ns);
+
+        var restarted = await WaitForPodAsync(ns, "never-starts", p => p.Status?.ContainerStatuses?.SingleOrDefault()?.RestartCount >= 1, "a restart after the startup probe failed");
+        Assert.False(IsReady(restarted));
+        Assert.Equal(137, restarted.Status.ContainerStatuses.Single().LastState.Terminated.ExitCode);
+        var events = await Client.CoreV1.ListNamespacedEventAsync(ns);
+        Assert.Contains(events.Items, e => e.Reason == "Killing" && e.Message.Contains("failed startup probe", StringComparison.Ordinal));
+        Assert.Contains(events.Items, e => e.Reason == "Unhealthy" && e.Message.Contains("Startup probe failed 2 times", StringComparison.Ordinal));
+    }
+
+    [RequiresDocker]
     public async Task A_pods_containers_run_no_image_healthcheck_and_deleting_the_pod_removes_them()
     {
         await fixture.StartAsync();

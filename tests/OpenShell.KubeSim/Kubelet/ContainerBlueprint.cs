@@ -25,7 +25,7 @@ internal static class ContainerBlueprint
         {
             Name = name,
             Image = Json.Str(container["image"]),
-            // Kubernetes runs no image HEALTHCHECK; its probes are the pod's (ReadinessProbe).
+            // Kubernetes runs no image HEALTHCHECK; its probes are the pod's (ContainerProbe).
             Healthcheck = NoHealthcheck,
             Env = PodEnvironment.Build(context.Store, pod, container, context.Node, podIp),
             WorkingDir = Json.Str(container["workingDir"]),

@@ -225,10 +225,10 @@ internal sealed partial class PodWorker
         var id = await CreateContainerAsync(spec, record, ct).ConfigureAwait(false);
         var policy = Json.Str(Json.At(_pod, "spec.restartPolicy")) ?? "Always";
         var backoff = _context.Options.RestartBackoff;
-        var probe = ReadinessProbe.For(spec);
+        var probes = new Probes(ContainerProbe.Startup(spec), ContainerProbe.Readiness(spec));
         while (true)
         {
-            var terminated = await RunOnceAsync(id, record, probe, ct).ConfigureAwait(false);
+            var terminated = await RunOnceAsync(id, record, probes, ct).ConfigureAwait(false);
             var exitCode = Json.Long(terminated["terminated"]?["exitCode"]) ?? 0;
             var restart = policy == "Always" || (policy == "OnFailure" && exitCode != 0);
             if (!restart)
@@ -258,7 +258,7 @@ internal sealed partial class PodWorker
     }
 
     /// <summary>Starts the container, probes it while it runs, and returns its <c>terminated</c> state once it exits.</summary>
-    private async Task<JsonObject> RunOnceAsync(string id, ContainerRecord record, ReadinessProbe? probe, CancellationToken ct)
+    private async Task<JsonObject> RunOnceAsync(string id, ContainerRecord record, Probes probes, CancellationToken ct)
     {
         try
         {
@@ -288,12 +288,13 @@ internal sealed partial class PodWorker
         {
             r.State = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Timestamp(started.State.StartedAt) } };
             r.Started = true;
-            r.Ready = probe is null;
+            r.StartupPassed = probes.Startup is null;
+            r.Ready = probes.Startup is null && probes.Readiness is null;
         });
         _context.Events.Record(_pod, PodEvents.Normal, "Started", $"Started container {record.Name}");
 
         using var running = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var probing = probe is null ? Task.CompletedTask : ProbeAsync(probe, record, id, running.Token);
+        var probing = ProbeAsync(probes, record, id, running.Token);
         await _context.Docker.Containers.WaitContainerAsync(id, ct).ConfigureAwait(false);
         await running.CancelAsync().ConfigureAwait(false);
         await probing.ConfigureAwait(false);
@@ -362,32 +363,32 @@ internal sealed partial class PodWorker
         }
     }
 
-    private async Task ProbeAsync(ReadinessProbe probe, ContainerRecord record, string id, CancellationToken ct)
+    private async Task ProbeAsync(Probes probes, ContainerRecord record, string id, CancellationToken ct)
     {
+        var startedAt = DateTime.UtcNow;
         try
         {
-            await Task.Delay(probe.InitialDelay, ct).ConfigureAwait(false);
-            int successes = 0, failures = 0;
-            while (!ct.IsCancellationRequested)
+            if (probes.Startup is { } startup)
             {
-                var ok = await probe.RunAsync(_context.Docker, id, _podIp, _context.ProbeHttp, ct).ConfigureAwait(false);
-                (successes, failures) = ok ? (successes + 1, 0) : (0, failures + 1);
-                if (ok && successes >= probe.SuccessThreshold)
+                if (!await StartupAsync(startup, record, id, ct).ConfigureAwait(false))
                 {
-                    Update(record, r => r.Ready = true);
-                }
-                else if (!ok && failures >= probe.FailureThreshold)
-                {
-                    if (failures == probe.FailureThreshold)
-                    {
-                        // As the kubelet's "Unhealthy" event: why a Service stopped forwarding to the pod.
-                        _context.Events.Record(_pod, PodEvents.Warning, "Unhealthy", $"Readiness probe failed {failures} times in a row: the pod is not ready");
-                    }
-
-                    Update(record, r => r.Ready = false);
+                    return;
                 }
 
-                await Task.Delay(probe.Period, ct).ConfigureAwait(false);
+                Update(record, r => { r.StartupPassed = true; r.Ready = probes.Readiness is null; });
+            }
+
+            if (probes.Readiness is { } readiness)
+            {
+                // The initial delay counts from the container's start; once a startup probe passed, the kubelet probes
+                // readiness at once (Kubernetes 1.28+).
+                var left = readiness.InitialDelay - (DateTime.UtcNow - startedAt);
+                if (left > TimeSpan.Zero)
+                {
+                    await Task.Delay(left, ct).ConfigureAwait(false);
+                }
+
+                await ReadinessAsync(readiness, record, id, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -396,9 +397,61 @@ internal sealed partial class PodWorker
         }
         catch (PodConfigException e)
         {
-            _context.Events.Record(_pod, PodEvents.Warning, "Unhealthy", $"Readiness probe errored: {e.Message}");
+            _context.Events.Record(_pod, PodEvents.Warning, "Unhealthy", $"Probe errored: {e.Message}");
         }
     }
+
+    // Probes until the startup probe passes (true), or kills the container after FailureThreshold failures in a row (false).
+    private async Task<bool> StartupAsync(ContainerProbe probe, ContainerRecord record, string id, CancellationToken ct)
+    {
+        await Task.Delay(probe.InitialDelay, ct).ConfigureAwait(false);
+        for (var failures = 0; ;)
+        {
+            if (await probe.RunAsync(_context.Docker, id, _podIp, _context.ProbeHttp, ct).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            if (++failures >= probe.FailureThreshold)
+            {
+                _context.Events.Record(_pod, PodEvents.Warning, "Unhealthy", $"Startup probe failed {failures} times in a row");
+                _context.Events.Record(_pod, PodEvents.Normal, "Killing", $"Container {record.Name} failed startup probe, will be restarted");
+                await _context.Docker.Containers.KillContainerAsync(id, new ContainerKillParameters(), ct).ConfigureAwait(false);
+                return false;
+            }
+
+            await Task.Delay(probe.Period, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadinessAsync(ContainerProbe probe, ContainerRecord record, string id, CancellationToken ct)
+    {
+        int successes = 0, failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var ok = await probe.RunAsync(_context.Docker, id, _podIp, _context.ProbeHttp, ct).ConfigureAwait(false);
+            (successes, failures) = ok ? (successes + 1, 0) : (0, failures + 1);
+            if (ok && successes >= probe.SuccessThreshold)
+            {
+                Update(record, r => r.Ready = true);
+            }
+            else if (!ok && failures >= probe.FailureThreshold)
+            {
+                if (failures == probe.FailureThreshold)
+                {
+                    // As the kubelet's "Unhealthy" event: why a Service stopped forwarding to the pod.
+                    _context.Events.Record(_pod, PodEvents.Warning, "Unhealthy", $"Readiness probe failed {failures} times in a row: the pod is not ready");
+                }
+
+                Update(record, r => r.Ready = false);
+            }
+
+            await Task.Delay(probe.Period, ct).ConfigureAwait(false);
+        }
+    }
+
+    // A container's startup and readiness probes (either may be absent).
+    private sealed record Probes(ContainerProbe? Startup, ContainerProbe? Readiness);
 
     private void Update(ContainerRecord record, Action<ContainerRecord> change)
     {
@@ -558,6 +611,9 @@ internal sealed partial class PodWorker
 
         public bool Started { get; set; }
 
+        // The startup probe passed (or there is none): containerStatuses[].started.
+        public bool StartupPassed { get; set; }
+
         public bool Ready { get; set; }
 
         public bool Finished { get; set; }
@@ -574,7 +630,7 @@ internal sealed partial class PodWorker
                 ["image"] = Image,
                 ["imageID"] = Image,
                 ["ready"] = Ready,
-                ["started"] = Started && State?["running"] is not null,
+                ["started"] = Started && StartupPassed && State?["running"] is not null,
                 ["restartCount"] = RestartCount,
                 ["state"] = State?.DeepClone(),
                 ["lastState"] = LastState?.DeepClone() ?? new JsonObject(),

@@ -7,12 +7,12 @@ using Docker.DotNet.Models;
 namespace OpenShell.KubeSim.Kubelet;
 
 /// <summary>One Kubernetes probe (httpGet, tcpSocket or exec) run from the node against a pod, with its timings.</summary>
-internal sealed class ReadinessProbe
+internal sealed class ContainerProbe
 {
     private readonly JsonObject _probe;
     private readonly JsonObject _container;
 
-    private ReadinessProbe(JsonObject probe, JsonObject container)
+    private ContainerProbe(JsonObject probe, JsonObject container)
     {
         _probe = probe;
         _container = container;
@@ -33,9 +33,16 @@ internal sealed class ReadinessProbe
 
     public int SuccessThreshold { get; }
 
-    /// <summary>The container's readiness probe, or null when it declares none (then it is ready while running).</summary>
-    public static ReadinessProbe? For(JsonObject container) =>
-        container["readinessProbe"] is JsonObject probe ? new ReadinessProbe(probe, container) : null;
+    /// <summary>The container's readiness probe, or null when it declares none (then it is ready once started).</summary>
+    public static ContainerProbe? Readiness(JsonObject container) =>
+        container["readinessProbe"] is JsonObject probe ? new ContainerProbe(probe, container) : null;
+
+    /// <summary>
+    /// The container's startup probe, or null when it declares none (then it counts as started once running). Until it
+    /// passes, readiness is not probed; failing <see cref="FailureThreshold"/> times in a row restarts the container.
+    /// </summary>
+    public static ContainerProbe? Startup(JsonObject container) =>
+        container["startupProbe"] is JsonObject probe ? new ContainerProbe(probe, container) : null;
 
     /// <summary>Runs the probe once; true when it succeeds.</summary>
     public async Task<bool> RunAsync(IDockerClient docker, string containerId, string podIp, HttpClient http, CancellationToken ct)

@@ -158,40 +158,23 @@ internal static partial class GatewayImageBuilder
     internal static async Task BuildBaseAsync(
         IDockerClient docker, string dockerfile, string publishDirectory, string tag, string baseImage, string repository, ILogger logger, CancellationToken ct = default)
     {
-        var contextFile = Path.Combine(Path.GetTempPath(), $"openshell-base-context-{Guid.NewGuid():N}.tar");
-        try
+        await EngineImageBuild.WithContextFileAsync("base", file => WriteBaseContextAsync(dockerfile, publishDirectory, file, ct), async context =>
         {
-            await using (var file = new FileStream(contextFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await WriteBaseContextAsync(dockerfile, publishDirectory, file, ct).ConfigureAwait(false);
-            }
-
-            var progress = new EngineProgress(logger, null);
-            await using var context = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-            await docker.Images.BuildImageFromDockerfileAsync(
+            await EngineImageBuild.RunAsync(
+                docker,
                 new ImageBuildParameters
                 {
-                    Dockerfile = "Dockerfile",
                     Tags = [tag],
                     BuildArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
-                    Remove = true,
-                    ForceRemove = true,
                     Labels = new Dictionary<string, string> { [RepositoryLabel] = repository },
                 },
                 context,
-                authConfigs: null,
-                headers: null,
-                progress,
+                logger,
+                error => new InvalidOperationException(
+                    $"Building the base image {tag} on {baseImage} failed: {error}. Check the Dockerfile and that the base image is present (eng/offline-images.sh builds the offline one)."),
                 ct).ConfigureAwait(false);
-            if (progress.Error is { } error)
-            {
-                throw new InvalidOperationException($"Building the base image {tag} on {baseImage} failed: {error}. Check the Dockerfile and that the base image is present (eng/offline-images.sh builds the offline one).");
-            }
-        }
-        finally
-        {
-            File.Delete(contextFile);
-        }
+            return true;
+        }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -223,62 +206,34 @@ internal static partial class GatewayImageBuilder
             await ImagePuller.EnsureAllPresentAsync(docker, bases, logger, pullProgress, ct: ct).ConfigureAwait(false);
         }
 
-        var contextFile = Path.Combine(Path.GetTempPath(), $"openshell-gateway-context-{Guid.NewGuid():N}.tar");
-        try
+        return await EngineImageBuild.WithContextFileAsync("gateway", file => WriteContextAsync(repositoryRoot, publishDirectory, file, ct, dockerfilePath), async context =>
         {
-            await using (var file = new FileStream(contextFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await WriteContextAsync(repositoryRoot, publishDirectory, file, ct, dockerfilePath).ConfigureAwait(false);
-            }
-
-            var content = await ContentFingerprintAsync(docker, contextFile, baseImage, ct).ConfigureAwait(false);
-            var progress = new EngineProgress(logger, null);
+            var content = await ContentFingerprintAsync(docker, context, baseImage, ct).ConfigureAwait(false);
             var labels = new Dictionary<string, string> { [RepositoryLabel] = RepositoryOf(tag), [ContentLabel] = content };
             if (fingerprint is not null)
             {
                 labels[FingerprintLabel] = fingerprint;
             }
 
-            await using var context = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            context.Position = 0;
             await Deploy.DeployFaultPoints.ReachAsync(Deploy.DeployFaultPoints.ImageBuild, ct).ConfigureAwait(false);
-            await docker.Images.BuildImageFromDockerfileAsync(
-                new ImageBuildParameters
-                {
-                    Dockerfile = "Dockerfile",
-                    Tags = [tag],
-                    BuildArgs = buildArgs,
-                    Remove = true,
-                    ForceRemove = true,
-                    Platform = platform,
-                    Labels = labels,
-                },
+            await EngineImageBuild.RunAsync(
+                docker,
+                new ImageBuildParameters { Tags = [tag], BuildArgs = buildArgs, Platform = platform, Labels = labels },
                 context,
-                authConfigs: null,
-                headers: null,
-                progress,
+                logger,
+                error => new InvalidOperationException(
+                    $"Building the image {tag} on {baseImage} failed: {error}. Check {dockerfilePath} and that the base image is present (eng/offline-images.sh builds the offline one)."),
                 ct).ConfigureAwait(false);
-            if (progress.Error is { } error)
-            {
-                throw new InvalidOperationException($"Building the image {tag} on {baseImage} failed: {error}. Check {dockerfilePath} and that the base image is present (eng/offline-images.sh builds the offline one).");
-            }
-
             return content;
-        }
-        finally
-        {
-            File.Delete(contextFile);
-        }
+        }).ConfigureAwait(false);
     }
 
     // The context holds the Dockerfile and every published file (fixed times and owners); with the base image's id it is
     // everything the image is made of.
-    private static async Task<string> ContentFingerprintAsync(IDockerClient docker, string contextFile, string baseImage, CancellationToken ct)
+    private static async Task<string> ContentFingerprintAsync(IDockerClient docker, Stream context, string baseImage, CancellationToken ct)
     {
-        string contextSha;
-        await using (var stream = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
-        {
-            contextSha = await ContextFingerprintAsync(stream, ct).ConfigureAwait(false);
-        }
+        var contextSha = await ContextFingerprintAsync(context, ct).ConfigureAwait(false);
 
         var baseId = (await docker.Images.InspectImageAsync(baseImage, ct).ConfigureAwait(false)).ID;
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"context {contextSha}\nbase {baseId}\n")));
@@ -292,7 +247,7 @@ internal static partial class GatewayImageBuilder
     internal static async Task<string> ContextFingerprintAsync(Stream tar, CancellationToken ct = default)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var reader = new System.Formats.Tar.TarReader(tar);
+        using var reader = new System.Formats.Tar.TarReader(tar, leaveOpen: true);
         while (await reader.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false) is { } entry)
         {
             var content = entry.DataStream is { } data ? Convert.ToHexStringLower(await SHA256.HashDataAsync(data, ct).ConfigureAwait(false)) : "-";

@@ -122,7 +122,12 @@ internal sealed partial class DeployRun : IDisposable
                 {
                     Component = component, Remedy = Engine.EngineDropped.Remedy,
                 },
-                _ => new DeployException(step, ex.Message, ex) { Component = component, Remedy = (ex as Errors.DevLoopException)?.Remedy },
+                _ => new DeployException(step, ex.Message, ex)
+                {
+                    Component = component,
+                    Remedy = (ex as Errors.DevLoopException)?.Remedy,
+                    Action = ex is Errors.DevLoopException { Action: not Errors.RemedyAction.None } ours ? ours.Action : Errors.RemedyAction.DeployAgain,
+                },
             };
             MarkFailed(span, ex, failure.Message);
             Record(new DeployStepResult(step, DeployStepOutcome.Failed, watch.Elapsed, failure.Message, component));

@@ -72,6 +72,11 @@ internal static class TreeDeployer
             {
                 await docker.Containers.ExtractArchiveToContainerAsync(containerId, new ContainerPathStatParameters { Path = layout.Directory }, archive, ct).ConfigureAwait(false);
             }
+            catch (DockerApiException ex) when (ContainerNotRunningException.Is(ex))
+            {
+                // Nothing to clean up now: the next swap removes what this copy left.
+                throw new ContainerNotRunningException(containerId, ex);
+            }
             catch (DockerApiException) when (store.Count > 0)
             {
                 // A hard link into a store file that is not there.

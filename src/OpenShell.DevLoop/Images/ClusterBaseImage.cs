@@ -42,27 +42,14 @@ public static partial class ClusterBaseImage
 
         context.Position = 0;
         LogBuilding(logger, tag, fromImage);
-        var progress = new EngineBuildProgress(logger);
-        await docker.Images.BuildImageFromDockerfileAsync(
-            new ImageBuildParameters
-            {
-                Dockerfile = "Dockerfile",
-                Tags = [tag],
-                BuildArgs = new Dictionary<string, string> { ["FROM_IMAGE"] = fromImage },
-                Remove = true,
-                ForceRemove = true,
-            },
+        await EngineImageBuild.RunAsync(
+            docker,
+            new ImageBuildParameters { Tags = [tag], BuildArgs = new Dictionary<string, string> { ["FROM_IMAGE"] = fromImage } },
             context,
-            authConfigs: null,
-            headers: null,
-            progress,
+            logger,
+            error => new ClusterImageBuildException(
+                $"Building the cluster base image {tag} from {fromImage} failed: {error}. It needs {fromImage} (pulled when missing) and apt access to its package mirror."),
             ct).ConfigureAwait(false);
-        if (progress.Error is { } error)
-        {
-            throw new ClusterImageBuildException(
-                $"Building the cluster base image {tag} from {fromImage} failed: {error}. It needs {fromImage} (pulled when missing) and apt access to its package mirror.");
-        }
-
         LogBuilt(logger, tag);
     }
 

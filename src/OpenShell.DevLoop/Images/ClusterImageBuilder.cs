@@ -72,45 +72,25 @@ public static partial class ClusterImageBuilder
             await ImagePuller.EnsureAllPresentAsync(docker, bases, logger, pullProgress, ct: ct).ConfigureAwait(false);
         }
 
-        var contextFile = Path.Combine(Path.GetTempPath(), $"openshell-cluster-context-{Guid.NewGuid():N}.tar");
-        try
+        await EngineImageBuild.WithContextFileAsync("cluster", file => WriteContextAsync(inputs, file, ct), async context =>
         {
-            await using (var file = new FileStream(contextFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await WriteContextAsync(inputs, file, ct).ConfigureAwait(false);
-            }
-
-            LogBuilding(logger, tag, baseImage, clusterBase, new FileInfo(contextFile).Length / 1024);
-            var progress = new BuildProgress(logger);
-            await using var context = new FileStream(contextFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-            await docker.Images.BuildImageFromDockerfileAsync(
+            LogBuilding(logger, tag, baseImage, clusterBase, context.Length / 1024);
+            await EngineImageBuild.RunAsync(
+                docker,
                 new ImageBuildParameters
                 {
-                    Dockerfile = "Dockerfile",
                     Tags = [tag],
                     BuildArgs = buildArgs,
-                    Remove = true,
-                    ForceRemove = true,
                     Platform = inputs.Platform,
                     Labels = new Dictionary<string, string> { ["dev.openshell.chart-sha256"] = inputs.Chart.Sha256 },
                 },
                 context,
-                authConfigs: null,
-                headers: null,
-                progress,
+                logger,
+                error => new ClusterImageBuildException($"Building {tag} failed: {error}"),
                 ct).ConfigureAwait(false);
-
-            if (progress.Error is { } error)
-            {
-                throw new ClusterImageBuildException($"Building {tag} failed: {error}");
-            }
-
             LogBuilt(logger, tag);
-        }
-        finally
-        {
-            File.Delete(contextFile);
-        }
+            return true;
+        }).ConfigureAwait(false);
     }
 
     private static async Task AddYamlFolderAsync(BuildContextWriter context, string prefix, string directory, CancellationToken ct)
@@ -128,37 +108,9 @@ public static partial class ClusterImageBuilder
     }
 
     /// <summary>Relays build output line by line and remembers the first error (the engine reports errors in-band).</summary>
-    private sealed class BuildProgress(ILogger logger) : IProgress<JSONMessage>
-    {
-        public string? Error { get; private set; }
-
-        public void Report(JSONMessage value)
-        {
-            var error = value.Error?.Message ?? value.ErrorMessage;
-            if (!string.IsNullOrEmpty(error))
-            {
-                Error ??= error.Trim();
-                LogBuildError(logger, error.Trim());
-                return;
-            }
-
-            var text = value.Stream ?? value.Status;
-            if (!string.IsNullOrWhiteSpace(text))
-            {
-                LogBuildOutput(logger, text.TrimEnd());
-            }
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Building cluster image {Tag}: k3s from {BaseImage} on {ClusterBase} (context {SizeKiB} KiB)")]
     private static partial void LogBuilding(ILogger logger, string tag, string baseImage, string clusterBase, long sizeKiB);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Built cluster image {Tag}")]
     private static partial void LogBuilt(ILogger logger, string tag);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
-    private static partial void LogBuildOutput(ILogger logger, string line);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "build: {Error}")]
-    private static partial void LogBuildError(ILogger logger, string error);
 }

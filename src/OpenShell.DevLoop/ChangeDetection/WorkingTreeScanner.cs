@@ -127,7 +127,10 @@ internal sealed class WorkingTreeScanner(IGitCli git)
         foreach (var path in changed)
         {
             var full = Path.Combine(repository.Root, path);
-            if (Directory.Exists(full) || Path.GetFileName(path) == ".gitignore")
+
+            // One look at the path tells a file from a folder or nothing (most reported paths are files).
+            var isFile = new FileInfo(full).Exists;
+            if (Path.GetFileName(path) == ".gitignore" || (!isFile && Directory.Exists(full)))
             {
                 // A folder moved in or made, or new ignore rules: what is untracked now needs git's own listing.
                 _last = null;
@@ -155,7 +158,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
                 last.ForgetUntracked(gone);
             }
 
-            if (File.Exists(full) && !last.View.IndexPaths.Contains(path))
+            if (isFile && !last.View.IndexPaths.Contains(path))
             {
                 newUntracked.Add(path);
             }

@@ -380,8 +380,8 @@ internal sealed partial class PodWorker
 
             if (probes.Readiness is { } readiness)
             {
-                // The initial delay counts from the container's start; once a startup probe passed, the kubelet probes
-                // readiness at once (Kubernetes 1.28+).
+                // The initial delay counts from the container's start; once a startup probe passed, the kubelet's prober
+                // manager triggers a readiness run at once for a started container that is not ready yet.
                 var left = readiness.InitialDelay - (DateTime.UtcNow - startedAt);
                 if (left > TimeSpan.Zero)
                 {

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using Docker.DotNet.Models;
-using OpenShell.DevLoop.Cluster;
-using OpenShell.DevLoop.Docker;
 using OpenShell.Testing;
 
 namespace OpenShell.AppHost.Tests.DevLoop;
@@ -14,51 +9,24 @@ namespace OpenShell.AppHost.Tests.DevLoop;
 /// </summary>
 public sealed class OfflineStackFixture : IAsyncLifetime
 {
+    private readonly OfflineStack _stack = new();
     private CheckoutCopy? _checkout;
 
-    public string Name { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
+    public string Name => _stack.Name;
 
-    public int RegistryPort { get; } = FreePort();
+    public int RegistryPort => _stack.RegistryPort;
 
-    public string ClusterContainer => $"openshell-cluster-{Name}";
+    public string ClusterContainer => _stack.ClusterContainer;
 
-    public string RegistryContainer => $"openshell-test-registry-{Name}";
+    public string RegistryContainer => _stack.RegistryContainer;
 
     internal CheckoutCopy Checkout => _checkout ?? throw new InvalidOperationException("The fixture is not initialised.");
 
-    /// <summary>Configuration switches that point the AppHost at the clone and the unique names.</summary>
-    public string[] Switches =>
-    [
-        $"--OpenShell:DevHost:RepositoryRoot={Checkout.Root}",
-        "--OpenShell:DevHost:QuietPeriodMs=300",
-        "--OpenShell:DevHost:MaxWaitMs=3000",
-        $"--OpenShell:Registry:HostPort={RegistryPort}",
-        $"--OpenShell:Registry:ContainerName={RegistryContainer}",
-        $"--OpenShell:Registry:VolumeName={RegistryContainer}-data",
-        "--OpenShell:Registry:Persistent=false",
-        $"--OpenShell:Cluster:Name={Name}",
-        $"--OpenShell:Cluster:ImageTag={Name}",
-        $"--OpenShell:Cluster:Network=openshell-test-{Name}",
-        $"--OpenShell:Cluster:ImageRepoBase=127.0.0.1:{RegistryPort}/openshell",
-        $"--OpenShell:Images:SupervisorCache={TestCaches.ReleaseSupervisors}",
-    ];
+    /// <summary>Configuration switches that point the AppHost at the clone and the unique names, with a short debounce for tests.</summary>
+    public string[] Switches => [.. _stack.Switches(Checkout.Root), "--OpenShell:DevHost:QuietPeriodMs=300", "--OpenShell:DevHost:MaxWaitMs=3000"];
 
-    /// <summary>
-    /// Removes the registry container a previous AppHost of this fixture left: Aspire removes session containers some
-    /// seconds after the AppHost stops, and a new one cannot start under the same name before that.
-    /// </summary>
-    public async Task ReleaseRegistryAsync()
-    {
-        using var docker = DockerEngine.CreateClient();
-        try
-        {
-            await docker.Containers.RemoveContainerAsync(RegistryContainer, new ContainerRemoveParameters { Force = true });
-        }
-        catch (Docker.DotNet.DockerContainerNotFoundException)
-        {
-            // Nothing left behind.
-        }
-    }
+    /// <inheritdoc cref="OfflineStack.ReleaseRegistryAsync"/>
+    public Task ReleaseRegistryAsync() => _stack.ReleaseRegistryAsync();
 
     public async Task InitializeAsync()
     {
@@ -71,49 +39,10 @@ public sealed class OfflineStackFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _checkout?.Dispose();
-        if (DockerGate.SkipReason is not null)
+        if (DockerGate.SkipReason is null)
         {
-            return;
+            await _stack.RemoveAsync();
         }
-
-        using var docker = DockerEngine.CreateClient();
-        // The node ran its pods (sandboxes, the gateway) as containers of their own on the engine: they go too.
-        var pods = await docker.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = new Dictionary<string, IDictionary<string, bool>>
-            {
-                ["label"] = new Dictionary<string, bool> { [$"{ClusterContainerSpec.PodNodeLabel}={ClusterContainer}"] = true },
-            },
-        });
-        foreach (var action in pods.Select(p => (Func<Task>)(() => docker.Containers.RemoveContainerAsync(p.ID, new ContainerRemoveParameters { Force = true }))).Concat(new Func<Task>[]
-        {
-            () => docker.Containers.RemoveContainerAsync(ClusterContainer, new ContainerRemoveParameters { Force = true }),
-            () => docker.Containers.RemoveContainerAsync(RegistryContainer, new ContainerRemoveParameters { Force = true }),
-            () => docker.Volumes.RemoveAsync(ClusterContainer, force: true),
-            () => docker.Volumes.RemoveAsync(RegistryContainer + "-data", force: true),
-            () => docker.Networks.DeleteNetworkAsync($"openshell-test-{Name}"),
-            () => docker.Images.DeleteImageAsync($"openshell/cluster:{Name}", new ImageDeleteParameters { Force = true }),
-            // IMAGE_TAG (the cluster image tag setting) names the gateway image too.
-            () => docker.Images.DeleteImageAsync($"127.0.0.1:{RegistryPort}/openshell/gateway:{Name}", new ImageDeleteParameters { Force = true }),
-        }))
-        {
-            try
-            {
-                await action();
-            }
-            catch (Exception)
-            {
-                // Best effort: a failed test may not have created everything.
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -59,6 +59,11 @@ internal sealed partial class SandboxDashboard(ISandboxGateway gateway, Resource
                         LogWatchFailed(logger, ex.Message);
                     }
                 }
+                catch (Exception) when (ct.IsCancellationRequested)
+                {
+                    // Stopping: the cancelled watch ends in whatever error its call reports.
+                    break;
+                }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     lastProblem = null;

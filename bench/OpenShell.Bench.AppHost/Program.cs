@@ -2,14 +2,17 @@
 // watcher) on a throw-away clone, with the watcher's own debounce (500 ms quiet, as configured by default). Each edit
 // appends a line to the supervisor's source and is timed
 //   until the dashboard shows the new build's sha256 (deployed, and verified in the node against that sha256), and
-//   until the watcher's deploy ends (Up to date, after a throwaway sandbox registered with the new build).
+//   until the watcher's deploy ends (a throwaway sandbox registered with the new build).
 // Compare with bench/OpenShell.Bench.Deploy --supervisor-only, the same edit through the deployer the CLI runs.
 // Run: dotnet run -c Release --project bench/OpenShell.Bench.AppHost [-- --edits N]
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenShell.Bench;
 using OpenShell.DevLoop.Deploy;
 using OpenShell.DevLoop.Docker;
@@ -22,12 +25,10 @@ var source = BenchEnvironment.RepositoryRoot();
 var work = Path.Combine(Path.GetTempPath(), $"openshell-bench-apphost-{Guid.NewGuid():N}"[..40]);
 var root = Path.Combine(work, "openshell");
 var stack = new OfflineStack();
+// Ctrl+C or a TERM signal stops the run and still removes the cluster, registry, network, images and clone.
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(40));
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 var ct = stop.Token;
 
 try
@@ -37,13 +38,16 @@ try
     await BenchEnvironment.RunAsync("git", ["clone", "--quiet", "--no-hardlinks", source, root], source, ct: ct);
     var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OpenShell_AppHost>(
         ["--environment=Offline", "--DcpPublisher:RandomizePorts=false", .. stack.Switches(root)], ct);
+
+    // The figures, not every resource's log lines: those stay on the dashboard.
+    builder.Services.AddLogging(logging => logging.AddFilter("OpenShell.AppHost.Resources", LogLevel.None).AddFilter("Aspire.Hosting", LogLevel.Warning));
     await using var app = await builder.BuildAsync(ct);
     await app.StartAsync(ct);
     var notifications = app.ResourceNotifications;
     var prepared = Stopwatch.StartNew();
     await notifications.WaitForResourceHealthyAsync("cluster", ct);
     var sha = Property(await WaitForPropertyAsync(notifications, "supervisor", "binary.sha256", _ => true, ct), "binary.sha256")!;
-    await notifications.WaitForResourceAsync("watcher", e => e.Snapshot.State?.Text == "Up to date", ct);
+    await notifications.WaitForResourceAsync("watcher", e => e.Snapshot.State?.Text is "Watching" or "Up to date", ct);
     Console.WriteLine($"Ready after {prepared.Elapsed.TotalSeconds:F0} s more.");
     Console.WriteLine();
 
@@ -57,7 +61,7 @@ try
         var newSha = Property(await WaitForPropertyAsync(notifications, "supervisor", "binary.sha256", value => value != sha, ct), "binary.sha256")!;
         shown.Add(watch.Elapsed.TotalSeconds);
         // The sha256 shows mid-deploy, so the Up to date seen next is this deploy's end.
-        var finished = await notifications.WaitForResourceAsync("watcher", e => e.Snapshot.State?.Text == "Up to date"
+        var finished = await notifications.WaitForResourceAsync("watcher", e => e.Snapshot.State?.Text is "Watching" or "Up to date"
             && Property(e, "watcher.lastPlan") == SupervisorPlan && Property(e, "watcher.lastSteps") is { } steps
             && steps.Contains("Sandbox verification", StringComparison.Ordinal), ct);
         done.Add(watch.Elapsed.TotalSeconds);
@@ -89,6 +93,12 @@ finally
     {
         Console.Error.WriteLine($"(could not remove {work})");
     }
+}
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
 }
 
 static void Report(string label, List<double> samples)

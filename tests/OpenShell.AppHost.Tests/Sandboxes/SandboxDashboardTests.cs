@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenShell.AppHost.Sandboxes;
 using OpenShell.Core.V1;
 using OpenShell.DevLoop.Cli.Tests.Sandboxes;
@@ -18,6 +19,7 @@ public sealed class SandboxDashboardTests : IAsyncLifetime
     private static readonly string s_new = LocalGateway.Sha256Of("supervisor new");
 
     private readonly TestGatewayLink _link = new();
+    private readonly ErrorLog _logs = new();
     private readonly CancellationTokenSource _stop = new();
     private LocalGateway _gateway = null!;
     private DistributedApplication _app = null!;
@@ -32,6 +34,7 @@ public sealed class SandboxDashboardTests : IAsyncLifetime
             DisableDashboard = true,
         });
         builder.Services.AddSingleton<ISandboxGateway>(_link);
+        builder.Services.AddLogging(logging => logging.AddProvider(_logs));
         builder.AddResource(new GatewayStandIn("gateway")).WithOpenShellSandboxes();
         _app = builder.Build();
     }
@@ -110,6 +113,22 @@ public sealed class SandboxDashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stopping_while_following_the_gateway_logs_no_error()
+    {
+        _link.NodeSupervisorSha256 = s_old;
+        Dashboard.Start(Sandboxes, _stop.Token);
+        var created = Command(SandboxCommands.Create, "gateway", Arguments(("from", "base"), ("name", "stop-box")));
+        await _gateway.RegisterWhenRunningAsync("stop-box", s_old);
+        Assert.True((await created).Success);
+        await WaitForAsync("gateway-sandbox-stop-box", s => s.Snapshot.State?.Text == "Running");
+
+        await _stop.CancelAsync();
+        await Dashboard.Running!;
+
+        Assert.Empty(_logs.Errors);
+    }
+
+    [Fact]
     public async Task Failures_are_our_messages()
     {
         var result = await Command(SandboxCommands.Delete, "gateway-sandbox-ghost");
@@ -124,6 +143,31 @@ public sealed class SandboxDashboardTests : IAsyncLifetime
         result = await Command(SandboxCommands.Create, "gateway", Arguments(("from", "base")));
         Assert.False(result.Success);
         Assert.Contains("the cluster is not running yet", result.Message, StringComparison.Ordinal);
+    }
+
+    // Every error-level line any logger of the app writes.
+    private sealed class ErrorLog : Microsoft.Extensions.Logging.ILoggerProvider, Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Errors { get; } = new();
+
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Error;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Errors.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     private Task<ExecuteCommandResult> Command(string command, string resourceId, InteractionInputCollection? arguments = null)

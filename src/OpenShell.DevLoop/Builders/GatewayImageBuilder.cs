@@ -173,7 +173,6 @@ internal static partial class GatewayImageBuilder
                 error => new InvalidOperationException(
                     $"Building the base image {tag} on {baseImage} failed: {error}. Check the Dockerfile and that the base image is present (eng/offline-images.sh builds the offline one)."),
                 ct).ConfigureAwait(false);
-            return true;
         }).ConfigureAwait(false);
     }
 

@@ -89,7 +89,6 @@ public static partial class ClusterImageBuilder
                 error => new ClusterImageBuildException($"Building {tag} failed: {error}"),
                 ct).ConfigureAwait(false);
             LogBuilt(logger, tag);
-            return true;
         }).ConfigureAwait(false);
     }
 

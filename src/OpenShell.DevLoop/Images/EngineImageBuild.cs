@@ -58,6 +58,14 @@ internal static partial class EngineImageBuild
         }
     }
 
+    /// <inheritdoc cref="WithContextFileAsync{T}"/>
+    public static Task WithContextFileAsync(string purpose, Func<Stream, Task> write, Func<FileStream, Task> build) =>
+        WithContextFileAsync(purpose, write, async context =>
+        {
+            await build(context).ConfigureAwait(false);
+            return true;
+        });
+
     /// <summary>Relays the build's output line by line and remembers the first error.</summary>
     private sealed partial class Progress(ILogger logger) : IProgress<JSONMessage>
     {

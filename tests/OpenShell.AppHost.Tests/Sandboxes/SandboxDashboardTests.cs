@@ -77,11 +77,7 @@ public sealed class SandboxDashboardTests : IAsyncLifetime
     [Fact]
     public async Task Each_sandbox_is_published_with_its_supervisor_and_marked_stale_when_the_node_moves_on()
     {
-        _link.NodeSupervisorSha256 = s_old;
-        Dashboard.Start(Sandboxes, _stop.Token);
-        var created = Command(SandboxCommands.Create, "gateway", Arguments(("from", "base"), ("name", "dash-box")));
-        await _gateway.RegisterWhenRunningAsync("dash-box", s_old);
-        var result = await created;
+        var result = await FollowAndCreateAsync("dash-box");
         Assert.True(result.Success, result.Message);
         Assert.Contains($"sandbox dash-box is Ready: supervisor 0.1.0, sha256 {s_old}", result.Message, StringComparison.Ordinal);
 
@@ -115,11 +111,7 @@ public sealed class SandboxDashboardTests : IAsyncLifetime
     [Fact]
     public async Task Stopping_while_following_the_gateway_logs_no_error()
     {
-        _link.NodeSupervisorSha256 = s_old;
-        Dashboard.Start(Sandboxes, _stop.Token);
-        var created = Command(SandboxCommands.Create, "gateway", Arguments(("from", "base"), ("name", "stop-box")));
-        await _gateway.RegisterWhenRunningAsync("stop-box", s_old);
-        Assert.True((await created).Success);
+        Assert.True((await FollowAndCreateAsync("stop-box")).Success);
         await WaitForAsync("gateway-sandbox-stop-box", s => s.Snapshot.State?.Text == "Running");
 
         await _stop.CancelAsync();
@@ -168,6 +160,17 @@ public sealed class SandboxDashboardTests : IAsyncLifetime
         public void Dispose()
         {
         }
+    }
+
+    // The dashboard follows the gateway (the node runs the old supervisor), and the create command makes sandbox `name`,
+    // which registers with that supervisor.
+    private async Task<ExecuteCommandResult> FollowAndCreateAsync(string name)
+    {
+        _link.NodeSupervisorSha256 = s_old;
+        Dashboard.Start(Sandboxes, _stop.Token);
+        var created = Command(SandboxCommands.Create, "gateway", Arguments(("from", "base"), ("name", name)));
+        await _gateway.RegisterWhenRunningAsync(name, s_old);
+        return await created;
     }
 
     private Task<ExecuteCommandResult> Command(string command, string resourceId, InteractionInputCollection? arguments = null)

@@ -6,8 +6,10 @@ namespace OpenShell.DevLoop.Engine;
 /// <summary>
 /// Keeps checking the Docker engine and the forwards to its ports while a long-lived front end runs: every
 /// <see cref="Interval"/> while it answers, after a failure with back-off (1, 2, 4 … 30 s), reopening forwards on their
-/// old local ports so kubeconfigs and URLs already given out work again. Each change is raised through
-/// <see cref="Changed"/>, and a deploy can wait for the engine rather than start and fail half-way.
+/// old local ports so kubeconfigs and URLs already given out work again. A connection the probe sees drop between checks
+/// (the engine restarted) counts as lost at once and is checked again straight away, so even a restart quicker than the
+/// interval shows as lost and back. Each change is raised through <see cref="Changed"/>, and a deploy can wait for the
+/// engine rather than start and fail half-way.
 /// </summary>
 internal sealed class EngineWatch
 {
@@ -16,6 +18,9 @@ internal sealed class EngineWatch
 
     /// <summary>The longest wait between checks after failures.</summary>
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    /// <summary>The shortest time between two drops: a stream that ends as soon as it opens does not spin.</summary>
+    public static readonly TimeSpan DropPause = TimeSpan.FromSeconds(1);
 
     private readonly IEngineProbe _probe;
     private readonly TimeProvider _time;
@@ -67,6 +72,8 @@ internal sealed class EngineWatch
             throw new InvalidOperationException("The engine watch already runs.");
         }
 
+        using var stopDrops = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var drops = FollowDropsAsync(stopDrops.Token);
         try
         {
             while (!ct.IsCancellationRequested)
@@ -100,7 +107,65 @@ internal sealed class EngineWatch
         }
         finally
         {
+            await stopDrops.CancelAsync().ConfigureAwait(false);
+            await drops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             Volatile.Write(ref _running, 0);
+        }
+    }
+
+    // While connected, waits for the probe to see the connection drop; then the engine counts as lost and is checked now.
+    private async Task FollowDropsAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            await ConnectedAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await _probe.WaitForDropAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // A stream that fails is a drop as much as one that ends.
+            }
+
+            ct.ThrowIfCancellationRequested();
+            TaskCompletionSource wake;
+            var current = Current;
+            Publish(current with
+            {
+                Link = EngineLink.Lost,
+                Problem = new EngineConnectionException(
+                    "the connection to the Docker engine dropped: the engine restarted or went away",
+                    "nothing to do if it comes back; else check that the engine runs and that this machine reaches it"),
+                FailedChecks = current.FailedChecks + 1,
+                RetryIn = TimeSpan.Zero,
+            });
+            lock (_gate)
+            {
+                wake = _wake;
+            }
+
+            wake.TrySetResult();
+            await Task.Delay(DropPause, _time, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ConnectedAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_current.Link == EngineLink.Connected)
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            await changed.WaitAsync(ct).ConfigureAwait(false);
         }
     }
 

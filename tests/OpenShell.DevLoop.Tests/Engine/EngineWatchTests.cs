@@ -148,6 +148,36 @@ public sealed class EngineWatchTests
         await run;
     }
 
+    [Fact]
+    public async Task A_dropped_connection_counts_as_lost_at_once_and_is_checked_straight_away()
+    {
+        var time = new ManualTimeProvider();
+        var probe = new ScriptedProbe();
+        probe.Answer(Facts);
+        probe.Answer(Facts);
+        var watch = new EngineWatch(probe, "unix:///var/run/docker.sock (default)", time);
+        var seen = new List<EngineStatus>();
+        watch.Changed += seen.Add;
+        using var stop = new CancellationTokenSource();
+        var run = watch.RunAsync(stop.Token);
+        await UntilAsync(() => probe.Streams == 1);
+
+        // The engine restarts between two checks, before the interval is up: no time passes.
+        probe.Drop();
+        await UntilAsync(() => probe.Checks == 2 && watch.Current.Link == EngineLink.Connected);
+
+        Assert.Equal([EngineLink.Connected, EngineLink.Lost, EngineLink.Connected], seen.Select(s => s.Link));
+        Assert.Contains("dropped: the engine restarted or went away", seen[1].Problem!.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.Zero, seen[1].RetryIn);
+
+        // The stream opens again only after the pause, so a stream that keeps failing does not spin.
+        Assert.Equal(1, probe.Streams);
+        time.Advance(EngineWatch.DropPause);
+        await UntilAsync(() => probe.Streams == 2);
+        await stop.CancelAsync();
+        await run;
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(2, 2)]
@@ -177,9 +207,21 @@ public sealed class EngineWatchTests
     private sealed class ScriptedProbe : IEngineProbe
     {
         private readonly Queue<Func<EngineFacts>> _script = new();
+        private TaskCompletionSource _drop = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _checks;
+        private int _streams;
 
         public int Checks => Volatile.Read(ref _checks);
+
+        public int Streams => Volatile.Read(ref _streams);
+
+        public void Drop() => Interlocked.Exchange(ref _drop, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+        public Task WaitForDropAsync(CancellationToken ct)
+        {
+            Interlocked.Increment(ref _streams);
+            return Volatile.Read(ref _drop).Task.WaitAsync(ct);
+        }
 
         public void Answer(EngineFacts facts) => _script.Enqueue(() => facts);
 

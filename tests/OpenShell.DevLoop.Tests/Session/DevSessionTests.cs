@@ -272,6 +272,26 @@ public sealed class DevSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_engine_restart_quicker_than_the_checks_still_gets_the_node_it_left_exited_started_again()
+    {
+        var probe = new SwitchableProbe { Up = true };
+        _engine = new EngineWatch(probe, "unix:///var/run/docker.sock (default)", _time);
+        _fakes.Deployer.Log = _fakes.Cluster.Log;
+        var (session, events) = Create();
+        await session.RunAsync(null, CancellationToken.None);
+        await AdvanceUntilAsync(() => probe.Streams == 1);
+
+        // Between two checks the engine restarts: every check answers, but the stream it held open was cut.
+        _fakes.Cluster.Container = FakeCluster.ContainerIn("exited", healthy: true, exitCode: 255);
+        probe.Drop();
+        await AdvanceUntilAsync(() => events.OfType<ClusterChanged>().Any(c => c.Detail?.EndsWith("when the engine came back; started it again", StringComparison.Ordinal) == true));
+
+        Assert.Equal(["up", "deploy", "deployed", "up"], _fakes.Cluster.Log);
+        Assert.Contains(events.OfType<EngineChanged>(), e => e.Status.Link == EngineLink.Lost && e.Status.Problem!.Message.Contains("dropped", StringComparison.Ordinal));
+        Assert.Equal(EngineLink.Connected, _engine.Current.Link);
+    }
+
+    [Fact]
     public async Task A_node_the_engine_stops_only_after_it_answers_again_is_still_started()
     {
         var probe = new SwitchableProbe { Up = true };
@@ -358,11 +378,26 @@ public sealed class DevSessionTests : IAsyncLifetime
     {
         private volatile bool _up;
 
+        private TaskCompletionSource _drop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _streams;
+
         public bool Up { get => _up; set => _up = value; }
+
+        /// <summary>How often the watch opened the drop stream.</summary>
+        public int Streams => Volatile.Read(ref _streams);
 
         public Task<EngineFacts> CheckAsync(CancellationToken ct) => _up
             ? Task.FromResult(new EngineFacts("linux/amd64", "28.2.2", new Dictionary<int, int>()))
             : throw new EngineConnectionException("ssh exited: Connection refused", "check that sshd runs on gpu-box");
+
+        /// <summary>Ends the open drop stream, as an engine restart does.</summary>
+        public void Drop() => Interlocked.Exchange(ref _drop, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+        public Task WaitForDropAsync(CancellationToken ct)
+        {
+            Interlocked.Increment(ref _streams);
+            return Volatile.Read(ref _drop).Task.WaitAsync(ct);
+        }
     }
 
     [Theory]

@@ -123,7 +123,9 @@ internal sealed partial class DevSession
             try
             {
                 // What this deploy did not touch is read back from the cluster, so a reused cluster shows what it runs.
-                observed = await _services.Cluster.ReadDeployedAsync(cluster, [.. result.Plan.Components.Select(c => c.Component)], ct).ConfigureAwait(false);
+                var verified = result.Plan.Components.Select(c => (c.Component.Name, result.Of(c.Component.Name)?.Sha256))
+                    .Where(c => c.Sha256 is not null).ToDictionary(c => c.Name, c => c.Sha256!, StringComparer.Ordinal);
+                observed = await _services.Cluster.ReadDeployedAsync(cluster, [.. result.Plan.Components.Select(c => c.Component)], verified, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

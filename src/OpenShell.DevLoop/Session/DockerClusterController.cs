@@ -38,18 +38,47 @@ internal sealed class DockerClusterController(
     public Task RemoveAsync(ILogger logger, CancellationToken ct) =>
         new ClusterLifecycle(docker, settings, paths, logger, ports).RemoveAsync(removeVolume: true, ct);
 
-    public async Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, CancellationToken ct)
+    public async Task<DeployedState> ReadDeployedAsync(
+        ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, IReadOnlyDictionary<string, string> verifiedSha256, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(components);
+        ArgumentNullException.ThrowIfNull(verifiedSha256);
+
+        // The node's binaries and the charts are read side by side: this runs after every deploy, before it is done.
+        var binaries = components.Where(c => c.Binary is not null)
+            .Select(binary => ReadBinaryAsync(cluster, binary, verifiedSha256.GetValueOrDefault(binary.Name), ct)).ToList();
+        var charts = ReadChartsAsync(components, ct);
         var found = new Dictionary<string, ObservedComponent>(StringComparer.Ordinal);
-        foreach (var binary in components.Where(c => c.Binary is not null))
+        foreach (var (name, observed) in await Task.WhenAll(binaries).ConfigureAwait(false))
         {
-            var nodePath = binary.BinarySettings.NodePath;
-            var sha = await SupervisorDeployer.ReadNodeSha256Async(docker, cluster.ContainerId, nodePath, ct).ConfigureAwait(false);
-            var version = sha is null ? null
-                : _versions.TryGetValue(nodePath, out var known) && known.Sha256 == sha ? known.Version
-                : await SupervisorDeployer.ReadNodeVersionAsync(docker, cluster.ContainerId, nodePath, ct).ConfigureAwait(false);
+            found[name] = observed;
+        }
+
+        foreach (var (name, observed) in await charts.ConfigureAwait(false))
+        {
+            found[name] = observed;
+        }
+
+        return new DeployedState(found);
+    }
+
+    private async Task<(string Name, ObservedComponent Observed)> ReadBinaryAsync(ClusterUpResult cluster, ComponentDefinition binary, string? verifiedSha256, CancellationToken ct)
+    {
+        var nodePath = binary.BinarySettings.NodePath;
+        var sha = verifiedSha256 ?? await SupervisorDeployer.ReadNodeSha256Async(docker, cluster.ContainerId, nodePath, ct).ConfigureAwait(false);
+        (string Sha256, string? Version) known;
+        bool cached;
+        lock (_versions)
+        {
+            cached = _versions.TryGetValue(nodePath, out known);
+        }
+
+        var version = sha is null ? null
+            : cached && known.Sha256 == sha ? known.Version
+            : await SupervisorDeployer.ReadNodeVersionAsync(docker, cluster.ContainerId, nodePath, ct).ConfigureAwait(false);
+        lock (_versions)
+        {
             if (sha is null)
             {
                 _versions.Remove(nodePath);
@@ -58,14 +87,18 @@ internal sealed class DockerClusterController(
             {
                 _versions[nodePath] = (sha, version);
             }
-
-            found[binary.Name] = new ObservedComponent(Sha256: sha, Version: version);
         }
 
+        return (binary.Name, new ObservedComponent(Sha256: sha, Version: version));
+    }
+
+    private async Task<List<(string Name, ObservedComponent Observed)>> ReadChartsAsync(IReadOnlyList<ComponentDefinition> components, CancellationToken ct)
+    {
+        var found = new List<(string, ObservedComponent)>();
         var charts = components.Where(c => c.Helm is not null).ToList();
         if (charts.Count == 0)
         {
-            return new DeployedState(found);
+            return found;
         }
 
         using var kube = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
@@ -73,13 +106,13 @@ internal sealed class DockerClusterController(
         {
             var helmChart = await HelmChartDeployer.ReadAsync(kube, chart.HelmSettings.Release, ct).ConfigureAwait(false);
             var values = helmChart["spec"]?["valuesContent"]?.GetValue<string>();
-            found[chart.Name] = new ObservedComponent(ChartChecksum: HelmValuesEditor.Read(values, "chartChecksum"));
+            found.Add((chart.Name, new ObservedComponent(ChartChecksum: HelmValuesEditor.Read(values, "chartChecksum"))));
             foreach (var image in components.Where(c => c.Image?.Chart == chart.Name))
             {
-                found[image.Name] = new ObservedComponent(Image: HelmChartDeployer.ImageOf(values, image.ImageSettings.ValuesKey));
+                found.Add((image.Name, new ObservedComponent(Image: HelmChartDeployer.ImageOf(values, image.ImageSettings.ValuesKey))));
             }
         }
 
-        return new DeployedState(found);
+        return found;
     }
 }

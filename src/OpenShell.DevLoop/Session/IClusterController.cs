@@ -19,6 +19,10 @@ internal interface IClusterController
     /// <summary>Removes the node container and its volume.</summary>
     Task RemoveAsync(ILogger logger, CancellationToken ct);
 
-    /// <summary>Reads what the cluster runs for each of <paramref name="components"/>.</summary>
-    Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, CancellationToken ct);
+    /// <summary>
+    /// Reads what the cluster runs for each of <paramref name="components"/>; a binary whose sha256 a deploy has just
+    /// verified on the node (<paramref name="verifiedSha256"/>, by component name) is not hashed again.
+    /// </summary>
+    Task<DeployedState> ReadDeployedAsync(
+        ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, IReadOnlyDictionary<string, string> verifiedSha256, CancellationToken ct);
 }

@@ -133,12 +133,16 @@ internal sealed class FakeCluster : IClusterController
         return Task.CompletedTask;
     }
 
-    /// <summary>Every image runs an 'a' digest, every binary has sha256 'b…' and answers 0.1.0, every chart has checksum 'c…'.</summary>
-    public Task<DeployedState> ReadDeployedAsync(ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, CancellationToken ct) =>
+    /// <summary>
+    /// Every image runs an 'a' digest, every binary has sha256 'b…' (or the one a deploy verified) and answers 0.1.0, every
+    /// chart has checksum 'c…'.
+    /// </summary>
+    public Task<DeployedState> ReadDeployedAsync(
+        ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, IReadOnlyDictionary<string, string> verifiedSha256, CancellationToken ct) =>
         Task.FromResult(new DeployedState(components.ToDictionary(c => c.Name, c => c.Kind switch
         {
             ComponentKind.Image => new ObservedComponent(Image: $"127.0.0.1:5000/openshell/{c.ImageSettings.Repository}@sha256:" + new string('a', 64)),
-            ComponentKind.Binary => new ObservedComponent(Sha256: new string('b', 64), Version: "0.1.0"),
+            ComponentKind.Binary => new ObservedComponent(Sha256: verifiedSha256.GetValueOrDefault(c.Name) ?? new string('b', 64), Version: "0.1.0"),
             _ => new ObservedComponent(ChartChecksum: new string('c', 64)),
         })));
 }

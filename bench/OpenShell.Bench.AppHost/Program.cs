@@ -1,5 +1,5 @@
 // Edit-to-effect times through the running AppHost on the offline stack: the whole AppHost (registry, cluster, gateway,
-// watcher) on a throw-away clone, with the watcher's own debounce (500 ms quiet, as configured by default). Each edit
+// watcher) on a throw-away clone, with the watcher's own debounce (its default quiet period, 200 ms). Each edit
 // appends a line to the supervisor's source and is timed
 //   until the dashboard shows the new build's sha256 (deployed, and verified in the node against that sha256), and
 //   until the watcher's deploy ends (a throwaway sandbox registered with the new build).
@@ -52,11 +52,14 @@ try
     Console.WriteLine();
 
     using var docker = DockerEngine.CreateClient();
+    var timeline = new Timeline();
+    _ = timeline.RecordAsync(notifications, ["watcher", "supervisor"], ct);
     var shown = new List<double>();
     var done = new List<double>();
     for (var i = 1; i <= edits; i++)
     {
         var watch = Stopwatch.StartNew();
+        var saved = timeline.Mark();
         await File.AppendAllTextAsync(Path.Combine(root, SupervisorSource), $"// bench edit {i} {Guid.NewGuid():N}\n", ct);
         var newSha = Property(await WaitForPropertyAsync(notifications, "supervisor", "binary.sha256", value => value != sha, ct), "binary.sha256")!;
         shown.Add(watch.Elapsed.TotalSeconds);
@@ -74,6 +77,7 @@ try
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"supervisor edit {i}: {shown[^1]:F2}s to the new sha256 on the dashboard, {done[^1]:F2}s to Up to date ({Property(finished, "watcher.lastSteps")})"));
         sha = newSha;
+        Console.WriteLine($"  {timeline.Since(saved)}");
     }
 
     Console.WriteLine();
@@ -112,3 +116,49 @@ static string? Property(ResourceEvent e, string name) =>
 
 static Task<ResourceEvent> WaitForPropertyAsync(ResourceNotificationService notifications, string resource, string property, Func<string, bool> accept, CancellationToken ct) =>
     notifications.WaitForResourceAsync(resource, e => Property(e, property) is { Length: > 0 } value && accept(value), ct);
+
+// Every state the watched resources show, timed: where an edit's seconds go between the save and the deploy's end.
+sealed class Timeline
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<(TimeSpan At, string Resource, string State)> _entries = [];
+    private readonly Lock _gate = new();
+
+    public TimeSpan Mark() => _clock.Elapsed;
+
+    public async Task RecordAsync(ResourceNotificationService notifications, string[] resources, CancellationToken ct)
+    {
+        var last = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var e in notifications.WatchAsync(ct))
+            {
+                var name = e.Resource.Name;
+                var state = e.Snapshot.State?.Text ?? "";
+                if (!resources.Contains(name) || (last.TryGetValue(name, out var previous) && previous == state))
+                {
+                    continue;
+                }
+
+                last[name] = state;
+                lock (_gate)
+                {
+                    _entries.Add((_clock.Elapsed, name, state));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // "watcher Changes pending +0.07s, watcher Deploying +0.60s, ..." for the states shown since the mark.
+    public string Since(TimeSpan mark)
+    {
+        lock (_gate)
+        {
+            return string.Join(", ", _entries.Where(e => e.At >= mark)
+                .Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Resource} {e.State} +{(e.At - mark).TotalSeconds:F2}s")));
+        }
+    }
+}

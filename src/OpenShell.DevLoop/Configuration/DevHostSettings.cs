@@ -12,8 +12,8 @@ public sealed class DevHostSettings
     /// <summary>Watch the tree and deploy changes; false leaves deploys to the commands.</summary>
     public bool WatchEnabled { get; set; } = true;
 
-    /// <summary>Quiet period before a deploy, in milliseconds.</summary>
-    public int QuietPeriodMs { get; set; } = 500;
+    /// <summary>Quiet period before a deploy, in milliseconds (<see cref="Watching.DeployLoopOptions.DefaultQuietPeriod"/>).</summary>
+    public int QuietPeriodMs { get; set; } = 200;
 
     /// <summary>Longest wait for a quiet period, in milliseconds.</summary>
     public int MaxWaitMs { get; set; } = 5000;

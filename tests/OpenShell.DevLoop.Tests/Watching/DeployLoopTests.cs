@@ -29,14 +29,15 @@ public sealed class DeployLoopTests : IAsyncLifetime
     [Fact]
     public async Task Several_changes_within_the_quiet_period_give_one_deploy_after_it()
     {
+        var step = Quiet / 4;
         for (var i = 0; i < 5; i++)
         {
             _loop.OnTreeChanged(Change($"src/File{i}.cs"));
-            _time.Advance(100 * Ms);
+            _time.Advance(step);
         }
 
-        // The last change came at 400 ms: nothing before 900 ms.
-        _time.Advance(399 * Ms);
+        // The last change came at 4 steps: nothing before 4 steps and the quiet period.
+        _time.Advance(Quiet - step - Ms);
         Assert.Equal(0, _loop.DeploysStarted);
         Assert.Equal(DeployLoopState.ChangesPending, _loop.Status.State);
 
@@ -56,7 +57,7 @@ public sealed class DeployLoopTests : IAsyncLifetime
     [Fact]
     public async Task A_steady_stream_of_changes_still_deploys_at_the_maximum_wait()
     {
-        var step = 200 * Ms;
+        var step = Quiet / 2;
         var elapsed = TimeSpan.Zero;
         while (_loop.DeploysStarted == 0)
         {
@@ -68,7 +69,7 @@ public sealed class DeployLoopTests : IAsyncLifetime
 
         Assert.Equal(MaxWait, elapsed);
         var first = await _deploy.NextAsync();
-        Assert.Equal(25, first.Trigger.EventCount);
+        Assert.Equal((int)(MaxWait / step), first.Trigger.EventCount);
         var settled2 = _statuses.WaitForAsync(s => s.State == DeployLoopState.UpToDate);
         first.Succeed();
         await settled2;

@@ -9,20 +9,6 @@ namespace OpenShell.DevLoop.ChangeDetection;
 /// </summary>
 internal static class ComponentFingerprint
 {
-    /// <summary>The mask of each file of <paramref name="files"/>, in the same order: one lookup per file for every component.</summary>
-    public static ulong[] MasksOf(IReadOnlyList<InputFile> files, IReadOnlyDictionary<string, ulong> masks)
-    {
-        ArgumentNullException.ThrowIfNull(files);
-        ArgumentNullException.ThrowIfNull(masks);
-        var result = new ulong[files.Count];
-        for (var i = 0; i < result.Length; i++)
-        {
-            result[i] = masks[files[i].Path];
-        }
-
-        return result;
-    }
-
     /// <summary>
     /// The fingerprint of the files whose mask (<paramref name="fileMasks"/>, aligned with <paramref name="sortedFiles"/>) has
     /// bit <paramref name="bit"/>; empty when there are none.

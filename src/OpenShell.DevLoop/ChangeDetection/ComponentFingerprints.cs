@@ -18,7 +18,7 @@ public static class ComponentFingerprints
         var catalog = ComponentCatalog.Load(repository.Root);
         var matcher = new ComponentMatcher(catalog);
         var snapshot = await new WorkingTreeScanner(new GitCli()).ScanAsync(repository, matcher, ct).ConfigureAwait(false);
-        var masks = snapshot.FileMasks ?? ComponentFingerprint.MasksOf(snapshot.Files, matcher.Classify(snapshot.Files.Select(f => f.Path)));
+        var masks = snapshot.FileMasks;
         var result = new Dictionary<ComponentDefinition, string>();
         for (var bit = 0; bit < catalog.Components.Count; bit++)
         {

@@ -4,14 +4,14 @@ namespace OpenShell.DevLoop.ChangeDetection;
 /// <param name="Files">Every present input file, tracked or untracked-not-ignored, sorted by path (ordinal).</param>
 /// <param name="Changes">The change set: staged and untracked paths (all of them) and unstaged changes to input files.</param>
 /// <param name="HashedFiles">How many files had to be read and hashed for this snapshot (the rest came from git's index or the cache).</param>
-public sealed record WorkingTreeSnapshot(
+internal sealed record WorkingTreeSnapshot(
     IReadOnlyList<InputFile> Files,
     IReadOnlyList<ChangedPath> Changes,
     int HashedFiles)
 {
     /// <summary>
     /// For each of <see cref="Files"/>, in the same order, the components it feeds as the scanning matcher classified it
-    /// (bit i = component i); null when the snapshot was made without them.
+    /// (bit i = component i).
     /// </summary>
-    internal ulong[]? FileMasks { get; init; }
+    public required ulong[] FileMasks { get; init; }
 }

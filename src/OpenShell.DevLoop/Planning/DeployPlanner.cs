@@ -95,7 +95,7 @@ public sealed class DeployPlanner
         var recorded = RecordedFingerprints(catalog, stateRead.State, clusterName, lookup.ContainerId, notes, out var cause);
         var mode = request.Targets.Count > 0 ? PlanMode.Explicit : PlanMode.Automatic;
         var decisions = new List<(ComponentDefinition Component, List<RebuildReason> Reasons, List<ChangedInput> Changes, string Fingerprint, string? Recorded, int Inputs)>();
-        var fileMasks = snapshot.FileMasks ?? ComponentFingerprint.MasksOf(snapshot.Files, masks);
+        var fileMasks = snapshot.FileMasks;
         for (var bit = 0; bit < catalog.Components.Count; bit++)
         {
             var component = catalog.Components[bit];

@@ -51,8 +51,8 @@ public sealed class IncrementalScanTests
 
         Assert.Equal(whole.Files, incremental.Files);
         Assert.Equal(whole.Changes, incremental.Changes);
-        Assert.Equal(whole.Files.Select(f => matcher.MaskOf(f.Path)), incremental.FileMasks!);
-        Assert.Equal(whole.Files.Select(f => matcher.MaskOf(f.Path)), whole.FileMasks!);
+        Assert.Equal(whole.Files.Select(f => matcher.MaskOf(f.Path)), incremental.FileMasks);
+        Assert.Equal(whole.Files.Select(f => matcher.MaskOf(f.Path)), whole.FileMasks);
 
         // The fingerprints a long-lived planner computes from the re-checked paths are those of the whole tree.
         Assert.Equal(FingerprintsOf(whole, matcher, new ComponentFingerprinter()), FingerprintsOf(incremental, matcher, fingerprinter));
@@ -110,7 +110,7 @@ public sealed class IncrementalScanTests
     private static InputFile Record(WorkingTreeSnapshot snapshot, string path) => snapshot.Files.Single(f => f.Path == path);
 
     private static Dictionary<string, string> FingerprintsOf(WorkingTreeSnapshot snapshot, ComponentMatcher matcher, ComponentFingerprinter fingerprinter) =>
-        matcher.Components.Select((c, bit) => (c.Name, fingerprinter.Compute(snapshot.Files, snapshot.FileMasks!, bit).Fingerprint)).ToDictionary(p => p.Name, p => p.Fingerprint);
+        matcher.Components.Select((c, bit) => (c.Name, fingerprinter.Compute(snapshot.Files, snapshot.FileMasks, bit).Fingerprint)).ToDictionary(p => p.Name, p => p.Fingerprint);
 
     [Fact]
     public async Task Only_the_reported_paths_are_read_and_an_unreported_edit_is_not_seen_until_a_whole_scan()

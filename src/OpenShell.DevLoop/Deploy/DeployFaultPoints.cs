@@ -7,7 +7,7 @@ namespace OpenShell.DevLoop.Deploy;
 /// </summary>
 internal static class DeployFaultPoints
 {
-    /// <summary>The new binary is not on the node: its copy through the engine's archive API is about to start.</summary>
+    /// <summary>The new build (binary or tree) is not on the node: its copy through the engine's archive API is about to start.</summary>
     public const string SupervisorCopy = "supervisor-copy";
 
     /// <summary>The new binary is on the node under its temporary name; the link still names the old one.</summary>
@@ -16,10 +16,13 @@ internal static class DeployFaultPoints
     /// <summary>The new state file is written and flushed under its temporary name, not yet renamed over the old one.</summary>
     public const string StateWrite = "state-write";
 
-    /// <summary>The build context is written and fingerprinted: the engine's image build is about to start.</summary>
+    /// <summary>
+    /// The app is published: the image build is about to start (the engine's build of the context, or the assembly of the
+    /// app layer on the base the registry holds).
+    /// </summary>
     public const string ImageBuild = "image-build";
 
-    /// <summary>The image is built and the registry does not hold its content: the engine's push is about to start.</summary>
+    /// <summary>The image is built and the registry does not hold its content: the push is about to start.</summary>
     public const string ImagePush = "image-push";
 
     /// <summary>The HelmChart was read and the patch is ready, not yet sent.</summary>

@@ -8,6 +8,7 @@ using OpenShell.DevLoop.Components;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Docker;
 using OpenShell.DevLoop.Engine;
+using OpenShell.DevLoop.Registry;
 using OpenShell.DevLoop.FileSystem;
 using OpenShell.DevLoop.ImageAssembly;
 using OpenShell.DevLoop.Publishing;
@@ -73,8 +74,10 @@ internal sealed class ImageComponentDeployer(
             {
                 var reference = ImageReference.Parse(tag);
                 using var registry = await RegistryOfAsync(reference, target, ct).ConfigureAwait(false);
+                var began = DateTime.UtcNow;
                 try
                 {
+                    await DeployFaultPoints.ReachAsync(DeployFaultPoints.ImageBuild, ct).ConfigureAwait(false);
                     var baseImage = await AppImageAssembler.EnsureBaseAsync(docker, registry, reference, output, copy, settings.Images.RuntimeDeps, new CachePaths(root).ImageLayerRecords,
                         logger, target.Request.PullProgress, line => run.Progress(DeployStep.Builds, name, line), ct).ConfigureAwait(false);
                     var labels = new Dictionary<string, string> { [GatewayImageBuilder.FingerprintLabel] = target.Plan[name].Fingerprint };
@@ -82,7 +85,7 @@ internal sealed class ImageComponentDeployer(
                 }
                 catch (RegistryException ex)
                 {
-                    throw AppImageAssembler.Explain(ex, tag, "assembling");
+                    throw AppImageAssembler.Explain(await RegistryOutage.ExplainAsync(docker, settings.Registry.ContainerName, began, ex, ct).ConfigureAwait(false), tag, "assembling");
                 }
 
                 return tag;
@@ -112,13 +115,14 @@ internal sealed class ImageComponentDeployer(
         }
 
         using var registry = await RegistryOfAsync(assembled.Reference, target, ct).ConfigureAwait(false);
+        var began = DateTime.UtcNow;
         try
         {
             return await AppImageAssembler.PushAsync(registry, assembled, logger, Progress, ct).ConfigureAwait(false);
         }
         catch (RegistryException ex)
         {
-            throw AppImageAssembler.Explain(ex, tag);
+            throw AppImageAssembler.Explain(await RegistryOutage.ExplainAsync(docker, settings.Registry.ContainerName, began, ex, ct).ConfigureAwait(false), tag);
         }
     }
 

@@ -68,6 +68,7 @@ internal static class TreeDeployer
         if (!trees.Contains(tree.Sha256))
         {
             using var archive = await ArchiveAsync(layout, tree, store, id, ct).ConfigureAwait(false);
+            await DeployFaultPoints.ReachAsync(DeployFaultPoints.SupervisorCopy, ct).ConfigureAwait(false);
             try
             {
                 await docker.Containers.ExtractArchiveToContainerAsync(containerId, new ContainerPathStatParameters { Path = layout.Directory }, archive, ct).ConfigureAwait(false);

@@ -10,8 +10,8 @@ public sealed record FaultScenario(string Name, string FaultPoint, Func<Cancella
     public bool NeedsDocker { get; init; }
 
     /// <summary>
-    /// True when it restarts a private engine the suite starts (its own cluster, bootstrapped there): minutes of set-up,
-    /// so the test run includes it only with <c>OPENSHELL_FAULTS_PRIVATE_ENGINE=1</c>; <c>dotnet run</c> always does.
+    /// True when it restarts a private engine the suite starts (its own cluster, bootstrapped there): a few minutes of
+    /// set-up, which <c>OPENSHELL_FAULTS_PRIVATE_ENGINE=0</c> skips in the test run; <c>dotnet run</c> always runs it.
     /// </summary>
     public bool NeedsPrivateEngine { get; init; }
 

@@ -1,3 +1,4 @@
+using OpenShell.DevLoop.FileSystem;
 using OpenShell.DevLoop.Git;
 
 namespace OpenShell.DevLoop.ChangeDetection;
@@ -53,11 +54,11 @@ internal sealed class WorkingTreeScanner(IGitCli git)
         // Taken before the index is read: a write in between then shows as a different key on the next scan.
         var indexKey = IndexKey(repository);
 
-        // The git processes run while the index is read and the files are checked.
-        var untrackedTask = git.ListUntrackedAsync(repository, ct);
+        // The git processes run while the index is read and the files are checked; even starting one is not cheap.
+        var untrackedTask = Task.Run(() => git.ListUntrackedAsync(repository, ct), ct);
         var view = ReadIndex(repository, matcher);
         var inputs = view.Inputs;
-        var stagedTask = view.Staged is { } known ? Task.FromResult(known.Changes) : git.ListStagedAsync(repository, ct);
+        var stagedTask = view.Staged is { } known ? Task.FromResult(known.Changes) : Task.Run(() => git.ListStagedAsync(repository, ct), ct);
 
         // Checking stat data is most of the work and touches no shared state: spread it over the cores.
         var checks = new TrackedCheck[inputs.Count];
@@ -367,7 +368,15 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             return new TrackedCheck(entry.ObjectId, null);
         }
 
-        var info = new FileInfo(Path.Combine(root, entry.Path));
+        // Nearly every file is unchanged: one statx, without a FileInfo, tells so.
+        var fullPath = Path.Combine(root, entry.Path);
+        if (entry.Stage == 0 && !entry.IntentToAdd && FileStat.TryRead(fullPath, out var stat) && stat.Kind == FileStatKind.File
+            && StatMatches(entry, stat.Size, stat.LastWriteUtc, indexWrittenUtc))
+        {
+            return new TrackedCheck(entry.ObjectId, null);
+        }
+
+        var info = new FileInfo(fullPath);
         if (!info.Exists)
         {
             // A dangling symbolic link is still a tracked link.
@@ -380,7 +389,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             return new TrackedCheck(GitBlobId.OfSymlink(target), null);
         }
 
-        return entry.Stage == 0 && !entry.IntentToAdd && StatMatches(entry, info, indexWrittenUtc)
+        return entry.Stage == 0 && !entry.IntentToAdd && StatMatches(entry, info.Length, info.LastWriteTimeUtc, indexWrittenUtc)
             ? new TrackedCheck(entry.ObjectId, null)
             : new TrackedCheck(null, info);
     }
@@ -438,14 +447,13 @@ internal sealed class WorkingTreeScanner(IGitCli git)
 
     // git's own test for "unchanged" (size and mtime), plus its racy-clean rule: a file modified no
     // earlier than the index was written may have changed within the same timestamp.
-    private static bool StatMatches(GitIndexEntry entry, FileInfo info, DateTime indexWrittenUtc)
+    private static bool StatMatches(GitIndexEntry entry, long length, DateTime mtime, DateTime indexWrittenUtc)
     {
-        if ((uint)info.Length != entry.Size)
+        if ((uint)length != entry.Size)
         {
             return false;
         }
 
-        var mtime = info.LastWriteTimeUtc;
         if (mtime >= indexWrittenUtc)
         {
             return false;

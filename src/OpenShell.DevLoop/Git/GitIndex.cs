@@ -74,8 +74,9 @@ internal sealed class GitIndex
         var count = (int)BinaryPrimitives.ReadUInt32BigEndian(data[8..]);
         var entries = new List<GitIndexEntry>(count);
         var offset = 12;
-        var previousPath = Array.Empty<byte>();
+        // Version 4's previous path, kept in place: each entry drops bytes from its end and appends its own.
         var pathBuffer = new byte[256];
+        var previousLength = 0;
         try
         {
             for (var i = 0; i < count; i++)
@@ -102,12 +103,13 @@ internal sealed class GitIndex
                 }
 
                 int pathLength;
+                string path;
                 if (version == 4)
                 {
                     // Prefix compression: drop N bytes from the previous path, then append a NUL-terminated suffix.
                     var strip = ReadOffsetVarint(data, ref offset);
                     var suffixLength = data[offset..].IndexOf((byte)0);
-                    var keep = previousPath.Length - strip;
+                    var keep = previousLength - strip;
                     if (keep < 0 || suffixLength < 0)
                     {
                         throw new GitException($"{source}: entry {i} is malformed; run `git status` to let git rebuild the index.");
@@ -116,13 +118,13 @@ internal sealed class GitIndex
                     pathLength = keep + suffixLength;
                     if (pathBuffer.Length < pathLength)
                     {
-                        pathBuffer = new byte[pathLength * 2];
+                        Array.Resize(ref pathBuffer, pathLength * 2);
                     }
 
-                    previousPath.AsSpan(0, keep).CopyTo(pathBuffer);
                     data.Slice(offset, suffixLength).CopyTo(pathBuffer.AsSpan(keep));
                     offset += suffixLength + 1;
-                    previousPath = pathBuffer.AsSpan(0, pathLength).ToArray();
+                    previousLength = pathLength;
+                    path = Encoding.UTF8.GetString(pathBuffer.AsSpan(0, pathLength));
                 }
                 else
                 {
@@ -132,7 +134,8 @@ internal sealed class GitIndex
                         throw new GitException($"{source}: entry {i} is malformed; run `git status` to let git rebuild the index.");
                     }
 
-                    previousPath = data.Slice(offset, pathLength).ToArray();
+                    // Only version 4 needs the previous path: the name is decoded straight from the index here.
+                    path = Encoding.UTF8.GetString(data.Slice(offset, pathLength));
 
                     // Entries are NUL-padded to a multiple of 8 bytes (at least one NUL).
                     var entryLength = offset - start + pathLength;
@@ -140,7 +143,7 @@ internal sealed class GitIndex
                 }
 
                 entries.Add(new GitIndexEntry(
-                    Encoding.UTF8.GetString(previousPath),
+                    path,
                     objectId,
                     mode,
                     size,

@@ -19,6 +19,9 @@ public sealed record ComponentOutcome(string Component, ComponentKind Kind)
     /// <summary>A binary: its sha256 read back from the node.</summary>
     public string? Sha256 { get; init; }
 
+    /// <summary>A binary: the version it reported when a sandbox proved it; null when none did.</summary>
+    public string? Version { get; init; }
+
     /// <summary>A binary: its path on the node.</summary>
     public string? NodePath { get; init; }
 

@@ -470,11 +470,15 @@ public sealed partial class FastDeployer : Session.IDeployer
         {
             try
             {
-                await run.StepAsync(DeployStep.SandboxVerification, name, async () =>
+                var (_, version) = await run.StepAsync(DeployStep.SandboxVerification, name, async () =>
                 {
-                    var sandbox = await verifier.VerifyAsync(target, name, sha, ct).ConfigureAwait(false);
-                    return (sandbox, $"sandbox {sandbox} registered with {name} sha256 {sha}");
+                    var proof = await verifier.VerifyAsync(target, name, sha, ct).ConfigureAwait(false);
+                    return (proof, $"sandbox {proof.Sandbox} registered with {name} sha256 {sha}");
                 }).ConfigureAwait(false);
+                if (outcomes.Snapshot().GetValueOrDefault(name) is { } swapped && !string.IsNullOrEmpty(version))
+                {
+                    outcomes.Add(swapped with { Version = version });
+                }
             }
             catch (DeployException ex)
             {

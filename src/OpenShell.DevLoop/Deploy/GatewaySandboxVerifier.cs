@@ -30,7 +30,7 @@ internal sealed class GatewaySandboxVerifier(TimeSpan timeout) : ISandboxVerifie
         }
     }
 
-    public async Task<string> VerifyAsync(DeployTarget target, string component, string expectedSha256, CancellationToken ct)
+    public async Task<(string Sandbox, string SupervisorVersion)> VerifyAsync(DeployTarget target, string component, string expectedSha256, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(target);
         var name = $"verify-{Guid.NewGuid():N}"[..20];
@@ -57,7 +57,7 @@ internal sealed class GatewaySandboxVerifier(TimeSpan timeout) : ISandboxVerifie
                         $"sandbox {name} registered with supervisor sha256 {ready.SupervisorSha256}, not the deployed {expectedSha256}: sandboxes do not run the new binary");
                 }
 
-                return name;
+                return (name, ready.SupervisorVersion);
             }
             catch (SandboxException ex)
             {

@@ -8,10 +8,11 @@ internal interface ISandboxVerifier
 {
     /// <summary>
     /// Starts a sandbox on <paramref name="target"/>'s gateway, waits until its supervisor registers, deletes it, and
-    /// returns the sandbox's name. Runs inside the component's <see cref="DeployStep.SandboxVerification"/> step.
+    /// returns the sandbox's name and the version the supervisor reported. Runs inside the component's
+    /// <see cref="DeployStep.SandboxVerification"/> step.
     /// </summary>
     /// <exception cref="DeployException">No sandbox registered in time, or it registered with another binary.</exception>
-    Task<string> VerifyAsync(DeployTarget target, string component, string expectedSha256, CancellationToken ct);
+    Task<(string Sandbox, string SupervisorVersion)> VerifyAsync(DeployTarget target, string component, string expectedSha256, CancellationToken ct);
 
     /// <summary>
     /// Waits until the gateway on <paramref name="target"/>'s gateway port answers a health call over mTLS and reaches

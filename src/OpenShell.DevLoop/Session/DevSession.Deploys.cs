@@ -123,8 +123,8 @@ internal sealed partial class DevSession
             try
             {
                 // What this deploy did not touch is read back from the cluster, so a reused cluster shows what it runs.
-                var verified = result.Plan.Components.Select(c => (c.Component.Name, result.Of(c.Component.Name)?.Sha256))
-                    .Where(c => c.Sha256 is not null).ToDictionary(c => c.Name, c => c.Sha256!, StringComparer.Ordinal);
+                var verified = result.Plan.Components.Select(c => result.Of(c.Component.Name)).OfType<ComponentOutcome>().Where(o => o.Sha256 is not null)
+                    .ToDictionary(o => o.Component, o => new ObservedComponent(Sha256: o.Sha256, Version: o.Version), StringComparer.Ordinal);
                 observed = await _services.Cluster.ReadDeployedAsync(cluster, [.. result.Plan.Components.Select(c => c.Component)], verified, ct).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -16,6 +16,10 @@ internal sealed class DockerClusterController(
     // A binary runs only when it changed: its sha256 names its version. By node path.
     private readonly Dictionary<string, (string Sha256, string? Version)> _versions = new(StringComparer.Ordinal);
 
+    // The API client of the read-backs, kept while the kubeconfig is the same file: every deploy ends with one.
+    private readonly Lock _kubeGate = new();
+    private (DateTime Written, Kubernetes Client)? _kube;
+
     public Task<string> ReadArchitectureAsync(CancellationToken ct) => ClusterArchitecture.ReadAsync(docker, settings.Images.K3s, null, pullProgress, ct);
 
     public Task<BootstrapDecision> DecideAsync(CancellationToken ct) =>
@@ -39,15 +43,15 @@ internal sealed class DockerClusterController(
         new ClusterLifecycle(docker, settings, paths, logger, ports).RemoveAsync(removeVolume: true, ct);
 
     public async Task<DeployedState> ReadDeployedAsync(
-        ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, IReadOnlyDictionary<string, string> verifiedSha256, CancellationToken ct)
+        ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, IReadOnlyDictionary<string, ObservedComponent> verified, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(components);
-        ArgumentNullException.ThrowIfNull(verifiedSha256);
+        ArgumentNullException.ThrowIfNull(verified);
 
         // The node's binaries and the charts are read side by side: this runs after every deploy, before it is done.
         var binaries = components.Where(c => c.Binary is not null)
-            .Select(binary => ReadBinaryAsync(cluster, binary, verifiedSha256.GetValueOrDefault(binary.Name), ct)).ToList();
+            .Select(binary => ReadBinaryAsync(cluster, binary, verified.GetValueOrDefault(binary.Name), ct)).ToList();
         var charts = ReadChartsAsync(components, ct);
         var found = new Dictionary<string, ObservedComponent>(StringComparer.Ordinal);
         foreach (var (name, observed) in await Task.WhenAll(binaries).ConfigureAwait(false))
@@ -63,10 +67,10 @@ internal sealed class DockerClusterController(
         return new DeployedState(found);
     }
 
-    private async Task<(string Name, ObservedComponent Observed)> ReadBinaryAsync(ClusterUpResult cluster, ComponentDefinition binary, string? verifiedSha256, CancellationToken ct)
+    private async Task<(string Name, ObservedComponent Observed)> ReadBinaryAsync(ClusterUpResult cluster, ComponentDefinition binary, ObservedComponent? verified, CancellationToken ct)
     {
         var nodePath = binary.BinarySettings.NodePath;
-        var sha = verifiedSha256 ?? await SupervisorDeployer.ReadNodeSha256Async(docker, cluster.ContainerId, nodePath, ct).ConfigureAwait(false);
+        var sha = verified?.Sha256 ?? await SupervisorDeployer.ReadNodeSha256Async(docker, cluster.ContainerId, nodePath, ct).ConfigureAwait(false);
         (string Sha256, string? Version) known;
         bool cached;
         lock (_versions)
@@ -75,6 +79,7 @@ internal sealed class DockerClusterController(
         }
 
         var version = sha is null ? null
+            : verified?.Sha256 == sha && verified.Version is { } reported ? reported
             : cached && known.Sha256 == sha ? known.Version
             : await SupervisorDeployer.ReadNodeVersionAsync(docker, cluster.ContainerId, nodePath, ct).ConfigureAwait(false);
         lock (_versions)
@@ -101,7 +106,7 @@ internal sealed class DockerClusterController(
             return found;
         }
 
-        using var kube = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
+        var kube = KubeClient();
         foreach (var chart in charts)
         {
             var helmChart = await HelmChartDeployer.ReadAsync(kube, chart.HelmSettings.Release, ct).ConfigureAwait(false);
@@ -114,5 +119,23 @@ internal sealed class DockerClusterController(
         }
 
         return found;
+    }
+
+    private Kubernetes KubeClient()
+    {
+        var written = File.GetLastWriteTimeUtc(paths.Kubeconfig);
+        lock (_kubeGate)
+        {
+            // A recreated cluster writes a new kubeconfig (new port, new certificates). Read-backs run one deploy at a
+            // time, so none still uses the old client.
+            if (_kube is not { } kept || kept.Written != written)
+            {
+                _kube?.Client.Dispose();
+                kept = (written, new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig)));
+                _kube = kept;
+            }
+
+            return kept.Client;
+        }
     }
 }

@@ -20,9 +20,10 @@ internal interface IClusterController
     Task RemoveAsync(ILogger logger, CancellationToken ct);
 
     /// <summary>
-    /// Reads what the cluster runs for each of <paramref name="components"/>; a binary whose sha256 a deploy has just
-    /// verified on the node (<paramref name="verifiedSha256"/>, by component name) is not hashed again.
+    /// Reads what the cluster runs for each of <paramref name="components"/>. What a deploy has just verified on the node
+    /// (<paramref name="verified"/>, by component name: a binary's sha256, and its version when a sandbox reported it)
+    /// is not read again.
     /// </summary>
     Task<DeployedState> ReadDeployedAsync(
-        ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, IReadOnlyDictionary<string, string> verifiedSha256, CancellationToken ct);
+        ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, IReadOnlyDictionary<string, ObservedComponent> verified, CancellationToken ct);
 }

@@ -44,6 +44,9 @@ public sealed class SandboxVerificationTests : IDisposable
         var steps = result.Steps.Select(s => s.Step).ToList();
         Assert.True(steps.IndexOf(DeployStep.SandboxVerification) > steps.IndexOf(DeployStep.Supervisor), string.Join(", ", steps));
         Assert.Equal(DeployStepOutcome.Succeeded, Assert.Single(result.Steps, s => s.Step == DeployStep.SandboxVerification).Outcome);
+
+        // The version the sandbox's supervisor reported rides along, so nothing runs the binary again to ask.
+        Assert.Equal((ShaOf("supervisor"), "0.4.2"), (result.Of("supervisor")!.Sha256, result.Of("supervisor")!.Version));
     }
 
     [Fact]
@@ -135,12 +138,12 @@ public sealed class SandboxVerificationTests : IDisposable
                 : Task.FromResult($"the {component} answers");
         }
 
-        public Task<string> VerifyAsync(DeployTarget target, string component, string expectedSha256, CancellationToken ct)
+        public Task<(string Sandbox, string SupervisorVersion)> VerifyAsync(DeployTarget target, string component, string expectedSha256, CancellationToken ct)
         {
             Calls.Add((component, expectedSha256));
             return Failure is { } message
-                ? Task.FromException<string>(new DeployException(DeployStep.SandboxVerification, message) { Component = component })
-                : Task.FromResult("verify-1");
+                ? Task.FromException<(string, string)>(new DeployException(DeployStep.SandboxVerification, message) { Component = component })
+                : Task.FromResult(("verify-1", "0.4.2"));
         }
     }
 }

@@ -134,15 +134,15 @@ internal sealed class FakeCluster : IClusterController
     }
 
     /// <summary>
-    /// Every image runs an 'a' digest, every binary has sha256 'b…' (or the one a deploy verified) and answers 0.1.0, every
+    /// Every image runs an 'a' digest, every binary has sha256 'b…' and answers 0.1.0 (or what a deploy verified), every
     /// chart has checksum 'c…'.
     /// </summary>
     public Task<DeployedState> ReadDeployedAsync(
-        ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, IReadOnlyDictionary<string, string> verifiedSha256, CancellationToken ct) =>
+        ClusterUpResult cluster, IReadOnlyList<ComponentDefinition> components, IReadOnlyDictionary<string, ObservedComponent> verified, CancellationToken ct) =>
         Task.FromResult(new DeployedState(components.ToDictionary(c => c.Name, c => c.Kind switch
         {
             ComponentKind.Image => new ObservedComponent(Image: $"127.0.0.1:5000/openshell/{c.ImageSettings.Repository}@sha256:" + new string('a', 64)),
-            ComponentKind.Binary => new ObservedComponent(Sha256: verifiedSha256.GetValueOrDefault(c.Name) ?? new string('b', 64), Version: "0.1.0"),
+            ComponentKind.Binary => new ObservedComponent(Sha256: verified.GetValueOrDefault(c.Name)?.Sha256 ?? new string('b', 64), Version: verified.GetValueOrDefault(c.Name)?.Version ?? "0.1.0"),
             _ => new ObservedComponent(ChartChecksum: new string('c', 64)),
         })));
 }

@@ -78,6 +78,7 @@ internal sealed partial class DevLoopDashboard : IAsyncDisposable
         ComponentPhaseChanged p => PublishAsync(Component(p.Component), p.Detail ?? PhaseText(p.Phase), new ResourcePropertySnapshot(Properties.WaitingFor, p.Detail ?? "")),
         ComponentDeployed d => PublishAsync(Component(d.Component), States.Running, [.. FactsOf(d), new(Properties.DeployError, ""), new(Properties.WaitingFor, "")]),
         ComponentFailed f => FailedAsync(f),
+        BinarySwapped b => PropertiesAsync(Component(b.Component), new ResourcePropertySnapshot(Properties.BinarySha256, b.Sha256)),
         ComponentLog l => Log(Component(l.Component), l),
         DeployStepStarted s => PublishAsync(_resources.Watcher, s.Step == DeployStep.ChangeDetection ? States.Planning : $"{StepVerb(s.Step)} {string.Join(", ", s.Components)}"),
         DeployTriggered t => PropertiesAsync(_resources.Watcher,

@@ -72,6 +72,10 @@ internal sealed partial class DeployRun : IDisposable
     /// <summary>Progress inside <paramref name="component"/>'s <paramref name="step"/>.</summary>
     public void Progress(DeployStep step, string? component, string message) => Emit(new DeployEvent(step, DeployEventKind.Progress, message, Component: component));
 
+    /// <summary>Tells that <paramref name="component"/>'s new build is on the node at <paramref name="nodePath"/>, verified as <paramref name="sha256"/>.</summary>
+    public void Swapped(string component, string nodePath, string sha256) =>
+        Emit(new DeployEvent(DeployStep.Supervisor, DeployEventKind.Progress, $"{nodePath} runs sha256 {sha256} now", Component: component, Sha256: sha256));
+
     /// <summary>The checkout's deploy lock is held: the time since the run began was spent waiting for it (0 when it was free).</summary>
     public void LockTaken() => Interlocked.Exchange(ref _lockWaitTicks, _watch.Elapsed.Ticks);
 

@@ -503,6 +503,7 @@ public sealed partial class FastDeployer : Session.IDeployer
         {
             var settings = binary.BinarySettings;
             var sha = await _deployers.Binary.DeployAsync(binary, target, run, ct).ConfigureAwait(false);
+            run.Swapped(binary.Name, settings.NodePath, sha);
             run.Line(DeployStep.Supervisor, BinaryUpdatedLine(binary.Name), binary.Name);
             if (settings.NodeDirectory == SandboxMountedDirectory)
             {

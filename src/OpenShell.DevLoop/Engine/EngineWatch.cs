@@ -152,20 +152,28 @@ internal sealed class EngineWatch
 
     private async Task ConnectedAsync(CancellationToken ct)
     {
-        while (true)
+        while (NextChangeUnlessConnected(checkNow: false) is { } changed)
         {
-            Task changed;
-            lock (_gate)
-            {
-                if (_current.Link == EngineLink.Connected)
-                {
-                    return;
-                }
+            await changed.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
 
-                changed = _changed.Task;
+    // Null while connected; else the next change, after asking for a check now (not after the back-off) when told to.
+    private Task? NextChangeUnlessConnected(bool checkNow)
+    {
+        lock (_gate)
+        {
+            if (_current.Link == EngineLink.Connected)
+            {
+                return null;
             }
 
-            await changed.WaitAsync(ct).ConfigureAwait(false);
+            if (checkNow)
+            {
+                _wake.TrySetResult();
+            }
+
+            return _changed.Task;
         }
     }
 
@@ -177,26 +185,12 @@ internal sealed class EngineWatch
     public async Task WaitUntilConnectedAsync(TimeSpan budget, CancellationToken ct)
     {
         using var deadline = new CancellationTokenSource(budget, _time);
-        var poked = false;
-        while (true)
+
+        // One check now instead of after the back-off; later ones keep the back-off's pace.
+        var checkNow = true;
+        while (NextChangeUnlessConnected(checkNow) is { } changed)
         {
-            Task changed;
-            lock (_gate)
-            {
-                if (_current.Link == EngineLink.Connected)
-                {
-                    return;
-                }
-
-                changed = _changed.Task;
-                if (!poked)
-                {
-                    // One check now instead of after the back-off; later ones keep the back-off's pace.
-                    _wake.TrySetResult();
-                    poked = true;
-                }
-            }
-
+            checkNow = false;
             try
             {
                 await changed.WaitAsync(deadline.Token).WaitAsync(ct).ConfigureAwait(false);

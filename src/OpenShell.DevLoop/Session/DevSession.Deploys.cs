@@ -167,6 +167,11 @@ internal sealed partial class DevSession
             Publish(new DeployStepStarted(e.Step, components));
         }
 
+        if (e is { Sha256: { } sha, Component: { } swapped })
+        {
+            Publish(new BinarySwapped(swapped, sha));
+        }
+
         ComponentPhase? phase = e.Kind != DeployEventKind.Started ? null : e.Step switch
         {
             DeployStep.Builds => ComponentPhase.Building,

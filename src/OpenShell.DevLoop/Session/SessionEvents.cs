@@ -35,6 +35,12 @@ internal sealed record ComponentPhaseChanged(string Component, ComponentPhase Ph
 /// <param name="Facts">What runs and when it was deployed.</param>
 internal sealed record ComponentDeployed(string Component, ComponentKind Kind, ComponentFacts Facts) : SessionEvent;
 
+/// <summary>
+/// A binary's new build is on the node, its sha256 verified there, before its deploy ends (which may still verify it with a
+/// sandbox): front ends show what the node runs at once.
+/// </summary>
+internal sealed record BinarySwapped(string Component, string Sha256) : SessionEvent;
+
 /// <summary>A component's deploy failed; the last good deployment keeps running.</summary>
 /// <param name="Component">The component's name in the catalogue.</param>
 /// <param name="Error">The step, the message and the remedy.</param>

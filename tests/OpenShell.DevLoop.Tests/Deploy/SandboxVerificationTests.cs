@@ -37,10 +37,15 @@ public sealed class SandboxVerificationTests : IDisposable
         var fixture = await PrimedAsync();
         _verifier.Calls.Clear();
 
-        var result = await Deployer(fixture).DeployAsync(new DeployRequest(fixture.Repository.Root, [], fixture.Settings) { VerifyWithSandbox = true });
+        var events = new List<DeployEvent>();
+        var result = await Deployer(fixture).DeployAsync(new DeployRequest(fixture.Repository.Root, [], fixture.Settings) { VerifyWithSandbox = true }, new Recorder(events));
 
         Assert.Equal(["supervisor"], result.Deployed);
         Assert.Equal(("supervisor", ShaOf("supervisor")), Assert.Single(_verifier.Calls));
+
+        // What the node runs is told as soon as it is there, before the sandbox proves it.
+        var swapped = events.FindIndex(e => e.Sha256 == ShaOf("supervisor") && e.Component == "supervisor");
+        Assert.InRange(swapped, 0, events.FindIndex(e => e is { Step: DeployStep.SandboxVerification, Kind: DeployEventKind.Started }) - 1);
         var steps = result.Steps.Select(s => s.Step).ToList();
         Assert.True(steps.IndexOf(DeployStep.SandboxVerification) > steps.IndexOf(DeployStep.Supervisor), string.Join(", ", steps));
         Assert.Equal(DeployStepOutcome.Succeeded, Assert.Single(result.Steps, s => s.Step == DeployStep.SandboxVerification).Outcome);
@@ -118,6 +123,17 @@ public sealed class SandboxVerificationTests : IDisposable
 
         Assert.Empty(_verifier.Probes);
         Assert.DoesNotContain(result.Steps, s => s.Step == DeployStep.GatewayProbe);
+    }
+
+    private sealed class Recorder(List<DeployEvent> events) : IProgress<DeployEvent>
+    {
+        public void Report(DeployEvent value)
+        {
+            lock (events)
+            {
+                events.Add(value);
+            }
+        }
     }
 
     private sealed class FakeVerifier : ISandboxVerifier

@@ -484,6 +484,28 @@ public sealed class DevSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_binary_on_the_node_is_published_before_its_deploy_ends()
+    {
+        var (session, events) = Create();
+        await session.UpAsync(recreate: false, null, CancellationToken.None);
+        var sha = new string('9', 64);
+        var verifying = new TaskCompletionSource<DeployResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _fakes.Deployer.Behaviour = (_, progress, _) =>
+        {
+            progress!.Report(new DeployEvent(DeployStep.Supervisor, DeployEventKind.Progress, "/opt/openshell/bin/openshell-sandbox runs sha256 9… now", Component: "supervisor", Sha256: sha));
+            return verifying.Task;
+        };
+
+        var deploy = session.DeployAsync([], null, CancellationToken.None);
+
+        // The sandbox verification still runs: the deploy has not finished, but the node's build shows.
+        Assert.Equal(new BinarySwapped("supervisor", sha), Assert.Single(events.OfType<BinarySwapped>()));
+        Assert.Empty(events.OfType<DeployFinished>());
+        verifying.SetResult(FakeDeployer.Deployed());
+        await deploy;
+    }
+
+    [Fact]
     public async Task A_deploy_publishes_each_component_with_what_runs()
     {
         var (session, events) = Create();

@@ -35,13 +35,24 @@ internal sealed class SessionSandboxGateway : ISandboxGateway, IDisposable
 
     public void Dispose() => _session.Changed -= OnSessionChanged;
 
+    private void NodeRuns(string sha256)
+    {
+        if (Interlocked.Exchange(ref _nodeSha256, sha256) != sha256)
+        {
+            Changed?.Invoke();
+        }
+    }
+
     private void OnSessionChanged(SessionEvent change)
     {
         switch (change)
         {
-            case ComponentDeployed { Kind: ComponentKind.Binary, Facts.Sha256: { Length: > 0 } sha } when sha != NodeSupervisorSha256:
-                Volatile.Write(ref _nodeSha256, sha);
-                Changed?.Invoke();
+            // The node runs a new build from its swap on (before the deploy's sandbox verification ends).
+            case BinarySwapped { Sha256: { Length: > 0 } swapped }:
+                NodeRuns(swapped);
+                break;
+            case ComponentDeployed { Kind: ComponentKind.Binary, Facts.Sha256: { Length: > 0 } deployed }:
+                NodeRuns(deployed);
                 break;
             case ClusterChanged { Cluster: not null }:
                 Changed?.Invoke();

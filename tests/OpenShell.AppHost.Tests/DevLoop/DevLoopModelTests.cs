@@ -125,6 +125,31 @@ public sealed class DevLoopModelTests : IAsyncLifetime
         Assert.StartsWith("127.0.0.1:5000/openshell/tools/canary@sha256:", Property(canary, Properties.Image), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_supervisor_shows_the_build_the_node_runs_as_soon_as_it_is_swapped()
+    {
+        var app = await BuildAsync();
+        var gateway = app.Services.GetRequiredService<ISandboxGateway>();
+        await Dashboard(app).Session.UpAsync(recreate: false, null, CancellationToken.None);
+        var sha = new string('9', 64);
+        var verifying = new TaskCompletionSource<DeployResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _fakes.Deployer.Behaviour = (_, progress, _) =>
+        {
+            progress!.Report(new DeployEvent(DeployStep.Supervisor, DeployEventKind.Progress, "/opt/openshell/bin/openshell-sandbox runs sha256 9… now", Component: "supervisor", Sha256: sha));
+            return verifying.Task;
+        };
+
+        var deploy = Dashboard(app).Session.DeployAsync([], null, CancellationToken.None);
+
+        // While the sandbox verification still runs: the new sha256 shows, and sandboxes are judged against it.
+        await app.Services.GetRequiredService<ResourceNotificationService>()
+            .WaitForResourceAsync("supervisor", e => Property(e, Properties.BinarySha256) == sha).WaitAsync(Patience);
+        Assert.Equal(sha, gateway.NodeSupervisorSha256);
+        Assert.False(deploy.IsCompleted);
+        verifying.SetResult(FakeDeployer.Deployed());
+        await deploy;
+    }
+
     private static CustomResourceSnapshot Initial(DistributedApplication app, string name) =>
         Assert.Single(Resource<IResource>(app, name).Annotations.OfType<ResourceSnapshotAnnotation>()).InitialSnapshot;
 

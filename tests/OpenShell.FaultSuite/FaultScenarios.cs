@@ -2,13 +2,13 @@ using OpenShell.FaultSuite.Scenarios;
 
 namespace OpenShell.FaultSuite;
 
-/// <summary>The suite's scenarios, in the order, and how one is run into a table row.</summary>
+/// <summary>The suite's scenarios (the ones that recreate or restart a cluster last), and how one is run into a table row.</summary>
 public static class FaultScenarios
 {
     /// <summary>Every scenario of the short form.</summary>
     public static IReadOnlyList<FaultScenario> All { get; } = 
         [.. KilledClusterDeployScenarios.All(), .. KilledDeployScenarios.All(), .. RegistryScenarios.All(), .. KubernetesApiScenarios.All(),
-        .. DiskFullScenarios.All(), .. ConcurrentDeployScenarios.All(), .. EventStormScenarios.All(), .. EngineRestartScenarios.All()];
+        .. DiskFullScenarios.All(), .. ConcurrentDeployScenarios.All(), .. EventStormScenarios.All(), .. ClusterUnderSessionScenarios.All(), .. EngineRestartScenarios.All()];
 
     /// <summary>Runs <paramref name="scenario"/> <paramref name="repetitions"/> times; the row of the slowest or the first broken run.</summary>
     public static async Task<ScenarioResult> RunAsync(FaultScenario scenario, int repetitions = 1, CancellationToken ct = default)

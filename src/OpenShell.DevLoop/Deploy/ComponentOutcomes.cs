@@ -23,6 +23,27 @@ internal sealed class ComponentOutcomes
         }
     }
 
+    /// <summary>Replaces <paramref name="component"/>'s outcome with <paramref name="change"/> of it; nothing when it did not finish.</summary>
+    public void Update(string component, Func<ComponentOutcome, ComponentOutcome> change)
+    {
+        lock (_done)
+        {
+            if (_done.TryGetValue(component, out var outcome))
+            {
+                _done[component] = change(outcome);
+            }
+        }
+    }
+
+    /// <summary>The outcome of <paramref name="component"/>, or null when it did not finish.</summary>
+    public ComponentOutcome? Get(string component)
+    {
+        lock (_done)
+        {
+            return _done.GetValueOrDefault(component);
+        }
+    }
+
     /// <summary>True when <paramref name="component"/> finished.</summary>
     public bool Has(string component)
     {

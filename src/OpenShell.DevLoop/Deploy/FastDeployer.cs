@@ -434,7 +434,7 @@ public sealed partial class FastDeployer : Session.IDeployer
         foreach (var image in plan.OfKind(ComponentKind.Image).Where(i => i.Rebuild && i.Component.ImageSettings.IsGateway))
         {
             var name = image.Component.Name;
-            if (outcomes.Snapshot().GetValueOrDefault(name) is not { Rolled: true })
+            if (outcomes.Get(name) is not { Rolled: true })
             {
                 continue;
             }
@@ -475,9 +475,9 @@ public sealed partial class FastDeployer : Session.IDeployer
                     var proof = await verifier.VerifyAsync(target, name, sha, ct).ConfigureAwait(false);
                     return (proof, $"sandbox {proof.Sandbox} registered with {name} sha256 {sha}");
                 }).ConfigureAwait(false);
-                if (outcomes.Snapshot().GetValueOrDefault(name) is { } swapped && !string.IsNullOrEmpty(version))
+                if (!string.IsNullOrEmpty(version))
                 {
-                    outcomes.Add(swapped with { Version = version });
+                    outcomes.Update(name, swapped => swapped with { Version = version });
                 }
             }
             catch (DeployException ex)

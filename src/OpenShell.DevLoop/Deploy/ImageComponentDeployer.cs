@@ -85,7 +85,7 @@ internal sealed class ImageComponentDeployer(
                 }
                 catch (RegistryException ex)
                 {
-                    throw AppImageAssembler.Explain(await RegistryOutage.ExplainAsync(docker, settings.Registry.ContainerName, began, ex, ct).ConfigureAwait(false), tag, "assembling");
+                    throw await RegistryFailureAsync(ex, began, tag, "assembling", ct).ConfigureAwait(false);
                 }
 
                 return tag;
@@ -122,9 +122,13 @@ internal sealed class ImageComponentDeployer(
         }
         catch (RegistryException ex)
         {
-            throw AppImageAssembler.Explain(await RegistryOutage.ExplainAsync(docker, settings.Registry.ContainerName, began, ex, ct).ConfigureAwait(false), tag);
+            throw await RegistryFailureAsync(ex, began, tag, "pushing", ct).ConfigureAwait(false);
         }
     }
+
+    // A registry that stopped answering mid-request is explained by the engine it runs on, then worded for the image.
+    private async Task<RegistryException> RegistryFailureAsync(RegistryException error, DateTime began, string tag, string doing, CancellationToken ct) =>
+        AppImageAssembler.Explain(await RegistryOutage.ExplainAsync(docker, settings.Registry.ContainerName, began, error, ct).ConfigureAwait(false), tag, doing);
 
     public async Task<bool?> RegistryHoldsAsync(ComponentDefinition component, string fingerprint, CancellationToken ct)
     {

@@ -129,7 +129,6 @@ internal sealed class EngineWatch
             }
 
             ct.ThrowIfCancellationRequested();
-            TaskCompletionSource wake;
             var current = Current;
             Publish(current with
             {
@@ -140,12 +139,7 @@ internal sealed class EngineWatch
                 FailedChecks = current.FailedChecks + 1,
                 RetryIn = TimeSpan.Zero,
             });
-            lock (_gate)
-            {
-                wake = _wake;
-            }
-
-            wake.TrySetResult();
+            _ = NextChangeUnlessConnected(checkNow: true);
             await Task.Delay(DropPause, _time, ct).ConfigureAwait(false);
         }
     }

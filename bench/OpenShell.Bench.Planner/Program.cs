@@ -7,7 +7,7 @@ using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.State;
 
-// Usage: dotnet run -c Release --project bench/OpenShell.Bench.Planner [-- --files N --dirty N --iterations N --cli PATH]
+// Usage: dotnet run -c Release --project bench/OpenShell.Bench.Planner [-- --files N --dirty N --iterations N --cli PATH ...]
 var options = Options.Parse(args);
 var repoRoot = BenchEnvironment.RepositoryRoot();
 var componentsJson = File.ReadAllText(Path.Combine(repoRoot, "deploy", "dev", "components.json"));
@@ -71,20 +71,32 @@ foreach (var (stage, samples) in await StageTimings.MeasureAsync(repository.Root
     Report("  " + stage, samples);
 }
 
-if (options.Cli is { } cli)
+if (options.Clis.Count > 0)
 {
-    var (file, prefix) = cli.EndsWith(".dll", StringComparison.Ordinal) ? ("dotnet", new[] { cli }) : (cli, Array.Empty<string>());
-    var samples = new List<double>();
-    for (var i = 0; i < Math.Max(5, options.Iterations / 5); i++)
+    // Every command given must print the same plan (openshell-dev and openshell-dev-plan share the planning commands).
+    string? firstJson = null;
+    foreach (var cli in options.Clis)
     {
-        samples.Add(RunOnce(file, [.. prefix, "plan", "--repo", repository.Root]));
-    }
+        var (file, prefix) = cli.EndsWith(".dll", StringComparison.Ordinal) ? ("dotnet", new[] { cli }) : (cli, Array.Empty<string>());
+        var json = Capture(file, [.. prefix, "plan", "--json", "--repo", repository.Root]);
+        if (firstJson is not null && json != firstJson)
+        {
+            throw new InvalidOperationException($"{cli} printed another plan than {options.Clis[0]}");
+        }
 
-    Report($"one-shot `{Path.GetFileName(cli)} plan`, dirty tree (wall)", samples);
+        firstJson = json;
+        var samples = new List<double>();
+        for (var i = 0; i < Math.Max(5, options.Iterations / 5); i++)
+        {
+            samples.Add(RunOnce(file, [.. prefix, "plan", "--repo", repository.Root]));
+        }
+
+        Report($"one-shot `{Path.GetFileName(cli)} plan`, dirty tree (wall)", samples);
+    }
 }
 else
 {
-    Console.WriteLine("  (pass --cli path/to/openshell-dev to time the one-shot command too)");
+    Console.WriteLine("  (pass --cli path/to/openshell-dev, and --cli path/to/openshell-dev-plan, to time the one-shot commands too)");
 }
 
 static bool SamePlan(DeployPlan a, DeployPlan b) =>
@@ -116,24 +128,30 @@ static async Task<List<double>> MeasureAsync(int iterations, DeployPlanner? plan
 
 static double RunOnce(string file, string[] arguments)
 {
+    var watch = Stopwatch.StartNew();
+    Capture(file, arguments);
+    return watch.Elapsed.TotalMilliseconds;
+}
+
+static string Capture(string file, string[] arguments)
+{
     var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var argument in arguments)
     {
         start.ArgumentList.Add(argument);
     }
 
-    var watch = Stopwatch.StartNew();
     using var process = Process.Start(start)!;
-    process.StandardOutput.ReadToEnd();
-    var stderr = process.StandardError.ReadToEnd();
+    var stderrTask = process.StandardError.ReadToEndAsync();
+    var stdout = process.StandardOutput.ReadToEnd();
+    var stderr = stderrTask.Result;
     process.WaitForExit();
-    watch.Stop();
     if (process.ExitCode != 0)
     {
         throw new InvalidOperationException($"{file} exited {process.ExitCode}: {stderr}");
     }
 
-    return watch.Elapsed.TotalMilliseconds;
+    return stdout;
 }
 
 static void Report(string label, List<double> samples)
@@ -148,11 +166,11 @@ static int Bit(DeployPlan plan, string name) => plan[name].Rebuild ? 1 : 0;
 
 
 /// <summary>Command-line options.</summary>
-internal sealed record Options(int Files, int Dirty, int Iterations, string? Cli)
+internal sealed record Options(int Files, int Dirty, int Iterations, IReadOnlyList<string> Clis)
 {
     public static Options Parse(string[] args)
     {
-        var options = new Options(5000, 200, 50, null);
+        var options = new Options(5000, 200, 50, []);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             options = args[i] switch
@@ -160,7 +178,7 @@ internal sealed record Options(int Files, int Dirty, int Iterations, string? Cli
                 "--files" => options with { Files = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--dirty" => options with { Dirty = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--iterations" => options with { Iterations = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
-                "--cli" => options with { Cli = Path.GetFullPath(args[i + 1]) },
+                "--cli" => options with { Clis = [.. options.Clis, Path.GetFullPath(args[i + 1])] },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; use --files, --dirty, --iterations or --cli."),
             };
         }

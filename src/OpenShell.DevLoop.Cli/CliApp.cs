@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using OpenShell.DevLoop.Cli.Commands;
 using OpenShell.DevLoop.Cli.Telemetry;
+using OpenShell.DevLoop.Cluster;
 
 namespace OpenShell.DevLoop.Cli;
 
@@ -9,11 +10,7 @@ namespace OpenShell.DevLoop.Cli;
 internal static class CliApp
 {
     /// <summary>Options every command accepts.</summary>
-    internal static readonly Option<bool> OfflineOption = new("--offline")
-    {
-        Description = "Use the offline stand-in images built by eng/offline-images.sh (the AppHost's Offline environment).",
-        Recursive = true,
-    };
+    internal static readonly Option<bool> OfflineOption = CliOptions.Offline;
 
     public static RootCommand Build(TextWriter stdout, TextWriter stderr, Func<string, string?>? environment = null)
     {
@@ -22,7 +19,7 @@ internal static class CliApp
         root.Options.Add(OfflineOption);
         root.Subcommands.Add(ConfigCommand.Create(stdout, stderr));
         root.Subcommands.Add(BundleCommand.Create(stdout, stderr, environment));
-        PlanningCommands.Register(root, stdout, stderr);
+        PlanningCommands.Register(root, stdout, stderr, new DockerClusterContainerLocator());
         root.Subcommands.Add(ClusterCommand.Create(stdout, stderr, environment));
         root.Subcommands.Add(DeployCommand.Create(stdout, stderr));
         root.Subcommands.Add(HistoryCommand.Create(stdout, stderr));

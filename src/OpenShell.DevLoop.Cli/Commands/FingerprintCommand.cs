@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Planning;
 using OpenShell.DevLoop.State;
 
@@ -7,7 +8,7 @@ namespace OpenShell.DevLoop.Cli.Commands;
 /// <summary><c>openshell-dev fingerprint</c>: the current fingerprints in the state file's format, to debug a surprising plan.</summary>
 internal static class FingerprintCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, IClusterContainerLocator locator)
     {
         var repository = PlanningInvocation.CreateRepositoryOption();
         var command = new Command("fingerprint", "Print the current component fingerprints in the deploy state file's format (key=value).");
@@ -16,7 +17,7 @@ internal static class FingerprintCommand
         {
             var folder = parse.GetValue(repository)!;
             var (plan, exitCode) = await PlanningInvocation.PlanAsync(
-                settings => PlanRequest.Automatic(folder, settings), folder, parse.GetValue(CliApp.OfflineOption), stderr, ct).ConfigureAwait(false);
+                settings => PlanRequest.Automatic(folder, settings), folder, parse.GetValue(CliOptions.Offline), locator, stderr, ct).ConfigureAwait(false);
             if (plan is null)
             {
                 return exitCode;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Planning;
 
 namespace OpenShell.DevLoop.Cli.Commands;
@@ -6,7 +7,7 @@ namespace OpenShell.DevLoop.Cli.Commands;
 /// <summary><c>openshell-dev plan [targets…] [--explain] [--json]</c>: what a deploy would rebuild, and why. Changes nothing.</summary>
 internal static class PlanCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, IClusterContainerLocator locator)
     {
         var targets = new Argument<string[]>("targets")
         {
@@ -26,7 +27,7 @@ internal static class PlanCommand
         {
             var folder = parse.GetValue(repository)!;
             var (plan, exitCode) = await PlanningInvocation.PlanAsync(
-                settings => new PlanRequest(folder, parse.GetValue(targets) ?? [], settings), folder, parse.GetValue(CliApp.OfflineOption), stderr, ct).ConfigureAwait(false);
+                settings => new PlanRequest(folder, parse.GetValue(targets) ?? [], settings), folder, parse.GetValue(CliOptions.Offline), locator, stderr, ct).ConfigureAwait(false);
             if (plan is null)
             {
                 return exitCode;

@@ -21,9 +21,9 @@ internal static class PlanningInvocation
 
     /// <summary>Plans, printing warnings to stderr; returns the plan, or null with the exit code to return.</summary>
     public static async Task<(DeployPlan? Plan, int ExitCode)> PlanAsync(
-        Func<PlanSettings, PlanRequest> request, string folder, bool offline, TextWriter stderr, CancellationToken ct)
+        Func<PlanSettings, PlanRequest> request, string folder, bool offline, IClusterContainerLocator locator, TextWriter stderr, CancellationToken ct)
     {
-        var planner = new DeployPlanner(new DockerClusterContainerLocator());
+        var planner = new DeployPlanner(locator);
         try
         {
             var settings = PlanSettings.From(CliSettings.Load(offline, CliSettings.FindRepository(folder)));

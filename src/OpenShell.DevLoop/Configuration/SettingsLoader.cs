@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -78,6 +79,18 @@ public static class SettingsLoader
     /// <summary>Every settings key with its type, in declaration order.</summary>
     public static IEnumerable<(string Key, Type Type)> Keys() => KeysOf(typeof(OpenShellSettings), OpenShellSettings.SectionName);
 
+    // The settings are walked by reflection; an ahead-of-time-compiled front end (openshell-dev-plan) keeps what is walked.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(OpenShellSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(EngineSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ImageSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(RegistrySettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ClusterSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(DeploySettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(RuntimeBundleSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(DevHostSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(PublishSettings))]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Only the settings classes are walked; the attributes above keep their public properties.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Only the settings classes are walked; the attributes above keep their public properties.")]
     private static IEnumerable<(string Key, Type Type)> KeysOf(Type type, string prefix)
     {
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
@@ -125,6 +138,18 @@ public static class SettingsLoader
         _ => "override",
     };
 
+    // As KeysOf: the same classes, kept the same way.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(OpenShellSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(EngineSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ImageSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(RegistrySettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ClusterSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(DeploySettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(RuntimeBundleSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(DevHostSettings))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(PublishSettings))]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Only the settings classes are walked; the attributes above keep their public properties.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Only the settings classes are walked; the attributes above keep their public properties.")]
     private static string Display(OpenShellSettings settings, string key)
     {
         object? value = settings;

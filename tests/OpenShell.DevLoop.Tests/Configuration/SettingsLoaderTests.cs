@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.Testing;
@@ -155,5 +157,37 @@ public sealed class SettingsLoaderTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() => Resolve(Configuration()));
 
         Assert.Contains(".env:1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("KeysOf")]
+    [InlineData("Display")]
+    public void Every_settings_class_is_kept_for_the_ahead_of_time_planner(string method)
+    {
+        // openshell-dev-plan is trimmed: a settings class missing here would lose its properties there, and its
+        // settings would stay at their defaults without a word.
+        var kept = typeof(SettingsLoader).GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!
+            .GetCustomAttributes<DynamicDependencyAttribute>()
+            .Where(a => a.MemberTypes.HasFlag(DynamicallyAccessedMemberTypes.PublicProperties))
+            .Select(a => a.Type!)
+            .ToHashSet();
+
+        Assert.Equal(SettingsClasses(typeof(OpenShellSettings)).OrderBy(t => t.Name), kept.OrderBy(t => t.Name));
+    }
+
+    private static IEnumerable<Type> SettingsClasses(Type type)
+    {
+        yield return type;
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            var simple = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (!simple.IsPrimitive && simple != typeof(string) && !simple.IsEnum)
+            {
+                foreach (var nested in SettingsClasses(simple))
+                {
+                    yield return nested;
+                }
+            }
+        }
     }
 }

@@ -56,9 +56,12 @@ internal sealed class WorkingTreeScanner(IGitCli git)
 
         // The git processes run while the index is read and the files are checked; even starting one is not cheap.
         var untrackedTask = Task.Run(() => git.ListUntrackedAsync(repository, ct), ct);
+
+        // A first scan (the one-shot CLI's only one) has no staged list to reuse: ask git now, beside the index parse.
+        var earlyStaged = _view is null ? Task.Run(() => git.ListStagedAsync(repository, ct), ct) : null;
         var view = ReadIndex(repository, matcher);
         var inputs = view.Inputs;
-        var stagedTask = view.Staged is { } known ? Task.FromResult(known.Changes) : Task.Run(() => git.ListStagedAsync(repository, ct), ct);
+        var stagedTask = view.Staged is { } known ? Task.FromResult(known.Changes) : earlyStaged ?? Task.Run(() => git.ListStagedAsync(repository, ct), ct);
 
         // Checking stat data is most of the work and touches no shared state: spread it over the cores.
         var checks = new TrackedCheck[inputs.Count];

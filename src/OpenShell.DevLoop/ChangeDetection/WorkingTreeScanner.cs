@@ -73,17 +73,19 @@ internal sealed class WorkingTreeScanner(IGitCli git)
                 new ParallelOptions { CancellationToken = ct },
                 range =>
                 {
+                    using var folders = new FolderStatCursor(repository.Root);
                     for (var i = range.Item1; i < range.Item2; i++)
                     {
-                        checks[i] = Check(repository.Root, inputs[i], indexWrittenUtc);
+                        checks[i] = Check(repository.Root, inputs[i], indexWrittenUtc, folders);
                     }
                 });
         }
         else
         {
+            using var folders = new FolderStatCursor(repository.Root);
             for (var i = 0; i < inputs.Count; i++)
             {
-                checks[i] = Check(repository.Root, inputs[i], indexWrittenUtc);
+                checks[i] = Check(repository.Root, inputs[i], indexWrittenUtc, folders);
             }
         }
 
@@ -145,7 +147,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
             var (start, end) = InputsAt(inputs, path);
             for (var i = start; i < end; i++)
             {
-                var check = Check(repository.Root, inputs[i], last.View.WrittenUtc);
+                var check = Check(repository.Root, inputs[i], last.View.WrittenUtc, null);
                 var blob = check.Info is { } info ? HashWithCache(inputs[i].Path, info, ref hashed) : check.BlobId;
                 if (blob != last.Blobs[i])
                 {
@@ -364,7 +366,7 @@ internal sealed class WorkingTreeScanner(IGitCli git)
 
     // What the working tree says about a tracked path: its blob id (from the index when stat data
     // shows it unchanged), null when it is gone, or the file to hash.
-    private static TrackedCheck Check(string root, GitIndexEntry entry, DateTime indexWrittenUtc)
+    private static TrackedCheck Check(string root, GitIndexEntry entry, DateTime indexWrittenUtc, FolderStatCursor? folders)
     {
         if (entry.IsGitlink || entry.SkipWorktree || entry.AssumeUnchanged)
         {
@@ -372,12 +374,13 @@ internal sealed class WorkingTreeScanner(IGitCli git)
         }
 
         // Nearly every file is unchanged: one statx, without a FileInfo, tells so.
-        var fullPath = Path.Combine(root, entry.Path);
-        if (entry.Stage == 0 && !entry.IntentToAdd && FileStat.TryRead(fullPath, out var stat) && stat.Kind == FileStatKind.File
-            && StatMatches(entry, stat.Size, stat.LastWriteUtc, indexWrittenUtc))
+        if (entry.Stage == 0 && !entry.IntentToAdd && (folders?.TryRead(entry.Path, out var stat) ?? FileStat.TryRead(Path.Combine(root, entry.Path), out stat))
+            && stat.Kind == FileStatKind.File && StatMatches(entry, stat.Size, stat.LastWriteUtc, indexWrittenUtc))
         {
             return new TrackedCheck(entry.ObjectId, null);
         }
+
+        var fullPath = Path.Combine(root, entry.Path);
 
         var info = new FileInfo(fullPath);
         if (!info.Exists)

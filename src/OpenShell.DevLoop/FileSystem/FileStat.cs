@@ -25,6 +25,8 @@ internal readonly record struct FileStat(FileStatKind Kind, long Size, long Mtim
     private const int ModeOffset = 28;
     private const int SizeOffset = 40;
     private const int MtimeOffset = 112;
+    private const int OPath = 0x200000;
+    private const int OCloexec = 0x80000;
     private const int ENOENT = 2;
     private const int ENOTDIR = 20;
 
@@ -38,7 +40,10 @@ internal readonly record struct FileStat(FileStatKind Kind, long Size, long Mtim
     /// <see cref="FileInfo"/> then) or the call failed for another reason than a missing path; a missing path is
     /// <see cref="FileStatKind.Missing"/>.
     /// </summary>
-    public static bool TryRead(string path, out FileStat stat)
+    public static bool TryRead(string path, out FileStat stat) => TryReadAt(AtFdCwd, path, out stat);
+
+    /// <summary>As <see cref="TryRead"/>, for <paramref name="path"/> relative to the open folder <paramref name="folderFd"/>.</summary>
+    public static bool TryReadAt(int folderFd, ReadOnlySpan<char> path, out FileStat stat)
     {
         stat = default;
         if (Volatile.Read(ref s_unavailable))
@@ -54,7 +59,7 @@ internal readonly record struct FileStat(FileStatKind Kind, long Size, long Mtim
         int result;
         try
         {
-            result = Statx(AtFdCwd, ref MemoryMarshal.GetReference(name), AtSymlinkNoFollow, StatxType | StatxMode | StatxSize | StatxMtime, ref MemoryMarshal.GetReference(buffer));
+            result = Statx(folderFd, ref MemoryMarshal.GetReference(name), AtSymlinkNoFollow, StatxType | StatxMode | StatxSize | StatxMtime, ref MemoryMarshal.GetReference(buffer));
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -88,6 +93,46 @@ internal readonly record struct FileStat(FileStatKind Kind, long Size, long Mtim
             MemoryMarshal.Read<uint>(buffer[(MtimeOffset + 8)..]));
         return true;
     }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> to stat names in it (<see cref="TryReadAt"/>); -1 when it cannot. A path that is no
+    /// folder opens too; a name in it then reads as missing, as the whole path would.
+    /// </summary>
+    public static int OpenFolder(string path)
+    {
+        if (Volatile.Read(ref s_unavailable))
+        {
+            return -1;
+        }
+
+        var length = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
+        Span<byte> name = length <= 1024 ? stackalloc byte[length] : new byte[length];
+        name[Encoding.UTF8.GetBytes(path, name)] = 0;
+        try
+        {
+            return Open(ref MemoryMarshal.GetReference(name), OPath | OCloexec);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            Volatile.Write(ref s_unavailable, true);
+            return -1;
+        }
+    }
+
+    /// <summary>Closes a folder <see cref="OpenFolder"/> opened.</summary>
+    public static void CloseFolder(int folderFd)
+    {
+        if (folderFd >= 0)
+        {
+            _ = Close(folderFd);
+        }
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "open", SetLastError = true)]
+    private static extern int Open(ref byte path, int flags);
+
+    [DllImport("libc.so.6", EntryPoint = "close")]
+    private static extern int Close(int fd);
 
     [DllImport("libc.so.6", EntryPoint = "statx", SetLastError = true)]
     private static extern int Statx(int directoryFd, ref byte path, int flags, uint mask, ref byte buffer);

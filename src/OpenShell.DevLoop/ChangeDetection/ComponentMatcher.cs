@@ -46,11 +46,22 @@ internal sealed class ComponentMatcher
     public IReadOnlyDictionary<string, ulong> Classify(IEnumerable<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        var unknown = paths.Where(p => !_masks.ContainsKey(p)).Distinct(StringComparer.Ordinal).ToList();
+        // A path listed twice is classified twice, to the same mask: cheaper than making the list distinct.
+        var unknown = new List<string>();
+        foreach (var path in paths)
+        {
+            if (!_masks.ContainsKey(path))
+            {
+                unknown.Add(path);
+            }
+        }
+
         if (unknown.Count == 0)
         {
             return _masks;
         }
+
+        _masks.EnsureCapacity(_masks.Count + unknown.Count);
 
         var folders = _folders.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var path in unknown)

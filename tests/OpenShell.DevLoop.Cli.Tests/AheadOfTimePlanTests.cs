@@ -1,6 +1,3 @@
-using OpenShell.DevLoop.Cluster;
-using OpenShell.DevLoop.Planning;
-using OpenShell.DevLoop.State;
 using OpenShell.Testing;
 
 namespace OpenShell.DevLoop.Cli.Tests;
@@ -23,7 +20,7 @@ public sealed class AheadOfTimePlanTests(AheadOfTimePlanTests.Published publishe
     public async Task Prints_what_openshell_dev_prints(params string[] command)
     {
         using var repository = await GitTestRepository.CreateAsync();
-        await RecordDeployAsync(repository);
+        await RecordedDeploy.WriteAsync(repository);
         repository.Append(GitTestRepository.SharedFile, "// edited");
         repository.Write("src/OpenShell.Sandbox/Added.cs", "// new\n");
 
@@ -67,18 +64,6 @@ public sealed class AheadOfTimePlanTests(AheadOfTimePlanTests.Published publishe
         Assert.Equal(1, outcome.ExitCode);
         Assert.Contains("for this engine it runs openshell-dev, which is not in", outcome.Stderr, StringComparison.Ordinal);
         Assert.Equal("", outcome.Stdout);
-    }
-
-    private static async Task RecordDeployAsync(GitTestRepository repository)
-    {
-        var plan = await new DeployPlanner(new NoContainer()).PlanAsync(PlanRequest.Automatic(repository.Root));
-        await DeployStateStore.ForRepository(repository.Root, null).WriteAsync(plan.ToState(), plan.StateKeyOrder);
-    }
-
-    private sealed class NoContainer : IClusterContainerLocator
-    {
-        public Task<ClusterContainerLookup> FindAsync(string containerName, CancellationToken ct = default) =>
-            Task.FromResult(new ClusterContainerLookup(null, "none in tests"));
     }
 
     /// <summary><c>dotnet publish src/OpenShell.DevLoop.Plan -r linux-x64</c> into a folder of its own, once.</summary>

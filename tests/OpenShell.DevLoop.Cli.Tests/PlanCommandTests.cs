@@ -19,7 +19,7 @@ public sealed class PlanCommandTests
     public async Task Prints_the_upstream_block_and_the_noop_line_after_a_deploy()
     {
         using var repository = await GitTestRepository.CreateAsync();
-        await RecordDeployAsync(repository);
+        await RecordedDeploy.WriteAsync(repository);
 
         var (exit, stdout, stderr) = await CliRunner.RunAsync("plan", "--repo", repository.Root);
 
@@ -32,7 +32,7 @@ public sealed class PlanCommandTests
     public async Task Prints_a_gateway_edit_as_1_0_1()
     {
         using var repository = await GitTestRepository.CreateAsync();
-        await RecordDeployAsync(repository);
+        await RecordedDeploy.WriteAsync(repository);
         repository.Append(GitTestRepository.GatewayFile, "// edited");
 
         var (exit, stdout, _) = await CliRunner.RunAsync("plan", "--repo", repository.Root);
@@ -51,7 +51,7 @@ public sealed class PlanCommandTests
     public async Task Explicit_targets_print_their_plan_and_never_the_noop_line(string target, string gateway, string supervisor, string helm)
     {
         using var repository = await GitTestRepository.CreateAsync();
-        await RecordDeployAsync(repository);
+        await RecordedDeploy.WriteAsync(repository);
 
         var (exit, stdout, _) = await CliRunner.RunAsync("plan", target, "--repo", repository.Root);
 
@@ -75,7 +75,7 @@ public sealed class PlanCommandTests
     public async Task Explain_names_the_changed_path_and_the_glob()
     {
         using var repository = await GitTestRepository.CreateAsync();
-        await RecordDeployAsync(repository);
+        await RecordedDeploy.WriteAsync(repository);
         repository.Append(GitTestRepository.SharedFile, "// edited");
 
         var (exit, stdout, _) = await CliRunner.RunAsync("plan", "--explain", "--repo", repository.Root);
@@ -102,7 +102,7 @@ public sealed class PlanCommandTests
     public async Task Json_carries_the_plan_reasons_and_changes()
     {
         using var repository = await GitTestRepository.CreateAsync();
-        await RecordDeployAsync(repository);
+        await RecordedDeploy.WriteAsync(repository);
         repository.Write("deploy/helm/openshell/templates/new.yaml", "kind: ConfigMap\n");
 
         var (exit, stdout, _) = await CliRunner.RunAsync("plan", "--json", "--repo", repository.Root);
@@ -163,7 +163,7 @@ public sealed class PlanCommandTests
     public async Task Fingerprint_prints_the_state_file_format()
     {
         using var repository = await GitTestRepository.CreateAsync(withChart: false);
-        var expected = await new DeployPlanner(new NoContainer()).PlanAsync(PlanRequest.Automatic(repository.Root));
+        var expected = await new DeployPlanner(RecordedDeploy.NoContainer).PlanAsync(PlanRequest.Automatic(repository.Root));
 
         var (exit, stdout, _) = await CliRunner.RunAsync("fingerprint", "--repo", repository.Root);
 
@@ -176,18 +176,5 @@ public sealed class PlanCommandTests
         Assert.Equal("helm=", lines[4]);
         Assert.Matches("^gateway=[0-9a-f]{64}$", lines[2]);
         Assert.Equal(5, lines.Length);
-    }
-
-    private static async Task RecordDeployAsync(GitTestRepository repository)
-    {
-        // The CLI asks the real engine, which knows no container for a temp repository: no id either way.
-        var plan = await new DeployPlanner(new NoContainer()).PlanAsync(PlanRequest.Automatic(repository.Root));
-        await DeployStateStore.ForRepository(repository.Root, null).WriteAsync(plan.ToState(), plan.StateKeyOrder);
-    }
-
-    private sealed class NoContainer : IClusterContainerLocator
-    {
-        public Task<ClusterContainerLookup> FindAsync(string containerName, CancellationToken ct = default) =>
-            Task.FromResult(new ClusterContainerLookup(null, "none in tests"));
     }
 }

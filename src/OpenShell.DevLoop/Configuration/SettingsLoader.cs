@@ -90,10 +90,12 @@ public static class SettingsLoader
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(DevHostSettings))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(PublishSettings))]
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Only the settings classes are walked; the attributes above keep their public properties.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Only the settings classes are walked; the attributes above keep their public properties.")]
+    private static PropertyInfo[] SettingsProperties(Type type) =>
+        [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite)];
+
     private static IEnumerable<(string Key, Type Type)> KeysOf(Type type, string prefix)
     {
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
+        foreach (var property in SettingsProperties(type))
         {
             var key = $"{prefix}:{property.Name}";
             var simple = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
@@ -138,24 +140,12 @@ public static class SettingsLoader
         _ => "override",
     };
 
-    // As KeysOf: the same classes, kept the same way.
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(OpenShellSettings))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(EngineSettings))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ImageSettings))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(RegistrySettings))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ClusterSettings))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(DeploySettings))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(RuntimeBundleSettings))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(DevHostSettings))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(PublishSettings))]
-    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Only the settings classes are walked; the attributes above keep their public properties.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Only the settings classes are walked; the attributes above keep their public properties.")]
     private static string Display(OpenShellSettings settings, string key)
     {
         object? value = settings;
         foreach (var name in key.Split(':').Skip(1))
         {
-            value = value?.GetType().GetProperty(name)?.GetValue(value);
+            value = value is null ? null : Array.Find(SettingsProperties(value.GetType()), p => p.Name == name)?.GetValue(value);
         }
 
         var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using OpenShell.DevLoop.Docker;
 
 namespace OpenShell.DevLoop.Cluster;
 
@@ -23,7 +24,7 @@ public sealed class EngineSocketContainerLocator(string socketPath, TimeSpan? ti
         cts.CancelAfter(_timeout);
         try
         {
-            using var handler = new SocketsHttpHandler { ConnectCallback = ConnectAsync };
+            using var handler = new SocketsHttpHandler { ConnectCallback = UnixSocketHttp.ConnectTo(socketPath) };
             using var http = new HttpClient(handler) { BaseAddress = new Uri("http://engine/") };
             using var response = await http.GetAsync($"containers/{Uri.EscapeDataString(containerName)}/json", cts.Token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
@@ -51,21 +52,6 @@ public sealed class EngineSocketContainerLocator(string socketPath, TimeSpan? ti
             // The JSON reader throws an internal subclass: name the public one.
             var kind = ex is JsonException ? nameof(JsonException) : ex.GetType().Name;
             return new ClusterContainerLookup(null, $"no Docker engine answered at unix://{socketPath} ({kind})");
-        }
-    }
-
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace OpenShell.DevLoop.Docker;
@@ -17,21 +16,7 @@ public static class EngineInfo
         Uri requestUri;
         if (endpoint.Scheme == "unix")
         {
-            var socketPath = endpoint.LocalPath;
-            handler.ConnectCallback = async (_, token) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), token).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
+            handler.ConnectCallback = UnixSocketHttp.ConnectTo(endpoint.LocalPath);
             requestUri = new Uri("http://docker/info");
         }
         else

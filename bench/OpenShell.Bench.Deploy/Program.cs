@@ -196,6 +196,7 @@ try
         probes.Add(probe);
         Console.WriteLine(FormattableString.Invariant(
             $"gateway edit {i + 1}: {elapsed:F2}s edit-to-rolled-out = {elapsed / bareBuild:F2}x bare build {bareBuild:F2}s (warm compile {publish:F2}s, layer assembly {assembly:F2}s, push {push:F2}s, rollout {rollout:F2}s, probe {probe:F2}s, digest {lastDigest![..19]})"));
+        Console.WriteLine($"  steps: {StepList(result)}");
     }
 
     var noop = new List<double>();
@@ -302,6 +303,10 @@ static void Report(string what, List<double> values, string goal)
 
 static double StepSeconds(DeployResult result, DeployStep step) =>
     result.Steps.Where(s => s.Step == step && s.Outcome == DeployStepOutcome.Succeeded).Sum(s => s.Duration.TotalSeconds);
+
+// "Plan 0.04s, Builds 0.41s, ..." for every step the deploy timed, in order.
+static string StepList(DeployResult result) => string.Join(", ", result.Steps.Where(s => s.Step != DeployStep.Total)
+    .Select(s => FormattableString.Invariant($"{DeployStepLabels.Of(s.Step)} {s.Duration.TotalSeconds:F2}s")));
 
 static void Check(bool condition, string what)
 {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -25,6 +26,8 @@ internal sealed partial class PodWorker
     private readonly object _gate = new();
     private readonly Dictionary<string, ContainerRecord> _containers = new(StringComparer.Ordinal);
     private readonly List<JsonObject> _conditions = [];
+    // When the pod was added to the node: its probes' tickers start here (ProbeSchedule).
+    private readonly long _added = Stopwatch.GetTimestamp();
     private IReadOnlyList<string> _aliases;
     private string? _pauseId;
     private string _podIp = "";
@@ -365,12 +368,12 @@ internal sealed partial class PodWorker
 
     private async Task ProbeAsync(Probes probes, ContainerRecord record, string id, CancellationToken ct)
     {
-        var startedAt = DateTime.UtcNow;
+        var started = SinceAdded();
         try
         {
             if (probes.Startup is { } startup)
             {
-                if (!await StartupAsync(startup, record, id, ct).ConfigureAwait(false))
+                if (!await StartupAsync(startup, record, id, started, ct).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -380,15 +383,13 @@ internal sealed partial class PodWorker
 
             if (probes.Readiness is { } readiness)
             {
-                // The initial delay counts from the container's start; once a startup probe passed, the kubelet's prober
-                // manager triggers a readiness run at once for a started container that is not ready yet.
-                var left = readiness.InitialDelay - (DateTime.UtcNow - startedAt);
-                if (left > TimeSpan.Zero)
-                {
-                    await Task.Delay(left, ct).ConfigureAwait(false);
-                }
-
-                await ReadinessAsync(readiness, record, id, ct).ConfigureAwait(false);
+                // Once a startup probe passed, the kubelet's prober manager triggers a readiness run at once for a started
+                // container that is not ready yet (still only once it ran for the initial delay); else on its ticker.
+                var now = SinceAdded();
+                var first = probes.Startup is not null && now >= started + readiness.InitialDelay
+                    ? now
+                    : ProbeSchedule.First(started, readiness.InitialDelay, readiness.Period);
+                await ReadinessAsync(readiness, record, id, first, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -402,11 +403,12 @@ internal sealed partial class PodWorker
     }
 
     // Probes until the startup probe passes (true), or kills the container after FailureThreshold failures in a row (false).
-    private async Task<bool> StartupAsync(ContainerProbe probe, ContainerRecord record, string id, CancellationToken ct)
+    private async Task<bool> StartupAsync(ContainerProbe probe, ContainerRecord record, string id, TimeSpan started, CancellationToken ct)
     {
-        await Task.Delay(probe.InitialDelay, ct).ConfigureAwait(false);
+        var at = ProbeSchedule.First(started, probe.InitialDelay, probe.Period);
         for (var failures = 0; ;)
         {
+            await UntilAsync(at, ct).ConfigureAwait(false);
             if (await probe.RunAsync(_context.Docker, id, _podIp, _context.ProbeHttp, ct).ConfigureAwait(false))
             {
                 return true;
@@ -420,15 +422,16 @@ internal sealed partial class PodWorker
                 return false;
             }
 
-            await Task.Delay(probe.Period, ct).ConfigureAwait(false);
+            at = ProbeSchedule.Next(at, SinceAdded(), probe.Period);
         }
     }
 
-    private async Task ReadinessAsync(ContainerProbe probe, ContainerRecord record, string id, CancellationToken ct)
+    private async Task ReadinessAsync(ContainerProbe probe, ContainerRecord record, string id, TimeSpan first, CancellationToken ct)
     {
         int successes = 0, failures = 0;
-        while (!ct.IsCancellationRequested)
+        for (var at = first; !ct.IsCancellationRequested; at = ProbeSchedule.Next(at, SinceAdded(), probe.Period))
         {
+            await UntilAsync(at, ct).ConfigureAwait(false);
             var ok = await probe.RunAsync(_context.Docker, id, _podIp, _context.ProbeHttp, ct).ConfigureAwait(false);
             (successes, failures) = ok ? (successes + 1, 0) : (0, failures + 1);
             if (ok && successes >= probe.SuccessThreshold)
@@ -445,8 +448,17 @@ internal sealed partial class PodWorker
 
                 Update(record, r => r.Ready = false);
             }
+        }
+    }
 
-            await Task.Delay(probe.Period, ct).ConfigureAwait(false);
+    private TimeSpan SinceAdded() => Stopwatch.GetElapsedTime(_added);
+
+    private async Task UntilAsync(TimeSpan at, CancellationToken ct)
+    {
+        var wait = at - SinceAdded();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, ct).ConfigureAwait(false);
         }
     }
 

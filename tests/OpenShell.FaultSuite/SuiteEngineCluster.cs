@@ -10,11 +10,12 @@ namespace OpenShell.FaultSuite;
 
 /// <summary>
 /// The offline cluster the engine-restart scenarios share: a private <see cref="SecondEngine"/> (never the engine other
-/// tests use, since these scenarios restart it), seeded from the shared engine, and a throw-away clone, registry and node
-/// on it (every name carrying <c>osfle</c>), bootstrapped and primed by <c>openshell-dev deploy</c> run as a process on
-/// first use. When <see cref="SuiteCluster"/> has already built its cluster image, that image is streamed over instead of
-/// building one on the private engine (a copy costs seconds, a build minutes). <see cref="RemoveAsync"/> stops the engine,
-/// which takes everything on it along.
+/// tests use, since these scenarios restart it), seeded from the shared engine, and a registry and node on it (every name
+/// carrying <c>osfle</c>), bootstrapped and primed by <c>openshell-dev deploy</c> run as a process on first use. It deploys
+/// <see cref="SuiteCluster"/>'s clone, as a second cluster of that checkout (its own name and state file), so the first
+/// deploy finds the builds done; its scenarios run after the shared cluster's (<see cref="ScenarioOrderer"/>), since they
+/// edit that clone. Its cluster image is <see cref="SuiteCluster"/>'s too, streamed over (a copy costs seconds, a build on
+/// this engine minutes). <see cref="RemoveAsync"/> stops the engine, which takes everything on it along.
 /// </summary>
 public sealed class SuiteEngineCluster : DeployClusterFixture
 {
@@ -27,10 +28,9 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
 
     private readonly DockerClient _shared = DockerEngine.CreateClient();
     private SecondEngine? _engine;
-    private bool _imageCopied;
 
-    private SuiteEngineCluster()
-        : base("osfle")
+    private SuiteEngineCluster(string sharedRoot)
+        : base("osfle", sharedRoot)
     {
     }
 
@@ -53,7 +53,7 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
 
     protected override bool PrimesOnStart => false;
 
-    protected override bool BuildsClusterImage => !_imageCopied;
+    protected override bool BuildsClusterImage => false;
 
     /// <summary>The shared cluster when one was made already; else null.</summary>
     public static SuiteEngineCluster? Existing => Volatile.Read(ref s_instance);
@@ -72,7 +72,7 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
 
             if (s_instance is null)
             {
-                var cluster = new SuiteEngineCluster();
+                var cluster = new SuiteEngineCluster((await SuiteCluster.GetAsync()).Root);
                 try
                 {
                     await cluster.InitializeAsync();
@@ -119,13 +119,13 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
         _engine = await SecondEngine.StartAsync();
         await base.InitializeAsync();
         var seeded = clock.Elapsed;
-        // The first deploy publishes the gateway and the supervisor from a fresh clone: minutes on a loaded machine.
+        // The first deploy finds the gateway and the supervisor built: it builds the image on this engine, pushes and bootstraps.
         using (var child = StartDeploy(point: null, markers: null))
         {
             Primed = await WaitAsync(child, TimeSpan.FromMinutes(25));
         }
 
-        Setup = $"cluster image {(_imageCopied ? "copied from the shared engine" : "built on the private engine")}; engine seeded in {seeded.TotalSeconds:0.0} s, bootstrap and first deploy {(clock.Elapsed - seeded).TotalSeconds:0.0} s";
+        Setup = $"the shared cluster's clone and cluster image; engine seeded in {seeded.TotalSeconds:0.0} s, bootstrap and first deploy {(clock.Elapsed - seeded).TotalSeconds:0.0} s";
         if (Primed.ExitCode != 0)
         {
             throw new InvalidOperationException($"the cluster on the private engine did not come up ({Setup}):\n{Primed.Stdout}\n{Primed.Stderr}");
@@ -140,9 +140,8 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
         }
         catch (HttpRequestException)
         {
-            // The engine did not come back from a scenario's restart: what was on it goes with it below; the clone stays
-            // to be removed here.
-            Directory.Delete(Path.GetDirectoryName(Root)!, recursive: true);
+            // The engine did not come back from a scenario's restart: what was on it goes with it below (the clone is the
+            // shared cluster's, removed with it).
         }
         finally
         {
@@ -216,37 +215,18 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
         return timeout.IsCancellationRequested ? outcome with { Stderr = $"killed after {limit.TotalMinutes:0} min\n{outcome.Stderr}" } : outcome;
     }
 
-    // The shared engine has (or builds) the stand-ins; the private engine gets a copy, with the suite's cluster image when
-    // one is built already.
+    // The shared engine has (or builds) the stand-ins; the private engine gets a copy of them and of the suite's cluster
+    // image, which the shared cluster builds once (a copy costs seconds, a build on this engine minutes).
     protected override async Task EnsureBaseImageAsync()
     {
         await OfflineImages.EnsureAsync(_shared);
-        var built = SuiteCluster.Existing?.ClusterImage;
-        if (built is not null && await HasAsync(_shared, built))
-        {
-            await Engine.CopyImagesAsync(_shared, [built, .. s_deployImages]);
-            using var docker = Engine.CreateClient();
-            var target = ImageReference.Parse(ClusterImage);
-            await docker.Images.TagImageAsync(built, new ImageTagParameters { RepositoryName = target.Repository, Tag = target.Tag }, CancellationToken.None);
-            _imageCopied = true;
-            return;
-        }
-
-        await Engine.CopyImagesAsync(_shared, [BaseImage, OfflineImages.ClusterBase, .. s_deployImages]);
+        await Engine.CopyImagesAsync(_shared, s_deployImages);
+        var built = (await SuiteCluster.GetAsync()).ClusterImage;
+        await Engine.CopyImagesAsync(_shared, [built]);
+        using var docker = Engine.CreateClient();
+        var target = ImageReference.Parse(ClusterImage);
+        await docker.Images.TagImageAsync(built, new ImageTagParameters { RepositoryName = target.Repository, Tag = target.Tag }, CancellationToken.None);
     }
 
     protected override DockerClient CreateDockerClient() => Engine.CreateClient();
-
-    private static async Task<bool> HasAsync(IDockerClient docker, string image)
-    {
-        try
-        {
-            await docker.Images.InspectImageAsync(image);
-            return true;
-        }
-        catch (DockerImageNotFoundException)
-        {
-            return false;
-        }
-    }
 }

@@ -22,13 +22,16 @@ namespace OpenShell.DevLoop.Cli.Tests.Deploy;
 /// One throw-away clone of the repository and one cluster (the k3s simulator image), with its own registry on a free
 /// 127.0.0.1 port, bootstrapped and primed by a first <c>openshell-dev deploy --offline</c>. Every name is unique, and
 /// containers, volumes, network and images are removed at the end. A derived fixture may reach the engine another way
-/// (<see cref="EngineSettings"/>) and leave the cluster to its tests (<see cref="PrimesOnStart"/>).
+/// (<see cref="EngineSettings"/>), leave the cluster to its tests (<see cref="PrimesOnStart"/>) and deploy another
+/// fixture's clone to a cluster of its own (its own name, state file, registry and network), as a checkout can be deployed
+/// to two clusters.
 /// </summary>
 public class DeployClusterFixture : IAsyncLifetime
 {
     public const string BaseImage = OfflineImages.K3s;
 
     private readonly TempDirectory _temp = new("deploy");
+    private readonly string? _sharedRoot;
     private DockerClient? _docker;
 
     public DeployClusterFixture()
@@ -38,6 +41,10 @@ public class DeployClusterFixture : IAsyncLifetime
 
     /// <summary>A fixture whose names all carry <paramref name="idPrefix"/>.</summary>
     protected DeployClusterFixture(string idPrefix) => Id = idPrefix + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>A fixture whose names all carry <paramref name="idPrefix"/>, deploying the clone at <paramref name="sharedRoot"/> (another fixture's; never removed by this one).</summary>
+    protected DeployClusterFixture(string idPrefix, string sharedRoot)
+        : this(idPrefix) => _sharedRoot = sharedRoot;
 
     public string Id { get; }
 
@@ -50,8 +57,8 @@ public class DeployClusterFixture : IAsyncLifetime
     /// <summary>True when the fixture builds the cluster image before the tests (else the first deploy builds it).</summary>
     protected virtual bool BuildsClusterImage => true;
 
-    /// <summary>The clone's root; its folder name gives the cluster name.</summary>
-    public string Root => _temp.Combine($"osdeploy-{Id}");
+    /// <summary>The clone's root; its folder name gives the cluster name, unless the clone is another fixture's.</summary>
+    public string Root => _sharedRoot ?? _temp.Combine($"osdeploy-{Id}");
 
     public string ClusterName => $"osdeploy-{Id}";
 
@@ -111,6 +118,12 @@ public class DeployClusterFixture : IAsyncLifetime
                 ["OpenShell:Cluster:HealthTimeoutSeconds"] = "330",
                 ["OpenShell:Images:SupervisorCache"] = TestCaches.ReleaseSupervisors,
             };
+            if (_sharedRoot is not null)
+            {
+                overrides["OpenShell:Cluster:Name"] = ClusterName;
+                overrides["OpenShell:Deploy:StateFile"] = StatePath;
+            }
+
             foreach (var (key, value) in EngineSettings)
             {
                 overrides[key] = value;
@@ -150,7 +163,9 @@ public class DeployClusterFixture : IAsyncLifetime
 
     public async Task<string?> NodeSupervisorSha256Async() => await SupervisorDeployer.ReadNodeSha256Async(Docker, await ContainerIdAsync());
 
-    public string StatePath => Path.Combine(Root, ".cache", "cluster-deploy-fast.state");
+    public string StatePath => _sharedRoot is null
+        ? Path.Combine(Root, ".cache", "cluster-deploy-fast.state")
+        : Path.Combine(Root, ".cache", $"cluster-deploy-fast-{ClusterName}.state");
 
     public string Edit(string relativePath, string oldText, string newText)
     {
@@ -171,7 +186,11 @@ public class DeployClusterFixture : IAsyncLifetime
         }
 
         await EnsureBaseImageAsync();
-        (await TestProcess.RunAsync("git", ["clone", "--quiet", "--no-hardlinks", RepositoryPaths.Root, Root], timeout: TimeSpan.FromMinutes(2))).EnsureSuccess("git clone");
+        if (_sharedRoot is null)
+        {
+            (await TestProcess.RunAsync("git", ["clone", "--quiet", "--no-hardlinks", RepositoryPaths.Root, Root], timeout: TimeSpan.FromMinutes(2))).EnsureSuccess("git clone");
+        }
+
         RegistryPort = FreePort();
 
         if (BuildsClusterImage)
@@ -210,13 +229,18 @@ public class DeployClusterFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
-        if (DockerGate.SkipReason is null && RegistryPort != 0)
+        try
         {
-            await RemoveFromAsync(Docker, LoadSettings(offline: true));
+            if (DockerGate.SkipReason is null && RegistryPort != 0)
+            {
+                await RemoveFromAsync(Docker, LoadSettings(offline: true));
+            }
         }
-
-        _docker?.Dispose();
-        _temp.Dispose();
+        finally
+        {
+            _docker?.Dispose();
+            _temp.Dispose();
+        }
     }
 
     /// <summary>Creates the client of the engine the cluster runs on: by default the engine of the process.</summary>

@@ -32,6 +32,7 @@ public class DeployClusterFixture : IAsyncLifetime
 
     private readonly TempDirectory _temp = new("deploy");
     private readonly string? _sharedRoot;
+    private readonly int _gatewayPort;
     private DockerClient? _docker;
 
     public DeployClusterFixture()
@@ -44,7 +45,11 @@ public class DeployClusterFixture : IAsyncLifetime
 
     /// <summary>A fixture whose names all carry <paramref name="idPrefix"/>, deploying the clone at <paramref name="sharedRoot"/> (another fixture's; never removed by this one).</summary>
     protected DeployClusterFixture(string idPrefix, string sharedRoot)
-        : this(idPrefix) => _sharedRoot = sharedRoot;
+        : this(idPrefix)
+    {
+        _sharedRoot = sharedRoot;
+        _gatewayPort = FreePort();
+    }
 
     public string Id { get; }
 
@@ -120,8 +125,10 @@ public class DeployClusterFixture : IAsyncLifetime
             };
             if (_sharedRoot is not null)
             {
+                // The checkout's .env keeps the other cluster's gateway port: this one is given its own, as a user would.
                 overrides["OpenShell:Cluster:Name"] = ClusterName;
                 overrides["OpenShell:Deploy:StateFile"] = StatePath;
+                overrides["OpenShell:Cluster:GatewayPort"] = _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             foreach (var (key, value) in EngineSettings)

@@ -4,15 +4,21 @@ using Xunit.Abstractions;
 namespace OpenShell.FaultSuite;
 
 /// <summary>
-/// The suite's short form as tests: each scenario on a cluster once, in the table's order (<see cref="ScenarioOrderer"/>),
-/// every invariant must hold. The in-process rows are <see cref="InProcessFaultTests"/>, which run beside these.
+/// The suite's short form as tests: each scenario once, in the table's order (<see cref="ScenarioOrderer"/>), every
+/// invariant must hold. One class, so the rows run one at a time, as the table's do: the scenarios time recoveries.
 /// </summary>
 [TestCaseOrderer(ScenarioOrderer.TypeName, ScenarioOrderer.AssemblyName)]
 public sealed class FaultSuiteTests(FaultSuiteTests.ClusterLifetime lifetime, ITestOutputHelper output) : IClassFixture<FaultSuiteTests.ClusterLifetime>
 {
+    public static TheoryData<string> InProcess => [.. FaultScenarios.All.Where(s => !s.NeedsDocker).Select(s => s.Name)];
+
     public static TheoryData<string> OnACluster => [.. FaultScenarios.All.Where(s => s.NeedsDocker && !s.NeedsPrivateEngine).Select(s => s.Name)];
 
     public static TheoryData<string> OnAPrivateEngine => [.. FaultScenarios.All.Where(s => s.NeedsPrivateEngine).Select(s => s.Name)];
+
+    [Theory]
+    [MemberData(nameof(InProcess))]
+    public Task Every_invariant_holds_after_the_fault(string name) => RunAsync(name);
 
     [RequiresDockerTheory]
     [MemberData(nameof(OnACluster))]
@@ -22,15 +28,21 @@ public sealed class FaultSuiteTests(FaultSuiteTests.ClusterLifetime lifetime, IT
     [MemberData(nameof(OnAPrivateEngine))]
     public Task Every_invariant_holds_after_the_fault_on_a_private_engine(string name) => RunAsync(name);
 
-    private Task RunAsync(string name)
+    [Fact]
+    public void The_table_names_each_broken_invariant_and_what_was_seen()
     {
-        _ = lifetime;
-        return RunScenarioAsync(name, output);
+        var table = FaultTable.Render(
+        [
+            new ScenarioResult("kill", "state-write", "killed", TimeSpan.FromSeconds(1.5), [new InvariantCheck("no leftovers", false, "left behind: x.tmp"), new InvariantCheck("converges", true)]),
+        ]);
+
+        Assert.Contains("| kill     | state-write | killed  | 1.50 s   | 1/2 held (BROKEN no leftovers, converges) |", table, StringComparison.Ordinal);
+        Assert.Contains("kill: no leftovers broken: left behind: x.tmp", table, StringComparison.Ordinal);
     }
 
-    /// <summary>Runs the scenario named <paramref name="name"/> once; fails with its row when an invariant broke.</summary>
-    internal static async Task RunScenarioAsync(string name, ITestOutputHelper output)
+    private async Task RunAsync(string name)
     {
+        _ = lifetime;
         var result = await FaultScenarios.RunAsync(FaultScenarios.All.Single(s => s.Name == name));
 
         output.WriteLine(FaultTable.Render([result]));

@@ -8,10 +8,7 @@ build_k3s_sim() (
   local tag="$PREFIX/k3s-sim:latest"
   # Reuse a publish (and an image) of the same sources.
   local fingerprint
-  fingerprint="$(cd "$REPO_ROOT" && {
-    find tests/OpenShell.KubeSim eng/offline-images/k3s-sim -type f \( -name '*.cs' -o -name '*.csproj' -o -path 'eng/*' \) -not -path '*/bin/*' -not -path '*/obj/*' | LC_ALL=C sort | xargs sha256sum
-    sha256sum global.json Directory.Build.props Directory.Packages.props tests/Directory.Build.props
-  } | sha256sum | cut -c1-16)"
+  fingerprint="$(bash "$REPO_ROOT/eng/k3s-sim-fingerprint.sh" "$REPO_ROOT")"
   # An image of the previous layout (simulator under /opt only) or of other sources is rebuilt.
   if image_exists "$tag" \
     && [ "$(docker image inspect -f '{{ index .Config.Labels "dev.openshell.k3s-sim.layout" }}' "$tag")" = "bin" ] \

@@ -8,6 +8,9 @@ public static class OfflineImages
     /// <summary>The k3s stand-in (the Kubernetes API simulator), the cluster image's k3s stage.</summary>
     public const string K3s = "openshell-offline/k3s-sim:latest";
 
+    /// <summary>The label of <see cref="K3s"/> that names its sources (<see cref="SimulatorSources"/>).</summary>
+    public const string FingerprintLabel = "dev.openshell.k3s-sim.fingerprint";
+
     /// <summary>The glibc base of the cluster image.</summary>
     public const string ClusterBase = "openshell-offline/cluster-base:bookworm";
 
@@ -22,7 +25,7 @@ public static class OfflineImages
 
     /// <summary>
     /// Runs eng/offline-images.sh when the stand-in or the base is missing, or the stand-in is of the layout that kept
-    /// the simulator outside /bin (the cluster image copies only k3s's /bin).
+    /// the simulator outside /bin (the cluster image copies only k3s's /bin), or of older simulator sources.
     /// </summary>
     public static async Task EnsureAsync(IDockerClient docker)
     {
@@ -46,7 +49,9 @@ public static class OfflineImages
                 await docker.Images.InspectImageAsync(image);
             }
 
-            return simulator.Config.Labels is { } labels && labels.TryGetValue("dev.openshell.k3s-sim.layout", out var layout) && layout == "bin";
+            return simulator.Config.Labels is { } labels
+                && labels.TryGetValue("dev.openshell.k3s-sim.layout", out var layout) && layout == "bin"
+                && labels.TryGetValue(FingerprintLabel, out var fingerprint) && fingerprint == SimulatorSources.Fingerprint(RepositoryPaths.Root);
         }
         catch (DockerImageNotFoundException)
         {

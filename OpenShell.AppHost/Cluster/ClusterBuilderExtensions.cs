@@ -14,7 +14,9 @@ internal static class ClusterBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var healthKey = $"{name}_kubernetes";
-        builder.Services.AddHealthChecks().AddAsyncCheck(healthKey, ct => ClusterHealth.CheckAsync(paths.Kubeconfig, ct));
+        var health = new ClusterHealth(paths.Kubeconfig);
+        builder.Services.AddSingleton(health);
+        builder.Services.AddHealthChecks().AddAsyncCheck(healthKey, health.CheckAsync);
         return builder.AddResource(new OpenShellClusterResource(name, paths.Kubeconfig))
             .WithInitialState(new CustomResourceSnapshot
             {

@@ -1,12 +1,18 @@
 using k8s;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenShell.DevLoop.Cluster;
 
 namespace OpenShell.AppHost.DevLoop;
 
-/// <summary>The cluster is healthy when its Kubernetes API answers through the kubeconfig written for local tools.</summary>
-internal static class ClusterHealth
+/// <summary>
+/// The cluster is healthy when its Kubernetes API answers through the kubeconfig written for local tools. Checked every
+/// few seconds, with one client kept while the kubeconfig is the same file.
+/// </summary>
+internal sealed class ClusterHealth(string kubeconfig) : IDisposable
 {
-    public static async Task<HealthCheckResult> CheckAsync(string kubeconfig, CancellationToken ct)
+    private readonly KeptKubernetesClient _kube = new(kubeconfig);
+
+    public async Task<HealthCheckResult> CheckAsync(CancellationToken ct)
     {
         if (!File.Exists(kubeconfig))
         {
@@ -15,8 +21,7 @@ internal static class ClusterHealth
 
         try
         {
-            using var kube = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
-            await kube.CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: ct);
+            await _kube.Get().CoreV1.ListNamespaceAsync(limit: 1, cancellationToken: ct);
             return HealthCheckResult.Healthy();
         }
         catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or IOException or TaskCanceledException or k8s.Exceptions.KubeConfigException)
@@ -24,4 +29,6 @@ internal static class ClusterHealth
             return HealthCheckResult.Unhealthy("the Kubernetes API does not answer: " + ex.Message);
         }
     }
+
+    public void Dispose() => _kube.Dispose();
 }

@@ -9,10 +9,14 @@ namespace OpenShell.AppHost.DevLoop;
 
 /// <summary>
 /// The gateway's health: by default a real GetHealth call over mTLS with the client certificate from <c>.cache/</c> to
-/// the host-mapped port; with <c>GatewayHealthProbe=Kubernetes</c> its StatefulSet's rollout state.
+/// the host-mapped port; with <c>GatewayHealthProbe=Kubernetes</c> its StatefulSet's rollout state. One instance (a
+/// singleton) keeps the Kubernetes client; the gRPC channel is new on every check, since a kept connection would go on
+/// reaching a replaced gateway pod through its grace period and call it healthy.
 /// </summary>
-internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard dashboard) : IHealthCheck
+internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard dashboard) : IHealthCheck, IDisposable
 {
+    private KeptKubernetesClient? _kube;
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var session = dashboard.Session;
@@ -22,7 +26,7 @@ internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard
         }
 
         return settings.DevHost.GatewayHealthProbe == "Kubernetes"
-            ? await CheckStatefulSetAsync(session.Paths, cancellationToken)
+            ? await CheckStatefulSetAsync(LazyInitializer.EnsureInitialized(ref _kube, () => new KeptKubernetesClient(session.Paths.Kubeconfig)), session.Paths, cancellationToken)
             : await CheckMtlsAsync(session.Paths, cluster.GatewayHostPort, cancellationToken);
     }
 
@@ -46,7 +50,9 @@ internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard
         }
     }
 
-    private static async Task<HealthCheckResult> CheckStatefulSetAsync(ClusterPaths paths, CancellationToken ct)
+    public void Dispose() => _kube?.Dispose();
+
+    private static async Task<HealthCheckResult> CheckStatefulSetAsync(KeptKubernetesClient kube, ClusterPaths paths, CancellationToken ct)
     {
         if (!File.Exists(paths.Kubeconfig))
         {
@@ -55,8 +61,7 @@ internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard
 
         try
         {
-            using var kube = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig));
-            var set = await kube.AppsV1.ReadNamespacedStatefulSetAsync(GatewayRolloutWaiter.Name, GatewayRolloutWaiter.Namespace, cancellationToken: ct);
+            var set = await kube.Get().AppsV1.ReadNamespacedStatefulSetAsync(GatewayRolloutWaiter.Name, GatewayRolloutWaiter.Namespace, cancellationToken: ct);
             var wanted = set.Spec?.Replicas ?? 1;
             var status = set.Status;
             var ready = status is not null
@@ -67,7 +72,7 @@ internal sealed class GatewayHealth(OpenShellSettings settings, DevLoopDashboard
                 ? HealthCheckResult.Healthy()
                 : HealthCheckResult.Unhealthy($"statefulset/openshell: {status?.ReadyReplicas ?? 0}/{wanted} ready, {status?.UpdatedReplicas ?? 0} updated");
         }
-        catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or IOException or TaskCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or IOException or TaskCanceledException or k8s.Exceptions.KubeConfigException)
         {
             return HealthCheckResult.Unhealthy("statefulset/openshell cannot be read: " + ex.Message);
         }

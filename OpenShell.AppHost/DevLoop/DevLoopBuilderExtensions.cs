@@ -77,6 +77,8 @@ public static class DevLoopBuilderExtensions
             if (component.Image is { IsGateway: true })
             {
                 var healthKey = $"{component.Name}_health";
+                // One instance, so the check's Kubernetes client is kept between checks.
+                builder.Services.AddSingleton<GatewayHealth>();
                 builder.Services.AddHealthChecks().AddCheck<GatewayHealth>(healthKey);
                 resource.WithHealthCheck(healthKey);
                 resource.WithOpenShellSandboxes();

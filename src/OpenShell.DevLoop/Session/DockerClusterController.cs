@@ -1,5 +1,4 @@
 using Docker.DotNet;
-using k8s;
 using Microsoft.Extensions.Logging;
 using OpenShell.DevLoop.Cluster;
 using OpenShell.DevLoop.Components;
@@ -16,9 +15,9 @@ internal sealed class DockerClusterController(
     // A binary runs only when it changed: its sha256 names its version. By node path.
     private readonly Dictionary<string, (string Sha256, string? Version)> _versions = new(StringComparer.Ordinal);
 
-    // The API client of the read-backs, kept while the kubeconfig is the same file: every deploy ends with one.
-    private readonly Lock _kubeGate = new();
-    private (DateTime Written, Kubernetes Client)? _kube;
+    // The API client of the read-backs, kept while the kubeconfig is the same file: every deploy ends with one. Read-backs
+    // run one deploy at a time, so none still uses a client a recreated cluster's kubeconfig replaced.
+    private readonly KeptKubernetesClient _kube = new(paths.Kubeconfig);
 
     public Task<string> ReadArchitectureAsync(CancellationToken ct) => ClusterArchitecture.ReadAsync(docker, settings.Images.K3s, null, pullProgress, ct);
 
@@ -106,7 +105,7 @@ internal sealed class DockerClusterController(
             return found;
         }
 
-        var kube = KubeClient();
+        var kube = _kube.Get();
         foreach (var chart in charts)
         {
             var helmChart = await HelmChartDeployer.ReadAsync(kube, chart.HelmSettings.Release, ct).ConfigureAwait(false);
@@ -119,23 +118,5 @@ internal sealed class DockerClusterController(
         }
 
         return found;
-    }
-
-    private Kubernetes KubeClient()
-    {
-        var written = File.GetLastWriteTimeUtc(paths.Kubeconfig);
-        lock (_kubeGate)
-        {
-            // A recreated cluster writes a new kubeconfig (new port, new certificates). Read-backs run one deploy at a
-            // time, so none still uses the old client.
-            if (_kube is not { } kept || kept.Written != written)
-            {
-                _kube?.Client.Dispose();
-                kept = (written, new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Kubeconfig)));
-                _kube = kept;
-            }
-
-            return kept.Client;
-        }
     }
 }

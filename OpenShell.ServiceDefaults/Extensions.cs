@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -33,8 +34,30 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+
+        // The OTLP exporters' clients come from this factory too. Retried by the standard handler, an export to a collector
+        // that is not there takes up to 30 s and logs every attempt with its stack trace, and the last export at shutdown
+        // holds the process that long: a replaced pod would hold up its rollout. The exporters retry and drop batches
+        // themselves.
+        foreach (var exporter in OtlpExporterClients)
+        {
+            builder.Services.AddHttpClient(exporter).ConfigureAdditionalHttpMessageHandlers((handlers, _) =>
+            {
+                for (var i = handlers.Count - 1; i >= 0; i--)
+                {
+                    if (handlers[i] is ResilienceHandler)
+                    {
+                        handlers.RemoveAt(i);
+                    }
+                }
+            });
+        }
+
         return builder;
     }
+
+    /// <summary>The names of the HTTP clients the OTLP exporters take from <c>IHttpClientFactory</c>.</summary>
+    private static IReadOnlyList<string> OtlpExporterClients { get; } = ["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"];
 
     /// <summary>Logs, metrics and traces, exported over OTLP when an endpoint is configured.</summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)

@@ -69,7 +69,7 @@ public sealed class KubeSimServer : IAsyncDisposable
 
         var certificates = SimulatorCertificates.Create(options.TlsSubjectAlternativeNames);
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        var store = new ObjectStore(options.WatchHistoryLimit);
+        var store = new ObjectStore(options.WatchHistoryLimit) { GracefulPodDeletion = options.Kubelet.Mode == KubeletMode.Docker };
         var faults = new KubeSimFaults();
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions

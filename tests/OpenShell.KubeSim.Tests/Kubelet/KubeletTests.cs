@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Docker.DotNet.Models;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using OpenShell.Testing;
 
@@ -293,6 +294,76 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
 
         Assert.Equal("Succeeded", after.Status.Phase);
         Assert.NotEmpty(await fixture.ContainersAsync(created.Metadata.Uid));
+        // Still there, terminating, as long as its containers run: its name is not free yet.
+        var terminating = await Client.CoreV1.ReadNamespacedPodAsync("old-server", ns);
+        Assert.Equal(created.Metadata.Uid, terminating.Metadata.Uid);
+        Assert.NotNull(terminating.Metadata.DeletionTimestamp);
+        var taken = await Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedPodAsync(old, ns));
+        Assert.Equal(HttpStatusCode.Conflict, taken.Response.StatusCode);
+    }
+
+    [RequiresDocker]
+    public async Task A_StatefulSet_starts_the_new_pod_only_once_the_old_one_stopped_its_containers()
+    {
+        await fixture.StartAsync();
+        var ns = await NamespaceAsync();
+        V1PodTemplateSpec Template(string generation) => new()
+        {
+            Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "term" } },
+            Spec = new V1PodSpec
+            {
+                TerminationGracePeriodSeconds = 10,
+                Containers =
+                [
+                    new V1Container
+                    {
+                        Name = "main",
+                        Image = KubeletFixture.ShellImage,
+                        ImagePullPolicy = "IfNotPresent",
+                        // Takes a second to stop on SIGTERM, well within its grace period.
+                        Command = ["sh", "-c", "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done"],
+                        Env = [new V1EnvVar { Name = "GENERATION", Value = generation }],
+                    },
+                ],
+            },
+        };
+        await Client.AppsV1.CreateNamespacedStatefulSetAsync(new V1StatefulSet
+        {
+            Metadata = new V1ObjectMeta { Name = "term" },
+            Spec = new V1StatefulSetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "term" } }, Template = Template("1") },
+        }, ns);
+        var old = await WaitForPodAsync(ns, "term-0", p => p.Status?.Phase == "Running", "the first pod to run");
+        var seen = new List<(TimeSpan At, string Type, string? Uid, bool Terminating)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var changes = fixture.Server.Store.Subscribe(fixture.Server.Store.Revision);
+        using var stop = new CancellationTokenSource();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var change in changes.Reader.ReadAllAsync(stop.Token))
+            {
+                if (change.Kind == Api.ResourceCatalog.Pods && change.Namespace == ns)
+                {
+                    seen.Add((clock.Elapsed, change.Type, Json.Str(Json.At(change.Object, "metadata.uid")), change.Object["metadata"]?["deletionTimestamp"] is not null));
+                }
+            }
+        });
+
+        await Client.AppsV1.ReplaceNamespacedStatefulSetAsync(new V1StatefulSet
+        {
+            Metadata = new V1ObjectMeta { Name = "term" },
+            Spec = new V1StatefulSetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "term" } }, Template = Template("2") },
+        }, "term", ns);
+        await Eventually.WaitForAsync(() => Client.AppsV1.ReadNamespacedStatefulSetAsync("term", ns), s => s.Status?.ReadyReplicas == 1 && s.Status.CurrentRevision == s.Status.UpdateRevision && s.Metadata.Generation == 2, "the rollout to converge", s_timeout);
+        await stop.CancelAsync();
+        await reading.ContinueWith(_ => { }, TaskScheduler.Default);
+
+        var marked = seen.First(e => e.Uid == old.Metadata.Uid && e.Terminating);
+        var gone = seen.Single(e => e.Uid == old.Metadata.Uid && e.Type == "DELETED");
+        var added = seen.Single(e => e.Type == "ADDED");
+        Assert.NotEqual(old.Metadata.Uid, added.Uid);
+        Assert.True(gone.At - marked.At >= TimeSpan.FromSeconds(0.9), $"the old pod was deleted {gone.At - marked.At} after it was marked terminating: before its container stopped");
+        Assert.True(added.At >= gone.At, "the new pod was created before the old one was gone");
+        Assert.Empty(await fixture.ContainersAsync(old.Metadata.Uid));
     }
 
     [RequiresDocker]

@@ -229,7 +229,8 @@ internal sealed class KubeApiHandler(ObjectStore store, KubeSimFaults faults, st
             case "DELETE" when name is not null:
             {
                 // Like the API server: pods, services and namespaces answer with the deleted object, other kinds with a Status.
-                var deleted = store.Delete(kind, ns, name);
+                var (grace, uid) = await DeleteOptionsAsync(context);
+                var deleted = store.Delete(kind, ns, name, grace, uid);
                 var returnsObject = kind == ResourceCatalog.Pods || kind == ResourceCatalog.Services || kind == ResourceCatalog.Namespaces;
                 await WriteJsonAsync(context, 200, returnsObject ? deleted : SuccessStatus(kind, name, Json.Str(deleted["metadata"]?["uid"])));
                 return;
@@ -238,13 +239,14 @@ internal sealed class KubeApiHandler(ObjectStore store, KubeSimFaults faults, st
             case "DELETE":
             {
                 var (items, _) = store.List(kind, ns);
+                var (grace, _) = await DeleteOptionsAsync(context);
                 var labels = LabelSelector.Parse(query["labelSelector"]);
                 var fields = FieldSelector.Parse(query["fieldSelector"]);
                 foreach (var item in items.Where(i => labels.Matches(Json.Labels(i)) && fields.Matches(i)))
                 {
                     try
                     {
-                        store.Delete(kind, Json.Namespace(item), Json.Name(item));
+                        store.Delete(kind, Json.Namespace(item), Json.Name(item), grace);
                     }
                     catch (KubeApiException e) when (e.Code == 404)
                     {
@@ -495,6 +497,26 @@ internal sealed class KubeApiHandler(ObjectStore store, KubeSimFaults faults, st
         {
             throw KubeApiException.BadRequest($"the body is a {bodyKind}, the URL names {kind.Plural}");
         }
+    }
+
+    // A delete's grace period (query or DeleteOptions body, as kubectl sends it) and its uid precondition.
+    private static async Task<(long? GracePeriodSeconds, string? Uid)> DeleteOptionsAsync(HttpContext context)
+    {
+        long? grace = long.TryParse(context.Request.Query["gracePeriodSeconds"], System.Globalization.CultureInfo.InvariantCulture, out var q) ? q : null;
+        if (context.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return (grace, null);
+        }
+
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(context.RequestAborted);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return (grace, null);
+        }
+
+        var options = JsonNode.Parse(text) as JsonObject ?? throw KubeApiException.BadRequest("DeleteOptions must be a JSON object");
+        return (Json.Long(options["gracePeriodSeconds"]) ?? grace, Json.Str(Json.At(options, "preconditions.uid")));
     }
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext context)

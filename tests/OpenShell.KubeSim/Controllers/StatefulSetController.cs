@@ -9,8 +9,8 @@ namespace OpenShell.KubeSim.Controllers;
 /// <summary>
 /// Models the StatefulSet controller: a new generation is observed at once (observedGeneration, updateRevision =
 /// <c>NAME-HASH(spec.template)</c>, updatedReplicas 0 when the template changed); after
-/// <see cref="KubeSimOptions.RolloutDelay"/> pods <c>NAME-0..N-1</c> are (re)created at the new revision, and once they
-/// run the rollout converges (currentRevision = updateRevision, ready/current/updated/available = replicas).
+/// <see cref="KubeSimOptions.RolloutDelay"/> pods <c>NAME-0..N-1</c> are (re)created at the new revision (an old pod is
+/// deleted first and its successor created once it has terminated), and once they run the rollout converges (currentRevision = updateRevision, ready/current/updated/available = replicas).
 /// <see cref="KubeSimFaults.NeverConverge"/> holds rollouts before they converge.
 /// </summary>
 internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions options, KubeSimFaults faults, BackgroundWork work) : IController
@@ -117,7 +117,18 @@ internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions op
 
             if (existing is not null)
             {
-                store.Delete(ResourceCatalog.Pods, ns, podName);
+                // The pod's name is taken until the old pod has terminated (a kubelet ends its delete once its containers
+                // stopped), so the new pod starts only then, as the StatefulSet controller does.
+                DeleteGracefully(ns, podName);
+                while (store.Get(ResourceCatalog.Pods, ns, podName) is not null)
+                {
+                    if (RescheduleIfNewer(ns, name, generation))
+                    {
+                        return;
+                    }
+
+                    await Task.Delay(20, ct).ConfigureAwait(false);
+                }
             }
 
             store.Create(ResourceCatalog.Pods, ns, PodFor(sts, ordinal, revision, uid));
@@ -127,11 +138,11 @@ internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions op
         {
             if (Json.Long(pod["metadata"]?["labels"]?["apps.kubernetes.io/pod-index"]) >= replicas)
             {
-                store.Delete(ResourceCatalog.Pods, ns, Json.Name(pod));
+                DeleteGracefully(ns, Json.Name(pod));
             }
         }
 
-        while (OwnedPods(ns, uid).Any(p => !IsRunningAndReady(p)))
+        while (OwnedPods(ns, uid).Any(p => !IsRunningAndReady(p) || p["metadata"]?["deletionTimestamp"] is not null))
         {
             // A newer template does not wait for pods of this one to become ready (they may never be).
             if (RescheduleIfNewer(ns, name, generation))
@@ -182,6 +193,18 @@ internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions op
         var revision = Revision(sts);
         work.Schedule($"sts/{ns}/{name}", options.RolloutDelay, ct => ConvergeAsync(ns, name, current, revision, ct));
         return true;
+    }
+
+    private void DeleteGracefully(string ns, string podName)
+    {
+        try
+        {
+            store.Delete(ResourceCatalog.Pods, ns, podName);
+        }
+        catch (KubeApiException e) when (e.Code == 404)
+        {
+            // Gone meanwhile.
+        }
     }
 
     private static bool IsRunningAndReady(JsonObject pod) =>

@@ -23,6 +23,8 @@ internal sealed partial class DockerKubelet : IController, IPodLogs, IAsyncDispo
     private readonly NodePortProxy _nodePorts;
     private readonly Dictionary<string, PodWorker> _workers = new(StringComparer.Ordinal);
     private readonly List<Task> _stopping = [];
+    // Pods whose delete this kubelet is finishing (their later status updates must not start it again).
+    private readonly HashSet<string> _finishing = new(StringComparer.Ordinal);
     private readonly Channel<bool> _serviceChanges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _serviceLoop;
@@ -75,9 +77,24 @@ internal sealed partial class DockerKubelet : IController, IPodLogs, IAsyncDispo
         {
             if (change.Type == StoredEvent.Deleted)
             {
+                // Deleted at once: a forced delete, or the garbage collector's cascade.
                 if (_workers.Remove(uid, out var worker))
                 {
-                    _stopping.Add(worker.StopAsync());
+                    _stopping.Add(worker.StopAsync(grace: null));
+                }
+
+                return;
+            }
+
+            if (change.Object["metadata"]?["deletionTimestamp"] is not null)
+            {
+                // Terminating: stop the containers within the delete's grace period, then end the delete.
+                if (Json.Str(Json.At(change.Object, "spec.nodeName")) == SimulatedNode.Name && !_finishing.Contains(uid))
+                {
+                    _finishing.Add(uid);
+                    _workers.Remove(uid, out var terminating);
+                    var grace = Json.Long(Json.At(change.Object, "metadata.deletionGracePeriodSeconds"));
+                    _stopping.Add(FinishDeleteAsync(terminating, change.Namespace, change.Name, uid, grace));
                 }
 
                 return;
@@ -92,6 +109,31 @@ internal sealed partial class DockerKubelet : IController, IPodLogs, IAsyncDispo
             var started = new PodWorker(_context, change.Object, ServiceAliases.For(_context.Store, change.Object));
             _workers[uid] = started;
             started.Start();
+        }
+    }
+
+    // The kubelet's final delete (grace 0, on the pod's uid) once its containers are gone: only then is the name free.
+    private async Task FinishDeleteAsync(PodWorker? worker, string ns, string name, string uid, long? grace)
+    {
+        try
+        {
+            if (worker is not null)
+            {
+                await worker.StopAsync(grace).ConfigureAwait(false);
+            }
+
+            _context.Store.Delete(ResourceCatalog.Pods, ns, name, gracePeriodSeconds: 0, uid: uid);
+        }
+        catch (KubeApiException e) when (e.Code is 404 or 409)
+        {
+            // Gone already (a forced delete, or a cascade).
+        }
+        finally
+        {
+            lock (_workers)
+            {
+                _finishing.Remove(uid);
+            }
         }
     }
 
@@ -199,7 +241,7 @@ internal sealed partial class DockerKubelet : IController, IPodLogs, IAsyncDispo
         List<Task> stopping;
         lock (_workers)
         {
-            stopping = [.. _stopping, .. _workers.Values.Select(w => w.StopAsync())];
+            stopping = [.. _stopping, .. _workers.Values.Select(w => w.StopAsync(grace: null))];
             _workers.Clear();
         }
 

@@ -66,12 +66,15 @@ internal sealed partial class PodWorker
 
     public void Start() => _run = Task.Run(RunAsync);
 
-    /// <summary>Stops the pod: its containers get the grace period (at most 30 s), then everything of it is removed.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops the pod: its containers get the grace period (the delete's, else the pod's; at most 30 s), then everything of
+    /// it is removed.
+    /// </summary>
+    public async Task StopAsync(long? grace)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _run.ConfigureAwait(false);
-        var grace = (uint)Math.Clamp(Json.Long(Json.At(_pod, "spec.terminationGracePeriodSeconds")) ?? 30, 0, 30);
+        var seconds = (uint)Math.Clamp(grace ?? Json.Long(Json.At(_pod, "spec.terminationGracePeriodSeconds")) ?? 30, 0, 30);
 
         // A terminating pod leaves its Services at once, as Kubernetes takes it out of their endpoints: while it runs out its
         // grace period no new connection may reach it by a Service name (a new gateway's clients would land on the old one).
@@ -82,7 +85,7 @@ internal sealed partial class PodWorker
             ids = [.. _containers.Values.Select(c => c.Id)];
         }
 
-        await Task.WhenAll(ids.OfType<string>().Select(id => RemoveAsync(id, grace))).ConfigureAwait(false);
+        await Task.WhenAll(ids.OfType<string>().Select(id => RemoveAsync(id, seconds))).ConfigureAwait(false);
         if (_pauseId is { } pause)
         {
             await RemoveAsync(pause, 0).ConfigureAwait(false);

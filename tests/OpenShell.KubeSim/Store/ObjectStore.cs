@@ -152,6 +152,16 @@ internal sealed class ObjectStore(int historyLimit = ObjectStore.DefaultHistoryL
             metadata["creationTimestamp"] = currentMetadata["creationTimestamp"]?.DeepClone();
             metadata["generation"] = currentMetadata["generation"]?.DeepClone();
             metadata["resourceVersion"] = currentMetadata["resourceVersion"]?.DeepClone();
+            // Only a delete sets these.
+            foreach (var field in new[] { "deletionTimestamp", "deletionGracePeriodSeconds" })
+            {
+                metadata.Remove(field);
+                if (currentMetadata[field] is { } value)
+                {
+                    metadata[field] = value.DeepClone();
+                }
+            }
+
             result["apiVersion"] = kind.ApiVersion;
             result["kind"] = kind.Kind;
             if (result["status"] is null)
@@ -175,8 +185,20 @@ internal sealed class ObjectStore(int historyLimit = ObjectStore.DefaultHistoryL
         }
     }
 
-    /// <summary>Deletes an object and, like the garbage collector, everything it owns (and everything in a deleted namespace).</summary>
-    public JsonObject Delete(ResourceKind kind, string? ns, string name)
+    /// <summary>
+    /// Pods bound to the node are deleted gracefully, as the API server does when a kubelet runs them: the delete only sets
+    /// <c>metadata.deletionTimestamp</c>, and the pod (and its name) stays until the kubelet has stopped its containers
+    /// and deletes it with a grace period of 0. Off when no kubelet runs containers: nothing would ever finish the delete.
+    /// </summary>
+    public bool GracefulPodDeletion { get; init; }
+
+    /// <summary>
+    /// Deletes an object and, like the garbage collector, everything it owns (and everything in a deleted namespace); a pod
+    /// bound to the node only starts terminating (see <see cref="GracefulPodDeletion"/>) unless the grace period is 0.
+    /// </summary>
+    /// <param name="gracePeriodSeconds">The delete's grace period; null = the pod's <c>terminationGracePeriodSeconds</c>.</param>
+    /// <param name="uid">A precondition: the object must have this uid (else 409), as a kubelet's final delete says.</param>
+    public JsonObject Delete(ResourceKind kind, string? ns, string name, long? gracePeriodSeconds = null, string? uid = null)
     {
         lock (_gate)
         {
@@ -186,9 +208,42 @@ internal sealed class ObjectStore(int historyLimit = ObjectStore.DefaultHistoryL
                 throw KubeApiException.NotFound(kind, name);
             }
 
+            if (uid is not null && Json.Str(current["metadata"]?["uid"]) is { } actual && actual != uid)
+            {
+                throw new KubeApiException(409, "Conflict",
+                    $"Operation cannot be fulfilled on {kind.QualifiedPlural} \"{name}\": Precondition failed: UID in precondition: {uid}, UID in object meta: {actual}");
+            }
+
+            if (GracePeriod(kind, current, gracePeriodSeconds) is { } grace)
+            {
+                if (current["metadata"]?["deletionTimestamp"] is not null)
+                {
+                    return (JsonObject)current.DeepClone(); // Terminating already.
+                }
+
+                var terminating = (JsonObject)current.DeepClone();
+                var metadata = Json.Metadata(terminating);
+                metadata["deletionTimestamp"] = Json.Timestamp(DateTimeOffset.UtcNow.AddSeconds(grace));
+                metadata["deletionGracePeriodSeconds"] = grace;
+                return Commit(kind, key, terminating, current);
+            }
+
             DeleteLocked(kind, key, current);
             return (JsonObject)current.DeepClone();
         }
+    }
+
+    // The API server's rule (the pod strategy's CheckGracefulDelete): a pod on no node, or one that finished, goes at once.
+    private long? GracePeriod(ResourceKind kind, JsonObject current, long? requested)
+    {
+        if (!GracefulPodDeletion || kind != ResourceCatalog.Pods || Json.Str(Json.At(current, "spec.nodeName")) is null
+            || Json.Str(Json.At(current, "status.phase")) is "Succeeded" or "Failed")
+        {
+            return null;
+        }
+
+        var grace = requested ?? Json.Long(Json.At(current, "spec.terminationGracePeriodSeconds")) ?? 30;
+        return grace > 0 ? grace : null;
     }
 
     /// <summary>

@@ -18,6 +18,9 @@ namespace OpenShell.Server.Hosting;
 /// <summary>Builds the gateway's web application from validated options; shared by the program and the tests.</summary>
 internal static class GatewayApplication
 {
+    /// <summary>The host's own switch: settings files are read once, never watched.</summary>
+    internal const string NoConfigReload = "--hostBuilder:reloadConfigOnChange=false";
+
     private static readonly string[] s_healthPaths = ["/healthz", "/readyz"];
 
     /// <summary>
@@ -30,8 +33,15 @@ internal static class GatewayApplication
         var certificates = GatewayCertificates.Load(options);
         var kubernetes = KubernetesConnection.Create(options);
 
-        // Flags were parsed already: the host must not read them again as configuration.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "openshell-server" });
+        // Flags were parsed already: the host must not read them again as configuration. The gateway has no settings files
+        // to reload, and watching for them watches the whole content root, which is the working directory: "/" in the
+        // image. That walk put 0.4-0.5 s on every start of the gateway's pod (and an inotify watch on every directory).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [NoConfigReload],
+            ApplicationName = "openshell-server",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using System.Net;
 
 namespace OpenShell.Server.Tests.Hosting;
@@ -20,6 +23,20 @@ public sealed class HealthPortTests : IAsyncLifetime
         { "/", HttpStatusCode.NotFound },
         { "/openshell.v1.Gateway/GetVersion", HttpStatusCode.NotFound },
     };
+
+    [Fact]
+    public void The_host_watches_no_folder_for_settings_files_and_its_content_root_is_the_app_folder()
+    {
+        // In the image the working directory is "/": a watched content root there walked (and inotify-watched) every
+        // directory of the container before the gateway served.
+        var environment = _gateway.Services.GetRequiredService<IHostEnvironment>();
+        var configuration = (IConfigurationRoot)_gateway.Services.GetRequiredService<IConfiguration>();
+
+        Assert.Equal(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory), Path.TrimEndingDirectorySeparator(environment.ContentRootPath));
+        var files = configuration.Providers.OfType<FileConfigurationProvider>().ToList();
+        Assert.NotEmpty(files); // appsettings.json and appsettings.{environment}.json, both optional
+        Assert.All(files, f => Assert.False(f.Source.ReloadOnChange, $"{f.Source.Path} is watched"));
+    }
 
     [Theory]
     [MemberData(nameof(Paths))]

@@ -18,8 +18,19 @@ public sealed class ScenarioOrderer : ITestCaseOrderer
         where TTestCase : ITestCase =>
         testCases.OrderBy(c => Position(c));
 
-    private static int Position(ITestCase testCase) =>
-        testCase.TestMethodArguments is [string name, ..] && FaultScenarios.All.Select(s => s.Name).ToList().IndexOf(name) is var index && index >= 0
-            ? index + 1
-            : 0;
+    private static int Position(ITestCase testCase)
+    {
+        if (testCase.TestMethodArguments is [string name, ..])
+        {
+            for (var i = 0; i < FaultScenarios.All.Count; i++)
+            {
+                if (FaultScenarios.All[i].Name == name)
+                {
+                    return i + 1;
+                }
+            }
+        }
+
+        return 0;
+    }
 }

@@ -27,11 +27,13 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
     private static Exception? s_failed;
 
     private readonly DockerClient _shared = DockerEngine.CreateClient();
+    private readonly string _sharedClusterImage;
     private SecondEngine? _engine;
 
-    private SuiteEngineCluster(string sharedRoot)
-        : base("osfle", sharedRoot)
+    private SuiteEngineCluster(SuiteCluster shared)
+        : base("osfle", shared.Root)
     {
+        _sharedClusterImage = shared.ClusterImage;
     }
 
     /// <summary>The private engine the cluster runs on.</summary>
@@ -72,7 +74,7 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
 
             if (s_instance is null)
             {
-                var cluster = new SuiteEngineCluster((await SuiteCluster.GetAsync()).Root);
+                var cluster = new SuiteEngineCluster(await SuiteCluster.GetAsync());
                 try
                 {
                     await cluster.InitializeAsync();
@@ -221,11 +223,10 @@ public sealed class SuiteEngineCluster : DeployClusterFixture
     {
         await OfflineImages.EnsureAsync(_shared);
         await Engine.CopyImagesAsync(_shared, s_deployImages);
-        var built = (await SuiteCluster.GetAsync()).ClusterImage;
-        await Engine.CopyImagesAsync(_shared, [built]);
+        await Engine.CopyImagesAsync(_shared, [_sharedClusterImage]);
         using var docker = Engine.CreateClient();
         var target = ImageReference.Parse(ClusterImage);
-        await docker.Images.TagImageAsync(built, new ImageTagParameters { RepositoryName = target.Repository, Tag = target.Tag }, CancellationToken.None);
+        await docker.Images.TagImageAsync(_sharedClusterImage, new ImageTagParameters { RepositoryName = target.Repository, Tag = target.Tag }, CancellationToken.None);
     }
 
     protected override DockerClient CreateDockerClient() => Engine.CreateClient();

@@ -37,6 +37,9 @@ public static class OfflineImages
         }
     }
 
+    // The sources do not change while the tests run: hashed once per process, not once per fixture.
+    private static readonly Lazy<string> s_sourcesFingerprint = new(() => SimulatorSources.Fingerprint(RepositoryPaths.Root));
+
     private static async Task<bool> IsCurrentAsync(IDockerClient docker)
     {
         try
@@ -51,7 +54,7 @@ public static class OfflineImages
 
             return simulator.Config.Labels is { } labels
                 && labels.TryGetValue("dev.openshell.k3s-sim.layout", out var layout) && layout == "bin"
-                && labels.TryGetValue(FingerprintLabel, out var fingerprint) && fingerprint == SimulatorSources.Fingerprint(RepositoryPaths.Root);
+                && labels.TryGetValue(FingerprintLabel, out var fingerprint) && fingerprint == s_sourcesFingerprint.Value;
         }
         catch (DockerImageNotFoundException)
         {

@@ -86,17 +86,18 @@ public sealed class DeployHistoryTests : IDisposable
     {
         var history = new DeployHistory(Path.Combine(_folder.Path, "h.jsonl"));
         await File.WriteAllTextAsync(history.Path + ".lock", "");
-        // flock(1) takes the same kind of lock .NET takes for FileShare.None, from a process of its own.
-        using var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", [history.Path + ".lock", "-c", "echo held; sleep 1.5"])
+        // flock(1) takes the same kind of lock .NET takes for FileShare.None, from a process of its own; it writes a
+        // marker as its last act under the lock, so an append that waited for the lock finds the marker (no clock).
+        var released = Path.Combine(_folder.Path, "released");
+        using var holder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", [history.Path + ".lock", "-c", $"echo held; sleep 1; touch '{released}'"])
         {
             RedirectStandardOutput = true,
         })!;
         Assert.Equal("held", await holder.StandardOutput.ReadLineAsync());
-        var watch = System.Diagnostics.Stopwatch.StartNew();
 
         await history.AppendAsync(Entry(1, steps: ("plan", 1)));
 
-        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1), $"the append did not wait for the other process ({watch.Elapsed})");
+        Assert.True(File.Exists(released), "the append did not wait for the other process to release the lock");
         await holder.WaitForExitAsync();
         Assert.Single((await history.ReadAsync()).Entries);
     }

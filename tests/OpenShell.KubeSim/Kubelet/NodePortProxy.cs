@@ -129,7 +129,7 @@ internal sealed partial class NodePortProxy(ObjectStore store, IPAddress bindAdd
         }
     }
 
-    /// <summary>A ready pod's address for the Service port, or null when none is ready.</summary>
+    /// <summary>A ready pod's address for the Service port (not a terminating one), or null when none is ready.</summary>
     private IPEndPoint? Endpoint((string Namespace, string Service, JsonNode? Port) target)
     {
         var service = store.Get(ResourceCatalog.Services, target.Namespace, target.Service);
@@ -142,8 +142,10 @@ internal sealed partial class NodePortProxy(ObjectStore store, IPAddress bindAdd
 
         foreach (var pod in store.List(ResourceCatalog.Pods, target.Namespace).Items)
         {
+            // A terminating pod is out of the Service's endpoints, however ready it still reports itself.
             var ready = (Json.At(pod, "status.conditions") as JsonArray)?.OfType<JsonObject>()
-                .Any(c => Json.Str(c["type"]) == "Ready" && Json.Str(c["status"]) == "True") == true;
+                .Any(c => Json.Str(c["type"]) == "Ready" && Json.Str(c["status"]) == "True") == true
+                && pod["metadata"]?["deletionTimestamp"] is null;
             if (!ready || !ServiceAliases.Selects(service, Json.Labels(pod)) || !IPAddress.TryParse(Json.Str(Json.At(pod, "status.podIP")), out var ip))
             {
                 continue;

@@ -10,7 +10,8 @@ namespace OpenShell.KubeSim.Controllers;
 /// Models the StatefulSet controller: a new generation is observed at once (observedGeneration, updateRevision =
 /// <c>NAME-HASH(spec.template)</c>, updatedReplicas 0 when the template changed); after
 /// <see cref="KubeSimOptions.RolloutDelay"/> pods <c>NAME-0..N-1</c> are (re)created at the new revision (an old pod is
-/// deleted first and its successor created once it has terminated), and once they run the rollout converges (currentRevision = updateRevision, ready/current/updated/available = replicas).
+/// deleted first and its successor created once it has terminated), and once they run the rollout converges
+/// (currentRevision = updateRevision, ready/current/updated/available = replicas).
 /// <see cref="KubeSimFaults.NeverConverge"/> holds rollouts before they converge.
 /// </summary>
 internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions options, KubeSimFaults faults, BackgroundWork work) : IController

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using k8s;
 using OpenShell.Testing;
 
@@ -14,7 +12,7 @@ public sealed class StandaloneTests
     {
         using var folder = new TempDirectory("kubesim-standalone");
         var kubeconfig = folder.Combine("kubeconfig.yaml");
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -55,12 +53,5 @@ public sealed class StandaloneTests
                 process.Kill();
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -34,6 +34,9 @@ internal static class Json
 
     public static string Namespace(JsonObject obj) => Str(obj["metadata"]?["namespace"]) ?? "";
 
+    /// <summary>True for an object a delete has marked (<c>metadata.deletionTimestamp</c>) and that is still there.</summary>
+    public static bool IsTerminating(JsonNode? obj) => obj?["metadata"]?["deletionTimestamp"] is not null;
+
     public static string? Str(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
 

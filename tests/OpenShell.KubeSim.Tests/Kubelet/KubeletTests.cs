@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Docker.DotNet.Models;
 using k8s;
@@ -235,7 +234,7 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
         Assert.Equal("Running", ready.Status.Phase);
 
         // The Service comes after the pod: the pod re-joins the network with the new names.
-        var nodePort = FreePort();
+        var nodePort = LoopbackPorts.Free();
         await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
         {
             Metadata = new V1ObjectMeta { Name = "web" },
@@ -467,11 +466,4 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
 
     private static bool IsReady(V1Pod pod) =>
         pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OpenShell.KubeSim.Api;
 using OpenShell.KubeSim.Kubelet;
 using OpenShell.KubeSim.Store;
+using OpenShell.Testing;
 
 namespace OpenShell.KubeSim.Tests.Kubelet;
 
@@ -34,7 +35,7 @@ public sealed class NodePortEndpointTests
             };
             return pod;
         }, statusOnly: true);
-        var nodePort = FreePort();
+        var nodePort = LoopbackPorts.Free();
         store.Create(ResourceCatalog.Services, "default", new JsonObject
         {
             ["metadata"] = new JsonObject { ["name"] = "web" },
@@ -71,12 +72,5 @@ public sealed class NodePortEndpointTests
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

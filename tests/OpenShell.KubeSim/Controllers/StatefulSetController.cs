@@ -143,7 +143,7 @@ internal sealed class StatefulSetController(ObjectStore store, KubeSimOptions op
             }
         }
 
-        while (OwnedPods(ns, uid).Any(p => !IsRunningAndReady(p) || p["metadata"]?["deletionTimestamp"] is not null))
+        while (OwnedPods(ns, uid).Any(p => !IsRunningAndReady(p) || Json.IsTerminating(p)))
         {
             // A newer template does not wait for pods of this one to become ready (they may never be).
             if (RescheduleIfNewer(ns, name, generation))

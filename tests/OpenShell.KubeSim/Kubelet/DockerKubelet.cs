@@ -86,7 +86,7 @@ internal sealed partial class DockerKubelet : IController, IPodLogs, IAsyncDispo
                 return;
             }
 
-            if (change.Object["metadata"]?["deletionTimestamp"] is not null)
+            if (Json.IsTerminating(change.Object))
             {
                 // Terminating: stop the containers within the delete's grace period, then end the delete.
                 if (Json.Str(Json.At(change.Object, "spec.nodeName")) == SimulatedNode.Name && !_finishing.Contains(uid))

@@ -145,7 +145,7 @@ internal sealed partial class NodePortProxy(ObjectStore store, IPAddress bindAdd
             // A terminating pod is out of the Service's endpoints, however ready it still reports itself.
             var ready = (Json.At(pod, "status.conditions") as JsonArray)?.OfType<JsonObject>()
                 .Any(c => Json.Str(c["type"]) == "Ready" && Json.Str(c["status"]) == "True") == true
-                && pod["metadata"]?["deletionTimestamp"] is null;
+                && !Json.IsTerminating(pod);
             if (!ready || !ServiceAliases.Selects(service, Json.Labels(pod)) || !IPAddress.TryParse(Json.Str(Json.At(pod, "status.podIP")), out var ip))
             {
                 continue;

@@ -216,7 +216,7 @@ internal sealed class ObjectStore(int historyLimit = ObjectStore.DefaultHistoryL
 
             if (GracePeriod(kind, current, gracePeriodSeconds) is { } grace)
             {
-                if (current["metadata"]?["deletionTimestamp"] is not null)
+                if (Json.IsTerminating(current))
                 {
                     return (JsonObject)current.DeepClone(); // Terminating already.
                 }

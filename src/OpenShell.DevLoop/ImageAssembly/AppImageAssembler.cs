@@ -44,7 +44,7 @@ internal static partial class AppImageAssembler
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"dockerfile\n{copy.BaseDockerfile}\nfrom {fromId}\nruntime {runtime}\n")))[..16];
         var tag = $"base-{key}";
         var repository = GatewayImageBuilder.RepositoryOf(reference.ToString());
-        var manifest = await registry.GetManifestAsync(reference.Repository, tag, ct).ConfigureAwait(false);
+        var manifest = await ReadTagAsync(registry, reference.Repository, tag, logger, ct).ConfigureAwait(false);
         if (manifest?.MediaType != ManifestMediaTypes.DockerManifest)
         {
             var local = $"{repository}:{tag}";
@@ -112,7 +112,7 @@ internal static partial class AppImageAssembler
         var reference = image.Reference;
         var path = reference.Repository;
         var result = new GatewayImage(reference.ToString(), GatewayImageBuilder.RepositoryOf(reference.ToString()), image.Digest);
-        var current = await registry.GetManifestAsync(path, reference.Tag, ct).ConfigureAwait(false);
+        var current = await ReadTagAsync(registry, path, reference.Tag, logger, ct).ConfigureAwait(false);
         if (current?.Digest == image.Digest)
         {
             LogSameContent(logger, result.Tag, image.Digest);
@@ -123,7 +123,7 @@ internal static partial class AppImageAssembler
         await Deploy.DeployFaultPoints.ReachAsync(Deploy.DeployFaultPoints.ImagePush, ct).ConfigureAwait(false);
         long bytes = 0;
         var layerPushed = false;
-        if (await registry.BlobSizeAsync(path, image.Layer.Digest, ct).ConfigureAwait(false) != image.Layer.Size)
+        if (await BlobSizeAsync(registry, path, image.Layer.Digest, logger, ct).ConfigureAwait(false) != image.Layer.Size)
         {
             onProgress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{image.Layer.Digest[7..19]}: uploading the app layer ({image.Layer.Size} bytes, {image.Layer.Files} files)"));
             await registry.UploadBlobAsync(path, image.Layer.Digest, () => new MemoryStream(image.Layer.Compressed.ToArray(), writable: false), image.Layer.Size, ct).ConfigureAwait(false);
@@ -131,7 +131,7 @@ internal static partial class AppImageAssembler
             layerPushed = true;
         }
 
-        if (await registry.BlobSizeAsync(path, image.ConfigDigest, ct).ConfigureAwait(false) != image.Config.Length)
+        if (await BlobSizeAsync(registry, path, image.ConfigDigest, logger, ct).ConfigureAwait(false) != image.Config.Length)
         {
             await registry.UploadBlobAsync(path, image.ConfigDigest, () => new MemoryStream(image.Config.ToArray(), writable: false), image.Config.Length, ct).ConfigureAwait(false);
             bytes += image.Config.Length;
@@ -163,6 +163,38 @@ internal static partial class AppImageAssembler
             error);
     }
 
+    // The registry writes its record of a tag, and of a repository's blob, in place (truncate, then write). So a registry
+    // stopped in the middle of one (its engine restarted during a push) keeps an empty record and answers HTTP 500 for that
+    // tag or blob from then on. Pushing the tag or the blob again writes the record again and mends it, so here an
+    // unreadable record counts as absent. Any other failure stops the push.
+    private static async Task<RegistryManifest?> ReadTagAsync(RegistryClient registry, string repository, string tag, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            return await registry.GetManifestAsync(repository, tag, ct).ConfigureAwait(false);
+        }
+        catch (RegistryException error) when (IsUnreadableRecord(error))
+        {
+            LogUnreadableRecord(logger, $"{repository}:{tag}", error.Message);
+            return null;
+        }
+    }
+
+    private static async Task<long?> BlobSizeAsync(RegistryClient registry, string repository, string digest, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            return await registry.BlobSizeAsync(repository, digest, ct).ConfigureAwait(false);
+        }
+        catch (RegistryException error) when (IsUnreadableRecord(error))
+        {
+            LogUnreadableRecord(logger, $"{repository}@{digest}", error.Message);
+            return null;
+        }
+    }
+
+    private static bool IsUnreadableRecord(RegistryException error) => error.StatusCode == 500;
+
     private static (string Config, IReadOnlyList<DigestPusher.Blob> Layers) ReadManifest(RegistryManifest manifest, string repository, string tag)
     {
         try
@@ -180,6 +212,9 @@ internal static partial class AppImageAssembler
             throw new RegistryException($"The manifest of {repository}:{tag} is not an image manifest ({ex.Message}).", "Delete the tag from the registry (or recreate the registry) so the base image is pushed again.", null, ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the registry cannot read its record of {Name} ({Error}); pushing it again to rewrite the record")]
+    private static partial void LogUnreadableRecord(ILogger logger, string name, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "building the base image {Image}")]
     private static partial void LogBuildingBase(ILogger logger, string image);

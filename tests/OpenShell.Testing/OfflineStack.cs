@@ -14,7 +14,7 @@ public sealed class OfflineStack
 {
     public string Name { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
 
-    public int RegistryPort { get; } = FreePort();
+    public int RegistryPort { get; } = LoopbackPorts.Free();
 
     public string ClusterContainer => $"openshell-cluster-{Name}";
 
@@ -86,12 +86,5 @@ public sealed class OfflineStack
                 // Best effort: a failed run may not have created everything.
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

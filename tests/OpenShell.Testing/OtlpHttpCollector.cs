@@ -17,7 +17,7 @@ public sealed class OtlpHttpCollector : IDisposable
 
     public OtlpHttpCollector()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         Endpoint = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(Endpoint + "/");
         _listener.Start();
@@ -67,12 +67,5 @@ public sealed class OtlpHttpCollector : IDisposable
         _listener.Stop();
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 }

@@ -50,7 +50,7 @@ public sealed class SshServer : IAsyncDisposable
         }
 
         File.Copy(Path.Combine(root, "client_key.pub"), Path.Combine(root, "authorized_keys"));
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var hostKey = File.ReadAllText(Path.Combine(root, "host_key.pub")).Split(' ');
         File.WriteAllText(Path.Combine(root, "known_hosts"), $"[127.0.0.1]:{port} {hostKey[0]} {hostKey[1]}\n");
         File.WriteAllText(Path.Combine(root, "empty_known_hosts"), "");
@@ -131,12 +131,5 @@ public sealed class SshServer : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

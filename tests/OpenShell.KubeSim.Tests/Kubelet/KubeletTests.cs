@@ -306,31 +306,16 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
     {
         await fixture.StartAsync();
         var ns = await NamespaceAsync();
-        V1PodTemplateSpec Template(string generation) => new()
+        V1StatefulSet Generation(string generation) => StatefulSet("term", 10, new V1Container
         {
-            Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "term" } },
-            Spec = new V1PodSpec
-            {
-                TerminationGracePeriodSeconds = 10,
-                Containers =
-                [
-                    new V1Container
-                    {
-                        Name = "main",
-                        Image = KubeletFixture.ShellImage,
-                        ImagePullPolicy = "IfNotPresent",
-                        // Takes a second to stop on SIGTERM, well within its grace period.
-                        Command = ["sh", "-c", "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done"],
-                        Env = [new V1EnvVar { Name = "GENERATION", Value = generation }],
-                    },
-                ],
-            },
-        };
-        await Client.AppsV1.CreateNamespacedStatefulSetAsync(new V1StatefulSet
-        {
-            Metadata = new V1ObjectMeta { Name = "term" },
-            Spec = new V1StatefulSetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "term" } }, Template = Template("1") },
-        }, ns);
+            Name = "main",
+            Image = KubeletFixture.ShellImage,
+            ImagePullPolicy = "IfNotPresent",
+            // Takes a second to stop on SIGTERM, well within its grace period.
+            Command = ["sh", "-c", "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done"],
+            Env = [new V1EnvVar { Name = "GENERATION", Value = generation }],
+        });
+        await Client.AppsV1.CreateNamespacedStatefulSetAsync(Generation("1"), ns);
         var old = await WaitForPodAsync(ns, "term-0", p => p.Status?.Phase == "Running", "the first pod to run");
         var seen = new List<(TimeSpan At, string Type, string? Uid, bool Terminating)>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -347,11 +332,7 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
             }
         });
 
-        await Client.AppsV1.ReplaceNamespacedStatefulSetAsync(new V1StatefulSet
-        {
-            Metadata = new V1ObjectMeta { Name = "term" },
-            Spec = new V1StatefulSetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "term" } }, Template = Template("2") },
-        }, "term", ns);
+        await Client.AppsV1.ReplaceNamespacedStatefulSetAsync(Generation("2"), "term", ns);
         await Eventually.WaitForAsync(() => Client.AppsV1.ReadNamespacedStatefulSetAsync("term", ns), s => s.Status?.ReadyReplicas == 1 && s.Status.CurrentRevision == s.Status.UpdateRevision && s.Metadata.Generation == 2, "the rollout to converge", s_timeout);
         await stop.CancelAsync();
         await reading.ContinueWith(_ => { }, TaskScheduler.Default);
@@ -402,30 +383,14 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
     {
         await fixture.StartAsync();
         var ns = await NamespaceAsync();
-        V1PodTemplateSpec Template(string readiness) => new()
+        await Client.AppsV1.CreateNamespacedStatefulSetAsync(StatefulSet("roll", 1, new V1Container
         {
-            Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "roll" } },
-            Spec = new V1PodSpec
-            {
-                TerminationGracePeriodSeconds = 1,
-                Containers =
-                [
-                    new V1Container
-                    {
-                        Name = "main",
-                        Image = KubeletFixture.ShellImage,
-                        ImagePullPolicy = "IfNotPresent",
-                        Command = ["sleep", "600"],
-                        ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["sh", "-c", readiness] }, PeriodSeconds = 1 },
-                    },
-                ],
-            },
-        };
-        await Client.AppsV1.CreateNamespacedStatefulSetAsync(new V1StatefulSet
-        {
-            Metadata = new V1ObjectMeta { Name = "roll" },
-            Spec = new V1StatefulSetSpec { Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "roll" } }, Template = Template("exit 1") },
-        }, ns);
+            Name = "main",
+            Image = KubeletFixture.ShellImage,
+            ImagePullPolicy = "IfNotPresent",
+            Command = ["sleep", "600"],
+            ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["sh", "-c", "exit 1"] }, PeriodSeconds = 1 },
+        }), ns);
         var stuck = await WaitForPodAsync(ns, "roll-0", p => p.Status?.Phase == "Running", "the never-ready pod to run");
         Assert.False(IsReady(stuck));
 
@@ -451,6 +416,21 @@ public sealed class KubeletTests(KubeletFixture fixture) : IClassFixture<Kubelet
             RestartPolicy = restartPolicy,
             TerminationGracePeriodSeconds = terminationGrace,
             Containers = [new V1Container { Name = "main", Image = KubeletFixture.ShellImage, ImagePullPolicy = "IfNotPresent", Command = ["sh", "-c", script] }],
+        },
+    };
+
+    // A one-replica StatefulSet whose pods, labelled app=NAME, run CONTAINER.
+    private static V1StatefulSet StatefulSet(string name, long terminationGrace, V1Container container) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        Spec = new V1StatefulSetSpec
+        {
+            Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = name } },
+            Template = new V1PodTemplateSpec
+            {
+                Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = name } },
+                Spec = new V1PodSpec { TerminationGracePeriodSeconds = terminationGrace, Containers = [container] },
+            },
         },
     };
 

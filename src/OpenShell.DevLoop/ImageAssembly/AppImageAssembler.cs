@@ -167,33 +167,24 @@ internal static partial class AppImageAssembler
     // stopped in the middle of one (its engine restarted during a push) keeps an empty record and answers HTTP 500 for that
     // tag or blob from then on. Pushing the tag or the blob again writes the record again and mends it, so here an
     // unreadable record counts as absent. Any other failure stops the push.
-    private static async Task<RegistryManifest?> ReadTagAsync(RegistryClient registry, string repository, string tag, ILogger logger, CancellationToken ct)
+    private static Task<RegistryManifest?> ReadTagAsync(RegistryClient registry, string repository, string tag, ILogger logger, CancellationToken ct) =>
+        AbsentWhenUnreadableAsync(() => registry.GetManifestAsync(repository, tag, ct), $"{repository}:{tag}", logger);
+
+    private static Task<long?> BlobSizeAsync(RegistryClient registry, string repository, string digest, ILogger logger, CancellationToken ct) =>
+        AbsentWhenUnreadableAsync(() => registry.BlobSizeAsync(repository, digest, ct), $"{repository}@{digest}", logger);
+
+    private static async Task<T?> AbsentWhenUnreadableAsync<T>(Func<Task<T?>> read, string name, ILogger logger)
     {
         try
         {
-            return await registry.GetManifestAsync(repository, tag, ct).ConfigureAwait(false);
+            return await read().ConfigureAwait(false);
         }
-        catch (RegistryException error) when (IsUnreadableRecord(error))
+        catch (RegistryException error) when (error.StatusCode == 500)
         {
-            LogUnreadableRecord(logger, $"{repository}:{tag}", error.Message);
-            return null;
+            LogUnreadableRecord(logger, name, error.Message);
+            return default;
         }
     }
-
-    private static async Task<long?> BlobSizeAsync(RegistryClient registry, string repository, string digest, ILogger logger, CancellationToken ct)
-    {
-        try
-        {
-            return await registry.BlobSizeAsync(repository, digest, ct).ConfigureAwait(false);
-        }
-        catch (RegistryException error) when (IsUnreadableRecord(error))
-        {
-            LogUnreadableRecord(logger, $"{repository}@{digest}", error.Message);
-            return null;
-        }
-    }
-
-    private static bool IsUnreadableRecord(RegistryException error) => error.StatusCode == 500;
 
     private static (string Config, IReadOnlyList<DigestPusher.Blob> Layers) ReadManifest(RegistryManifest manifest, string repository, string tag)
     {

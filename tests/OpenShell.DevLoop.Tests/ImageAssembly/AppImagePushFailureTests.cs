@@ -51,11 +51,7 @@ public sealed class AppImagePushFailureTests
     private static async Task<AssembledImage> ImageAsync()
     {
         using var publish = AppLayerWriterTests.Publish();
-        var config = """{"config":{},"rootfs":{"type":"layers","diff_ids":[]},"history":[]}"""u8.ToArray();
-        var manifest = DigestPusher.Manifest(RegistryClient.DigestOf(config), config.Length, []);
-        var baseImage = new AppBaseImage("base-1", new RegistryManifest(RegistryClient.DigestOf(manifest), ManifestMediaTypes.DockerManifest, manifest), config, []);
-        return await AppImageAssembler.AssembleAsync(baseImage, publish.Path, AppCopyInstruction.Find("FROM b\nCOPY app/ /srv/\n")!,
-            ImageReference.Parse("127.0.0.1:5999/openshell/gateway:dev"), new Dictionary<string, string>());
+        return await EmptyBaseImages.AssembleAsync(publish.Path, ImageReference.Parse("127.0.0.1:5999/openshell/gateway:dev"));
     }
 
     // An empty registry that refuses one kind of request.

@@ -26,14 +26,14 @@ public sealed class AppImageUnreadableRecordTests
         var repository = $"osrec-{Guid.NewGuid():N}"[..16] + "/gateway";
         var reference = ImageReference.Parse($"{container.Host}/{repository}:dev");
         using var publish = AppLayerWriterTests.Publish();
-        var image = await AssembleAsync(publish, reference);
+        var image = await EmptyBaseImages.AssembleAsync(publish.Path, reference);
         await AppImageAssembler.PushAsync(registry, image, NullLogger.Instance);
 
         // The layer and the configuration are read only while the tag names another image.
         if (record != "tag")
         {
             await File.WriteAllTextAsync(publish.Combine("openshell-server.dll"), "server two");
-            await AppImageAssembler.PushAsync(registry, await AssembleAsync(publish, reference), NullLogger.Instance);
+            await AppImageAssembler.PushAsync(registry, await EmptyBaseImages.AssembleAsync(publish.Path, reference), NullLogger.Instance);
         }
 
         var link = record switch
@@ -57,13 +57,5 @@ public sealed class AppImageUnreadableRecordTests
         Assert.Equal(image.Layer.Size, await registry.BlobSizeAsync(repository, image.Layer.Digest));
         Assert.Equal(image.Config.Length, await registry.BlobSizeAsync(repository, image.ConfigDigest));
         Assert.Contains(logger.Lines, l => l.Contains("cannot read its record", StringComparison.Ordinal) && l.Contains("HTTP 500", StringComparison.Ordinal));
-    }
-
-    private static async Task<AssembledImage> AssembleAsync(TempDirectory publish, ImageReference reference)
-    {
-        var config = """{"config":{},"rootfs":{"type":"layers","diff_ids":[]},"history":[]}"""u8.ToArray();
-        var manifest = DigestPusher.Manifest(RegistryClient.DigestOf(config), config.Length, []);
-        var baseImage = new AppBaseImage("base-1", new RegistryManifest(RegistryClient.DigestOf(manifest), ManifestMediaTypes.DockerManifest, manifest), config, []);
-        return await AppImageAssembler.AssembleAsync(baseImage, publish.Path, AppCopyInstruction.Find("FROM b\nCOPY app/ /srv/\n")!, reference, new Dictionary<string, string>());
     }
 }

@@ -101,7 +101,12 @@ internal static class GatewayApplication
         app.MapGrpcService<GatewayGrpcService>();
         app.MapGrpcService<SandboxesGrpcService>();
         app.MapGrpcService<SupervisorGrpcService>();
-        app.MapGet("/", () => Results.Text($"openshell-server {GatewayProgram.Version}\n"));
+        // A plain request delegate: a minimal-API handler builds its binding machinery on the first start, about 80 methods.
+        app.MapGet("/", context =>
+        {
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            return context.Response.WriteAsync($"openshell-server {GatewayProgram.Version}\n");
+        });
         return app;
     }
 }

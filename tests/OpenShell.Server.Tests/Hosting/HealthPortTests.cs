@@ -48,6 +48,17 @@ public sealed class HealthPortTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_gateway_ports_root_names_the_gateway_and_its_version_as_text()
+    {
+        using var http = new HttpClient(_gateway.CreateHandler(_gateway.Client.Certificate));
+        using var response = await http.GetAsync(_gateway.Endpoint);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal($"openshell-server {OpenShell.Server.Hosting.GatewayProgram.Version}\n", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Probe_mode_succeeds_against_a_live_gateway_and_fails_without_one()
     {
         using var stderr = new StringWriter();

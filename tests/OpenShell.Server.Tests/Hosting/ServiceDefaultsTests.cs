@@ -1,35 +1,28 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http;
-using Microsoft.Extensions.Http.Resilience;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace OpenShell.Server.Tests.Hosting;
 
-/// <summary>The HTTP clients the service defaults hand out: resilient, except the OTLP exporters'.</summary>
+/// <summary>What the service defaults collect: telemetry only when it has somewhere to go.</summary>
 public sealed class ServiceDefaultsTests
 {
     [Theory]
-    [InlineData("OtlpTraceExporter", false)]
-    [InlineData("OtlpMetricExporter", false)]
-    [InlineData("OtlpLogExporter", false)]
-    [InlineData("sandbox-registry", true)]
-    [InlineData("", true)]
-    public void Only_clients_other_than_the_OTLP_exporters_retry_through_the_standard_resilience_handler(string client, bool resilient)
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData(" ", false)]
+    [InlineData("http://127.0.0.1:9", true)]
+    public void Telemetry_is_collected_only_when_an_otlp_endpoint_is_configured(string? endpoint, bool collected)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9";
+        builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint;
         builder.AddServiceDefaults();
         using var host = builder.Build();
 
-        using var handler = host.Services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(client);
-
-        var chain = new List<HttpMessageHandler>();
-        for (HttpMessageHandler? next = handler; next is not null; next = (next as DelegatingHandler)?.InnerHandler)
-        {
-            chain.Add(next);
-        }
-
-        // A retried export to an absent collector held the gateway's shutdown (and so its rollout) for up to 30 s.
-        Assert.Equal(resilient, chain.Exists(h => h is ResilienceHandler));
+        Assert.Equal(collected, host.Services.GetService<TracerProvider>() is not null);
+        Assert.Equal(collected, host.Services.GetService<MeterProvider>() is not null);
+        // The liveness check is there either way.
+        Assert.NotNull(host.Services.GetService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>());
     }
 }

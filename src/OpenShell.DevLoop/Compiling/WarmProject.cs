@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 
 namespace OpenShell.DevLoop.Compiling;
@@ -80,7 +81,7 @@ internal sealed class WarmProject
             .WithSyntaxTreeOptionsProvider(new TreeOptionsProvider(config));
         var compilation = CSharpCompilation.Create(args.CompilationName, trees, references, options);
 
-        var generators = args.ResolveAnalyzerReferences(loader).SelectMany(r => r.GetGenerators(LanguageNames.CSharp)).ToImmutableArray();
+        var generators = Generators(name, args.ResolveAnalyzerReferences(loader));
         GeneratorDriver? driver = generators.IsEmpty
             ? null
             : CSharpGeneratorDriver.Create(
@@ -90,6 +91,29 @@ internal sealed class WarmProject
                 new ConfigOptionsProvider(config),
                 new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false, baseDirectory: args.GeneratedFilesOutputDirectory ?? args.OutputDirectory));
         return new WarmProject(name, projectDirectory, args, compilation, driver, sources);
+    }
+
+    // The source generators of the analyzer references. One that does not load fails the capture (MSBuild builds, and
+    // says why): compiled without its generator the project would fail, or differ from MSBuild's build.
+    private static ImmutableArray<ISourceGenerator> Generators(string name, IEnumerable<AnalyzerReference> references)
+    {
+        var generators = ImmutableArray.CreateBuilder<ISourceGenerator>();
+        foreach (var reference in references)
+        {
+            string? failure = null;
+            if (reference is AnalyzerFileReference file)
+            {
+                file.AnalyzerLoadFailed += (_, e) => failure ??= e.Message;
+            }
+
+            generators.AddRange(reference.GetGenerators(LanguageNames.CSharp));
+            if (failure is not null)
+            {
+                throw new InvalidOperationException($"the analyzer {reference.FullPath} of {name} does not load: {failure}");
+            }
+        }
+
+        return generators.ToImmutable();
     }
 
     /// <summary>Re-reads <paramref name="paths"/> (own sources) into the compilation.</summary>

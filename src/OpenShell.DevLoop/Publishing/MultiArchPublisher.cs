@@ -130,7 +130,7 @@ public static partial class MultiArchPublisher
         var engine = BundleArchitecture.TryNormalize(version.Arch) ?? version.Arch;
         var gatewayImage = target.Image(PublishTarget.GatewayName);
         var cache = new FileSystem.CachePaths(root);
-        var supervisors = new ReleaseSupervisorCache(Path.Combine(work, "supervisor"));
+        var supervisors = new ReleaseSupervisorCache(request.EffectiveSupervisorCache);
 
         // Every base first: a missing one fails before anything is built.
         var bases = new Dictionary<string, (string K3s, string ClusterBase, string GatewayBase)>(StringComparer.Ordinal);

@@ -34,6 +34,15 @@ public sealed record PublishRequest(string RepositoryRoot, PublishTarget Target)
     /// <summary>The effective work folder.</summary>
     public string EffectiveWorkDirectory => WorkDirectory ?? new FileSystem.CachePaths(RepositoryRoot).Publish;
 
+    /// <summary>
+    /// Where release supervisors are kept by their inputs (<c>OpenShell:Images:SupervisorCache</c>, shared with cluster
+    /// image builds); null means the work folder's <c>supervisor</c>.
+    /// </summary>
+    public string? SupervisorCache { get; init; }
+
+    /// <summary>The effective release supervisor cache.</summary>
+    public string EffectiveSupervisorCache => SupervisorCache ?? Path.Combine(EffectiveWorkDirectory, "supervisor");
+
     /// <summary>The request for <paramref name="settings"/>, whose bundle settings give the per-architecture tarballs.</summary>
     /// <exception cref="PublishException">No registry, or an unsupported platform.</exception>
     public static PublishRequest From(OpenShellSettings settings, string repositoryRoot)
@@ -51,6 +60,7 @@ public sealed record PublishRequest(string RepositoryRoot, PublishTarget Target)
                 : null,
             Credential = RegistryLogin.Resolve(target.Host, settings.Cluster.RegistryUsername, settings.Cluster.RegistryPassword),
             InsecureRegistry = publish.InsecureRegistry,
+            SupervisorCache = string.IsNullOrWhiteSpace(settings.Images.SupervisorCache) ? null : Path.GetFullPath(settings.Images.SupervisorCache, repositoryRoot),
         };
     }
 }

@@ -182,6 +182,8 @@ public sealed class MultiArchPublisherTests(ITestOutputHelper output)
             GatewayBase = OfflineImages.Debian,
             BundleVariable = name => bundles.GetValueOrDefault(name),
             WorkDirectory = work.Combine("publish"),
+            // The release supervisors the cluster image tests keep: an unchanged one is not linked again.
+            SupervisorCache = TestCaches.ReleaseSupervisors,
         };
 
     private static async Task<string> ConfigArchitectureAsync(RegistryClient client, string repository, RegistryManifest manifest)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using OpenShell.DevLoop.Configuration;
 using OpenShell.DevLoop.Publishing;
 
@@ -75,12 +76,31 @@ public sealed class PublishTargetTests
     public void TAG_LATEST_is_on_only_for_exactly_true(string value, bool expected)
     {
         var settings = OpenShellSettings.From(
-            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(),
+            new ConfigurationBuilder().Build(),
             new Dictionary<string, string?> { ["TAG_LATEST"] = value, ["DOCKER_REGISTRY"] = "ghcr.io/org/", ["EXTRA_DOCKER_TAGS"] = "a b" });
         Assert.Equal(expected, settings.Publish.TagLatest);
         Assert.Equal("ghcr.io/org", settings.Publish.Registry);
         Assert.Equal("a b", settings.Publish.ExtraTags);
         Assert.Equal("linux/amd64,linux/arm64", settings.Publish.Platforms);
+    }
+
+    [Theory]
+    [InlineData(null, "/repo/.cache/publish/supervisor")]
+    [InlineData("", "/repo/.cache/publish/supervisor")]
+    [InlineData("../shared/supervisors", "/shared/supervisors")]
+    [InlineData("/var/cache/supervisors", "/var/cache/supervisors")]
+    public void A_publish_keeps_release_supervisors_where_cluster_image_builds_do(string? setting, string expected)
+    {
+        var settings = OpenShellSettings.From(
+            new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["OpenShell:Images:SupervisorCache"] = setting })
+                .Build(),
+            new Dictionary<string, string?> { ["DOCKER_REGISTRY"] = "ghcr.io/org" });
+
+        var request = PublishRequest.From(settings, "/repo");
+
+        Assert.Equal(expected, request.EffectiveSupervisorCache);
+        Assert.Equal(expected, OpenShell.DevLoop.Images.ClusterImageBuildRequest.From(settings, "/repo").EffectiveSupervisorCache);
     }
 
     [Theory]

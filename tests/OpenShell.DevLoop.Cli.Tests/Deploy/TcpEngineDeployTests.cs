@@ -67,7 +67,7 @@ public sealed class TcpEngineDeployTests(TcpDeployClusterFixture cluster, ITestO
         Assert.StartsWith($"127.0.0.1:{settings.Registry.HostPort.ToString(CultureInfo.InvariantCulture)}/", settings.Cluster.ImageRepoBase, StringComparison.Ordinal);
 
         // 3. A session as the front ends build it, on the same engine: the ports are dialled as published (the engine's
-        // host is this machine). A shared edit rebuilds the gateway (push, rollout, probe) and the supervisor.
+        // host is this machine). A gateway edit rebuilds the gateway (push, rollout, probe); the supervisor's way is step 4.
         var engine = cluster.Engine.Connection;
         Assert.Equal("tcp", engine.Host.Scheme);
         Assert.NotNull(engine.Tls);
@@ -79,15 +79,15 @@ public sealed class TcpEngineDeployTests(TcpDeployClusterFixture cluster, ITestO
         Assert.Equal(BootstrapAction.Reuse, up.Decision.Action);
         Assert.Equal(KubeconfigExtractor.ApiHostPort(node), up.ApiHostPort);
 
-        cluster.Write("src/OpenShell.Core/DeployProbe.cs", Probe("OpenShell.Core"));
-        var shared = await session.DeployAsync([], null, CancellationToken.None);
-        Print("shared edit through tcp://", shared);
-        foreach (var step in new[] { DeployStep.ImagePush, DeployStep.HelmUpgrade, DeployStep.GatewayRollout, DeployStep.GatewayProbe, DeployStep.Supervisor })
+        cluster.Write("src/OpenShell.Server/DeployProbe.cs", Probe("OpenShell.Server"));
+        var gatewayEdit = await session.DeployAsync([], null, CancellationToken.None);
+        Print("gateway edit through tcp://", gatewayEdit);
+        foreach (var step in new[] { DeployStep.ImagePush, DeployStep.HelmUpgrade, DeployStep.GatewayRollout, DeployStep.GatewayProbe })
         {
-            Assert.Contains(shared.Steps, s => s.Step == step && s.Outcome == DeployStepOutcome.Succeeded);
+            Assert.Contains(gatewayEdit.Steps, s => s.Step == step && s.Outcome == DeployStepOutcome.Succeeded);
         }
 
-        var gateway = shared.Of("gateway") ?? throw new Xunit.Sdk.XunitException("the deploy did not touch the gateway");
+        var gateway = gatewayEdit.Of("gateway") ?? throw new Xunit.Sdk.XunitException("the deploy did not touch the gateway");
         Assert.Equal(gateway.Digest, await GatewayImageBuilder.HeadDigestAsync(ImageReference.Parse($"{cluster.GatewayRepository}:dev"), ports));
         using (var kube = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(new ClusterPaths(cluster.Root, cluster.ClusterName).Kubeconfig)))
         {
@@ -102,7 +102,7 @@ public sealed class TcpEngineDeployTests(TcpDeployClusterFixture cluster, ITestO
         var after = await TcpDeployClusterFixture.TracesAsync(cluster.Shared, cluster.Id);
         Assert.Equal(cluster.SharedBefore, after);
         Assert.Empty(after);
-        output.WriteLine($"two-engine deploy (bootstrap, first deploy, shared edit, supervisor edit): {total.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"two-engine deploy (bootstrap, first deploy, gateway edit, supervisor edit): {total.Elapsed.TotalSeconds:0.0} s");
 
         // 6. The same supervisor edit on the shared engine, for the comparison the remote loop is judged by. It bootstraps a
         // second cluster (minutes), so it runs only when asked for.

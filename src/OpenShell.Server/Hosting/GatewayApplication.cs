@@ -85,6 +85,7 @@ internal static class GatewayApplication
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(kubernetes.Warm);
 
         // The health port serves the probes and nothing else; the gateway port needs its certificate.
         app.Use((context, next) =>

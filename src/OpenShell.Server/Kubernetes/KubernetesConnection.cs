@@ -5,13 +5,23 @@ namespace OpenShell.Server.Kubernetes;
 
 /// <summary>
 /// The Kubernetes client, or why there is none: the gateway still starts (and answers <c>/healthz</c>) without a
-/// cluster, reports not ready, and fails sandbox calls with <c>FailedPrecondition</c>.
+/// cluster, reports not ready, and fails sandbox calls with <c>FailedPrecondition</c>. The configuration is read at start
+/// (a bad one stops the gateway), the client built on first use (<see cref="Warm"/> builds it once the gateway serves):
+/// building it took about a tenth of a second, which every start of the gateway's pod spent before its startup probe.
 /// </summary>
-internal sealed class KubernetesConnection(IKubernetes? client, string? problem) : IDisposable
+internal sealed class KubernetesConnection : IDisposable
 {
-    public IKubernetes? Client { get; } = client;
+    private readonly Lazy<IKubernetes>? _client;
 
-    public string? Problem { get; } = problem;
+    private KubernetesConnection(Func<IKubernetes>? client, string? problem)
+    {
+        _client = client is null ? null : new Lazy<IKubernetes>(client);
+        Problem = problem;
+    }
+
+    public IKubernetes? Client => _client?.Value;
+
+    public string? Problem { get; }
 
     internal static KubernetesConnection Create(GatewayOptions options)
     {
@@ -19,7 +29,9 @@ internal sealed class KubernetesConnection(IKubernetes? client, string? problem)
         {
             try
             {
-                return new KubernetesConnection(new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(path)), null);
+                // Read now: a bad file is a configuration error at start, not a failure of the first call.
+                var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+                return new KubernetesConnection(() => new k8s.Kubernetes(config), null);
             }
             catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or IOException or InvalidOperationException)
             {
@@ -29,11 +41,27 @@ internal sealed class KubernetesConnection(IKubernetes? client, string? problem)
 
         if (KubernetesClientConfiguration.IsInCluster())
         {
-            return new KubernetesConnection(new k8s.Kubernetes(KubernetesClientConfiguration.InClusterConfig()), null);
+            var config = KubernetesClientConfiguration.InClusterConfig();
+            return new KubernetesConnection(() => new k8s.Kubernetes(config), null);
         }
 
         return new KubernetesConnection(null, "no Kubernetes configuration: not running in a cluster and --kubeconfig is not set");
     }
 
-    public void Dispose() => Client?.Dispose();
+    /// <summary>Builds the client in the background, so the first readiness probe and sandbox call find it built.</summary>
+    public void Warm()
+    {
+        if (_client is not null)
+        {
+            _ = Task.Run(() => _client.Value);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_client is { IsValueCreated: true })
+        {
+            _client.Value.Dispose();
+        }
+    }
 }

@@ -5,8 +5,8 @@ namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>
 /// Edits the HelmChart's <c>valuesContent</c> YAML in place: the image (repository, digest, pull policy), the gRPC
-/// endpoint, the TLS and SSH secret names and the chart checksum are set; everything else (the host gateway IP, the
-/// node port, ...) is kept as the cluster rendered it. The same input always gives the same text.
+/// endpoint, the TLS and SSH secret names, the chart checksum and (OpenShell's chart only) the dev start probe timing
+/// are set; everything else (the host gateway IP, the node port, ...) is kept as the cluster rendered it. The same input always gives the same text.
 /// </summary>
 internal static class HelmValuesEditor
 {
@@ -40,6 +40,14 @@ internal static class HelmValuesEditor
         Set(root, ["tls", "clientCaSecretName"], ClusterSecretNames.ServerClientCa);
         Set(root, ["tls", "clientSecretName"], ClusterSecretNames.ClientTls);
         Set(root, ["ssh", "handshakeSecretName"], ClusterSecretNames.SshHandshake);
+        if (release == HelmChartDeployer.Name)
+        {
+            foreach (var (path, value) in GatewayValues.StartupProbe)
+            {
+                Set(root, path, value);
+            }
+        }
+
         return Save(root);
     }
 

@@ -47,6 +47,20 @@ public sealed class HelmValuesEditorTests
         Assert.DoesNotContain("...", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(HelmChartDeployer.Name, "1", "60")]
+    [InlineData("another-chart", null, null)]
+    public void A_dev_deploy_probes_the_gateways_start_every_second_with_the_same_60_s_to_start(string release, string? period, string? threshold)
+    {
+        var text = HelmValuesEditor.Apply(ClusterValues, new GatewayValues("r/gateway", Digest, "c").ToChartValues(), release);
+
+        Assert.Equal(period, HelmValuesEditor.Read(text, "probes", "startup", "periodSeconds"));
+        Assert.Equal(threshold, HelmValuesEditor.Read(text, "probes", "startup", "failureThreshold"));
+        // Readiness and liveness keep the chart's timings.
+        Assert.Null(HelmValuesEditor.Read(text, "probes", "readiness", "periodSeconds"));
+        Assert.Null(HelmValuesEditor.Read(text, "probes", "liveness", "periodSeconds"));
+    }
+
     [Fact]
     public void Applying_the_same_values_again_gives_the_same_text()
     {

@@ -58,9 +58,11 @@ internal sealed record NodeLayout(string Directory, string Name)
 
     /// <summary>
     /// The swap to tree <paramref name="treeSha256"/>: the files uploaded into <c>upload</c> go into the store, the tree
-    /// staged at <c>tree</c> is renamed into place unless it is there already, the link is swapped, the fingerprint file
-    /// written (or removed), old builds dropped. Prints the sha256 recomputed through the link, then <c>store &lt;sha&gt;</c>
-    /// and <c>tree &lt;sha&gt;</c> lines for what the node holds afterwards. Exits 3 when the tree is neither there nor staged.
+    /// staged at <c>tree</c> is renamed into place unless it is there already, its sha256 is recomputed, and only when it
+    /// matches is the link swapped, the fingerprint file written (or removed) and old builds dropped. Prints that sha256,
+    /// then <c>store &lt;sha&gt;</c> and <c>tree &lt;sha&gt;</c> lines for what the node holds afterwards. Exits 3 when the
+    /// tree is neither there nor staged; exits 4, with the mismatching tree removed and nothing swapped, when its content
+    /// is not <paramref name="treeSha256"/> (a tree or store file changed on the node after it was placed).
     /// </summary>
     public string TreeSwapScript(string treeSha256, Guid id, string? fingerprintText)
     {
@@ -72,10 +74,12 @@ internal sealed record NodeLayout(string Directory, string Name)
                 $"mkdir -p '{Store}' '{Trees}'",
                 $"if [ -d '{upload}' ]; then mv -f '{upload}'/* '{Store}/'; rmdir '{upload}'; fi",
                 $"if [ -d '{target}' ]; then rm -rf '{tree}'; elif [ -d '{tree}' ]; then mv '{tree}' '{target}'; else echo 'tree {treeSha256} is neither on the node nor staged' >&2; exit 3; fi",
+                $"actual=$(cd '{target}' && {TreeHashCommand})",
+                $"if [ \"$actual\" != '{treeSha256}' ]; then rm -rf '{target}'; echo \"tree {treeSha256} on the node holds content of sha256 $actual: removed, nothing swapped\" >&2; exit 4; fi",
             ],
             TreeExecutable(treeSha256),
             [
-                $"t=$(readlink -f '{Name}') && echo \"$(cd \"${{t%/*}}\" && {TreeHashCommand})\"",
+                "echo \"$actual\"",
                 $"for f in '{Store}'/*; do [ -f \"$f\" ] && echo \"store ${{f#{Store}/}}\"; done || true",
                 $"for t in '{Trees}'/{s_shaGlob}; do [ -d \"$t\" ] && echo \"tree ${{t#{Trees}/}}\"; done || true",
             ]);

@@ -9,10 +9,10 @@ namespace OpenShell.DevLoop.Deploy;
 /// <summary>
 /// Puts a published folder (apphost, the app's dlls, the runtime's files) on the cluster node as a content-addressed tree
 /// (<see cref="NodeLayout"/>): the files the node's store lacks and the tree made of hard links into the store go in one
-/// tar through the engine's archive API, under temporary names; one exec renames them into place, swaps the executable's
-/// link to the tree by one rename(2) (the apphost resolves its own path, so it loads the dlls beside the link's target),
-/// writes the fingerprint file and recomputes the tree's sha256 through the link. A tree is never changed once in place, so
-/// a process started at any moment runs one whole tree.
+/// tar through the engine's archive API, under temporary names; one exec renames them into place, recomputes the tree's
+/// sha256, and only when it matches swaps the executable's link to the tree by one rename(2) (the apphost resolves its own
+/// path, so it loads the dlls beside the link's target) and writes the fingerprint file. A tree is never changed once in
+/// place and never linked unchecked, so a process started at any moment runs one whole tree of the expected content.
 /// </summary>
 internal static class TreeDeployer
 {
@@ -42,7 +42,8 @@ internal static class TreeDeployer
         var attempt = await TrySwapAsync(docker, containerId, layout, tree, store, trees, fingerprintText, ct).ConfigureAwait(false);
         if (attempt is null)
         {
-            // The index was stale (the node was recreated, or another checkout swapped there): send everything once.
+            // The index was stale (the node was recreated, another checkout swapped there, or a file on the node was
+            // changed, whose tree the script removed): send everything once.
             index.Clear();
             attempt = await TrySwapAsync(docker, containerId, layout, tree, new HashSet<string>(), new HashSet<string>(), fingerprintText, ct).ConfigureAwait(false)
                 ?? throw new DeployException(DeployStep.Supervisor, $"The tree staged for {target.NodePath} was gone before its swap; run the deploy again.");
@@ -97,9 +98,15 @@ internal static class TreeDeployer
 
         await DeployFaultPoints.ReachAsync(DeployFaultPoints.SupervisorSwap, ct).ConfigureAwait(false);
         var (exit, stdout, stderr) = await ContainerExec.RunAsync(docker, containerId, ["sh", "-c", layout.TreeSwapScript(tree.Sha256, id, fingerprintText)], ct).ConfigureAwait(false);
-        if (exit == 3 && trees.Contains(tree.Sha256))
+        if ((exit == 3 && trees.Contains(tree.Sha256)) || (exit == 4 && (store.Count > 0 || trees.Contains(tree.Sha256))))
         {
             return null;
+        }
+
+        if (exit == 4)
+        {
+            throw new DeployException(DeployStep.Supervisor,
+                $"The tree copied for {layout.Directory}/{layout.Name} does not match the published folder ({stderr.Trim()}); the copy was damaged on its way. The old build is still in place; run the deploy again.");
         }
 
         if (exit != 0)

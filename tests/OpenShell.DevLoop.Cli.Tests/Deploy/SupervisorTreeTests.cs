@@ -77,6 +77,29 @@ public sealed class SupervisorTreeTests(DeployClusterFixture cluster, ITestOutpu
         Assert.Equal(primed, await SupervisorDeployer.ReadNodeFingerprintAsync(cluster.Docker, containerId, SupervisorDeployer.NodePath));
     }
 
+    [RequiresDocker]
+    public async Task A_tree_changed_on_the_node_is_not_relinked_but_sent_again_whole()
+    {
+        DeployAssert.Succeeded(cluster.Prime);
+        var (containerId, published, primed) = await PrimedAsync();
+        var index = NodeStoreIndex.For(new CachePaths(cluster.Root).Directory, containerId, s_supervisor.FileName);
+        var edited = await TreeDeployer.DeployAsync(cluster.Docker, containerId, CopyWithProbe(published, "tampered"), s_supervisor, primed.Fingerprint, index, hashes: null);
+        var file = Path.GetFileName(Directory.EnumerateFiles(published, "*.deps.json").First());
+        var primedFile = $"{SupervisorDeployer.NodeDirectory}/.openshell-sandbox.d/{primed.Sha256}/{file}";
+        // A new file in place of the tree's hard link: the tree no longer holds what its name says.
+        var (exit, _, stderr) = await ContainerExec.RunAsync(cluster.Docker, containerId, ["sh", "-c", $"rm '{primedFile}' && echo '{{}}' > '{primedFile}'"]);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains(primed.Sha256, index.Read().Trees);
+
+        var back = await TreeDeployer.DeployAsync(cluster.Docker, containerId, published, s_supervisor, primed.Fingerprint, index, hashes: null);
+
+        Assert.Equal(primed.Sha256, back);
+        Assert.NotEqual(edited, back);
+        Assert.Equal(primed.Sha256, await cluster.NodeSupervisorSha256Async());
+        Assert.Equal(primed, await SupervisorDeployer.ReadNodeFingerprintAsync(cluster.Docker, containerId, SupervisorDeployer.NodePath));
+        Assert.Equal("0.1.0", await VersionAsync(containerId));
+    }
+
     // The node after the priming deploy: its tree is the dev build's publish folder, with the fingerprint file.
     private async Task<(string ContainerId, string Published, NodeFingerprint Primed)> PrimedAsync()
     {

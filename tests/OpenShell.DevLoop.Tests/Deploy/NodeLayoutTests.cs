@@ -123,6 +123,57 @@ public sealed class NodeLayoutTests : IDisposable
     }
 
     [Fact]
+    public async Task A_tree_changed_on_the_node_is_never_linked_and_a_full_resend_replaces_it()
+    {
+        var first = await TreeOf("one", ("openshell-sandbox", "apphost"), ("app.dll", "app 1"));
+        var second = await TreeOf("two", ("openshell-sandbox", "apphost"), ("app.dll", "app 2"));
+        await SwapAsync(first, store: []);
+        var r2 = await SwapAsync(second, store: []);
+        // A file of the first tree replaced on the node (its store entry keeps the old content).
+        var damaged = Path.Combine(Node, $".{Name}.d/{first.Sha256}/app.dll");
+        File.Delete(damaged);
+        await File.WriteAllTextAsync(damaged, "changed on the node");
+
+        // What the index says the node holds: the first tree is relinked without sending anything.
+        var (exit, stderr, _) = await TrySwapAsync(first, store: r2.Store, trees: r2.Trees);
+
+        Assert.Equal(4, exit);
+        Assert.Contains($"tree {first.Sha256} on the node holds content of sha256", stderr, StringComparison.Ordinal);
+        Assert.Equal(second.Sha256, await ReadShaAsync());
+        Assert.False(Directory.Exists(Path.Combine(Node, $".{Name}.d", first.Sha256)));
+
+        // The deployer's answer to exit 4: everything sent again.
+        var resent = await SwapAsync(first, store: []);
+
+        Assert.Equal(first.Sha256, resent.Sha256);
+        Assert.Equal(first.Sha256, await ReadShaAsync());
+        Assert.Equal("app 1", await File.ReadAllTextAsync(Path.Combine(Node, $".{Name}.d/{first.Sha256}/app.dll")));
+    }
+
+    [Fact]
+    public async Task A_store_file_changed_on_the_node_fails_the_new_tree_before_its_link_and_a_full_resend_mends_the_store()
+    {
+        var first = await TreeOf("one", ("openshell-sandbox", "apphost"), ("runtime.dll", "runtime"), ("app.dll", "app 1"));
+        var second = await TreeOf("two", ("openshell-sandbox", "apphost"), ("runtime.dll", "runtime"), ("app.dll", "app 2"));
+        var r1 = await SwapAsync(first, store: []);
+        var runtime = first.Files.Single(f => f.Path == "runtime.dll").Sha256;
+        // Written in place: every tree linking this store file now holds other content.
+        await File.WriteAllTextAsync(Path.Combine(Node, $".{Name}.files", runtime), "runtime changed on the node");
+
+        var (exit, stderr, _) = await TrySwapAsync(second, store: r1.Store);
+
+        Assert.Equal(4, exit);
+        Assert.Contains($"tree {second.Sha256} on the node holds content of sha256", stderr, StringComparison.Ordinal);
+        Assert.Equal($".{Name}.d/{first.Sha256}/{Name}", new FileInfo(Path.Combine(Node, Name)).LinkTarget);
+
+        var resent = await SwapAsync(second, store: []);
+
+        Assert.Equal(second.Sha256, resent.Sha256);
+        Assert.Equal(second.Sha256, await ReadShaAsync());
+        Assert.Equal("runtime", await File.ReadAllTextAsync(Path.Combine(Node, $".{Name}.files", runtime)));
+    }
+
+    [Fact]
     public async Task A_swap_removes_what_a_killed_swap_left_and_nothing_else()
     {
         Directory.CreateDirectory(Node);
@@ -184,6 +235,15 @@ public sealed class NodeLayoutTests : IDisposable
 
     private async Task<SwapReport> SwapAsync(NodeTree tree, IReadOnlyCollection<string> store, IReadOnlyCollection<string>? trees = null, string? fingerprint = null)
     {
+        var (exit, stderr, report) = await TrySwapAsync(tree, store, trees, fingerprint);
+        Assert.True(exit == 0, stderr);
+        return report!;
+    }
+
+    // The swap as TreeDeployer sends it: the archive (unless the index names the tree), then the script.
+    private async Task<(int Exit, string Stderr, SwapReport? Report)> TrySwapAsync(
+        NodeTree tree, IReadOnlyCollection<string> store, IReadOnlyCollection<string>? trees = null, string? fingerprint = null)
+    {
         var id = Guid.NewGuid();
         var uploaded = 0;
         var archived = trees?.Contains(tree.Sha256) != true;
@@ -204,14 +264,18 @@ public sealed class NodeLayoutTests : IDisposable
         }
 
         var (exit, stdout, stderr) = await ShAsync(Layout.TreeSwapScript(tree.Sha256, id, fingerprint is null ? null : NodeFingerprint.Format(fingerprint, tree.Sha256)));
-        Assert.True(exit == 0, stderr);
+        if (exit != 0)
+        {
+            return (exit, stderr, null);
+        }
+
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return new SwapReport(
+        return (exit, stderr, new SwapReport(
             lines[0],
             [.. lines.Where(l => l.StartsWith("store ", StringComparison.Ordinal)).Select(l => l[6..])],
             [.. lines.Where(l => l.StartsWith("tree ", StringComparison.Ordinal)).Select(l => l[5..])],
             uploaded,
-            archived);
+            archived));
     }
 
     private async Task<NodeTree> TreeOf(string name, params (string Path, string Content)[] files) => await NodeTree.ReadAsync(Build(name, files));

@@ -21,15 +21,26 @@ catch (EngineConnectionException)
     socket = null;
 }
 
-if (socket is null)
+var root = new RootCommand("openshell-dev-plan: openshell-dev's plan and fingerprint commands, compiled ahead of time.");
+root.Options.Add(CliOptions.Offline);
+PlanningCommands.Register(root, Console.Out, Console.Error, socket is null ? new NotOnThisSocket() : new EngineSocketContainerLocator(socket));
+var parsed = root.Parse(args);
+
+// Only a well-formed planning command is handed over: anything else (another openshell-dev command, a typo, help) is
+// answered here, so this binary never deploys or removes anything.
+if (socket is null && parsed.Errors.Count == 0 && parsed.CommandResult.Command != root && parsed.Action is not System.CommandLine.Help.HelpAction)
 {
     return await OpenShellDev.RunAsync(args);
 }
 
-var root = new RootCommand("openshell-dev-plan: openshell-dev's plan and fingerprint commands, compiled ahead of time.");
-root.Options.Add(CliOptions.Offline);
-PlanningCommands.Register(root, Console.Out, Console.Error, new EngineSocketContainerLocator(socket));
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+return await parsed.InvokeAsync().ConfigureAwait(false);
+
+/// <summary>The locator of an engine this binary does not ask: its planning commands go to openshell-dev, so it is never used.</summary>
+internal sealed class NotOnThisSocket : OpenShell.DevLoop.Cluster.IClusterContainerLocator
+{
+    public Task<OpenShell.DevLoop.Cluster.ClusterContainerLookup> FindAsync(string containerName, CancellationToken ct = default) =>
+        Task.FromResult(new OpenShell.DevLoop.Cluster.ClusterContainerLookup(null, "the engine is not on this machine's socket"));
+}
 
 /// <summary>openshell-dev beside this binary, run with the same arguments and streams.</summary>
 internal static class OpenShellDev

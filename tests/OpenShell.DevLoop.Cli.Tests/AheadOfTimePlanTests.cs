@@ -66,6 +66,21 @@ public sealed class AheadOfTimePlanTests(AheadOfTimePlanTests.Published publishe
         Assert.Equal("", outcome.Stdout);
     }
 
+    [Theory]
+    [InlineData("deploy")]
+    [InlineData("cluster", "down")]
+    public async Task Refuses_what_is_not_a_planning_command_instead_of_handing_it_over(params string[] command)
+    {
+        using var repository = await GitTestRepository.CreateAsync();
+
+        var outcome = await TestProcess.RunAsync(
+            published.Binary, [.. command, "--repo", repository.Root], environment: new Dictionary<string, string?> { ["DOCKER_HOST"] = "tcp://127.0.0.1:9" });
+
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains($"Unrecognized command or argument '{command[^1]}'", outcome.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("runs openshell-dev", outcome.Stderr, StringComparison.Ordinal);
+    }
+
     /// <summary><c>dotnet publish src/OpenShell.DevLoop.Plan -r linux-x64</c> into a folder of its own, once.</summary>
     public sealed class Published : IAsyncLifetime
     {

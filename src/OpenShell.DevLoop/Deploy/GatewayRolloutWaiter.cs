@@ -9,8 +9,8 @@ namespace OpenShell.DevLoop.Deploy;
 
 /// <summary>
 /// Waits for the gateway StatefulSet (<c>openshell/openshell</c>) to run the expected image: the pod template names it, the
-/// controller observed that generation, and every replica is updated and ready. On timeout the error carries the pod's
-/// events and last log lines.
+/// controller observed that generation, and every replica is updated and ready. It reads again as soon as a watch of the
+/// StatefulSet reports a change (every 200 ms without one). On timeout the error carries the pod's events and last log lines.
 /// </summary>
 internal static class GatewayRolloutWaiter
 {
@@ -43,6 +43,9 @@ internal static class GatewayRolloutWaiter
         ArgumentNullException.ThrowIfNull(onProgress);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
+        // Started before the first read, so no change after it is waited for longer than the watch takes to report it.
+        using var changes = ObjectChangeSignal.Start<V1StatefulSet>((onEvent, onError, onClosed) =>
+            kube.AppsV1.WatchListNamespacedStatefulSet(ns, fieldSelector: $"metadata.name={name}", onEvent: onEvent, onError: onError, onClosed: onClosed));
         string? lastStatus = null;
         try
         {
@@ -62,7 +65,7 @@ internal static class GatewayRolloutWaiter
                     onProgress(status);
                 }
 
-                await Task.Delay(s_poll, deadline.Token).ConfigureAwait(false);
+                await changes.WaitAsync(s_poll, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)

@@ -1,10 +1,14 @@
 using System.Globalization;
 using System.Text;
 using k8s;
+using k8s.Models;
 
 namespace OpenShell.DevLoop.Deploy;
 
-/// <summary>Waits for k3s's helm job that the HelmChart update started (a job other than the one that ran before).</summary>
+/// <summary>
+/// Waits for k3s's helm job that the HelmChart update started (a job other than the one that ran before), reading again as
+/// soon as a watch of the namespace's jobs reports a change (every 200 ms without one).
+/// </summary>
 internal static class HelmJobWaiter
 {
     private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(200);
@@ -20,6 +24,8 @@ internal static class HelmJobWaiter
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
+        using var changes = ObjectChangeSignal.Start<V1Job>((onEvent, onError, onClosed) =>
+            kube.BatchV1.WatchListNamespacedJob(HelmChartDeployer.Namespace, onEvent: onEvent, onError: onError, onClosed: onClosed));
         string? lastStatus = null;
         try
         {
@@ -54,7 +60,7 @@ internal static class HelmJobWaiter
                     onProgress(status);
                 }
 
-                await Task.Delay(s_poll, deadline.Token).ConfigureAwait(false);
+                await changes.WaitAsync(s_poll, deadline.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Diagnostics;
 using OpenShell.DevLoop.Cli;
 using OpenShell.DevLoop.Cli.Commands;
@@ -28,7 +29,7 @@ var parsed = root.Parse(args);
 
 // Only a well-formed planning command is handed over: anything else (another openshell-dev command, a typo, help) is
 // answered here, so this binary never deploys or removes anything.
-if (socket is null && parsed.Errors.Count == 0 && parsed.CommandResult.Command != root && parsed.Action is not System.CommandLine.Help.HelpAction)
+if (socket is null && parsed.Errors.Count == 0 && parsed.CommandResult.Command != root && parsed.Action is not HelpAction)
 {
     return await OpenShellDev.RunAsync(args);
 }
@@ -36,10 +37,10 @@ if (socket is null && parsed.Errors.Count == 0 && parsed.CommandResult.Command !
 return await parsed.InvokeAsync().ConfigureAwait(false);
 
 /// <summary>The locator of an engine this binary does not ask: its planning commands go to openshell-dev, so it is never used.</summary>
-internal sealed class NotOnThisSocket : OpenShell.DevLoop.Cluster.IClusterContainerLocator
+internal sealed class NotOnThisSocket : IClusterContainerLocator
 {
-    public Task<OpenShell.DevLoop.Cluster.ClusterContainerLookup> FindAsync(string containerName, CancellationToken ct = default) =>
-        Task.FromResult(new OpenShell.DevLoop.Cluster.ClusterContainerLookup(null, "the engine is not on this machine's socket"));
+    public Task<ClusterContainerLookup> FindAsync(string containerName, CancellationToken ct = default) =>
+        Task.FromResult(new ClusterContainerLookup(null, "the engine is not on this machine's socket"));
 }
 
 /// <summary>openshell-dev beside this binary, run with the same arguments and streams.</summary>

@@ -64,7 +64,8 @@ public sealed class OtlpHttpCollector : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: after Stop, Close unbinds the prefixes a second time, and on Linux that binds the port anew first,
+        // which fails with "Address already in use" once a parallel test has taken the freed port.
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(5));
     }
